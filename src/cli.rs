@@ -1,0 +1,231 @@
+//! Command-line arguments and the handlers that turn them into library calls.
+//!
+//! This is the only place that prints. Exit codes: 0 success, 1 the content
+//! has errors, 2 usage or operational errors.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use minglu::diagnostic::render::{self as diag_render, Format, Sources};
+use minglu::diagnostic::{Code, Diagnostics};
+use minglu::{BuildOptions, CheckOptions, Error, Report};
+
+const AFTER_HELP: &str = "Exit codes:\n  0  success (warnings allowed)\n  1  the content has errors (nothing was written)\n  2  usage or operational error (bad arguments, unreadable files, …)";
+
+/// minglu (名录): build versioned public websites for policy registers from YAML in git.
+#[derive(Debug, Parser)]
+#[command(name = "minglu", version, about, after_help = AFTER_HELP)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the content, then build the site into the output folder.
+    #[command(after_help = AFTER_HELP)]
+    Build(BuildArgs),
+    /// Check everything and print diagnostics; writes nothing.
+    #[command(after_help = AFTER_HELP)]
+    Check(CheckArgs),
+    /// Create a new minimal site in DIR (which must be new or empty).
+    #[command(after_help = AFTER_HELP)]
+    Init(InitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct Common {
+    /// The site root: the folder holding content/ (and optionally themes/).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// Print only diagnostics and errors, no summary.
+    #[arg(long, short)]
+    quiet: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+}
+
+#[derive(Debug, clap::Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Output folder [default: <root>/public].
+    #[arg(long, short, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Publish under this URL instead of site.yaml's base_url (for preview deployments).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Explain a diagnostic code (what, why, example, fix) and exit.
+    #[arg(long, value_name = "CODE")]
+    explain: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct InitArgs {
+    /// The folder to create the site in.
+    dir: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    /// Human-readable, with source excerpts.
+    Text,
+    /// One JSON object per line (on stdout).
+    Json,
+    /// GitHub Actions annotations (on stdout).
+    Github,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Github => Format::Github,
+        }
+    }
+}
+
+/// Runs a command; `Err` is an operational failure (exit 2).
+pub(crate) fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Build(args) => build(args),
+        Command::Check(args) => check(args),
+        Command::Init(args) => init(&args),
+    }
+}
+
+fn today() -> Result<jiff::civil::Date, Error> {
+    minglu::today_from_env().map_err(|m| Error::Read { path: "SOURCE_DATE_EPOCH".into(), source: std::io::Error::other(m) })
+}
+
+fn build(args: BuildArgs) -> Result<ExitCode, Error> {
+    let c = &args.common;
+    let options = BuildOptions {
+        output: args.output.clone().unwrap_or_else(|| c.root.join("public")),
+        root: c.root.clone(),
+        base_url: args.base_url.clone(),
+        today: today()?,
+    };
+    match minglu::build(&options) {
+        Ok(summary) => {
+            print_diagnostics(&summary.report, c.format.into());
+            if !c.quiet {
+                eprintln!(
+                    "built {} pages ({} files) into {} in {:.2} s{}",
+                    summary.pages,
+                    summary.files,
+                    options.output.display(),
+                    summary.elapsed.as_secs_f64(),
+                    warnings_suffix(&summary.report.diagnostics)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Content(report)) => {
+            print_diagnostics(&report, c.format.into());
+            if !c.quiet {
+                eprintln!("build failed: {}; {} was not changed", counts(&report.diagnostics), options.output.display());
+            }
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, Error> {
+    if let Some(name) = &args.explain {
+        return Ok(explain(name));
+    }
+    let c = &args.common;
+    let report = minglu::check(&CheckOptions { root: c.root.clone(), today: today()? })?;
+    print_diagnostics(&report, c.format.into());
+    if !c.quiet {
+        eprintln!("checked {} files: {}", report.files.len(), counts(&report.diagnostics));
+    }
+    Ok(if report.diagnostics.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn init(args: &InitArgs) -> Result<ExitCode, Error> {
+    let written = minglu::init::init(&args.dir)?;
+    for file in &written {
+        eprintln!("created {}", args.dir.join(file).display());
+    }
+    eprintln!("next: minglu build --root {}", args.dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(name: &str) -> ExitCode {
+    let Some(code) = Code::from_name(name) else {
+        let all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        eprintln!("error: unknown code `{name}`\nknown codes: {}", all.join(", "));
+        return ExitCode::from(2);
+    };
+    let r = code.rule();
+    write_stdout(&format!("{}\n\nWhat it checks\n  {}\n\nWhy\n  {}\n\nExample\n  {}\n\nFix\n  {}\n", code, r.what, r.why, r.example.replace('\n', "\n  "), r.fix));
+    ExitCode::SUCCESS
+}
+
+fn counts(d: &Diagnostics) -> String {
+    format!("{} error(s), {} warning(s)", d.error_count(), d.warning_count())
+}
+
+fn warnings_suffix(d: &Diagnostics) -> String {
+    match d.warning_count() {
+        0 => String::new(),
+        n => format!(" ({n} warning(s))"),
+    }
+}
+
+fn print_diagnostics(report: &Report, format: Format) {
+    if report.diagnostics.is_empty() {
+        return;
+    }
+    let mut sources = Sources::new(&report.root, &report.files);
+    match format {
+        Format::Text => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            eprint!("{}", diag_render::render(&report.diagnostics, &mut sources, format, color));
+        }
+        Format::Json | Format::Github => write_stdout(&diag_render::render(&report.diagnostics, &mut sources, format, false)),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`minglu check --format json | head`) is not an error.
+fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// Prints an operational error and its causes.
+pub(crate) fn report_error(e: &Error) {
+    eprintln!("error: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        eprintln!("  caused by: {s}");
+        source = s.source();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,283 @@
+//! LOAD: `content/` on disk → the [`Site`] model plus diagnostics.
+//!
+//! The loader walks the folder, reads every file (in parallel), decodes it as
+//! UTF-8, parses YAML into a spanned tree and lowers it into model types,
+//! collecting a diagnostic for every problem it meets. It verifies each frozen
+//! edition against its SHA256SUMS while reading it. It never renders anything
+//! and never writes.
+
+mod lower;
+mod read;
+pub mod seal;
+mod source;
+mod walk;
+pub(crate) mod yaml;
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, Files, Span};
+use crate::error::{Error, Result};
+use crate::model::{Departments, Edition, Item, Language, ListKind, ListMeta, Page, Register, Site, SiteConfig, Snapshot};
+use read::Ctx;
+use walk::{EditionFiles, ListFiles};
+
+
+/// Loads the site under `root`. Fails only when it cannot read at all; every
+/// problem in the content is a diagnostic.
+pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
+    let mut w = walk::walk(root)?;
+    let mut diags = std::mem::take(&mut w.diags);
+    let files = &w.files;
+    let (config, d) = load_site(root, files, w.site)?;
+    diags.extend(d);
+    let (departments, d) = match w.departments {
+        Some(id) => parse_file(root, files, id, |node, cx| lower::departments(node, cx))?,
+        None => (None, Vec::new()),
+    };
+    diags.extend(d);
+    let pages: Vec<(Option<Page>, Vec<Diagnostic>)> = w
+        .pages
+        .par_iter()
+        .map(|(id, slug)| load_page(root, files, *id, slug))
+        .collect::<Result<_>>()?;
+    let registers: Vec<(Option<Register>, Vec<Diagnostic>)> = w
+        .lists
+        .par_iter()
+        .map(|(key, lf)| load_register(root, files, key, lf))
+        .collect::<Result<_>>()?;
+    let mut pages: Vec<Page> = pages.into_iter().filter_map(|(p, d)| { diags.extend(d); p }).collect();
+    pages.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.slug.cmp(&b.slug)));
+    let mut registers: Vec<Register> = registers.into_iter().filter_map(|(r, d)| { diags.extend(d); r }).collect();
+    registers.sort_by(|a, b| kind_rank(a.kind()).cmp(&kind_rank(b.kind())).then_with(|| a.key.cmp(&b.key)));
+    let site = Site {
+        root: root.to_path_buf(),
+        files: w.files,
+        config,
+        departments: departments.unwrap_or_default(),
+        registers,
+        pages,
+    };
+    let mut all = Diagnostics::new();
+    all.extend(diags);
+    Ok((site, all))
+}
+
+fn kind_rank(kind: ListKind) -> u8 {
+    match kind {
+        ListKind::Work => 0,
+        ListKind::Stamp => 1,
+        ListKind::Creation => 2,
+    }
+}
+
+/// Orders item ids naturally: `GZ-999` before `GZ-1000`.
+pub fn id_order(a: &str, b: &str) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+fn read_bytes(root: &Path, files: &Files, id: FileId) -> Result<Vec<u8>> {
+    let path = walk::absolute(root, files, id);
+    std::fs::read(&path).map_err(Error::read(path))
+}
+
+/// Decodes and parses `bytes` as YAML, then lowers it with `lower`.
+fn parse_bytes<T>(bytes: Vec<u8>, id: FileId, lower: impl FnOnce(&yaml::Node, &mut Ctx) -> T) -> (Option<T>, Vec<Diagnostic>) {
+    let mut cx = Ctx::new(id);
+    let text = match source::decode(bytes, id) {
+        Ok(t) => t,
+        Err(d) => return (None, vec![d]),
+    };
+    let value = yaml::parse(&text, id, &mut cx.diags).map(|node| lower(&node, &mut cx));
+    (value, cx.diags)
+}
+
+fn parse_file<T>(root: &Path, files: &Files, id: FileId, lower: impl FnOnce(&yaml::Node, &mut Ctx) -> T) -> Result<(Option<T>, Vec<Diagnostic>)> {
+    Ok(parse_bytes(read_bytes(root, files, id)?, id, lower))
+}
+
+fn load_site(root: &Path, files: &Files, id: Option<FileId>) -> Result<(SiteConfig, Vec<Diagnostic>)> {
+    let Some(id) = id else { return Ok((placeholder_config(), Vec::new())) };
+    let (config, diags) = parse_file(root, files, id, lower::site)?;
+    let mut config = config.flatten().unwrap_or_else(placeholder_config);
+    if config.theme != "default" && !root.join("themes").join(&config.theme).is_dir() {
+        let span = config.theme_span.unwrap_or(Span::file_start(id));
+        let mut diags = diags;
+        diags.push(Diagnostic::error(Code::MissingFile, span, format!("theme `{}` has no folder themes/{}/", config.theme, config.theme))
+            .with_help("create the folder, or remove `theme:` to use the built-in default theme"));
+        config.theme = "default".into();
+        return Ok((config, diags));
+    }
+    Ok((config, diags))
+}
+
+/// Stands in for a missing or broken site.yaml so that every other file can still be checked.
+fn placeholder_config() -> SiteConfig {
+    SiteConfig {
+        title: String::new(),
+        base_url: "https://example.org/".into(),
+        publisher: String::new(),
+        jurisdiction: String::new(),
+        language: Language::ZhCn,
+        description: None,
+        notice: None,
+        theme: "default".into(),
+        theme_span: None,
+    }
+}
+
+fn load_page(root: &Path, files: &Files, id: FileId, slug: &str) -> Result<(Option<Page>, Vec<Diagnostic>)> {
+    let mut cx = Ctx::new(id);
+    let page = match source::decode(read_bytes(root, files, id)?, id) {
+        Ok(text) => lower::page(&text, slug, &mut cx),
+        Err(d) => {
+            cx.push(d);
+            None
+        }
+    };
+    Ok((page, cx.diags))
+}
+
+fn load_register(root: &Path, files: &Files, key: &str, lf: &ListFiles) -> Result<(Option<Register>, Vec<Diagnostic>)> {
+    let mut diags = Vec::new();
+    let list = match lf.list {
+        Some(id) => {
+            let (list, d) = parse_file(root, files, id, lower::list)?;
+            diags.extend(d);
+            if !lower::is_slug(key) {
+                diags.push(Diagnostic::error(Code::InvalidId, Span::file_start(id), format!("register folder `lists/{key}` is not a valid URL slug"))
+                    .with_help("rename the folder to lowercase letters, digits and hyphens, starting with a letter (e.g. `stamp`)"));
+            }
+            list.flatten()
+        }
+        None => None,
+    };
+    let items = match &list {
+        Some(list) => {
+            let results: Vec<(Option<Item>, Vec<Diagnostic>)> = lf
+                .items
+                .par_iter()
+                .map(|(id, stem)| Ok(parse_item(read_bytes(root, files, *id)?, *id, stem, list)))
+                .collect::<Result<_>>()?;
+            collect_items(results, &mut diags)
+        }
+        None => Vec::new(),
+    };
+    let editions: Vec<(Option<Edition>, Vec<Diagnostic>)> = lf
+        .editions
+        .par_iter()
+        .map(|(id, ef)| load_edition(root, files, key, id, ef))
+        .collect::<Result<_>>()?;
+    let mut editions: Vec<Edition> = editions.into_iter().filter_map(|(e, d)| { diags.extend(d); e }).collect();
+    editions.sort_by(|a, b| {
+        (a.record.effective.value, a.record.published.value)
+            .cmp(&(b.record.effective.value, b.record.published.value))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let register = list.map(|list| Register {
+        key: key.to_owned(),
+        working: Snapshot { list, items, departments: None },
+        editions,
+    });
+    Ok((register, diags))
+}
+
+fn collect_items(results: Vec<(Option<Item>, Vec<Diagnostic>)>, diags: &mut Vec<Diagnostic>) -> Vec<Item> {
+    let mut items: Vec<Item> = results.into_iter().filter_map(|(i, d)| { diags.extend(d); i }).collect();
+    items.sort_by(|a, b| id_order(&a.id, &b.id));
+    items
+}
+
+fn parse_item(bytes: Vec<u8>, id: FileId, stem: &str, list: &ListMeta) -> (Option<Item>, Vec<Diagnostic>) {
+    let (item, mut diags) = parse_bytes(bytes, id, |node, cx| lower::item(node, stem, list.kind, cx));
+    if !is_item_id(stem, &list.id_prefix) {
+        diags.push(Diagnostic::error(Code::InvalidId, Span::file_start(id), format!("`{stem}` is not an item id of this register"))
+            .with_help(format!("item files are named `{}-` and at least three digits, e.g. {}-001.yaml (id_prefix is set in list.yaml)", list.id_prefix, list.id_prefix)));
+    }
+    (item.flatten(), diags)
+}
+
+/// Whether `id` is `<prefix>-` followed by three or more digits.
+pub fn is_item_id(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix)
+        .and_then(|r| r.strip_prefix('-'))
+        .is_some_and(|digits| digits.len() >= 3 && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `id` is a valid edition id: `[0-9A-Za-z][0-9A-Za-z._-]*`.
+pub fn is_edition_id(id: &str) -> bool {
+    let mut bytes = id.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric()) && bytes.all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+fn load_edition(root: &Path, files: &Files, key: &str, id: &str, ef: &EditionFiles) -> Result<(Option<Edition>, Vec<Diagnostic>)> {
+    let mut diags = Vec::new();
+    let dir = format!("content/lists/{key}/editions/{id}");
+    let mut contents: BTreeMap<String, (FileId, Vec<u8>)> = ef
+        .files
+        .par_iter()
+        .map(|(path, fid)| Ok((path.clone(), (*fid, read_bytes(root, files, *fid)?))))
+        .collect::<Result<_>>()?;
+    let any_file = *ef.files.values().next().expect("an edition folder is known by its files");
+    if !is_edition_id(id) {
+        diags.push(Diagnostic::error(Code::InvalidId, Span::file_start(any_file), format!("edition folder `{dir}` is not a valid edition id"))
+            .with_help("edition ids are letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. 2020, 2014-1)"));
+    }
+    verify_seal(&mut contents, any_file, &dir, &mut diags);
+    let mut take = |name: &str| contents.remove(name);
+    let record = take("edition.yaml").map(|(fid, bytes)| parse_bytes(bytes, fid, lower::edition));
+    let list = take("list.yaml").map(|(fid, bytes)| parse_bytes(bytes, fid, lower::list));
+    let departments = take("departments.yaml").map(|(fid, bytes)| parse_bytes(bytes, fid, lower::departments));
+    let mut parts = Vec::new();
+    for (name, value) in [("edition.yaml", record.is_some()), ("list.yaml", list.is_some()), ("departments.yaml", departments.is_some())] {
+        if !value {
+            parts.push(name);
+        }
+    }
+    for name in parts {
+        diags.push(Diagnostic::error(Code::MissingFile, Span::file_start(any_file), format!("frozen edition `{id}` has no {name}"))
+            .with_help("editions are written whole by `minglu release`; restore the file from git"));
+    }
+    let record = record.and_then(|(r, d)| { diags.extend(d); r.flatten() });
+    let list = list.and_then(|(l, d)| { diags.extend(d); l.flatten() });
+    let departments: Option<Departments> = departments.and_then(|(r, d)| { diags.extend(d); r });
+    let items = match &list {
+        Some(list) => {
+            let results: Vec<(Option<Item>, Vec<Diagnostic>)> = contents
+                .into_par_iter()
+                .filter_map(|(path, (fid, bytes))| {
+                    let stem = path.strip_prefix("items/")?.strip_suffix(".yaml")?.to_owned();
+                    (!stem.contains('/')).then(|| parse_item(bytes, fid, &stem, list))
+                })
+                .collect();
+            collect_items(results, &mut diags)
+        }
+        None => Vec::new(),
+    };
+    let edition = record.zip(list).map(|(record, list)| Edition {
+        id: id.to_owned(),
+        record,
+        snapshot: Snapshot { list, items, departments: Some(departments.unwrap_or_default()) },
+    });
+    Ok((edition, diags))
+}
+
+/// Verifies the edition's files against its SHA256SUMS and removes SHA256SUMS from `contents`.
+fn verify_seal(contents: &mut BTreeMap<String, (FileId, Vec<u8>)>, any_file: FileId, dir: &str, diags: &mut Vec<Diagnostic>) {
+    let Some((sums_id, sums_bytes)) = contents.remove(seal::SUMS_FILE) else {
+        diags.push(Diagnostic::error(Code::EditionSums, Span::file_start(any_file), format!("{dir} has no SHA256SUMS, so nobody can verify it"))
+            .with_help("editions are written with their SHA256SUMS by `minglu release`; restore it from git"));
+        return;
+    };
+    let hashes: BTreeMap<String, (FileId, String)> = contents
+        .par_iter()
+        .map(|(path, (fid, bytes))| (path.clone(), (*fid, seal::sha256_hex(bytes))))
+        .collect();
+    match source::decode(sums_bytes, sums_id) {
+        Ok(text) => seal::verify(&text, sums_id, &hashes, diags),
+        Err(d) => diags.push(d),
+    }
+}

@@ -1,0 +1,115 @@
+//! SHA256SUMS: the seal on a frozen edition.
+//!
+//! The format is what `sha256sum` writes and `sha256sum -c` reads: one line per
+//! file, `<64 hex digits><space><space or *><path>`, paths relative to the
+//! edition folder with `/`, sorted bytewise.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::diagnostic::{Code, Diagnostic, FileId, Span};
+
+/// The name of the seal file.
+pub const SUMS_FILE: &str = "SHA256SUMS";
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    out
+}
+
+/// Writes SHA256SUMS text for `(path, hash)` pairs, sorted bytewise by path.
+pub fn format_sums<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut entries: Vec<_> = entries.into_iter().collect();
+    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    entries.iter().map(|(path, hash)| format!("{hash}  {path}\n")).collect()
+}
+
+/// Checks the edition's files against its SHA256SUMS text.
+///
+/// `files` maps each path in the folder (except SHA256SUMS) to its file id and hash.
+pub(crate) fn verify(sums_text: &str, sums_file: FileId, files: &BTreeMap<String, (FileId, String)>, diags: &mut Vec<Diagnostic>) {
+    let mut listed = BTreeMap::new();
+    let mut offset = 0u32;
+    for (index, raw) in sums_text.split_inclusive('\n').enumerate() {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let span = Span {
+            file: sums_file,
+            line: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            col: 1,
+            start: offset,
+            end: offset + u32::try_from(line.len()).unwrap_or(0),
+        };
+        offset += u32::try_from(raw.len()).unwrap_or(0);
+        if line.is_empty() {
+            continue;
+        }
+        let Some((hash, path)) = parse_line(line) else {
+            diags.push(Diagnostic::error(Code::EditionSums, span, "this line is not `<sha256>  <path>`")
+                .with_help("SHA256SUMS is written by `minglu release`; restore it from git"));
+            continue;
+        };
+        listed.insert(path.to_owned(), (hash.to_ascii_lowercase(), span));
+    }
+    for (path, (hash, span)) in &listed {
+        match files.get(path) {
+            None => diags.push(
+                Diagnostic::error(Code::EditionFileMissing, *span, format!("`{path}` is listed in SHA256SUMS but missing from the edition"))
+                    .with_help("a frozen edition must not lose files: restore it from git (`git checkout -- <file>`)"),
+            ),
+            Some((file, actual)) if actual != hash => diags.push(
+                Diagnostic::error(Code::EditionModified, Span::file_start(*file), format!("`{path}` was changed after the edition was frozen"))
+                    .with_help("undo the change (`git checkout -- <file>`); to change the register, edit the working copy and release a new edition")
+                    .with_related(*span, format!("SHA256SUMS records {}…, the file now has {}…", &hash[..12], &actual[..12])),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (path, (file, _)) in files {
+        if !listed.contains_key(path) {
+            diags.push(
+                Diagnostic::error(Code::EditionFileExtra, Span::file_start(*file), format!("`{path}` is in the frozen edition but not in its SHA256SUMS"))
+                    .with_help("remove the file; new items go into the working copy and a new edition"),
+            );
+        }
+    }
+}
+
+fn parse_line(line: &str) -> Option<(&str, &str)> {
+    let hash = line.get(..64)?;
+    if !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let rest = line.get(64..)?;
+    let path = rest.strip_prefix("  ").or_else(|| rest.strip_prefix(" *"))?;
+    (!path.is_empty()).then_some((hash, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_like_sha256sum() {
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+
+    #[test]
+    fn verify_names_changed_missing_and_extra_files() {
+        let a = sha256_hex(b"a");
+        let sums = format_sums([("items/A-001.yaml", a.as_str()), ("list.yaml", a.as_str())]);
+        let mut files = BTreeMap::new();
+        files.insert("items/A-001.yaml".to_owned(), (FileId(1), sha256_hex(b"changed")));
+        files.insert("extra.yaml".to_owned(), (FileId(2), a.clone()));
+        let mut diags = Vec::new();
+        verify(&sums, FileId(0), &files, &mut diags);
+        let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::EditionModified, Code::EditionFileMissing, Code::EditionFileExtra]);
+    }
+}

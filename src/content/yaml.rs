@@ -1,0 +1,329 @@
+//! YAML → a small tree of spanned nodes, with YAML 1.2 core-schema meaning.
+//!
+//! minglu reads YAML through `granit-parser`'s event stream (the parser under
+//! serde-saphyr) and builds its own tree, so that it can report *every* problem
+//! in a file with its exact position rather than stopping at the first, and so
+//! that it sees how each scalar was written (plain or quoted). Aliases are
+//! refused outright: no expansion ever happens, so a "billion laughs" file costs
+//! nothing. Nesting depth is bounded.
+
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError};
+
+use crate::diagnostic::{Code, Diagnostic, FileId, Span};
+
+/// Maximum nesting of collections; real content uses less than 6.
+const MAX_DEPTH: usize = 64;
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Unquoted: its meaning depends on the YAML schema.
+    Plain,
+    /// Quoted or a block scalar (`|`, `>`): always a string.
+    Quoted,
+}
+
+/// A YAML node with its span.
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub(crate) kind: Kind,
+    pub(crate) span: Span,
+}
+
+/// The three node kinds of YAML.
+#[derive(Clone, Debug)]
+pub(crate) enum Kind {
+    Scalar(String, Style),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+/// What a plain scalar means under the YAML 1.2 core schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Resolved {
+    Null,
+    Bool,
+    Int,
+    Float,
+    Str,
+}
+
+impl Node {
+    /// The core-schema type of this node if it is a scalar.
+    pub(crate) fn resolved(&self) -> Option<Resolved> {
+        match &self.kind {
+            Kind::Scalar(text, Style::Plain) => Some(resolve_plain(text)),
+            Kind::Scalar(_, Style::Quoted) => Some(Resolved::Str),
+            _ => None,
+        }
+    }
+
+    /// Whether this node is YAML null (`~`, `null`, or nothing).
+    pub(crate) fn is_null(&self) -> bool {
+        self.resolved() == Some(Resolved::Null)
+    }
+
+    /// A short description of what the node is, for "expected X, found Y".
+    pub(crate) fn describe(&self) -> String {
+        match (&self.kind, self.resolved()) {
+            (Kind::Seq(_), _) => "a list".into(),
+            (Kind::Map(_), _) => "a mapping".into(),
+            (_, Some(Resolved::Null)) => "nothing (an empty value)".into(),
+            (Kind::Scalar(t, _), Some(Resolved::Bool)) => format!("the boolean `{t}`"),
+            (Kind::Scalar(t, _), Some(Resolved::Int | Resolved::Float)) => format!("the number `{t}`"),
+            (Kind::Scalar(t, _), _) => format!("the text `{t}`"),
+        }
+    }
+}
+
+/// Classifies a plain scalar by the YAML 1.2 core schema (§10.3.2).
+pub(crate) fn resolve_plain(s: &str) -> Resolved {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => return Resolved::Bool,
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan"
+        | ".NaN" | ".NAN" => return Resolved::Float,
+        _ => {}
+    }
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let all = |t: &str, f: fn(char) -> bool| !t.is_empty() && t.chars().all(f);
+    if all(unsigned, |c| c.is_ascii_digit())
+        || s.strip_prefix("0o").is_some_and(|t| all(t, |c| ('0'..='7').contains(&c)))
+        || s.strip_prefix("0x").is_some_and(|t| all(t, |c| c.is_ascii_hexdigit()))
+    {
+        return Resolved::Int;
+    }
+    if is_core_float(unsigned) {
+        return Resolved::Float;
+    }
+    Resolved::Str
+}
+
+fn is_core_float(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let digits = |t: &str| t.chars().all(|c| c.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty()),
+        None => !mantissa.is_empty() && digits(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok && (mantissa.contains('.') || exponent.is_some())
+}
+
+/// Parses one YAML document. Returns `None` (with diagnostics) if it does not parse.
+/// An empty file is a null document.
+pub(crate) fn parse(src: &str, file: FileId, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+    let mut builder = Builder { stack: Vec::new(), root: None, documents: 0 };
+    for event in Parser::new_from_str(src) {
+        let (event, span) = match event {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(syntax_error(&e, file));
+                return None;
+            }
+        };
+        let span = convert_span(file, &span);
+        if let Err(d) = builder.event(event, span) {
+            diags.push(d);
+            return None;
+        }
+    }
+    Some(builder.root.unwrap_or(Node {
+        kind: Kind::Scalar(String::new(), Style::Plain),
+        span: Span::file_start(file),
+    }))
+}
+
+fn syntax_error(e: &ScanError, file: FileId) -> Diagnostic {
+    let m = e.marker();
+    let offset = m.byte_offset().unwrap_or(0);
+    let span = Span {
+        file,
+        line: u32::try_from(m.line()).unwrap_or(u32::MAX),
+        col: u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
+        start: u32::try_from(offset).unwrap_or(u32::MAX),
+        end: u32::try_from(offset).unwrap_or(u32::MAX),
+    };
+    if matches!(e.kind(), ErrorKind::UnknownAnchor) {
+        return Diagnostic::error(Code::YamlAlias, span, "YAML aliases (`*name`) are not allowed in minglu content")
+            .with_help("write the value out in full instead of referring to an anchor");
+    }
+    Diagnostic::error(Code::YamlSyntax, span, format!("invalid YAML: {}", e.kind())).with_help(
+        "check the indentation and brackets here; quote text that contains `: `, `#` or starts with [ { * & ! | > % @",
+    )
+}
+
+fn convert_span(file: FileId, s: &granit_parser::Span) -> Span {
+    let start = s.start.byte_offset().unwrap_or(0);
+    let end = s.end.byte_offset().unwrap_or(start);
+    Span {
+        file,
+        line: u32::try_from(s.start.line()).unwrap_or(u32::MAX),
+        col: u32::try_from(s.start.col() + 1).unwrap_or(u32::MAX),
+        start: u32::try_from(start).unwrap_or(u32::MAX),
+        end: u32::try_from(end.max(start)).unwrap_or(u32::MAX),
+    }
+}
+
+enum Frame {
+    Seq(Vec<Node>, Span),
+    Map(Vec<(Node, Node)>, Option<Node>, Span),
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl Builder {
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
+        match event {
+            Event::DocumentStart(..) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(Diagnostic::error(Code::YamlSyntax, span, "a second YAML document (`---`) in one file")
+                        .with_help("each content file holds exactly one document: remove the `---` line and what follows, or move it to its own file"));
+                }
+            }
+            Event::Alias(_) | Event::UnresolvedAlias(_) => {
+                return Err(Diagnostic::error(Code::YamlAlias, span, "YAML aliases (`*name`) are not allowed in minglu content")
+                    .with_help("write the value out in full instead of referring to an anchor"));
+            }
+            Event::Scalar(text, style, _, tag) => {
+                let style = match (style, tag.as_deref().map(|t| (t.handle(), t.suffix()))) {
+                    (_, Some(("tag:yaml.org,2002:", "str"))) => Style::Quoted,
+                    (_, Some(_)) => {
+                        return Err(Diagnostic::error(Code::YamlSyntax, span, "YAML tags (`!!int`, `!custom` …) are not supported")
+                            .with_help("remove the tag; quote the value if it is text"));
+                    }
+                    (ScalarStyle::Plain, None) => Style::Plain,
+                    _ => Style::Quoted,
+                };
+                self.node(Node { kind: Kind::Scalar(text.into_owned(), style), span })?;
+            }
+            Event::SequenceStart(..) => self.open(Frame::Seq(Vec::new(), span), span)?,
+            Event::MappingStart(..) => self.open(Frame::Map(Vec::new(), None, span), span)?,
+            Event::SequenceEnd | Event::MappingEnd => {
+                let frame = self.stack.pop().expect("parser balances collection events");
+                let node = match frame {
+                    Frame::Seq(items, start) => Node { kind: Kind::Seq(items), span: start },
+                    Frame::Map(entries, _, start) => Node { kind: Kind::Map(entries), span: start },
+                };
+                self.node(node)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame, span: Span) -> Result<(), Diagnostic> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Diagnostic::error(Code::YamlSyntax, span, format!("nesting deeper than {MAX_DEPTH} levels"))
+                .with_help("content files never need this much nesting; check the brackets and indentation"));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn node(&mut self, node: Node) -> Result<(), Diagnostic> {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq(items, _)) => items.push(node),
+            Some(Frame::Map(entries, pending, _)) => match pending.take() {
+                None => {
+                    if !matches!(node.kind, Kind::Scalar(..)) {
+                        return Err(Diagnostic::error(Code::YamlSyntax, node.span, "a mapping key must be plain text")
+                            .with_help("keys are field names such as `title:`; lists and mappings cannot be keys"));
+                    }
+                    *pending = Some(node);
+                }
+                Some(key) => entries.push((key, node)),
+            },
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(src: &str) -> Node {
+        let mut diags = Vec::new();
+        let node = parse(src, FileId(0), &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        node.expect("parses")
+    }
+
+    #[test]
+    fn core_schema_resolution() {
+        for (s, r) in [
+            ("no", Resolved::Str),
+            ("yes", Resolved::Str),
+            ("on", Resolved::Str),
+            ("012", Resolved::Int),
+            ("0x1F", Resolved::Int),
+            ("1.5", Resolved::Float),
+            ("1e3", Resolved::Float),
+            (".5", Resolved::Float),
+            ("2015-01-10", Resolved::Str),
+            ("0512-65220000", Resolved::Str),
+            ("~", Resolved::Null),
+            ("", Resolved::Null),
+            ("True", Resolved::Bool),
+            ("1:20", Resolved::Str),
+            ("-", Resolved::Str),
+            (".", Resolved::Str),
+        ] {
+            assert_eq!(resolve_plain(s), r, "{s}");
+        }
+    }
+
+    #[test]
+    fn spans_count_characters_and_bytes() {
+        let node = parse_ok("中文: 值\nkey: [a, \"b\"]\n");
+        let Kind::Map(entries) = node.kind else { panic!("mapping") };
+        let value = &entries[0].1;
+        assert_eq!((value.span.line, value.span.col, value.span.start), (1, 5, 8));
+        let Kind::Seq(items) = &entries[1].1.kind else { panic!("seq") };
+        assert_eq!(items[1].resolved(), Some(Resolved::Str));
+        assert_eq!((items[1].span.line, items[1].span.col), (2, 10));
+    }
+
+    #[test]
+    fn aliases_are_refused_without_expansion() {
+        let mut src = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..20 {
+            let prev = if i == 0 { "a".to_owned() } else { format!("l{}", i - 1) };
+            src.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let mut diags = Vec::new();
+        assert!(parse(&src, FileId(0), &mut diags).is_none());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::YamlAlias);
+        assert_eq!(diags[0].span.map(|s| s.line), Some(2));
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let src = format!("a: {}{}\n", "[".repeat(200), "]".repeat(200));
+        let mut diags = Vec::new();
+        assert!(parse(&src, FileId(0), &mut diags).is_none());
+        assert_eq!(diags.len(), 1);
+    }
+
+    #[test]
+    fn crlf_and_block_scalars() {
+        let node = parse_ok("a: |\r\n  x\r\n  y\r\nb: 1\r\n");
+        let Kind::Map(entries) = node.kind else { panic!("mapping") };
+        let Kind::Scalar(text, Style::Quoted) = &entries[0].1.kind else { panic!("scalar") };
+        assert_eq!(text, "x\ny\n");
+    }
+}

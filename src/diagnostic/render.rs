@@ -1,0 +1,220 @@
+//! Renders diagnostics at the edge of the program: terminal text with a source
+//! excerpt and caret, JSON lines for tools, GitHub workflow annotations.
+//!
+//! Rendering reads the source lines back from disk (only for files that have a
+//! diagnostic), so the loader never has to keep every file's text in memory.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use serde::Serialize;
+
+use super::{Diagnostic, Diagnostics, Files, Severity, Span};
+
+/// The output formats of `check` and `build` diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Human-readable, with source excerpts.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+    /// `::error file=…` workflow commands for GitHub Actions.
+    Github,
+}
+
+/// Reads source files lazily, once each, to show excerpts.
+pub struct Sources<'a> {
+    root: &'a Path,
+    files: &'a Files,
+    cache: HashMap<u32, Option<String>>,
+}
+
+impl<'a> Sources<'a> {
+    /// Sources under `root` (the site root) for the given file table.
+    pub fn new(root: &'a Path, files: &'a Files) -> Self {
+        Sources {
+            root,
+            files,
+            cache: HashMap::new(),
+        }
+    }
+
+    fn line(&mut self, span: Span) -> Option<(String, usize, usize)> {
+        let path = self.root.join(self.files.path(span.file));
+        let text = self
+            .cache
+            .entry(span.file.0)
+            .or_insert_with(|| {
+                let bytes = std::fs::read(path).ok()?;
+                String::from_utf8(bytes).ok()
+            })
+            .as_deref()?;
+        let start = (span.start as usize).min(text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = text[line_start..line_end].trim_end_matches('\r');
+        let from = (start - line_start).min(line.len());
+        let mut to = (span.end as usize).clamp(start, line_start + line.len()) - line_start;
+        if to == from {
+            to = line[from..]
+                .chars()
+                .next()
+                .map_or(from, |c| from + c.len_utf8());
+        }
+        Some((line.to_owned(), from, to))
+    }
+}
+
+/// Renders every diagnostic in the chosen format, followed (for text) by nothing
+/// else: the caller prints the summary line.
+pub fn render(diagnostics: &Diagnostics, sources: &mut Sources<'_>, format: Format, color: bool) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        match format {
+            Format::Text => {
+                out.push_str(&text(d, sources, color));
+                out.push_str("\n\n");
+            }
+            Format::Json => {
+                out.push_str(&json(d, sources.files));
+                out.push('\n');
+            }
+            Format::Github => {
+                out.push_str(&github(d, sources.files));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// One diagnostic as terminal text, rustc style.
+pub fn text(d: &Diagnostic, sources: &mut Sources<'_>, color: bool) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
+    let mut owned = Vec::new();
+    if let Some(span) = d.span {
+        owned.push((span, sources.line(span), String::new(), true));
+    }
+    for (span, label) in &d.related {
+        owned.push((*span, sources.line(*span), label.clone(), false));
+    }
+    for (span, line, label, primary) in &owned {
+        let path = sources.files.path(span.file);
+        group = match line {
+            Some((source, from, to)) => {
+                let kind = if *primary { AnnotationKind::Primary } else { AnnotationKind::Context };
+                group.element(
+                    Snippet::source(source.as_str())
+                        .line_start(span.line as usize)
+                        .path(path)
+                        .annotation(kind.span(*from..*to).label(label.as_str())),
+                )
+            }
+            None => group.element(Origin::path(path).line(span.line as usize).char_column(span.col as usize)),
+        };
+    }
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    renderer.render(&[group])
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    severity: &'a str,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    end_column: Option<u32>,
+    message: &'a str,
+    help: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
+}
+
+/// One diagnostic as a single-line JSON object.
+pub fn json(d: &Diagnostic, files: &Files) -> String {
+    let value = JsonDiagnostic {
+        code: d.code.as_str(),
+        severity: d.severity.as_str(),
+        file: d.span.map(|s| files.path(s.file)),
+        line: d.span.map(|s| s.line),
+        column: d.span.map(|s| s.col),
+        end_column: None,
+        message: &d.message,
+        help: d.help.as_deref(),
+        related: d
+            .related
+            .iter()
+            .map(|(s, m)| JsonRelated {
+                file: files.path(s.file),
+                line: s.line,
+                column: s.col,
+                message: m,
+            })
+            .collect(),
+    };
+    serde_json::to_string(&value).expect("diagnostics serialise to JSON")
+}
+
+/// One diagnostic as a GitHub Actions workflow command.
+pub fn github(d: &Diagnostic, files: &Files) -> String {
+    let mut out = format!("::{}", d.severity.as_str());
+    let mut props = Vec::new();
+    if let Some(s) = d.span {
+        props.push(format!("file={}", escape_property(files.path(s.file))));
+        props.push(format!("line={}", s.line));
+        props.push(format!("col={}", s.col));
+    }
+    props.push(format!("title={}", escape_property(d.code.as_str())));
+    let _ = write!(out, " {}", props.join(","));
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        let _ = write!(message, "\nhelp: {help}");
+    }
+    let _ = write!(out, "::{}", escape_data(&message));
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Code, FileId};
+
+    #[test]
+    fn github_escapes_newlines_and_separators() {
+        let mut files = Files::default();
+        let f = files.add("content/a,b.yaml".into());
+        let span = Span { file: f, line: 3, col: 5, start: 0, end: 0 };
+        let d = Diagnostic::error(Code::UnknownField, span, "50% wrong").with_help("fix: it");
+        assert_eq!(
+            github(&d, &files),
+            "::error file=content/a%2Cb.yaml,line=3,col=5,title=unknown-field::50%25 wrong%0Ahelp: fix: it"
+        );
+        assert_eq!(FileId(0), f);
+    }
+}

@@ -1,0 +1,173 @@
+//! minglu (名录): a static site generator for public policy registers.
+//!
+//! ```text
+//! content/ ──load──▶ model ──check──▶ render (templates) ──▶ write public/
+//! ```
+//!
+//! - [`content`] reads `content/` into the [`model`], collecting diagnostics;
+//! - [`check`] adds the rules that look across files;
+//! - [`render`] turns the model into files in memory, through the theme;
+//! - [`output`] writes them to a staging folder and swaps it into place.
+//!
+//! [`check()`] and [`build()`] are the entry points the CLI calls.
+
+pub mod check;
+pub mod content;
+pub mod diagnostic;
+pub mod error;
+pub mod init;
+pub mod model;
+pub mod output;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jiff::civil::Date;
+
+use diagnostic::{Code, Diagnostic, Diagnostics, Files, Span};
+pub use error::{Error, Result};
+use render::{Origin, OutputFile, RenderOptions, TemplateError, Theme};
+
+/// Diagnostics together with the file table they point into.
+#[derive(Debug)]
+pub struct Report {
+    /// The site root, to read source excerpts from.
+    pub root: PathBuf,
+    /// Files the diagnostics refer to.
+    pub files: Files,
+    /// Every diagnostic, sorted.
+    pub diagnostics: Diagnostics,
+}
+
+/// Options for `check`.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// The site root (holding `content/`).
+    pub root: PathBuf,
+    /// The date that decides which edition is in force.
+    pub today: Date,
+}
+
+/// Options for `build`.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// The site root (holding `content/`).
+    pub root: PathBuf,
+    /// The output folder (`<root>/public` by default).
+    pub output: PathBuf,
+    /// Overrides site.yaml's `base_url`.
+    pub base_url: Option<String>,
+    /// The date that decides which edition is in force.
+    pub today: Date,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildSummary {
+    /// Warnings (a build with errors does not succeed).
+    pub report: Report,
+    /// HTML pages written.
+    pub pages: usize,
+    /// All files written.
+    pub files: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Validates the site under `options.root` and renders it in memory (so template
+/// errors surface too) without writing anything.
+pub fn check(options: &CheckOptions) -> Result<Report> {
+    let (report, _) = analyse(&options.root, options.today, None)?;
+    Ok(report)
+}
+
+/// Checks the site, and if it has no errors renders it and swaps the result into
+/// `options.output`. With errors, nothing is written and [`Error::Content`] carries them.
+pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
+    let start = Instant::now();
+    refuse_bad_output(&options.root, &options.output)?;
+    let (report, files) = analyse(&options.root, options.today, options.base_url.clone())?;
+    let Some(files) = files.filter(|_| !report.diagnostics.has_errors()) else {
+        return Err(Error::Content(Box::new(report)));
+    };
+    let staging = output::Staging::new(&options.output)?;
+    staging.write_all(&files)?;
+    staging.commit()?;
+    Ok(BuildSummary {
+        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        files: files.len(),
+        report,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Load, check, render: everything but writing.
+fn analyse(root: &Path, today: Date, base_url: Option<String>) -> Result<(Report, Option<Vec<OutputFile>>)> {
+    let (site, mut diagnostics) = content::load(root)?;
+    check::check(&site, today, &mut diagnostics);
+    let theme = Theme::load(root, &site.config.theme)?;
+    let rendered = if diagnostics.has_errors() {
+        render::environment(&theme).err().map(Err).unwrap_or(Ok(Vec::new()))
+    } else {
+        render::render(&site, &theme, &RenderOptions { today, base_url })
+    };
+    let mut files = site.files;
+    let output = match rendered {
+        Ok(out) => Some(out),
+        Err(errors) => {
+            for e in errors {
+                diagnostics.push(template_diagnostic(&e, &theme, &mut files));
+            }
+            None
+        }
+    };
+    diagnostics.sort(&files);
+    let output = output.filter(|o| !o.is_empty());
+    Ok((Report { root: root.to_path_buf(), files, diagnostics }, output))
+}
+
+fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> Diagnostic {
+    let path = match theme.templates.get(&e.name).map(|t| &t.origin) {
+        Some(Origin::Site(path)) => path.clone(),
+        _ => format!("themes/default/templates/{} (built into minglu)", e.name),
+    };
+    let file = files.add(path);
+    let line = e.line.map_or(1, |l| u32::try_from(l).unwrap_or(u32::MAX));
+    let span = Span { file, line, col: 1, start: 0, end: 0 };
+    let mut message = format!("template `{}`: {}", e.name, e.message);
+    if let Some(page) = &e.page {
+        message.push_str(&format!(" (while rendering /{page})"));
+    }
+    Diagnostic::error(Code::Template, span, message).with_help("fix the template at this line; `minglu check` renders every page so it finds these before a build")
+}
+
+fn refuse_bad_output(root: &Path, output: &Path) -> Result<()> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (root, out) = (abs(root), abs(output));
+    let reason = if root.starts_with(&out) {
+        Some("it contains the site root, which would be replaced")
+    } else if out.starts_with(root.join("content")) {
+        Some("it is inside content/")
+    } else if out.starts_with(root.join("themes")) {
+        Some("it is inside themes/")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(Error::BadOutput { path: output.to_path_buf(), reason }),
+        None => Ok(()),
+    }
+}
+
+/// "Today" for deciding which edition is in force: `SOURCE_DATE_EPOCH` when set
+/// (for reproducible builds), else the current time; both read in China time (UTC+8).
+pub fn today_from_env() -> Result<Date, String> {
+    let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse::<i64>().map_err(|_| format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, got `{v}`"))?,
+        Err(_) => jiff::Timestamp::now().as_second(),
+    };
+    let ts = jiff::Timestamp::from_second(seconds).map_err(|e| format!("SOURCE_DATE_EPOCH is out of range: {e}"))?;
+    let offset = jiff::tz::Offset::constant(8);
+    Ok(offset.to_datetime(ts).date())
+}

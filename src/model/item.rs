@@ -1,0 +1,250 @@
+//! Items (事项) of the three register kinds.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::choice;
+use crate::diagnostic::{FileId, Span, Spanned};
+
+choice! {
+    /// 社区可出具 / 社区不予出具.
+    Verdict { Issue = "issue", Refuse = "refuse" }
+}
+
+choice! {
+    /// How a citizen gets what a refused proof was for.
+    Method {
+        /// Their own certificate or document proves it.
+        OwnDocument = "own_document",
+        /// The department checks its own or shared records.
+        DeptVerification = "dept_verification",
+        /// A written commitment (告知承诺).
+        WrittenCommitment = "written_commitment",
+        /// Another agency issues it.
+        OtherAgency = "other_agency",
+        /// A notary office.
+        Notarisation = "notarisation",
+        /// Nobody needs it any more.
+        NoLongerRequired = "no_longer_required",
+    }
+}
+
+choice! {
+    /// 依法履职(自治) / 依法协助政府 / 禁入.
+    Duty { Autonomy = "autonomy", Assist = "assist", Prohibited = "prohibited" }
+}
+
+choice! {
+    /// 经费保障原则.
+    FundingPrinciple { FeeFollowsTask = "费随事转", Purchase = "购买服务", Original = "原渠道", None = "无" }
+}
+
+choice! {
+    /// 层级 of an evaluation campaign.
+    Level { National = "national", Provincial = "provincial", Municipal = "municipal", District = "district" }
+}
+
+choice! {
+    /// 自愿申报 / 下达任务.
+    Participation { Voluntary = "voluntary", Assigned = "assigned" }
+}
+
+choice! {
+    /// The legal rank of a basis document.
+    BasisLevel {
+        /// 法律
+        Law = "law",
+        /// 行政法规
+        AdministrativeRegulation = "administrative_regulation",
+        /// 地方性法规
+        LocalRegulation = "local_regulation",
+        /// 规章
+        Rule = "rule",
+        /// 规范性文件
+        Normative = "normative",
+    }
+}
+
+/// One item of a register.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Item {
+    /// `GZ-001`: the file stem.
+    pub id: String,
+    /// 事项名称.
+    pub title: Spanned<String>,
+    /// 别名/俗称.
+    pub aliases: Vec<String>,
+    /// One of the list's categories.
+    pub category: Spanned<String>,
+    /// 主管部门/责任单位 ids.
+    pub departments: Vec<Spanned<String>>,
+    /// 设定依据.
+    pub basis: Vec<Basis>,
+    /// 办理用途.
+    pub purposes: Vec<String>,
+    /// One line.
+    pub summary: Option<String>,
+    /// Markdown details.
+    pub body: Option<String>,
+    /// Official documents this record comes from.
+    pub sources: Vec<String>,
+    /// Items this one merges or supersedes.
+    pub replaces: Vec<Spanned<String>>,
+    /// The kind-specific fields.
+    #[serde(flatten)]
+    pub details: Details,
+    /// The file it was read from.
+    #[serde(skip)]
+    pub file: FileId,
+}
+
+/// Fields that depend on the register kind.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Details {
+    /// 盖章事项.
+    Stamp(Stamp),
+    /// 工作事项.
+    Work(Work),
+    /// 创建事项.
+    Creation(Creation),
+}
+
+/// A stamp/certificate item.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Stamp {
+    /// May the community issue it?
+    pub verdict: Spanned<Verdict>,
+    /// Where to go instead (refuse).
+    pub instead: Vec<Instead>,
+    /// 过渡期内可据实出具.
+    pub transitional: bool,
+    /// 申请材料.
+    pub materials: Vec<String>,
+    /// 办理流程.
+    pub procedure: Vec<String>,
+    /// 办理时限.
+    pub time_limit: Option<String>,
+    /// 收费.
+    pub fee: Option<String>,
+    /// What the certificate states.
+    pub proof_content: Option<String>,
+}
+
+/// One way to go instead of the community.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Instead {
+    /// How.
+    pub method: Method,
+    /// Which department, if any.
+    pub department: Option<Spanned<String>>,
+    /// What to do, in plain words.
+    pub how: String,
+}
+
+/// A work item handed to communities.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Work {
+    /// 依法履职 / 依法协助 / 禁入.
+    pub duty: Duty,
+    /// 工作内容.
+    pub content: Option<String>,
+    /// 经费保障.
+    pub funding: Option<Funding>,
+    /// 准入记录.
+    pub admission: Option<Admission>,
+}
+
+/// 经费保障.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Funding {
+    /// 费随事转 …
+    pub principle: FundingPrinciple,
+    /// 项目协议书编号.
+    pub agreement: Option<String>,
+    /// Amount in yuan.
+    pub amount_cny: Option<u64>,
+    /// e.g. 每年.
+    pub period: Option<String>,
+}
+
+/// 准入记录: 书面申请 → 评估分析 → 确认公布.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Admission {
+    /// 书面申请.
+    pub applied: Option<Date>,
+    /// 评估分析.
+    pub assessed: Option<Date>,
+    /// 确认公布.
+    pub confirmed: Option<Date>,
+    /// Who approved it.
+    pub approved_by: Option<String>,
+    /// 文号.
+    pub doc_number: Option<String>,
+}
+
+/// An evaluation campaign (创建评比).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Creation {
+    /// 层级.
+    pub level: Level,
+    /// 自愿申报 / 下达任务.
+    pub participation: Participation,
+    /// 周期.
+    pub cycle: Option<String>,
+    /// 通报 / 命名 / 授牌 / 表彰.
+    pub recognition: Option<String>,
+    /// 评价标准.
+    pub standard: Option<Standard>,
+    /// The only 台账 it may demand.
+    pub ledgers: Vec<String>,
+    /// Merged into that item.
+    pub merged_into: Option<Spanned<String>>,
+}
+
+/// 评价标准.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Standard {
+    /// Title.
+    pub title: Option<String>,
+    /// 合格线.
+    pub pass_mark: Option<String>,
+    /// Number of indicators.
+    pub indicators: Option<u64>,
+}
+
+/// 设定依据.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Basis {
+    /// Document title.
+    pub title: String,
+    /// 文号.
+    pub doc_number: Option<String>,
+    /// e.g. 第三条.
+    pub article: Option<String>,
+    /// Legal rank.
+    pub level: Option<BasisLevel>,
+    /// Link.
+    pub url: Option<String>,
+}
+
+impl Item {
+    /// The stamp fields, if this is a stamp item.
+    pub fn stamp(&self) -> Option<&Stamp> {
+        match &self.details {
+            Details::Stamp(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Every department id the item names, with where: `departments` and `instead`.
+    pub fn department_refs(&self) -> impl Iterator<Item = &Spanned<String>> {
+        let instead = self.stamp().into_iter().flat_map(|s| s.instead.iter().filter_map(|i| i.department.as_ref()));
+        self.departments.iter().chain(instead)
+    }
+
+    /// Span of the item's title, for item-level diagnostics.
+    pub fn span(&self) -> Span {
+        self.title.span
+    }
+}

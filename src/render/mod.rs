@@ -1,0 +1,86 @@
+//! RENDER: the model → HTML, XML and text files, in memory.
+//!
+//! Rendering never reads `content/` and never writes to disk: it returns the
+//! files for [`crate::output`] to write. Templates come from the theme (the
+//! embedded default plus a site's overrides) and are compiled up front, so a
+//! syntax error in any of them is reported even if no page uses it.
+
+pub mod i18n;
+pub mod markdown;
+mod pages;
+pub mod public;
+pub mod theme;
+pub mod url;
+pub mod views;
+
+use jiff::civil::Date;
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::model::Site;
+pub use theme::{Origin, Theme};
+
+/// A file of the built site: its path relative to the output folder, and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative path with `/`.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// A template that failed to compile or render.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateError {
+    /// The template's name (`item.html`).
+    pub name: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What went wrong.
+    pub message: String,
+    /// The page being rendered, if any.
+    pub page: Option<String>,
+}
+
+impl TemplateError {
+    fn from_minijinja(e: &minijinja::Error, fallback: &str, page: Option<&str>) -> Self {
+        let mut message = e.detail().map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            message.push_str(&format!(" ({s})"));
+            source = s.source();
+        }
+        TemplateError { name: e.name().unwrap_or(fallback).to_owned(), line: e.line(), message, page: page.map(str::to_owned) }
+    }
+}
+
+/// What rendering needs besides the model.
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    /// The date that decides which edition is in force.
+    pub today: Date,
+    /// Overrides site.yaml's `base_url` (for preview deployments).
+    pub base_url: Option<String>,
+}
+
+/// Compiles every template of the theme.
+pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateError>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_debug(true);
+    let mut errors = Vec::new();
+    for (name, template) in &theme.templates {
+        if let Err(e) = env.add_template_owned(name.clone(), template.source.clone()) {
+            errors.push(TemplateError::from_minijinja(&e, name, None));
+        }
+    }
+    if errors.is_empty() { Ok(env) } else { Err(errors) }
+}
+
+/// Renders every page of the public site, plus the theme's static files.
+pub fn render(site: &Site, theme: &Theme, options: &RenderOptions) -> Result<Vec<OutputFile>, Vec<TemplateError>> {
+    let env = environment(theme)?;
+    let mut files = pages::render_all(site, &env, theme, options)?;
+    files.extend(theme.statics.iter().map(|(path, bytes)| OutputFile { path: path.clone(), bytes: bytes.clone() }));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}

@@ -1,0 +1,104 @@
+//! Themes: the built-in default theme, overridable one file at a time.
+//!
+//! The default theme's templates and static files are compiled into the binary,
+//! so a site needs no `themes/` folder. A site's `themes/<name>/templates/x.html`
+//! replaces just `x.html`; its `themes/<name>/static/` files are added to (or
+//! replace) the default static files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::error::{Error, Result};
+
+macro_rules! embed {
+    ($($name:literal),+ $(,)?) => {
+        &[$(($name, include_str!(concat!("../../themes/default/templates/", $name)))),+]
+    };
+}
+
+/// The default theme's templates, by name.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
+    "base.html",
+    "macros.html",
+    "home.html",
+    "register.html",
+    "item.html",
+    "departments.html",
+    "department.html",
+    "purposes.html",
+    "purpose.html",
+    "page.html",
+    "404.html",
+    "sitemap.xml",
+    "robots.txt",
+);
+
+/// The default theme's static files, by path under `static/`.
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css"))];
+
+/// Where a template came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into minglu.
+    BuiltIn,
+    /// A file in the site's theme folder (path relative to the site root).
+    Site(String),
+}
+
+/// One template's source.
+#[derive(Clone, Debug)]
+pub struct Template {
+    /// Its text.
+    pub source: String,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// The resolved theme: every template and every static file.
+#[derive(Clone, Debug)]
+pub struct Theme {
+    /// Templates by name.
+    pub templates: BTreeMap<String, Template>,
+    /// Static files by output path.
+    pub statics: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    /// Loads the embedded default theme, then the site's overrides from `root/themes/<name>/`.
+    pub fn load(root: &Path, name: &str) -> Result<Theme> {
+        let mut templates: BTreeMap<String, Template> = DEFAULT_TEMPLATES
+            .iter()
+            .map(|(n, s)| ((*n).to_owned(), Template { source: (*s).to_owned(), origin: Origin::BuiltIn }))
+            .collect();
+        let mut statics: BTreeMap<String, Vec<u8>> = DEFAULT_STATIC.iter().map(|(p, b)| ((*p).to_owned(), b.to_vec())).collect();
+        let dir = root.join("themes").join(name);
+        for (rel, path) in files_under(&dir.join("templates"))? {
+            let source = std::fs::read_to_string(&path).map_err(Error::read(&path))?;
+            let origin = Origin::Site(format!("themes/{name}/templates/{rel}"));
+            templates.insert(rel, Template { source, origin });
+        }
+        for (rel, path) in files_under(&dir.join("static"))? {
+            statics.insert(rel, std::fs::read(&path).map_err(Error::read(&path))?);
+        }
+        Ok(Theme { templates, statics })
+    }
+}
+
+fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| Error::Read { path: dir.to_path_buf(), source: e.into() })?;
+        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).expect("walkdir yields paths under its root");
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        out.push((rel, entry.path().to_path_buf()));
+    }
+    Ok(out)
+}

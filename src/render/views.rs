@@ -1,0 +1,395 @@
+//! Template contexts: typed views built from the model by pure functions.
+//!
+//! Each view borrows from the model where it can and carries ready-made paths
+//! (relative to the site root) so templates only join `root ~ path`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::markdown;
+use super::public::{Published, Status};
+use super::url;
+use crate::model::{
+    Basis, Choice, Creation, Department, Departments, Details, Instead, Item, Page, SiteConfig, Stamp, Work,
+};
+
+/// A link: text and a path relative to the site root.
+#[derive(Clone, Debug, Serialize)]
+pub struct Link {
+    /// Link text.
+    pub title: String,
+    /// Target path relative to the site root.
+    pub path: String,
+}
+
+/// Site-wide values every page can use.
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    /// site.yaml (with `--base-url` applied).
+    #[serde(flatten)]
+    pub config: SiteConfig,
+    /// `/registers/` for `https://host/registers/`.
+    pub base_path: String,
+    /// The `lang` attribute.
+    pub lang: &'static str,
+    /// Register links for navigation.
+    pub registers: Vec<Link>,
+    /// Free pages for navigation.
+    pub pages: Vec<Link>,
+}
+
+/// A department with its page path.
+#[derive(Debug, Serialize)]
+pub struct DepartmentView<'a> {
+    /// The department.
+    #[serde(flatten)]
+    pub department: &'a Department,
+    /// Short name if it has one, else the full name.
+    pub display: &'a str,
+    /// Its page.
+    pub path: String,
+}
+
+impl<'a> DepartmentView<'a> {
+    /// Looks a department up; a missing id (impossible after check) shows the id itself.
+    pub fn of(id: &str, departments: &'a Departments) -> Option<Self> {
+        let department = departments.get(id)?;
+        Some(DepartmentView { display: department.short_name.as_deref().unwrap_or(&department.name), path: url::department(id), department })
+    }
+}
+
+/// The statement of which edition is in force (现行).
+#[derive(Debug, Serialize)]
+pub struct CurrencyView<'a> {
+    /// `in_force`, `upcoming` or `unreleased`.
+    pub status: &'static str,
+    /// Edition id.
+    pub id: Option<&'a str>,
+    /// 2020年版.
+    pub label: Option<&'a str>,
+    /// The official title.
+    pub title: Option<&'a str>,
+    /// 文号.
+    pub doc_number: Option<&'a str>,
+    /// 发布日期.
+    pub published: Option<String>,
+    /// 实施日期.
+    pub effective: Option<String>,
+}
+
+impl<'a> CurrencyView<'a> {
+    /// The currency of a published register.
+    pub fn of(p: &Published<'a>) -> Self {
+        let (status, edition) = match p.status {
+            Status::InForce(e) => ("in_force", Some(e)),
+            Status::Upcoming(e) => ("upcoming", Some(e)),
+            Status::Unreleased => ("unreleased", None),
+        };
+        let r = edition.map(|e| &e.record);
+        CurrencyView {
+            status,
+            id: edition.map(|e| e.id.as_str()),
+            label: r.map(|r| r.label.as_str()),
+            title: r.map(|r| r.title.as_str()),
+            doc_number: r.and_then(|r| r.doc_number.as_deref()),
+            published: r.map(|r| r.published.value.to_string()),
+            effective: r.map(|r| r.effective.value.to_string()),
+        }
+    }
+}
+
+/// A register as listed on the home page and in navigation.
+#[derive(Debug, Serialize)]
+pub struct RegisterSummary<'a> {
+    /// Key.
+    pub key: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Short title (falls back to the title).
+    pub short_title: &'a str,
+    /// `work`, `stamp` or `creation`.
+    pub kind: &'static str,
+    /// Its page.
+    pub path: String,
+    /// Number of items.
+    pub count: usize,
+    /// Which edition is shown.
+    pub currency: CurrencyView<'a>,
+}
+
+impl<'a> RegisterSummary<'a> {
+    /// Summarises a published register.
+    pub fn of(p: &Published<'a>) -> Self {
+        let list = &p.snapshot.list;
+        RegisterSummary {
+            key: &p.register.key,
+            title: &list.title,
+            short_title: list.short_title.as_deref().unwrap_or(&list.title),
+            kind: list.kind.name(),
+            path: url::register(&p.register.key),
+            count: p.snapshot.items.len(),
+            currency: CurrencyView::of(p),
+        }
+    }
+}
+
+/// One line of an item list.
+#[derive(Debug, Serialize)]
+pub struct ItemRow<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Its page.
+    pub path: String,
+    /// Aliases.
+    pub aliases: &'a [String],
+    /// Summary.
+    pub summary: Option<&'a str>,
+    /// The kind's key value: verdict, duty or participation.
+    pub badge: &'static str,
+    /// `stamp`, `work`, `creation`.
+    pub kind: &'static str,
+    /// For refuse items: the departments to go to instead.
+    pub go_to: Vec<&'a str>,
+}
+
+impl<'a> ItemRow<'a> {
+    /// A row for `item` in register `key`.
+    pub fn of(item: &'a Item, key: &str, departments: &'a Departments) -> Self {
+        let (kind, badge) = badge(&item.details);
+        let mut go_to: Vec<&str> = match &item.details {
+            Details::Stamp(s) => s.instead.iter().filter_map(|i| i.department.as_ref()).filter_map(|d| departments.get(&d.value)).map(|d| d.short_name.as_deref().unwrap_or(&d.name)).collect(),
+            _ => Vec::new(),
+        };
+        go_to.dedup();
+        ItemRow { id: &item.id, title: &item.title, path: url::item(key, &item.id), aliases: &item.aliases, summary: item.summary.as_deref(), badge, kind, go_to }
+    }
+}
+
+fn badge(details: &Details) -> (&'static str, &'static str) {
+    match details {
+        Details::Stamp(s) => ("stamp", s.verdict.value.name()),
+        Details::Work(w) => ("work", w.duty.name()),
+        Details::Creation(c) => ("creation", c.participation.name()),
+    }
+}
+
+/// Items of one category.
+#[derive(Debug, Serialize)]
+pub struct CategoryView<'a> {
+    /// Category name.
+    pub name: &'a str,
+    /// Anchor id on the register page.
+    pub anchor: String,
+    /// Its items, in id order.
+    pub items: Vec<ItemRow<'a>>,
+}
+
+/// The register page.
+#[derive(Debug, Serialize)]
+pub struct RegisterView<'a> {
+    /// Summary (title, kind, currency …).
+    #[serde(flatten)]
+    pub summary: RegisterSummary<'a>,
+    /// Intro as HTML.
+    pub intro_html: Option<String>,
+    /// Items by category, in the list's order; empty categories are left out.
+    pub categories: Vec<CategoryView<'a>>,
+    /// Counts by badge value (e.g. issue: 10, refuse: 20).
+    pub counts: BTreeMap<&'static str, usize>,
+}
+
+impl<'a> RegisterView<'a> {
+    /// Builds the register page view.
+    pub fn of(p: &Published<'a>) -> Self {
+        let list = &p.snapshot.list;
+        let categories = list
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(i, name)| CategoryView {
+                name,
+                anchor: format!("c{}", i + 1),
+                items: p.snapshot.items.iter().filter(|it| it.category.value == *name).map(|it| ItemRow::of(it, &p.register.key, p.departments)).collect(),
+            })
+            .filter(|c| !c.items.is_empty())
+            .collect();
+        let mut counts = BTreeMap::new();
+        for item in &p.snapshot.items {
+            *counts.entry(badge(&item.details).1).or_insert(0) += 1;
+        }
+        RegisterView {
+            summary: RegisterSummary::of(p),
+            intro_html: list.intro.as_deref().map(|m| markdown::to_html(m, 1)),
+            categories,
+            counts,
+        }
+    }
+}
+
+/// A basis document.
+#[derive(Debug, Serialize)]
+pub struct BasisView<'a> {
+    /// The basis.
+    #[serde(flatten)]
+    pub basis: &'a Basis,
+    /// `law`, … (for the label lookup).
+    pub level_name: Option<&'static str>,
+}
+
+/// One way to go instead.
+#[derive(Debug, Serialize)]
+pub struct InsteadView<'a> {
+    /// `own_document` …
+    pub method: &'static str,
+    /// Where.
+    pub department: Option<DepartmentView<'a>>,
+    /// What to do.
+    pub how: &'a str,
+}
+
+/// A stamp item's own fields.
+#[derive(Debug, Serialize)]
+pub struct StampView<'a> {
+    /// The fields.
+    #[serde(flatten)]
+    pub stamp: &'a Stamp,
+    /// Ways to go instead, with departments resolved.
+    pub ways: Vec<InsteadView<'a>>,
+}
+
+/// A work item's own fields.
+#[derive(Debug, Serialize)]
+pub struct WorkView<'a> {
+    /// The fields.
+    #[serde(flatten)]
+    pub work: &'a Work,
+}
+
+/// A creation item's own fields.
+#[derive(Debug, Serialize)]
+pub struct CreationView<'a> {
+    /// The fields.
+    #[serde(flatten)]
+    pub creation: &'a Creation,
+    /// The item it was merged into.
+    pub merged_into: Option<Link>,
+}
+
+/// A purpose with its page.
+#[derive(Debug, Serialize)]
+pub struct PurposeLink<'a> {
+    /// Name (入学).
+    pub name: &'a str,
+    /// Its page.
+    pub path: String,
+}
+
+/// The item page.
+#[derive(Debug, Serialize)]
+pub struct ItemView<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Aliases.
+    pub aliases: &'a [String],
+    /// Category.
+    pub category: &'a str,
+    /// Category anchor path on the register page.
+    pub category_path: String,
+    /// Summary.
+    pub summary: Option<&'a str>,
+    /// Body as HTML.
+    pub body_html: Option<String>,
+    /// Departments.
+    pub departments: Vec<DepartmentView<'a>>,
+    /// Basis.
+    pub basis: Vec<BasisView<'a>>,
+    /// Purposes.
+    pub purposes: Vec<PurposeLink<'a>>,
+    /// Sources.
+    pub sources: &'a [String],
+    /// Items it replaces (ids; they may exist only in older editions).
+    pub replaces: Vec<&'a str>,
+    /// `stamp`, `work`, `creation`.
+    pub kind: &'static str,
+    /// Stamp fields.
+    pub stamp: Option<StampView<'a>>,
+    /// Work fields.
+    pub work: Option<WorkView<'a>>,
+    /// Creation fields.
+    pub creation: Option<CreationView<'a>>,
+}
+
+impl<'a> ItemView<'a> {
+    /// Builds the item page view.
+    pub fn of(item: &'a Item, p: &Published<'a>, category_anchor: String, purposes: &BTreeMap<String, String>) -> Self {
+        let deps = p.departments;
+        let key = &p.register.key;
+        let (kind, _) = badge(&item.details);
+        ItemView {
+            id: &item.id,
+            title: &item.title,
+            aliases: &item.aliases,
+            category: &item.category,
+            category_path: format!("{}#{category_anchor}", url::register(key)),
+            summary: item.summary.as_deref(),
+            body_html: item.body.as_deref().map(|m| markdown::to_html(m, 2)),
+            departments: item.departments.iter().filter_map(|d| DepartmentView::of(d, deps)).collect(),
+            basis: item.basis.iter().map(|b| BasisView { basis: b, level_name: b.level.map(Choice::name) }).collect(),
+            purposes: item.purposes.iter().map(|n| PurposeLink { name: n, path: url::purpose(purposes.get(n).map_or("", String::as_str)) }).collect(),
+            sources: &item.sources,
+            replaces: item.replaces.iter().map(|r| r.value.as_str()).collect(),
+            kind,
+            stamp: item.stamp().map(|s| StampView { stamp: s, ways: s.instead.iter().map(|i| instead(i, deps)).collect() }),
+            work: match &item.details {
+                Details::Work(w) => Some(WorkView { work: w }),
+                _ => None,
+            },
+            creation: match &item.details {
+                Details::Creation(c) => Some(CreationView {
+                    creation: c,
+                    merged_into: c.merged_into.as_ref().map(|m| Link {
+                        title: p.snapshot.item(m).map_or_else(|| m.value.clone(), |t| format!("{} {}", t.id, t.title.value)),
+                        path: url::item(key, m),
+                    }),
+                }),
+                _ => None,
+            },
+        }
+    }
+}
+
+fn instead<'a>(i: &'a Instead, deps: &'a Departments) -> InsteadView<'a> {
+    InsteadView { method: i.method.name(), department: i.department.as_ref().and_then(|d| DepartmentView::of(d, deps)), how: &i.how }
+}
+
+/// Items of one register on a department or purpose page.
+#[derive(Debug, Serialize)]
+pub struct RegisterGroup<'a> {
+    /// The register.
+    pub register: RegisterSummary<'a>,
+    /// Its items.
+    pub items: Vec<ItemRow<'a>>,
+}
+
+/// A free page.
+#[derive(Debug, Serialize)]
+pub struct PageView<'a> {
+    /// The page.
+    #[serde(flatten)]
+    pub page: &'a Page,
+    /// Body as HTML.
+    pub body_html: String,
+}
+
+/// Register links for navigation.
+pub fn register_links(published: &[Published<'_>]) -> Vec<Link> {
+    published
+        .iter()
+        .map(|p| Link { title: p.snapshot.list.short_title.clone().unwrap_or_else(|| p.snapshot.list.title.clone()), path: url::register(&p.register.key) })
+        .collect()
+}
