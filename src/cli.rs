@@ -105,7 +105,10 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 fn today() -> Result<jiff::civil::Date, Error> {
-    minglu::today_from_env().map_err(|m| Error::Read { path: "SOURCE_DATE_EPOCH".into(), source: std::io::Error::other(m) })
+    minglu::today_from_env().map_err(|m| Error::Read {
+        path: "SOURCE_DATE_EPOCH".into(),
+        source: std::io::Error::other(m),
+    })
 }
 
 fn build(args: BuildArgs) -> Result<ExitCode, Error> {
@@ -134,7 +137,11 @@ fn build(args: BuildArgs) -> Result<ExitCode, Error> {
         Err(Error::Content(report)) => {
             print_diagnostics(&report, c.format.into());
             if !c.quiet {
-                eprintln!("build failed: {}; {} was not changed", counts(&report.diagnostics), options.output.display());
+                eprintln!(
+                    "build failed: {}; {} was not changed",
+                    counts(&report.diagnostics),
+                    options.output.display()
+                );
             }
             Ok(ExitCode::from(1))
         }
@@ -147,12 +154,23 @@ fn check(args: CheckArgs) -> Result<ExitCode, Error> {
         return Ok(explain(name));
     }
     let c = &args.common;
-    let report = minglu::check(&CheckOptions { root: c.root.clone(), today: today()? })?;
+    let report = minglu::check(&CheckOptions {
+        root: c.root.clone(),
+        today: today()?,
+    })?;
     print_diagnostics(&report, c.format.into());
     if !c.quiet {
-        eprintln!("checked {} files: {}", report.files.len(), counts(&report.diagnostics));
+        eprintln!(
+            "checked {} files: {}",
+            report.files.len(),
+            counts(&report.diagnostics)
+        );
     }
-    Ok(if report.diagnostics.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.diagnostics.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn init(args: &InitArgs) -> Result<ExitCode, Error> {
@@ -167,16 +185,30 @@ fn init(args: &InitArgs) -> Result<ExitCode, Error> {
 fn explain(name: &str) -> ExitCode {
     let Some(code) = Code::from_name(name) else {
         let all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        eprintln!("error: unknown code `{name}`\nknown codes: {}", all.join(", "));
+        eprintln!(
+            "error: unknown code `{name}`\nknown codes: {}",
+            all.join(", ")
+        );
         return ExitCode::from(2);
     };
     let r = code.rule();
-    write_stdout(&format!("{}\n\nWhat it checks\n  {}\n\nWhy\n  {}\n\nExample\n  {}\n\nFix\n  {}\n", code, r.what, r.why, r.example.replace('\n', "\n  "), r.fix));
+    write_stdout(&format!(
+        "{}\n\nWhat it checks\n  {}\n\nWhy\n  {}\n\nExample\n  {}\n\nFix\n  {}\n",
+        code,
+        r.what,
+        r.why,
+        r.example.replace('\n', "\n  "),
+        r.fix
+    ));
     ExitCode::SUCCESS
 }
 
 fn counts(d: &Diagnostics) -> String {
-    format!("{} error(s), {} warning(s)", d.error_count(), d.warning_count())
+    format!(
+        "{} error(s), {} warning(s)",
+        d.error_count(),
+        d.warning_count()
+    )
 }
 
 fn warnings_suffix(d: &Diagnostics) -> String {
@@ -193,10 +225,19 @@ fn print_diagnostics(report: &Report, format: Format) {
     let mut sources = Sources::new(&report.root, &report.files);
     match format {
         Format::Text => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            eprint!("{}", diag_render::render(&report.diagnostics, &mut sources, format, color));
+            let color = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            eprint!(
+                "{}",
+                diag_render::render(&report.diagnostics, &mut sources, format, color)
+            );
         }
-        Format::Json | Format::Github => write_stdout(&diag_render::render(&report.diagnostics, &mut sources, format, false)),
+        Format::Json | Format::Github => write_stdout(&diag_render::render(
+            &report.diagnostics,
+            &mut sources,
+            format,
+            false,
+        )),
     }
 }
 

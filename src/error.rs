@@ -12,7 +12,9 @@ use crate::Report;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The site root has no `content/` folder.
-    #[error("no content folder at {path} (run `minglu init <DIR>` to start a site, or pass --root)")]
+    #[error(
+        "no content folder at {path} (run `minglu init <DIR>` to start a site, or pass --root)"
+    )]
     NoContent {
         /// The expected folder.
         path: PathBuf,

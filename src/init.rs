@@ -38,7 +38,9 @@ pub fn init(dir: &Path) -> Result<Vec<String>> {
     if dir.exists() {
         let mut entries = fs::read_dir(dir).map_err(Error::read(dir))?;
         if entries.next().is_some() {
-            return Err(Error::NotEmpty { path: dir.to_path_buf() });
+            return Err(Error::NotEmpty {
+                path: dir.to_path_buf(),
+            });
         }
     }
     let mut written = Vec::new();

@@ -103,12 +103,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
 }
 
 /// Load, check, render: everything but writing.
-fn analyse(root: &Path, today: Date, base_url: Option<String>) -> Result<(Report, Option<Vec<OutputFile>>)> {
+fn analyse(
+    root: &Path,
+    today: Date,
+    base_url: Option<String>,
+) -> Result<(Report, Option<Vec<OutputFile>>)> {
     let (site, mut diagnostics) = content::load(root)?;
     check::check(&site, today, &mut diagnostics);
     let theme = Theme::load(root, &site.config.theme)?;
     let rendered = if diagnostics.has_errors() {
-        render::environment(&theme).err().map(Err).unwrap_or(Ok(Vec::new()))
+        render::environment(&theme)
+            .err()
+            .map(Err)
+            .unwrap_or(Ok(Vec::new()))
     } else {
         render::render(&site, &theme, &RenderOptions { today, base_url })
     };
@@ -124,7 +131,14 @@ fn analyse(root: &Path, today: Date, base_url: Option<String>) -> Result<(Report
     };
     diagnostics.sort(&files);
     let output = output.filter(|o| !o.is_empty());
-    Ok((Report { root: root.to_path_buf(), files, diagnostics }, output))
+    Ok((
+        Report {
+            root: root.to_path_buf(),
+            files,
+            diagnostics,
+        },
+        output,
+    ))
 }
 
 fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> Diagnostic {
@@ -134,7 +148,13 @@ fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> D
     };
     let file = files.add(path);
     let line = e.line.map_or(1, |l| u32::try_from(l).unwrap_or(u32::MAX));
-    let span = Span { file, line, col: 1, start: 0, end: 0 };
+    let span = Span {
+        file,
+        line,
+        col: 1,
+        start: 0,
+        end: 0,
+    };
     let mut message = format!("template `{}`: {}", e.name, e.message);
     if let Some(page) = &e.page {
         message.push_str(&format!(" (while rendering /{page})"));
@@ -155,7 +175,10 @@ fn refuse_bad_output(root: &Path, output: &Path) -> Result<()> {
         None
     };
     match reason {
-        Some(reason) => Err(Error::BadOutput { path: output.to_path_buf(), reason }),
+        Some(reason) => Err(Error::BadOutput {
+            path: output.to_path_buf(),
+            reason,
+        }),
         None => Ok(()),
     }
 }
@@ -164,10 +187,13 @@ fn refuse_bad_output(root: &Path, output: &Path) -> Result<()> {
 /// (for reproducible builds), else the current time; both read in China time (UTC+8).
 pub fn today_from_env() -> Result<Date, String> {
     let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v.trim().parse::<i64>().map_err(|_| format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, got `{v}`"))?,
+        Ok(v) => v.trim().parse::<i64>().map_err(|_| {
+            format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, got `{v}`")
+        })?,
         Err(_) => jiff::Timestamp::now().as_second(),
     };
-    let ts = jiff::Timestamp::from_second(seconds).map_err(|e| format!("SOURCE_DATE_EPOCH is out of range: {e}"))?;
+    let ts = jiff::Timestamp::from_second(seconds)
+        .map_err(|e| format!("SOURCE_DATE_EPOCH is out of range: {e}"))?;
     let offset = jiff::tz::Offset::constant(8);
     Ok(offset.to_datetime(ts).date())
 }

@@ -23,20 +23,32 @@ pub struct Staging {
 impl Staging {
     /// Creates an empty staging folder next to `target`.
     pub fn new(target: &Path) -> Result<Staging> {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(Error::write(parent))?;
-        let name = target.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let name = target
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(Error::write(&dir))?;
         }
         fs::create_dir(&dir).map_err(Error::write(&dir))?;
-        Ok(Staging { dir, target: target.to_path_buf(), committed: false })
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+            committed: false,
+        })
     }
 
     /// Writes every file (in parallel; the set of files and their bytes are what is deterministic).
     pub fn write_all(&self, files: &[OutputFile]) -> Result<()> {
-        let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| self.dir.join(p))).collect();
+        let mut dirs: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|f| Path::new(&f.path).parent().map(|p| self.dir.join(p)))
+            .collect();
         dirs.sort();
         dirs.dedup();
         for dir in &dirs {
@@ -52,7 +64,10 @@ impl Staging {
     pub fn commit(mut self) -> Result<()> {
         let old = self.dir.with_file_name(format!(
             "{}.old",
-            self.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            self.dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
         ));
         let had_old = self.target.exists();
         if had_old {
@@ -62,7 +77,10 @@ impl Staging {
             if had_old {
                 let _ = fs::rename(&old, &self.target);
             }
-            return Err(Error::Write { path: self.target.clone(), source: e });
+            return Err(Error::Write {
+                path: self.target.clone(),
+                source: e,
+            });
         }
         if had_old {
             fs::remove_dir_all(&old).map_err(Error::write(&old))?;

@@ -10,23 +10,41 @@ use super::read::{self, Ctx, Fields};
 use super::yaml::{Kind, Node};
 use crate::diagnostic::{Code, Span, Spanned};
 use crate::model::{
-    Admission, Basis, Creation, Department, Departments, Details, EditionRecord, Funding, Instead, Item, Language,
-    ListKind, ListMeta, Page, SiteConfig, Stamp, Standard, Verdict, Work,
+    Admission, Basis, Creation, Department, Departments, Details, EditionRecord, Funding, Instead,
+    Item, Language, ListKind, ListMeta, Page, SiteConfig, Stamp, Standard, Verdict, Work,
 };
 
 /// `content/site.yaml`.
 pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
-    const FIELDS: &[&str] = &["title", "base_url", "publisher", "jurisdiction", "language", "description", "notice", "theme"];
+    const FIELDS: &[&str] = &[
+        "title",
+        "base_url",
+        "publisher",
+        "jurisdiction",
+        "language",
+        "description",
+        "notice",
+        "theme",
+    ];
     let f = Fields::read(node, "site.yaml", FIELDS, cx)?;
     let title = f.required_text("title", cx);
-    let base_url = f.required("base_url", cx).and_then(|n| read::url(n, "base_url", cx));
+    let base_url = f
+        .required("base_url", cx)
+        .and_then(|n| read::url(n, "base_url", cx));
     let publisher = f.required_text("publisher", cx);
     let jurisdiction = f.required_text("jurisdiction", cx);
-    let language = f.choice::<Language>("language", cx).map_or(Language::ZhCn, |l| l.value);
+    let language = f
+        .choice::<Language>("language", cx)
+        .map_or(Language::ZhCn, |l| l.value);
     let theme = f.get("theme").and_then(|n| read::text(n, "theme", cx));
     if let Some(t) = &theme {
         if !is_slug(&t.value) {
-            cx.error(Code::InvalidId, t.span, format!("theme `{}` is not a folder name", t.value), "use the name of a folder under themes/, e.g. `default`");
+            cx.error(
+                Code::InvalidId,
+                t.span,
+                format!("theme `{}` is not a folder name", t.value),
+                "use the name of a folder under themes/, e.g. `default`",
+            );
         }
     }
     let mut base_url = base_url?;
@@ -41,7 +59,9 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
         language,
         description: f.text("description", cx),
         notice: f.text("notice", cx),
-        theme: theme.as_ref().map_or_else(|| "default".to_owned(), |t| t.value.clone()),
+        theme: theme
+            .as_ref()
+            .map_or_else(|| "default".to_owned(), |t| t.value.clone()),
         theme_span: theme.map(|t| t.span),
     })
 }
@@ -52,59 +72,108 @@ pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
     let mut out = Departments::new();
     let Kind::Map(entries) = &node.kind else {
         if !node.is_null() {
-            cx.error(Code::WrongType, node.span, format!("departments.yaml must map department ids to departments, found {}", node.describe()), "write `edu:` on one line, then `  name: 示例市教育局` indented below it");
+            cx.error(
+                Code::WrongType,
+                node.span,
+                format!(
+                    "departments.yaml must map department ids to departments, found {}",
+                    node.describe()
+                ),
+                "write `edu:` on one line, then `  name: 示例市教育局` indented below it",
+            );
         }
         return out;
     };
     for (key, value) in entries {
-        let Kind::Scalar(id, _) = &key.kind else { continue };
+        let Kind::Scalar(id, _) = &key.kind else {
+            continue;
+        };
         if let Some(first) = out.get(id) {
             let first: &Department = first;
-            cx.push(crate::diagnostic::Diagnostic::error(Code::DuplicateKey, key.span, format!("department `{id}` is defined twice"))
+            cx.push(
+                crate::diagnostic::Diagnostic::error(
+                    Code::DuplicateKey,
+                    key.span,
+                    format!("department `{id}` is defined twice"),
+                )
                 .with_help("delete one of the two definitions")
-                .with_related(first.span, "first defined here"));
+                .with_related(first.span, "first defined here"),
+            );
             continue;
         }
         if !is_slug(id) {
             cx.error(Code::InvalidId, key.span, format!("department id `{id}` must be lowercase letters, digits and hyphens, starting with a letter"), "e.g. `edu`, `police`, `hrss-pension`");
         }
-        let Some(f) = Fields::read(value, "a department", FIELDS, cx) else { continue };
-        let Some(name) = f.required_text("name", cx) else { continue };
-        out.insert(id.clone(), Department {
-            id: id.clone(),
-            name: name.value,
-            short_name: f.text("short_name", cx),
-            phone: f.text("phone", cx),
-            url: f.url("url", cx),
-            address: f.text("address", cx),
-            span: key.span,
-        });
+        let Some(f) = Fields::read(value, "a department", FIELDS, cx) else {
+            continue;
+        };
+        let Some(name) = f.required_text("name", cx) else {
+            continue;
+        };
+        out.insert(
+            id.clone(),
+            Department {
+                id: id.clone(),
+                name: name.value,
+                short_name: f.text("short_name", cx),
+                phone: f.text("phone", cx),
+                url: f.url("url", cx),
+                address: f.text("address", cx),
+                span: key.span,
+            },
+        );
     }
     out
 }
 
 /// `list.yaml`.
 pub(crate) fn list(node: &Node, cx: &mut Ctx) -> Option<ListMeta> {
-    const FIELDS: &[&str] = &["title", "short_title", "kind", "id_prefix", "intro", "categories"];
+    const FIELDS: &[&str] = &[
+        "title",
+        "short_title",
+        "kind",
+        "id_prefix",
+        "intro",
+        "categories",
+    ];
     let f = Fields::read(node, "list.yaml", FIELDS, cx)?;
     let title = f.required_text("title", cx);
     let kind = f.required_choice::<ListKind>("kind", cx);
     let prefix = f.required_text("id_prefix", cx);
     if let Some(p) = &prefix {
         if !(1..=6).contains(&p.value.len()) || !p.value.bytes().all(|b| b.is_ascii_uppercase()) {
-            cx.error(Code::InvalidId, p.span, format!("id_prefix `{}` must be 1 to 6 capital letters A–Z", p.value), "e.g. `id_prefix: GZ`");
+            cx.error(
+                Code::InvalidId,
+                p.span,
+                format!("id_prefix `{}` must be 1 to 6 capital letters A–Z", p.value),
+                "e.g. `id_prefix: GZ`",
+            );
         }
     }
-    let categories = f.required("categories", cx).map(|n| read::text_list(n, "categories", cx)).unwrap_or_default();
+    let categories = f
+        .required("categories", cx)
+        .map(|n| read::text_list(n, "categories", cx))
+        .unwrap_or_default();
     for (i, c) in categories.iter().enumerate() {
         if let Some(first) = categories[..i].iter().find(|o| o.value == c.value) {
-            cx.push(crate::diagnostic::Diagnostic::error(Code::DuplicateId, c.span, format!("category `{}` is listed twice", c.value))
+            cx.push(
+                crate::diagnostic::Diagnostic::error(
+                    Code::DuplicateId,
+                    c.span,
+                    format!("category `{}` is listed twice", c.value),
+                )
                 .with_help("delete one of the two")
-                .with_related(first.span, "first listed here"));
+                .with_related(first.span, "first listed here"),
+            );
         }
     }
     if categories.is_empty() && f.get("categories").is_some() {
-        cx.error(Code::MissingField, f.span, "`categories` is empty", "list at least one category");
+        cx.error(
+            Code::MissingField,
+            f.span,
+            "`categories` is empty",
+            "list at least one category",
+        );
     }
     let prefix = prefix?;
     Some(ListMeta {
@@ -119,10 +188,38 @@ pub(crate) fn list(node: &Node, cx: &mut Ctx) -> Option<ListMeta> {
     })
 }
 
-const COMMON: &[&str] = &["title", "aliases", "category", "departments", "basis", "purposes", "summary", "body", "sources", "replaces"];
-const STAMP: &[&str] = &["verdict", "instead", "transitional", "materials", "procedure", "time_limit", "fee", "proof_content"];
+const COMMON: &[&str] = &[
+    "title",
+    "aliases",
+    "category",
+    "departments",
+    "basis",
+    "purposes",
+    "summary",
+    "body",
+    "sources",
+    "replaces",
+];
+const STAMP: &[&str] = &[
+    "verdict",
+    "instead",
+    "transitional",
+    "materials",
+    "procedure",
+    "time_limit",
+    "fee",
+    "proof_content",
+];
 const WORK: &[&str] = &["duty", "content", "funding", "admission"];
-const CREATION: &[&str] = &["level", "participation", "cycle", "recognition", "standard", "ledgers", "merged_into"];
+const CREATION: &[&str] = &[
+    "level",
+    "participation",
+    "cycle",
+    "recognition",
+    "standard",
+    "ledgers",
+    "merged_into",
+];
 
 /// An item file of a register of `kind`; `id` is the file stem.
 pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Option<Item> {
@@ -131,20 +228,30 @@ pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Optio
         ListKind::Work => WORK,
         ListKind::Creation => CREATION,
     };
-    let allowed: Vec<&str> = COMMON.iter().chain(own).copied().collect();
+    let allowed: Vec<&'static str> = COMMON.iter().chain(own).copied().collect();
     let before = cx.diags.len();
     let f = Fields::read(node, "an item", &allowed, cx);
     explain_other_kind_fields(&mut cx.diags[before..], kind);
     let f = f?;
     let title = f.required_text("title", cx);
     let category = f.required_text("category", cx);
-    let departments = f.required("departments", cx).map(|n| read::text_list(n, "departments", cx));
+    let departments = f
+        .required("departments", cx)
+        .map(|n| read::text_list(n, "departments", cx));
     if let (Some(deps), Some(node)) = (&departments, f.get("departments")) {
         if deps.is_empty() && matches!(node.kind, Kind::Seq(_)) {
-            cx.error(Code::MissingField, node.span, "`departments` is empty", "name at least one department id from departments.yaml");
+            cx.error(
+                Code::MissingField,
+                node.span,
+                "`departments` is empty",
+                "name at least one department id from departments.yaml",
+            );
         }
     }
-    let basis = f.get("basis").map(|n| read::list_of(n, "basis", cx, basis)).unwrap_or_default();
+    let basis = f
+        .get("basis")
+        .map(|n| read::list_of(n, "basis", cx, basis))
+        .unwrap_or_default();
     let details = match kind {
         ListKind::Stamp => stamp(&f, cx).map(Details::Stamp),
         ListKind::Work => work(&f, cx).map(Details::Work),
@@ -170,19 +277,27 @@ pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Optio
 
 fn explain_other_kind_fields(diags: &mut [crate::diagnostic::Diagnostic], kind: ListKind) {
     for d in diags.iter_mut().filter(|d| d.code == Code::UnknownField) {
-        let Some(name) = d.message.split('`').nth(1) else { continue };
+        let Some(name) = d.message.split('`').nth(1) else {
+            continue;
+        };
         let other = [(STAMP, "stamp"), (WORK, "work"), (CREATION, "creation")]
             .into_iter()
             .find(|(fields, _)| fields.contains(&name));
         if let Some((_, other)) = other {
-            d.help = Some(format!("`{name}` belongs to {other} items, but this register's list.yaml says `kind: {}`", crate::model::Choice::name(kind)));
+            d.help = Some(format!(
+                "`{name}` belongs to {other} items, but this register's list.yaml says `kind: {}`",
+                crate::model::Choice::name(kind)
+            ));
         }
     }
 }
 
 fn stamp(f: &Fields<'_>, cx: &mut Ctx) -> Option<Stamp> {
     let verdict = f.required_choice::<Verdict>("verdict", cx);
-    let instead = f.get("instead").map(|n| read::list_of(n, "instead", cx, instead)).unwrap_or_default();
+    let instead = f
+        .get("instead")
+        .map(|n| read::list_of(n, "instead", cx, instead))
+        .unwrap_or_default();
     match verdict.as_ref().map(|v| (v.value, v.span)) {
         Some((Verdict::Refuse, span)) if f.get("instead").is_none_or(|n| matches!(&n.kind, Kind::Seq(v) if v.is_empty())) => cx.error(
             Code::RefuseWithoutInstead,
@@ -217,22 +332,43 @@ fn stamp(f: &Fields<'_>, cx: &mut Ctx) -> Option<Stamp> {
 }
 
 fn instead(node: &Node, cx: &mut Ctx) -> Option<Instead> {
-    let f = Fields::read(node, "an `instead` entry", &["method", "department", "how"], cx)?;
+    let f = Fields::read(
+        node,
+        "an `instead` entry",
+        &["method", "department", "how"],
+        cx,
+    )?;
     let method = f.required_choice("method", cx);
     let how = f.required_text("how", cx);
-    let department = f.get("department").and_then(|n| read::text(n, "department", cx));
-    Some(Instead { method: method?.value, department, how: how?.value })
+    let department = f
+        .get("department")
+        .and_then(|n| read::text(n, "department", cx));
+    Some(Instead {
+        method: method?.value,
+        department,
+        how: how?.value,
+    })
 }
 
 fn work(f: &Fields<'_>, cx: &mut Ctx) -> Option<Work> {
     let duty = f.required_choice("duty", cx);
     let funding = f.get("funding").and_then(|n| funding(n, cx));
     let admission = f.get("admission").and_then(|n| admission(n, cx));
-    Some(Work { duty: duty?.value, content: f.text("content", cx), funding, admission })
+    Some(Work {
+        duty: duty?.value,
+        content: f.text("content", cx),
+        funding,
+        admission,
+    })
 }
 
 fn funding(node: &Node, cx: &mut Ctx) -> Option<Funding> {
-    let f = Fields::read(node, "`funding`", &["principle", "agreement", "amount_cny", "period"], cx)?;
+    let f = Fields::read(
+        node,
+        "`funding`",
+        &["principle", "agreement", "amount_cny", "period"],
+        cx,
+    )?;
     let principle = f.required_choice("principle", cx);
     Some(Funding {
         agreement: f.text("agreement", cx),
@@ -243,9 +379,27 @@ fn funding(node: &Node, cx: &mut Ctx) -> Option<Funding> {
 }
 
 fn admission(node: &Node, cx: &mut Ctx) -> Option<Admission> {
-    let f = Fields::read(node, "`admission`", &["applied", "assessed", "confirmed", "approved_by", "doc_number"], cx)?;
-    let steps = [("applied", f.date("applied", cx)), ("assessed", f.date("assessed", cx)), ("confirmed", f.date("confirmed", cx))];
-    let present: Vec<(&str, &Spanned<jiff::civil::Date>)> = steps.iter().filter_map(|(k, d)| d.as_ref().map(|d| (*k, d))).collect();
+    let f = Fields::read(
+        node,
+        "`admission`",
+        &[
+            "applied",
+            "assessed",
+            "confirmed",
+            "approved_by",
+            "doc_number",
+        ],
+        cx,
+    )?;
+    let steps = [
+        ("applied", f.date("applied", cx)),
+        ("assessed", f.date("assessed", cx)),
+        ("confirmed", f.date("confirmed", cx)),
+    ];
+    let present: Vec<(&str, &Spanned<jiff::civil::Date>)> = steps
+        .iter()
+        .filter_map(|(k, d)| d.as_ref().map(|d| (*k, d)))
+        .collect();
     for pair in present.windows(2) {
         let ((a, da), (b, db)) = (pair[0], pair[1]);
         if db.value < da.value {
@@ -256,7 +410,13 @@ fn admission(node: &Node, cx: &mut Ctx) -> Option<Admission> {
     }
     let doc_number = doc_number(&f, cx);
     let [applied, assessed, confirmed] = steps.map(|(_, d)| d.map(|d| d.value));
-    Some(Admission { applied, assessed, confirmed, approved_by: f.text("approved_by", cx), doc_number })
+    Some(Admission {
+        applied,
+        assessed,
+        confirmed,
+        approved_by: f.text("approved_by", cx),
+        doc_number,
+    })
 }
 
 fn creation(f: &Fields<'_>, cx: &mut Ctx) -> Option<Creation> {
@@ -264,21 +424,32 @@ fn creation(f: &Fields<'_>, cx: &mut Ctx) -> Option<Creation> {
     let participation = f.required_choice("participation", cx);
     let standard = f.get("standard").and_then(|n| {
         let s = Fields::read(n, "`standard`", &["title", "pass_mark", "indicators"], cx)?;
-        Some(Standard { title: s.text("title", cx), pass_mark: s.text("pass_mark", cx), indicators: s.unsigned("indicators", cx) })
+        Some(Standard {
+            title: s.text("title", cx),
+            pass_mark: s.text("pass_mark", cx),
+            indicators: s.unsigned("indicators", cx),
+        })
     });
     Some(Creation {
         cycle: f.text("cycle", cx),
         recognition: f.text("recognition", cx),
         standard,
         ledgers: f.plain_list("ledgers", cx),
-        merged_into: f.get("merged_into").and_then(|n| read::text(n, "merged_into", cx)),
+        merged_into: f
+            .get("merged_into")
+            .and_then(|n| read::text(n, "merged_into", cx)),
         level: level?.value,
         participation: participation?.value,
     })
 }
 
 fn basis(node: &Node, cx: &mut Ctx) -> Option<Basis> {
-    let f = Fields::read(node, "a `basis` entry", &["title", "doc_number", "article", "level", "url"], cx)?;
+    let f = Fields::read(
+        node,
+        "a `basis` entry",
+        &["title", "doc_number", "article", "level", "url"],
+        cx,
+    )?;
     let title = f.required_text("title", cx);
     Some(Basis {
         doc_number: doc_number(&f, cx),
@@ -297,7 +468,10 @@ fn doc_number(f: &Fields<'_>, cx: &mut Ctx) -> Option<String> {
         cx.error(
             Code::DocNumber,
             value.span,
-            format!("document number `{}` does not write the year as 〔YYYY〕", value.value),
+            format!(
+                "document number `{}` does not write the year as 〔YYYY〕",
+                value.value
+            ),
             format!("write `{fixed}`"),
         );
     }
@@ -311,7 +485,10 @@ pub(crate) fn normalise_doc_number(s: &str) -> Option<String> {
     let chars: Vec<char> = s.chars().collect();
     for i in 0..chars.len().saturating_sub(5) {
         let year = &chars[i + 1..i + 5];
-        if OPEN.contains(&chars[i]) && year.iter().all(char::is_ascii_digit) && CLOSE.contains(&chars[i + 5]) {
+        if OPEN.contains(&chars[i])
+            && year.iter().all(char::is_ascii_digit)
+            && CLOSE.contains(&chars[i + 5])
+        {
             let mut fixed = chars.clone();
             fixed[i] = '〔';
             fixed[i + 5] = '〕';
@@ -323,17 +500,43 @@ pub(crate) fn normalise_doc_number(s: &str) -> Option<String> {
 
 /// `edition.yaml`.
 pub(crate) fn edition(node: &Node, cx: &mut Ctx) -> Option<EditionRecord> {
-    const FIELDS: &[&str] = &["label", "kind", "title", "doc_number", "issuers", "published", "effective", "expires", "notes", "reasons", "sources"];
+    const FIELDS: &[&str] = &[
+        "label",
+        "kind",
+        "title",
+        "doc_number",
+        "issuers",
+        "published",
+        "effective",
+        "expires",
+        "notes",
+        "reasons",
+        "sources",
+    ];
     let f = Fields::read(node, "edition.yaml", FIELDS, cx)?;
     let label = f.required_text("label", cx);
     let kind = f.required_choice("kind", cx);
     let title = f.required_text("title", cx);
-    let issuers = f.required("issuers", cx).map(|n| read::text_list(n, "issuers", cx));
+    let issuers = f
+        .required("issuers", cx)
+        .map(|n| read::text_list(n, "issuers", cx));
     let published = f.required_date("published", cx);
     let effective = f.required_date("effective", cx);
     let expires = f.date("expires", cx);
-    date_not_before(effective.as_ref(), "effective", published.as_ref(), "published", cx);
-    date_not_before(expires.as_ref(), "expires", effective.as_ref(), "effective", cx);
+    date_not_before(
+        effective.as_ref(),
+        "effective",
+        published.as_ref(),
+        "published",
+        cx,
+    );
+    date_not_before(
+        expires.as_ref(),
+        "expires",
+        effective.as_ref(),
+        "effective",
+        cx,
+    );
     let reasons = f.get("reasons").map(|n| reasons(n, cx)).unwrap_or_default();
     Some(EditionRecord {
         doc_number: doc_number(&f, cx),
@@ -351,25 +554,59 @@ pub(crate) fn edition(node: &Node, cx: &mut Ctx) -> Option<EditionRecord> {
     })
 }
 
-fn date_not_before(later: Option<&Spanned<jiff::civil::Date>>, later_key: &str, earlier: Option<&Spanned<jiff::civil::Date>>, earlier_key: &str, cx: &mut Ctx) {
-    let (Some(l), Some(e)) = (later, earlier) else { return };
+fn date_not_before(
+    later: Option<&Spanned<jiff::civil::Date>>,
+    later_key: &str,
+    earlier: Option<&Spanned<jiff::civil::Date>>,
+    earlier_key: &str,
+    cx: &mut Ctx,
+) {
+    let (Some(l), Some(e)) = (later, earlier) else {
+        return;
+    };
     if l.value < e.value {
-        cx.push(crate::diagnostic::Diagnostic::error(Code::DateOrder, l.span, format!("`{later_key}` ({}) is before `{earlier_key}` ({})", l.value, e.value))
-            .with_help(format!("`{later_key}` must be on or after `{earlier_key}`; correct whichever date is wrong"))
-            .with_related(e.span, format!("`{earlier_key}` is here")));
+        cx.push(
+            crate::diagnostic::Diagnostic::error(
+                Code::DateOrder,
+                l.span,
+                format!(
+                    "`{later_key}` ({}) is before `{earlier_key}` ({})",
+                    l.value, e.value
+                ),
+            )
+            .with_help(format!(
+                "`{later_key}` must be on or after `{earlier_key}`; correct whichever date is wrong"
+            ))
+            .with_related(e.span, format!("`{earlier_key}` is here")),
+        );
     }
 }
 
 fn reasons(node: &Node, cx: &mut Ctx) -> BTreeMap<String, Spanned<String>> {
     let mut out = BTreeMap::new();
     let Kind::Map(entries) = &node.kind else {
-        cx.error(Code::WrongType, node.span, format!("`reasons` must map item ids to text, found {}", node.describe()), "write `GZ-001: 为什么调整` lines indented under `reasons:`");
+        cx.error(
+            Code::WrongType,
+            node.span,
+            format!(
+                "`reasons` must map item ids to text, found {}",
+                node.describe()
+            ),
+            "write `GZ-001: 为什么调整` lines indented under `reasons:`",
+        );
         return out;
     };
     for (key, value) in entries {
-        let Kind::Scalar(id, _) = &key.kind else { continue };
+        let Kind::Scalar(id, _) = &key.kind else {
+            continue;
+        };
         if out.contains_key(id) {
-            cx.error(Code::DuplicateKey, key.span, format!("`{id}` appears twice in `reasons`"), "merge the two reasons into one");
+            cx.error(
+                Code::DuplicateKey,
+                key.span,
+                format!("`{id}` appears twice in `reasons`"),
+                "merge the two reasons into one",
+            );
             continue;
         }
         if let Some(text) = read::text(value, "reasons", cx) {
@@ -383,11 +620,21 @@ fn reasons(node: &Node, cx: &mut Ctx) -> BTreeMap<String, Spanned<String>> {
 pub(crate) fn page(text: &str, slug: &str, cx: &mut Ctx) -> Option<Page> {
     let (front, body) = split_front_matter(text);
     let Some(front) = front else {
-        cx.error(Code::MissingField, Span::file_start(cx.file), "the page has no front matter", "start the file with `---`, a line `title: …`, and another `---`");
+        cx.error(
+            Code::MissingField,
+            Span::file_start(cx.file),
+            "the page has no front matter",
+            "start the file with `---`, a line `title: …`, and another `---`",
+        );
         return None;
     };
     let node = super::yaml::parse(front, cx.file, &mut cx.diags)?;
-    let f = Fields::read(&node, "the page's front matter", &["title", "weight", "description"], cx)?;
+    let f = Fields::read(
+        &node,
+        "the page's front matter",
+        &["title", "weight", "description"],
+        cx,
+    )?;
     let title = f.required_text("title", cx);
     Some(Page {
         slug: slug.to_owned(),
@@ -418,7 +665,8 @@ fn split_front_matter(text: &str) -> (Option<&str>, &str) {
 /// Whether `s` matches `[a-z][a-z0-9-]*`.
 pub(crate) fn is_slug(s: &str) -> bool {
     let mut bytes = s.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_lowercase()) && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]
@@ -427,8 +675,14 @@ mod tests {
 
     #[test]
     fn doc_numbers() {
-        assert_eq!(normalise_doc_number("民发[2020]20号").as_deref(), Some("民发〔2020〕20号"));
-        assert_eq!(normalise_doc_number("民发（2020）20号").as_deref(), Some("民发〔2020〕20号"));
+        assert_eq!(
+            normalise_doc_number("民发[2020]20号").as_deref(),
+            Some("民发〔2020〕20号")
+        );
+        assert_eq!(
+            normalise_doc_number("民发（2020）20号").as_deref(),
+            Some("民发〔2020〕20号")
+        );
         assert_eq!(normalise_doc_number("民发〔2020〕20号"), None);
         assert_eq!(normalise_doc_number("第3号"), None);
     }

@@ -21,10 +21,12 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, Files, Span};
 use crate::error::{Error, Result};
-use crate::model::{Departments, Edition, Item, Language, ListKind, ListMeta, Page, Register, Site, SiteConfig, Snapshot};
+use crate::model::{
+    Departments, Edition, Item, Language, ListKind, ListMeta, Page, Register, Site, SiteConfig,
+    Snapshot,
+};
 use read::Ctx;
 use walk::{EditionFiles, ListFiles};
-
 
 /// Loads the site under `root`. Fails only when it cannot read at all; every
 /// problem in the content is a diagnostic.
@@ -49,10 +51,26 @@ pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
         .par_iter()
         .map(|(key, lf)| load_register(root, files, key, lf))
         .collect::<Result<_>>()?;
-    let mut pages: Vec<Page> = pages.into_iter().filter_map(|(p, d)| { diags.extend(d); p }).collect();
+    let mut pages: Vec<Page> = pages
+        .into_iter()
+        .filter_map(|(p, d)| {
+            diags.extend(d);
+            p
+        })
+        .collect();
     pages.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.slug.cmp(&b.slug)));
-    let mut registers: Vec<Register> = registers.into_iter().filter_map(|(r, d)| { diags.extend(d); r }).collect();
-    registers.sort_by(|a, b| kind_rank(a.kind()).cmp(&kind_rank(b.kind())).then_with(|| a.key.cmp(&b.key)));
+    let mut registers: Vec<Register> = registers
+        .into_iter()
+        .filter_map(|(r, d)| {
+            diags.extend(d);
+            r
+        })
+        .collect();
+    registers.sort_by(|a, b| {
+        kind_rank(a.kind())
+            .cmp(&kind_rank(b.kind()))
+            .then_with(|| a.key.cmp(&b.key))
+    });
     let site = Site {
         root: root.to_path_buf(),
         files: w.files,
@@ -85,7 +103,11 @@ fn read_bytes(root: &Path, files: &Files, id: FileId) -> Result<Vec<u8>> {
 }
 
 /// Decodes and parses `bytes` as YAML, then lowers it with `lower`.
-fn parse_bytes<T>(bytes: Vec<u8>, id: FileId, lower: impl FnOnce(&yaml::Node, &mut Ctx) -> T) -> (Option<T>, Vec<Diagnostic>) {
+fn parse_bytes<T>(
+    bytes: Vec<u8>,
+    id: FileId,
+    lower: impl FnOnce(&yaml::Node, &mut Ctx) -> T,
+) -> (Option<T>, Vec<Diagnostic>) {
     let mut cx = Ctx::new(id);
     let text = match source::decode(bytes, id) {
         Ok(t) => t,
@@ -95,19 +117,39 @@ fn parse_bytes<T>(bytes: Vec<u8>, id: FileId, lower: impl FnOnce(&yaml::Node, &m
     (value, cx.diags)
 }
 
-fn parse_file<T>(root: &Path, files: &Files, id: FileId, lower: impl FnOnce(&yaml::Node, &mut Ctx) -> T) -> Result<(Option<T>, Vec<Diagnostic>)> {
+fn parse_file<T>(
+    root: &Path,
+    files: &Files,
+    id: FileId,
+    lower: impl FnOnce(&yaml::Node, &mut Ctx) -> T,
+) -> Result<(Option<T>, Vec<Diagnostic>)> {
     Ok(parse_bytes(read_bytes(root, files, id)?, id, lower))
 }
 
-fn load_site(root: &Path, files: &Files, id: Option<FileId>) -> Result<(SiteConfig, Vec<Diagnostic>)> {
-    let Some(id) = id else { return Ok((placeholder_config(), Vec::new())) };
+fn load_site(
+    root: &Path,
+    files: &Files,
+    id: Option<FileId>,
+) -> Result<(SiteConfig, Vec<Diagnostic>)> {
+    let Some(id) = id else {
+        return Ok((placeholder_config(), Vec::new()));
+    };
     let (config, diags) = parse_file(root, files, id, lower::site)?;
     let mut config = config.flatten().unwrap_or_else(placeholder_config);
     if config.theme != "default" && !root.join("themes").join(&config.theme).is_dir() {
         let span = config.theme_span.unwrap_or(Span::file_start(id));
         let mut diags = diags;
-        diags.push(Diagnostic::error(Code::MissingFile, span, format!("theme `{}` has no folder themes/{}/", config.theme, config.theme))
-            .with_help("create the folder, or remove `theme:` to use the built-in default theme"));
+        diags.push(
+            Diagnostic::error(
+                Code::MissingFile,
+                span,
+                format!(
+                    "theme `{}` has no folder themes/{}/",
+                    config.theme, config.theme
+                ),
+            )
+            .with_help("create the folder, or remove `theme:` to use the built-in default theme"),
+        );
         config.theme = "default".into();
         return Ok((config, diags));
     }
@@ -129,7 +171,12 @@ fn placeholder_config() -> SiteConfig {
     }
 }
 
-fn load_page(root: &Path, files: &Files, id: FileId, slug: &str) -> Result<(Option<Page>, Vec<Diagnostic>)> {
+fn load_page(
+    root: &Path,
+    files: &Files,
+    id: FileId,
+    slug: &str,
+) -> Result<(Option<Page>, Vec<Diagnostic>)> {
     let mut cx = Ctx::new(id);
     let page = match source::decode(read_bytes(root, files, id)?, id) {
         Ok(text) => lower::page(&text, slug, &mut cx),
@@ -141,7 +188,12 @@ fn load_page(root: &Path, files: &Files, id: FileId, slug: &str) -> Result<(Opti
     Ok((page, cx.diags))
 }
 
-fn load_register(root: &Path, files: &Files, key: &str, lf: &ListFiles) -> Result<(Option<Register>, Vec<Diagnostic>)> {
+fn load_register(
+    root: &Path,
+    files: &Files,
+    key: &str,
+    lf: &ListFiles,
+) -> Result<(Option<Register>, Vec<Diagnostic>)> {
     let mut diags = Vec::new();
     let list = match lf.list {
         Some(id) => {
@@ -171,7 +223,13 @@ fn load_register(root: &Path, files: &Files, key: &str, lf: &ListFiles) -> Resul
         .par_iter()
         .map(|(id, ef)| load_edition(root, files, key, id, ef))
         .collect::<Result<_>>()?;
-    let mut editions: Vec<Edition> = editions.into_iter().filter_map(|(e, d)| { diags.extend(d); e }).collect();
+    let mut editions: Vec<Edition> = editions
+        .into_iter()
+        .filter_map(|(e, d)| {
+            diags.extend(d);
+            e
+        })
+        .collect();
     editions.sort_by(|a, b| {
         (a.record.effective.value, a.record.published.value)
             .cmp(&(b.record.effective.value, b.record.published.value))
@@ -179,20 +237,39 @@ fn load_register(root: &Path, files: &Files, key: &str, lf: &ListFiles) -> Resul
     });
     let register = list.map(|list| Register {
         key: key.to_owned(),
-        working: Snapshot { list, items, departments: None },
+        working: Snapshot {
+            list,
+            items,
+            departments: None,
+        },
         editions,
     });
     Ok((register, diags))
 }
 
-fn collect_items(results: Vec<(Option<Item>, Vec<Diagnostic>)>, diags: &mut Vec<Diagnostic>) -> Vec<Item> {
-    let mut items: Vec<Item> = results.into_iter().filter_map(|(i, d)| { diags.extend(d); i }).collect();
+fn collect_items(
+    results: Vec<(Option<Item>, Vec<Diagnostic>)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Item> {
+    let mut items: Vec<Item> = results
+        .into_iter()
+        .filter_map(|(i, d)| {
+            diags.extend(d);
+            i
+        })
+        .collect();
     items.sort_by(|a, b| id_order(&a.id, &b.id));
     items
 }
 
-fn parse_item(bytes: Vec<u8>, id: FileId, stem: &str, list: &ListMeta) -> (Option<Item>, Vec<Diagnostic>) {
-    let (item, mut diags) = parse_bytes(bytes, id, |node, cx| lower::item(node, stem, list.kind, cx));
+fn parse_item(
+    bytes: Vec<u8>,
+    id: FileId,
+    stem: &str,
+    list: &ListMeta,
+) -> (Option<Item>, Vec<Diagnostic>) {
+    let (item, mut diags) =
+        parse_bytes(bytes, id, |node, cx| lower::item(node, stem, list.kind, cx));
     if !is_item_id(stem, &list.id_prefix) {
         diags.push(Diagnostic::error(Code::InvalidId, Span::file_start(id), format!("`{stem}` is not an item id of this register"))
             .with_help(format!("item files are named `{}-` and at least three digits, e.g. {}-001.yaml (id_prefix is set in list.yaml)", list.id_prefix, list.id_prefix)));
@@ -210,10 +287,17 @@ pub fn is_item_id(id: &str, prefix: &str) -> bool {
 /// Whether `id` is a valid edition id: `[0-9A-Za-z][0-9A-Za-z._-]*`.
 pub fn is_edition_id(id: &str) -> bool {
     let mut bytes = id.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric()) && bytes.all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
-fn load_edition(root: &Path, files: &Files, key: &str, id: &str, ef: &EditionFiles) -> Result<(Option<Edition>, Vec<Diagnostic>)> {
+fn load_edition(
+    root: &Path,
+    files: &Files,
+    key: &str,
+    id: &str,
+    ef: &EditionFiles,
+) -> Result<(Option<Edition>, Vec<Diagnostic>)> {
     let mut diags = Vec::new();
     let dir = format!("content/lists/{key}/editions/{id}");
     let mut contents: BTreeMap<String, (FileId, Vec<u8>)> = ef
@@ -221,7 +305,11 @@ fn load_edition(root: &Path, files: &Files, key: &str, id: &str, ef: &EditionFil
         .par_iter()
         .map(|(path, fid)| Ok((path.clone(), (*fid, read_bytes(root, files, *fid)?))))
         .collect::<Result<_>>()?;
-    let any_file = *ef.files.values().next().expect("an edition folder is known by its files");
+    let any_file = *ef
+        .files
+        .values()
+        .next()
+        .expect("an edition folder is known by its files");
     if !is_edition_id(id) {
         diags.push(Diagnostic::error(Code::InvalidId, Span::file_start(any_file), format!("edition folder `{dir}` is not a valid edition id"))
             .with_help("edition ids are letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. 2020, 2014-1)"));
@@ -230,26 +318,49 @@ fn load_edition(root: &Path, files: &Files, key: &str, id: &str, ef: &EditionFil
     let mut take = |name: &str| contents.remove(name);
     let record = take("edition.yaml").map(|(fid, bytes)| parse_bytes(bytes, fid, lower::edition));
     let list = take("list.yaml").map(|(fid, bytes)| parse_bytes(bytes, fid, lower::list));
-    let departments = take("departments.yaml").map(|(fid, bytes)| parse_bytes(bytes, fid, lower::departments));
+    let departments =
+        take("departments.yaml").map(|(fid, bytes)| parse_bytes(bytes, fid, lower::departments));
     let mut parts = Vec::new();
-    for (name, value) in [("edition.yaml", record.is_some()), ("list.yaml", list.is_some()), ("departments.yaml", departments.is_some())] {
+    for (name, value) in [
+        ("edition.yaml", record.is_some()),
+        ("list.yaml", list.is_some()),
+        ("departments.yaml", departments.is_some()),
+    ] {
         if !value {
             parts.push(name);
         }
     }
     for name in parts {
-        diags.push(Diagnostic::error(Code::MissingFile, Span::file_start(any_file), format!("frozen edition `{id}` has no {name}"))
-            .with_help("editions are written whole by `minglu release`; restore the file from git"));
+        diags.push(
+            Diagnostic::error(
+                Code::MissingFile,
+                Span::file_start(any_file),
+                format!("frozen edition `{id}` has no {name}"),
+            )
+            .with_help("editions are written whole by `minglu release`; restore the file from git"),
+        );
     }
-    let record = record.and_then(|(r, d)| { diags.extend(d); r.flatten() });
-    let list = list.and_then(|(l, d)| { diags.extend(d); l.flatten() });
-    let departments: Option<Departments> = departments.and_then(|(r, d)| { diags.extend(d); r });
+    let record = record.and_then(|(r, d)| {
+        diags.extend(d);
+        r.flatten()
+    });
+    let list = list.and_then(|(l, d)| {
+        diags.extend(d);
+        l.flatten()
+    });
+    let departments: Option<Departments> = departments.and_then(|(r, d)| {
+        diags.extend(d);
+        r
+    });
     let items = match &list {
         Some(list) => {
             let results: Vec<(Option<Item>, Vec<Diagnostic>)> = contents
                 .into_par_iter()
                 .filter_map(|(path, (fid, bytes))| {
-                    let stem = path.strip_prefix("items/")?.strip_suffix(".yaml")?.to_owned();
+                    let stem = path
+                        .strip_prefix("items/")?
+                        .strip_suffix(".yaml")?
+                        .to_owned();
                     (!stem.contains('/')).then(|| parse_item(bytes, fid, &stem, list))
                 })
                 .collect();
@@ -260,13 +371,22 @@ fn load_edition(root: &Path, files: &Files, key: &str, id: &str, ef: &EditionFil
     let edition = record.zip(list).map(|(record, list)| Edition {
         id: id.to_owned(),
         record,
-        snapshot: Snapshot { list, items, departments: Some(departments.unwrap_or_default()) },
+        snapshot: Snapshot {
+            list,
+            items,
+            departments: Some(departments.unwrap_or_default()),
+        },
     });
     Ok((edition, diags))
 }
 
 /// Verifies the edition's files against its SHA256SUMS and removes SHA256SUMS from `contents`.
-fn verify_seal(contents: &mut BTreeMap<String, (FileId, Vec<u8>)>, any_file: FileId, dir: &str, diags: &mut Vec<Diagnostic>) {
+fn verify_seal(
+    contents: &mut BTreeMap<String, (FileId, Vec<u8>)>,
+    any_file: FileId,
+    dir: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Some((sums_id, sums_bytes)) = contents.remove(seal::SUMS_FILE) else {
         diags.push(Diagnostic::error(Code::EditionSums, Span::file_start(any_file), format!("{dir} has no SHA256SUMS, so nobody can verify it"))
             .with_help("editions are written with their SHA256SUMS by `minglu release`; restore it from git"));

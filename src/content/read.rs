@@ -20,15 +20,25 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub(crate) fn new(file: FileId) -> Self {
-        Ctx { file, diags: Vec::new() }
+        Ctx {
+            file,
+            diags: Vec::new(),
+        }
     }
 
     pub(crate) fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
 
-    pub(crate) fn error(&mut self, code: Code, span: Span, message: impl Into<String>, help: impl Into<String>) {
-        self.diags.push(Diagnostic::error(code, span, message).with_help(help));
+    pub(crate) fn error(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.diags
+            .push(Diagnostic::error(code, span, message).with_help(help));
     }
 }
 
@@ -37,6 +47,9 @@ pub(crate) struct Fields<'n> {
     pub(crate) span: Span,
     what: &'static str,
     entries: Vec<(&'n str, &'n Node)>,
+    /// Fields that an unknown key was taken to be a misspelling of; their
+    /// absence is not reported again.
+    suggested: Vec<&'static str>,
 }
 
 /// YAML 1.1 spellings of booleans, which YAML 1.2 reads as text.
@@ -44,25 +57,43 @@ const YAML11_BOOLS: [&str; 10] = ["y", "n", "yes", "no", "on", "off", "Yes", "No
 
 impl<'n> Fields<'n> {
     /// Reads `node` as a mapping whose keys must be in `allowed`.
-    pub(crate) fn read(node: &'n Node, what: &'static str, allowed: &[&str], cx: &mut Ctx) -> Option<Self> {
+    pub(crate) fn read(
+        node: &'n Node,
+        what: &'static str,
+        allowed: &[&'static str],
+        cx: &mut Ctx,
+    ) -> Option<Self> {
         let Kind::Map(entries) = &node.kind else {
             cx.error(
                 Code::WrongType,
                 node.span,
-                format!("{what} must be a mapping of `field: value` lines, found {}", node.describe()),
-                format!("write one `field: value` per line; fields: {}", allowed.join(", ")),
+                format!(
+                    "{what} must be a mapping of `field: value` lines, found {}",
+                    node.describe()
+                ),
+                format!(
+                    "write one `field: value` per line; fields: {}",
+                    allowed.join(", ")
+                ),
             );
             return None;
         };
         let mut known: Vec<(&'n str, &'n Node)> = Vec::with_capacity(entries.len());
         let mut seen: Vec<(&'n str, Span)> = Vec::with_capacity(entries.len());
+        let mut suggested = Vec::new();
         for (key, value) in entries {
-            let Kind::Scalar(name, _) = &key.kind else { continue };
+            let Kind::Scalar(name, _) = &key.kind else {
+                continue;
+            };
             if let Some((_, first)) = seen.iter().find(|(n, _)| n == name) {
                 cx.push(
-                    Diagnostic::error(Code::DuplicateKey, key.span, format!("`{name}` appears twice in {what}"))
-                        .with_help("delete one of the two; a field may be given only once")
-                        .with_related(*first, "first given here"),
+                    Diagnostic::error(
+                        Code::DuplicateKey,
+                        key.span,
+                        format!("`{name}` appears twice in {what}"),
+                    )
+                    .with_help("delete one of the two; a field may be given only once")
+                    .with_related(*first, "first given here"),
                 );
                 continue;
             }
@@ -70,15 +101,26 @@ impl<'n> Fields<'n> {
             if allowed.contains(&name.as_str()) {
                 known.push((name, value));
             } else {
-                cx.push(unknown_field(name, key.span, what, allowed));
+                let closest = closest_field(name, allowed);
+                suggested.extend(closest);
+                cx.push(unknown_field(name, key.span, what, allowed, closest));
             }
         }
-        Some(Fields { span: node.span, what, entries: known })
+        Some(Fields {
+            span: node.span,
+            what,
+            entries: known,
+            suggested,
+        })
     }
 
     /// The value of an optional field; YAML null counts as absent.
     pub(crate) fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).filter(|v| !v.is_null())
+        self.entries
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+            .filter(|v| !v.is_null())
     }
 
     /// The value of a required field, or a `missing-field` diagnostic.
@@ -86,9 +128,15 @@ impl<'n> Fields<'n> {
         match self.entries.iter().find(|(k, _)| *k == key) {
             Some((_, v)) if !v.is_null() => Some(*v),
             Some((_, v)) => {
-                cx.error(Code::MissingField, v.span, format!("`{key}` has no value"), format!("give `{key}` a value"));
+                cx.error(
+                    Code::MissingField,
+                    v.span,
+                    format!("`{key}` has no value"),
+                    format!("give `{key}` a value"),
+                );
                 None
             }
+            None if self.suggested.contains(&key) => None,
             None => {
                 cx.error(
                     Code::MissingField,
@@ -102,30 +150,47 @@ impl<'n> Fields<'n> {
     }
 
     pub(crate) fn text(&self, key: &str, cx: &mut Ctx) -> Option<String> {
-        self.get(key).and_then(|n| text(n, key, cx)).map(|s| s.value)
+        self.get(key)
+            .and_then(|n| text(n, key, cx))
+            .map(|s| s.value)
     }
 
     pub(crate) fn required_text(&self, key: &str, cx: &mut Ctx) -> Option<Spanned<String>> {
         let node = self.required(key, cx)?;
         let value = text(node, key, cx)?;
         if value.value.trim().is_empty() {
-            cx.error(Code::MissingField, node.span, format!("`{key}` is empty"), format!("give `{key}` a value"));
+            cx.error(
+                Code::MissingField,
+                node.span,
+                format!("`{key}` is empty"),
+                format!("give `{key}` a value"),
+            );
             return None;
         }
         Some(value)
     }
 
     pub(crate) fn text_list(&self, key: &str, cx: &mut Ctx) -> Vec<Spanned<String>> {
-        self.get(key).map(|n| text_list(n, key, cx)).unwrap_or_default()
+        self.get(key)
+            .map(|n| text_list(n, key, cx))
+            .unwrap_or_default()
     }
 
     pub(crate) fn plain_list(&self, key: &str, cx: &mut Ctx) -> Vec<String> {
-        self.text_list(key, cx).into_iter().map(|s| s.value).collect()
+        self.text_list(key, cx)
+            .into_iter()
+            .map(|s| s.value)
+            .collect()
     }
 
     pub(crate) fn url_list(&self, key: &str, cx: &mut Ctx) -> Vec<String> {
-        let Some(node) = self.get(key) else { return Vec::new() };
-        seq(node, key, cx).iter().filter_map(|n| url(n, key, cx)).collect()
+        let Some(node) = self.get(key) else {
+            return Vec::new();
+        };
+        seq(node, key, cx)
+            .iter()
+            .filter_map(|n| url(n, key, cx))
+            .collect()
     }
 
     pub(crate) fn url(&self, key: &str, cx: &mut Ctx) -> Option<String> {
@@ -172,17 +237,32 @@ impl<'n> Fields<'n> {
     }
 }
 
-fn unknown_field(name: &str, span: Span, what: &str, allowed: &[&str]) -> Diagnostic {
-    let closest = allowed
+fn closest_field(name: &str, allowed: &[&'static str]) -> Option<&'static str> {
+    allowed
         .iter()
         .map(|a| (strsim::damerau_levenshtein(name, a), *a))
         .filter(|(d, a)| *d <= 2.max(a.len() / 3))
-        .min();
+        .min()
+        .map(|(_, a)| a)
+}
+
+fn unknown_field(
+    name: &str,
+    span: Span,
+    what: &str,
+    allowed: &[&str],
+    closest: Option<&str>,
+) -> Diagnostic {
     let help = match closest {
-        Some((_, a)) => format!("did you mean `{a}`?"),
+        Some(a) => format!("did you mean `{a}`?"),
         None => format!("the fields of {what} are: {}", allowed.join(", ")),
     };
-    Diagnostic::error(Code::UnknownField, span, format!("unknown field `{name}` in {what}")).with_help(help)
+    Diagnostic::error(
+        Code::UnknownField,
+        span,
+        format!("unknown field `{name}` in {what}"),
+    )
+    .with_help(help)
 }
 
 /// A text value. Quoted scalars, block scalars and plain scalars that YAML 1.2
@@ -194,7 +274,10 @@ pub(crate) fn text(node: &Node, key: &str, cx: &mut Ctx) -> Option<Spanned<Strin
             cx.error(
                 Code::WrongType,
                 node.span,
-                format!("`{key}` must be text, but YAML reads `{s}` as {}", node.describe()),
+                format!(
+                    "`{key}` must be text, but YAML reads `{s}` as {}",
+                    node.describe()
+                ),
                 format!("quote it: `{key}: \"{s}\"`"),
             );
             None
@@ -226,12 +309,23 @@ fn seq<'n>(node: &'n Node, key: &str, cx: &mut Ctx) -> &'n [Node] {
 
 /// A list of text values.
 pub(crate) fn text_list(node: &Node, key: &str, cx: &mut Ctx) -> Vec<Spanned<String>> {
-    seq(node, key, cx).iter().filter_map(|n| text(n, key, cx)).collect()
+    seq(node, key, cx)
+        .iter()
+        .filter_map(|n| text(n, key, cx))
+        .collect()
 }
 
 /// A list of mappings, each read by `read`.
-pub(crate) fn list_of<T>(node: &Node, key: &str, cx: &mut Ctx, mut read: impl FnMut(&Node, &mut Ctx) -> Option<T>) -> Vec<T> {
-    seq(node, key, cx).iter().filter_map(|n| read(n, cx)).collect()
+pub(crate) fn list_of<T>(
+    node: &Node,
+    key: &str,
+    cx: &mut Ctx,
+    mut read: impl FnMut(&Node, &mut Ctx) -> Option<T>,
+) -> Vec<T> {
+    seq(node, key, cx)
+        .iter()
+        .filter_map(|n| read(n, cx))
+        .collect()
 }
 
 /// One of a fixed set of names.
@@ -240,7 +334,11 @@ pub(crate) fn choice<T: Choice>(node: &Node, key: &str, cx: &mut Ctx) -> Option<
         cx.error(
             Code::WrongType,
             node.span,
-            format!("`{key}` must be one of {}, found {}", T::names().join(", "), node.describe()),
+            format!(
+                "`{key}` must be one of {}, found {}",
+                T::names().join(", "),
+                node.describe()
+            ),
             format!("write one value, e.g. `{key}: {}`", T::names()[0]),
         );
         return None;
@@ -254,7 +352,12 @@ pub(crate) fn choice<T: Choice>(node: &Node, key: &str, cx: &mut Ctx) -> Option<
             " (older YAML tools read `{s}` as a boolean, so minglu never guesses what it means)"
         ));
     }
-    cx.error(Code::InvalidValue, node.span, format!("`{s}` is not a valid `{key}`"), help);
+    cx.error(
+        Code::InvalidValue,
+        node.span,
+        format!("`{s}` is not a valid `{key}`"),
+        help,
+    );
     None
 }
 
@@ -286,17 +389,32 @@ pub(crate) fn boolean(node: &Node, key: &str, cx: &mut Ctx) -> Option<bool> {
 /// A whole decimal number without leading zeros.
 pub(crate) fn integer(node: &Node, key: &str, cx: &mut Ctx) -> Option<i64> {
     let Kind::Scalar(s, _) = &node.kind else {
-        cx.error(Code::WrongType, node.span, format!("`{key}` must be a whole number, found {}", node.describe()), "write a number such as 20000");
+        cx.error(
+            Code::WrongType,
+            node.span,
+            format!("`{key}` must be a whole number, found {}", node.describe()),
+            "write a number such as 20000",
+        );
         return None;
     };
     match node.resolved() {
         Some(Resolved::Int) => {}
         Some(Resolved::Str) if s.trim().parse::<i64>().is_ok() => {
-            cx.error(Code::WrongType, node.span, format!("`{key}` must be a number, not quoted text"), format!("remove the quotes: `{key}: {}`", s.trim()));
+            cx.error(
+                Code::WrongType,
+                node.span,
+                format!("`{key}` must be a number, not quoted text"),
+                format!("remove the quotes: `{key}: {}`", s.trim()),
+            );
             return None;
         }
         _ => {
-            cx.error(Code::InvalidNumber, node.span, format!("`{key}` must be a whole number, found {}", node.describe()), "write a whole number such as 20000, without units or decimals");
+            cx.error(
+                Code::InvalidNumber,
+                node.span,
+                format!("`{key}` must be a whole number, found {}", node.describe()),
+                "write a whole number such as 20000, without units or decimals",
+            );
             return None;
         }
     }
@@ -307,13 +425,23 @@ pub(crate) fn integer(node: &Node, key: &str, cx: &mut Ctx) -> Option<i64> {
         } else {
             format!("write it without the leading zero: older YAML reads `{s}` as an octal number")
         };
-        cx.error(Code::InvalidNumber, node.span, format!("`{key}` is written `{s}`, which is ambiguous"), help);
+        cx.error(
+            Code::InvalidNumber,
+            node.span,
+            format!("`{key}` is written `{s}`, which is ambiguous"),
+            help,
+        );
         return None;
     }
     if let Ok(v) = s.parse::<i64>() {
         return Some(v);
     }
-    cx.error(Code::InvalidNumber, node.span, format!("`{key}` is too large"), "write a smaller number");
+    cx.error(
+        Code::InvalidNumber,
+        node.span,
+        format!("`{key}` is too large"),
+        "write a smaller number",
+    );
     None
 }
 
@@ -321,22 +449,44 @@ pub(crate) fn integer(node: &Node, key: &str, cx: &mut Ctx) -> Option<i64> {
 pub(crate) fn date(node: &Node, key: &str, cx: &mut Ctx) -> Option<Spanned<Date>> {
     let help = "write the date as YYYY-MM-DD, e.g. 2020-05-01";
     let Kind::Scalar(s, _) = &node.kind else {
-        cx.error(Code::InvalidDate, node.span, format!("`{key}` must be a date, found {}", node.describe()), help);
+        cx.error(
+            Code::InvalidDate,
+            node.span,
+            format!("`{key}` must be a date, found {}", node.describe()),
+            help,
+        );
         return None;
     };
     let parts: Vec<&str> = s.split('-').collect();
     let shaped = parts.len() == 3
-        && [4, 2, 2].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()));
+        && [4, 2, 2]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()));
     if !shaped {
-        cx.error(Code::InvalidDate, node.span, format!("`{key}` is `{s}`, which is not a YYYY-MM-DD date"), help);
+        cx.error(
+            Code::InvalidDate,
+            node.span,
+            format!("`{key}` is `{s}`, which is not a YYYY-MM-DD date"),
+            help,
+        );
         return None;
     }
     let num = |p: &str| p.parse::<i16>().expect("checked digits");
     let (y, m, d) = (num(parts[0]), num(parts[1]), num(parts[2]));
-    match i8::try_from(m).ok().zip(i8::try_from(d).ok()).and_then(|(m, d)| Date::new(y, m, d).ok()) {
+    match i8::try_from(m)
+        .ok()
+        .zip(i8::try_from(d).ok())
+        .and_then(|(m, d)| Date::new(y, m, d).ok())
+    {
         Some(date) => Some(Spanned::new(date, node.span)),
         None => {
-            cx.error(Code::InvalidDate, node.span, format!("`{key}` is `{s}`, which is not a real date"), "check the month and the day");
+            cx.error(
+                Code::InvalidDate,
+                node.span,
+                format!("`{key}` is `{s}`, which is not a real date"),
+                "check the month and the day",
+            );
             None
         }
     }
@@ -359,7 +509,9 @@ pub(crate) fn url(node: &Node, key: &str, cx: &mut Ctx) -> Option<String> {
 
 /// Whether `s` is an absolute `http://` or `https://` URL with a host and no spaces.
 pub(crate) fn is_web_url(s: &str) -> bool {
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
     rest.is_some_and(|r| {
         let host = r.split(['/', '?', '#']).next().unwrap_or("");
         !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -374,7 +526,9 @@ mod tests {
     fn field(src: &str) -> (Option<Node>, Ctx) {
         let mut cx = Ctx::new(FileId(0));
         let node = yaml::parse(src, FileId(0), &mut cx.diags).expect("parses");
-        let Kind::Map(mut entries) = node.kind else { panic!("mapping") };
+        let Kind::Map(mut entries) = node.kind else {
+            panic!("mapping")
+        };
         (entries.pop().map(|(_, v)| v), cx)
     }
 
@@ -382,28 +536,54 @@ mod tests {
     fn numbers_are_not_text() {
         let (node, mut cx) = field("phone: 110\n");
         assert!(text(&node.expect("value"), "phone", &mut cx).is_none());
-        assert_eq!(cx.diags[0].help.as_deref(), Some("quote it: `phone: \"110\"`"));
+        assert_eq!(
+            cx.diags[0].help.as_deref(),
+            Some("quote it: `phone: \"110\"`")
+        );
     }
 
     #[test]
     fn yaml11_booleans_are_not_verdicts() {
         let (node, mut cx) = field("verdict: no\n");
-        assert!(choice::<crate::model::Verdict>(&node.expect("value"), "verdict", &mut cx).is_none());
+        assert!(
+            choice::<crate::model::Verdict>(&node.expect("value"), "verdict", &mut cx).is_none()
+        );
         assert_eq!(cx.diags[0].code, Code::InvalidValue);
-        assert!(cx.diags[0].help.as_deref().is_some_and(|h| h.contains("boolean")));
+        assert!(
+            cx.diags[0]
+                .help
+                .as_deref()
+                .is_some_and(|h| h.contains("boolean"))
+        );
     }
 
     #[test]
     fn dates_must_exist() {
-        for (src, ok) in [("d: 2020-02-29\n", true), ("d: 2021-02-29\n", false), ("d: \"2020-05-01\"\n", true), ("d: 2020/05/01\n", false), ("d: 2020-5-1\n", false)] {
+        for (src, ok) in [
+            ("d: 2020-02-29\n", true),
+            ("d: 2021-02-29\n", false),
+            ("d: \"2020-05-01\"\n", true),
+            ("d: 2020/05/01\n", false),
+            ("d: 2020-5-1\n", false),
+        ] {
             let (node, mut cx) = field(src);
-            assert_eq!(date(&node.expect("value"), "d", &mut cx).is_some(), ok, "{src}");
+            assert_eq!(
+                date(&node.expect("value"), "d", &mut cx).is_some(),
+                ok,
+                "{src}"
+            );
         }
     }
 
     #[test]
     fn leading_zeros_are_ambiguous() {
-        for (src, want) in [("n: 12\n", Some(12)), ("n: 012\n", None), ("n: \"12\"\n", None), ("n: 1.5\n", None), ("n: -3\n", Some(-3))] {
+        for (src, want) in [
+            ("n: 12\n", Some(12)),
+            ("n: 012\n", None),
+            ("n: \"12\"\n", None),
+            ("n: 1.5\n", None),
+            ("n: -3\n", Some(-3)),
+        ] {
             let (node, mut cx) = field(src);
             assert_eq!(integer(&node.expect("value"), "n", &mut cx), want, "{src}");
         }

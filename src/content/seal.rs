@@ -28,13 +28,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn format_sums<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut entries: Vec<_> = entries.into_iter().collect();
     entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    entries.iter().map(|(path, hash)| format!("{hash}  {path}\n")).collect()
+    entries
+        .iter()
+        .map(|(path, hash)| format!("{hash}  {path}\n"))
+        .collect()
 }
 
 /// Checks the edition's files against its SHA256SUMS text.
 ///
 /// `files` maps each path in the folder (except SHA256SUMS) to its file id and hash.
-pub(crate) fn verify(sums_text: &str, sums_file: FileId, files: &BTreeMap<String, (FileId, String)>, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn verify(
+    sums_text: &str,
+    sums_file: FileId,
+    files: &BTreeMap<String, (FileId, String)>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut listed = BTreeMap::new();
     let mut offset = 0u32;
     for (index, raw) in sums_text.split_inclusive('\n').enumerate() {
@@ -51,8 +59,14 @@ pub(crate) fn verify(sums_text: &str, sums_file: FileId, files: &BTreeMap<String
             continue;
         }
         let Some((hash, path)) = parse_line(line) else {
-            diags.push(Diagnostic::error(Code::EditionSums, span, "this line is not `<sha256>  <path>`")
-                .with_help("SHA256SUMS is written by `minglu release`; restore it from git"));
+            diags.push(
+                Diagnostic::error(
+                    Code::EditionSums,
+                    span,
+                    "this line is not `<sha256>  <path>`",
+                )
+                .with_help("SHA256SUMS is written by `minglu release`; restore it from git"),
+            );
             continue;
         };
         listed.insert(path.to_owned(), (hash.to_ascii_lowercase(), span));
@@ -74,8 +88,12 @@ pub(crate) fn verify(sums_text: &str, sums_file: FileId, files: &BTreeMap<String
     for (path, (file, _)) in files {
         if !listed.contains_key(path) {
             diags.push(
-                Diagnostic::error(Code::EditionFileExtra, Span::file_start(*file), format!("`{path}` is in the frozen edition but not in its SHA256SUMS"))
-                    .with_help("remove the file; new items go into the working copy and a new edition"),
+                Diagnostic::error(
+                    Code::EditionFileExtra,
+                    Span::file_start(*file),
+                    format!("`{path}` is in the frozen edition but not in its SHA256SUMS"),
+                )
+                .with_help("remove the file; new items go into the working copy and a new edition"),
             );
         }
     }
@@ -87,7 +105,9 @@ fn parse_line(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     let rest = line.get(64..)?;
-    let path = rest.strip_prefix("  ").or_else(|| rest.strip_prefix(" *"))?;
+    let path = rest
+        .strip_prefix("  ")
+        .or_else(|| rest.strip_prefix(" *"))?;
     (!path.is_empty()).then_some((hash, path))
 }
 
@@ -97,7 +117,10 @@ mod tests {
 
     #[test]
     fn hashes_like_sha256sum() {
-        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 
     #[test]
@@ -105,11 +128,21 @@ mod tests {
         let a = sha256_hex(b"a");
         let sums = format_sums([("items/A-001.yaml", a.as_str()), ("list.yaml", a.as_str())]);
         let mut files = BTreeMap::new();
-        files.insert("items/A-001.yaml".to_owned(), (FileId(1), sha256_hex(b"changed")));
+        files.insert(
+            "items/A-001.yaml".to_owned(),
+            (FileId(1), sha256_hex(b"changed")),
+        );
         files.insert("extra.yaml".to_owned(), (FileId(2), a.clone()));
         let mut diags = Vec::new();
         verify(&sums, FileId(0), &files, &mut diags);
         let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
-        assert_eq!(codes, [Code::EditionModified, Code::EditionFileMissing, Code::EditionFileExtra]);
+        assert_eq!(
+            codes,
+            [
+                Code::EditionModified,
+                Code::EditionFileMissing,
+                Code::EditionFileExtra
+            ]
+        );
     }
 }

@@ -8,9 +8,14 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// it, and [`crate::diagnostic::render`] strips it the same way); CRLF is left
 /// to the YAML and Markdown parsers, which accept it.
 pub(crate) fn decode(bytes: Vec<u8>, file: FileId) -> Result<String, Diagnostic> {
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || looks_like_utf16(&bytes) {
-        return Err(Diagnostic::error(Code::Encoding, Span::file_start(file), "the file is UTF-16, not UTF-8")
-            .with_help("re-save the file as UTF-8 (without BOM) in your editor"));
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || looks_like_utf16(&bytes)
+    {
+        return Err(Diagnostic::error(
+            Code::Encoding,
+            Span::file_start(file),
+            "the file is UTF-16, not UTF-8",
+        )
+        .with_help("re-save the file as UTF-8 (without BOM) in your editor"));
     }
     let body = bytes.strip_prefix(BOM).map_or(bytes.as_slice(), |b| b);
     match std::str::from_utf8(body) {
@@ -20,7 +25,11 @@ pub(crate) fn decode(bytes: Vec<u8>, file: FileId) -> Result<String, Diagnostic>
             let valid = std::str::from_utf8(&body[..at]).expect("valid up to here");
             let line = valid.matches('\n').count() + 1;
             let col = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let guess = if looks_like_gbk(&body[at..]) { " (it looks like GBK/GB18030, a common Chinese encoding)" } else { "" };
+            let guess = if looks_like_gbk(&body[at..]) {
+                " (it looks like GBK/GB18030, a common Chinese encoding)"
+            } else {
+                ""
+            };
             let span = Span {
                 file,
                 line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -28,8 +37,12 @@ pub(crate) fn decode(bytes: Vec<u8>, file: FileId) -> Result<String, Diagnostic>
                 start: u32::try_from(at).unwrap_or(u32::MAX),
                 end: u32::try_from(at).unwrap_or(u32::MAX),
             };
-            Err(Diagnostic::error(Code::Encoding, span, format!("the file is not valid UTF-8{guess}"))
-                .with_help("re-save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)"))
+            Err(Diagnostic::error(
+                Code::Encoding,
+                span,
+                format!("the file is not valid UTF-8{guess}"),
+            )
+            .with_help("re-save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)"))
         }
     }
 }
@@ -51,7 +64,10 @@ mod tests {
 
     #[test]
     fn bom_is_stripped() {
-        assert_eq!(decode(b"\xEF\xBB\xBFa: 1\n".to_vec(), FileId(0)).expect("utf-8"), "a: 1\n");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa: 1\n".to_vec(), FileId(0)).expect("utf-8"),
+            "a: 1\n"
+        );
     }
 
     #[test]
@@ -65,10 +81,18 @@ mod tests {
 
     #[test]
     fn utf16_is_refused() {
-        let utf16: Vec<u8> = "title: x\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let utf16: Vec<u8> = "title: x\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         assert!(decode(utf16.clone(), FileId(0)).is_err());
         let mut with_bom = vec![0xFF, 0xFE];
         with_bom.extend(utf16);
-        assert!(decode(with_bom, FileId(0)).unwrap_err().message.contains("UTF-16"));
+        assert!(
+            decode(with_bom, FileId(0))
+                .unwrap_err()
+                .message
+                .contains("UTF-16")
+        );
     }
 }

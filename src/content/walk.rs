@@ -41,7 +41,9 @@ impl Walk {
     /// Registers a path that is expected but missing, for a diagnostic to point at.
     pub(crate) fn missing(&mut self, relative: &str, message: String, help: &str) {
         let id = self.files.add(format!("content/{relative}"));
-        self.diags.push(Diagnostic::error(Code::MissingFile, Span::file_start(id), message).with_help(help));
+        self.diags.push(
+            Diagnostic::error(Code::MissingFile, Span::file_start(id), message).with_help(help),
+        );
     }
 }
 
@@ -53,7 +55,11 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
     }
     let canonical = content.canonicalize().map_err(Error::read(&content))?;
     let mut w = Walk::default();
-    let mut it = WalkDir::new(&content).follow_links(true).sort_by_file_name().min_depth(1).into_iter();
+    let mut it = WalkDir::new(&content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .min_depth(1)
+        .into_iter();
     while let Some(entry) = it.next() {
         let entry = match entry {
             Ok(e) => e,
@@ -61,10 +67,22 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
                 let path = e.path().map_or_else(|| content.clone(), Path::to_path_buf);
                 if e.loop_ancestor().is_some() {
                     let id = w.files.add(relative(root, &path));
-                    w.diags.push(Diagnostic::error(Code::SymlinkEscape, Span::file_start(id), "this symbolic link points to a folder that contains it").with_help("replace the link by the files themselves"));
+                    w.diags.push(
+                        Diagnostic::error(
+                            Code::SymlinkEscape,
+                            Span::file_start(id),
+                            "this symbolic link points to a folder that contains it",
+                        )
+                        .with_help("replace the link by the files themselves"),
+                    );
                     continue;
                 }
-                return Err(Error::Read { source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk failed")), path });
+                return Err(Error::Read {
+                    source: e
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("walk failed")),
+                    path,
+                });
             }
         };
         let name = entry.file_name().to_string_lossy();
@@ -95,12 +113,16 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
 }
 
 fn inside(canonical_content: &Path, path: &Path) -> bool {
-    path.canonicalize().is_ok_and(|p| p.starts_with(canonical_content))
+    path.canonicalize()
+        .is_ok_and(|p| p.starts_with(canonical_content))
 }
 
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn classify(w: &mut Walk, rel: String) {
@@ -140,12 +162,20 @@ fn require_files(w: &mut Walk) {
         w.missing("site.yaml", "the site has no content/site.yaml".into(), "create it with title, base_url, publisher and jurisdiction (see docs/content-format.md)");
     }
     if w.departments.is_none() {
-        w.missing("departments.yaml", "the site has no content/departments.yaml".into(), "create it: it maps department ids to their names and contacts");
+        w.missing(
+            "departments.yaml",
+            "the site has no content/departments.yaml".into(),
+            "create it: it maps department ids to their names and contacts",
+        );
     }
     let keys: Vec<String> = w.lists.keys().cloned().collect();
     for key in keys {
         if w.lists[&key].list.is_none() {
-            w.missing(&format!("lists/{key}/list.yaml"), format!("register `{key}` has no list.yaml"), "create it with title, kind, id_prefix and categories");
+            w.missing(
+                &format!("lists/{key}/list.yaml"),
+                format!("register `{key}` has no list.yaml"),
+                "create it with title, kind, id_prefix and categories",
+            );
         }
     }
 }

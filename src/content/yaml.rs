@@ -7,7 +7,7 @@
 //! refused outright: no expansion ever happens, so a "billion laughs" file costs
 //! nothing. Nesting depth is bounded.
 
-use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError};
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, StructureStyle};
 
 use crate::diagnostic::{Code, Diagnostic, FileId, Span};
 
@@ -70,7 +70,9 @@ impl Node {
             (Kind::Map(_), _) => "a mapping".into(),
             (_, Some(Resolved::Null)) => "nothing (an empty value)".into(),
             (Kind::Scalar(t, _), Some(Resolved::Bool)) => format!("the boolean `{t}`"),
-            (Kind::Scalar(t, _), Some(Resolved::Int | Resolved::Float)) => format!("the number `{t}`"),
+            (Kind::Scalar(t, _), Some(Resolved::Int | Resolved::Float)) => {
+                format!("the number `{t}`")
+            }
             (Kind::Scalar(t, _), _) => format!("the text `{t}`"),
         }
     }
@@ -81,15 +83,17 @@ pub(crate) fn resolve_plain(s: &str) -> Resolved {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
         "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => return Resolved::Bool,
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan"
-        | ".NaN" | ".NAN" => return Resolved::Float,
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => return Resolved::Float,
         _ => {}
     }
     let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
     let all = |t: &str, f: fn(char) -> bool| !t.is_empty() && t.chars().all(f);
     if all(unsigned, |c| c.is_ascii_digit())
-        || s.strip_prefix("0o").is_some_and(|t| all(t, |c| ('0'..='7').contains(&c)))
-        || s.strip_prefix("0x").is_some_and(|t| all(t, |c| c.is_ascii_hexdigit()))
+        || s.strip_prefix("0o")
+            .is_some_and(|t| all(t, |c| ('0'..='7').contains(&c)))
+        || s.strip_prefix("0x")
+            .is_some_and(|t| all(t, |c| c.is_ascii_hexdigit()))
     {
         return Resolved::Int;
     }
@@ -119,12 +123,28 @@ fn is_core_float(s: &str) -> bool {
 /// Parses one YAML document. Returns `None` (with diagnostics) if it does not parse.
 /// An empty file is a null document.
 pub(crate) fn parse(src: &str, file: FileId, diags: &mut Vec<Diagnostic>) -> Option<Node> {
-    let mut builder = Builder { stack: Vec::new(), root: None, documents: 0 };
+    let mut builder = Builder {
+        stack: Vec::new(),
+        flows: Vec::new(),
+        root: None,
+        documents: 0,
+    };
     for event in Parser::new_from_str(src) {
         let (event, span) = match event {
             Ok(e) => e,
             Err(e) => {
-                diags.push(syntax_error(&e, file));
+                let mut d = syntax_error(&e, file);
+                if let Some((open, bracket)) = builder.innermost_flow() {
+                    if d.span
+                        .is_some_and(|s| s.line != open.line || s.col != open.col)
+                    {
+                        d = d.with_related(
+                            open,
+                            format!("the `{bracket}` opened here is not closed"),
+                        );
+                    }
+                }
+                diags.push(d);
                 return None;
             }
         };
@@ -151,8 +171,12 @@ fn syntax_error(e: &ScanError, file: FileId) -> Diagnostic {
         end: u32::try_from(offset).unwrap_or(u32::MAX),
     };
     if matches!(e.kind(), ErrorKind::UnknownAnchor) {
-        return Diagnostic::error(Code::YamlAlias, span, "YAML aliases (`*name`) are not allowed in minglu content")
-            .with_help("write the value out in full instead of referring to an anchor");
+        return Diagnostic::error(
+            Code::YamlAlias,
+            span,
+            "YAML aliases (`*name`) are not allowed in minglu content",
+        )
+        .with_help("write the value out in full instead of referring to an anchor");
     }
     Diagnostic::error(Code::YamlSyntax, span, format!("invalid YAML: {}", e.kind())).with_help(
         "check the indentation and brackets here; quote text that contains `: `, `#` or starts with [ { * & ! | > % @",
@@ -178,6 +202,8 @@ enum Frame {
 
 struct Builder {
     stack: Vec<Frame>,
+    /// Spans of the open flow collections (`[` or `{`), innermost last.
+    flows: Vec<(Span, char, usize)>,
     root: Option<Node>,
     documents: usize,
 }
@@ -193,28 +219,58 @@ impl Builder {
                 }
             }
             Event::Alias(_) | Event::UnresolvedAlias(_) => {
-                return Err(Diagnostic::error(Code::YamlAlias, span, "YAML aliases (`*name`) are not allowed in minglu content")
-                    .with_help("write the value out in full instead of referring to an anchor"));
+                return Err(Diagnostic::error(
+                    Code::YamlAlias,
+                    span,
+                    "YAML aliases (`*name`) are not allowed in minglu content",
+                )
+                .with_help("write the value out in full instead of referring to an anchor"));
             }
             Event::Scalar(text, style, _, tag) => {
                 let style = match (style, tag.as_deref().map(|t| (t.handle(), t.suffix()))) {
                     (_, Some(("tag:yaml.org,2002:", "str"))) => Style::Quoted,
                     (_, Some(_)) => {
-                        return Err(Diagnostic::error(Code::YamlSyntax, span, "YAML tags (`!!int`, `!custom` …) are not supported")
-                            .with_help("remove the tag; quote the value if it is text"));
+                        return Err(Diagnostic::error(
+                            Code::YamlSyntax,
+                            span,
+                            "YAML tags (`!!int`, `!custom` …) are not supported",
+                        )
+                        .with_help("remove the tag; quote the value if it is text"));
                     }
                     (ScalarStyle::Plain, None) => Style::Plain,
                     _ => Style::Quoted,
                 };
-                self.node(Node { kind: Kind::Scalar(text.into_owned(), style), span })?;
+                self.node(Node {
+                    kind: Kind::Scalar(text.into_owned(), style),
+                    span,
+                })?;
             }
-            Event::SequenceStart(..) => self.open(Frame::Seq(Vec::new(), span), span)?,
-            Event::MappingStart(..) => self.open(Frame::Map(Vec::new(), None, span), span)?,
+            Event::SequenceStart(style, ..) => {
+                if style == StructureStyle::Flow {
+                    self.flows.push((span, '[', self.stack.len()));
+                }
+                self.open(Frame::Seq(Vec::new(), span), span)?;
+            }
+            Event::MappingStart(style, ..) => {
+                if style == StructureStyle::Flow {
+                    self.flows.push((span, '{', self.stack.len()));
+                }
+                self.open(Frame::Map(Vec::new(), None, span), span)?;
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let frame = self.stack.pop().expect("parser balances collection events");
+                if self.flows.last().is_some_and(|f| f.2 == self.stack.len()) {
+                    self.flows.pop();
+                }
                 let node = match frame {
-                    Frame::Seq(items, start) => Node { kind: Kind::Seq(items), span: start },
-                    Frame::Map(entries, _, start) => Node { kind: Kind::Map(entries), span: start },
+                    Frame::Seq(items, start) => Node {
+                        kind: Kind::Seq(items),
+                        span: start,
+                    },
+                    Frame::Map(entries, _, start) => Node {
+                        kind: Kind::Map(entries),
+                        span: start,
+                    },
                 };
                 self.node(node)?;
             }
@@ -223,10 +279,20 @@ impl Builder {
         Ok(())
     }
 
+    fn innermost_flow(&self) -> Option<(Span, char)> {
+        self.flows.last().map(|(s, c, _)| (*s, *c))
+    }
+
     fn open(&mut self, frame: Frame, span: Span) -> Result<(), Diagnostic> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(Diagnostic::error(Code::YamlSyntax, span, format!("nesting deeper than {MAX_DEPTH} levels"))
-                .with_help("content files never need this much nesting; check the brackets and indentation"));
+            return Err(Diagnostic::error(
+                Code::YamlSyntax,
+                span,
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            )
+            .with_help(
+                "content files never need this much nesting; check the brackets and indentation",
+            ));
         }
         self.stack.push(frame);
         Ok(())
@@ -289,10 +355,17 @@ mod tests {
     #[test]
     fn spans_count_characters_and_bytes() {
         let node = parse_ok("中文: 值\nkey: [a, \"b\"]\n");
-        let Kind::Map(entries) = node.kind else { panic!("mapping") };
+        let Kind::Map(entries) = node.kind else {
+            panic!("mapping")
+        };
         let value = &entries[0].1;
-        assert_eq!((value.span.line, value.span.col, value.span.start), (1, 5, 8));
-        let Kind::Seq(items) = &entries[1].1.kind else { panic!("seq") };
+        assert_eq!(
+            (value.span.line, value.span.col, value.span.start),
+            (1, 5, 8)
+        );
+        let Kind::Seq(items) = &entries[1].1.kind else {
+            panic!("seq")
+        };
         assert_eq!(items[1].resolved(), Some(Resolved::Str));
         assert_eq!((items[1].span.line, items[1].span.col), (2, 10));
     }
@@ -301,7 +374,11 @@ mod tests {
     fn aliases_are_refused_without_expansion() {
         let mut src = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..20 {
-            let prev = if i == 0 { "a".to_owned() } else { format!("l{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{}", i - 1)
+            };
             src.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let mut diags = Vec::new();
@@ -322,8 +399,12 @@ mod tests {
     #[test]
     fn crlf_and_block_scalars() {
         let node = parse_ok("a: |\r\n  x\r\n  y\r\nb: 1\r\n");
-        let Kind::Map(entries) = node.kind else { panic!("mapping") };
-        let Kind::Scalar(text, Style::Quoted) = &entries[0].1.kind else { panic!("scalar") };
+        let Kind::Map(entries) = node.kind else {
+            panic!("mapping")
+        };
+        let Kind::Scalar(text, Style::Quoted) = &entries[0].1.kind else {
+            panic!("scalar")
+        };
         assert_eq!(text, "x\ny\n");
     }
 }

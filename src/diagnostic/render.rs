@@ -70,7 +70,12 @@ impl<'a> Sources<'a> {
 
 /// Renders every diagnostic in the chosen format, followed (for text) by nothing
 /// else: the caller prints the summary line.
-pub fn render(diagnostics: &Diagnostics, sources: &mut Sources<'_>, format: Format, color: bool) -> String {
+pub fn render(
+    diagnostics: &Diagnostics,
+    sources: &mut Sources<'_>,
+    format: Format,
+    color: bool,
+) -> String {
     let mut out = String::new();
     for d in diagnostics {
         match format {
@@ -109,7 +114,11 @@ pub fn text(d: &Diagnostic, sources: &mut Sources<'_>, color: bool) -> String {
         let path = sources.files.path(span.file);
         group = match line {
             Some((source, from, to)) => {
-                let kind = if *primary { AnnotationKind::Primary } else { AnnotationKind::Context };
+                let kind = if *primary {
+                    AnnotationKind::Primary
+                } else {
+                    AnnotationKind::Context
+                };
                 group.element(
                     Snippet::source(source.as_str())
                         .line_start(span.line as usize)
@@ -117,13 +126,21 @@ pub fn text(d: &Diagnostic, sources: &mut Sources<'_>, color: bool) -> String {
                         .annotation(kind.span(*from..*to).label(label.as_str())),
                 )
             }
-            None => group.element(Origin::path(path).line(span.line as usize).char_column(span.col as usize)),
+            None => group.element(
+                Origin::path(path)
+                    .line(span.line as usize)
+                    .char_column(span.col as usize),
+            ),
         };
     }
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     renderer.render(&[group])
 }
 
@@ -193,7 +210,9 @@ pub fn github(d: &Diagnostic, files: &Files) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -209,7 +228,13 @@ mod tests {
     fn github_escapes_newlines_and_separators() {
         let mut files = Files::default();
         let f = files.add("content/a,b.yaml".into());
-        let span = Span { file: f, line: 3, col: 5, start: 0, end: 0 };
+        let span = Span {
+            file: f,
+            line: 3,
+            col: 5,
+            start: 0,
+            end: 0,
+        };
         let d = Diagnostic::error(Code::UnknownField, span, "50% wrong").with_help("fix: it");
         assert_eq!(
             github(&d, &files),

@@ -239,7 +239,10 @@ impl Item {
 
     /// Every department id the item names, with where: `departments` and `instead`.
     pub fn department_refs(&self) -> impl Iterator<Item = &Spanned<String>> {
-        let instead = self.stamp().into_iter().flat_map(|s| s.instead.iter().filter_map(|i| i.department.as_ref()));
+        let instead = self
+            .stamp()
+            .into_iter()
+            .flat_map(|s| s.instead.iter().filter_map(|i| i.department.as_ref()));
         self.departments.iter().chain(instead)
     }
 

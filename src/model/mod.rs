@@ -119,7 +119,10 @@ pub struct Register {
 impl Register {
     /// The newest edition in force on `today`, if any.
     pub fn in_force(&self, today: Date) -> Option<&Edition> {
-        self.editions.iter().rev().find(|e| e.record.effective.value <= today)
+        self.editions
+            .iter()
+            .rev()
+            .find(|e| e.record.effective.value <= today)
     }
 
     /// The register's kind (from the working copy).
@@ -143,7 +146,10 @@ pub struct Snapshot {
 impl Snapshot {
     /// The item with this id.
     pub fn item(&self, id: &str) -> Option<&Item> {
-        self.items.binary_search_by(|i| i.id.as_str().cmp(id)).ok().map(|i| &self.items[i])
+        self.items
+            .binary_search_by(|i| i.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.items[i])
     }
 }
 

@@ -53,7 +53,9 @@ fn sanitise(events: Vec<Event<'_>>, heading_offset: usize) -> Vec<Event<'_>> {
     for event in events {
         match event {
             Event::Html(s) | Event::InlineHtml(s) => out.push(Event::Text(s)),
-            Event::Start(Tag::Link { dest_url, .. }) if !is_safe_url(&dest_url) => dropped_links.push(true),
+            Event::Start(Tag::Link { dest_url, .. }) if !is_safe_url(&dest_url) => {
+                dropped_links.push(true)
+            }
             Event::Start(tag @ Tag::Link { .. }) => {
                 dropped_links.push(false);
                 out.push(Event::Start(tag));
@@ -63,12 +65,26 @@ fn sanitise(events: Vec<Event<'_>>, heading_offset: usize) -> Vec<Event<'_>> {
                     out.push(Event::End(TagEnd::Link));
                 }
             }
-            Event::Start(Tag::Image { dest_url, .. }) if !is_safe_url(&dest_url) => in_bad_image += 1,
-            Event::End(TagEnd::Image) if in_bad_image > 0 => in_bad_image -= 1,
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                out.push(Event::Start(Tag::Heading { level: shift(level, heading_offset), id, classes, attrs }));
+            Event::Start(Tag::Image { dest_url, .. }) if !is_safe_url(&dest_url) => {
+                in_bad_image += 1
             }
-            Event::End(TagEnd::Heading(level)) => out.push(Event::End(TagEnd::Heading(shift(level, heading_offset)))),
+            Event::End(TagEnd::Image) if in_bad_image > 0 => in_bad_image -= 1,
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                out.push(Event::Start(Tag::Heading {
+                    level: shift(level, heading_offset),
+                    id,
+                    classes,
+                    attrs,
+                }));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                out.push(Event::End(TagEnd::Heading(shift(level, heading_offset))))
+            }
             other => out.push(other),
         }
     }
@@ -171,7 +187,8 @@ fn split_strong(text: &str) -> Vec<Piece<'_>> {
         let after = &rest[open + 2..];
         let Some(close) = after.find("**") else { break };
         let inner = &after[..close];
-        if inner.is_empty() || inner.contains('*') || inner.starts_with(' ') || inner.ends_with(' ') {
+        if inner.is_empty() || inner.contains('*') || inner.starts_with(' ') || inner.ends_with(' ')
+        {
             out.push(Piece::Plain(&rest[..open + 2]));
             rest = after;
             continue;
@@ -188,7 +205,9 @@ fn autolink(text: &str, out: &mut Vec<Event<'_>>) {
     let mut rest = text;
     while let Some(start) = find_url(rest) {
         let tail = &rest[start..];
-        let end = tail.find(|c: char| c.is_whitespace() || is_cjk(c) || "<>\"'()[]{}".contains(c)).unwrap_or(tail.len());
+        let end = tail
+            .find(|c: char| c.is_whitespace() || is_cjk(c) || "<>\"'()[]{}".contains(c))
+            .unwrap_or(tail.len());
         let url = tail[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
         if url.len() <= "https://".len() {
             out.push(Event::Text(owned(&rest[..start + url.len().max(1)])));
@@ -198,7 +217,12 @@ fn autolink(text: &str, out: &mut Vec<Event<'_>>) {
         if start > 0 {
             out.push(Event::Text(owned(&rest[..start])));
         }
-        out.push(Event::Start(Tag::Link { link_type: LinkType::Autolink, dest_url: owned(url), title: CowStr::Borrowed(""), id: CowStr::Borrowed("") }));
+        out.push(Event::Start(Tag::Link {
+            link_type: LinkType::Autolink,
+            dest_url: owned(url),
+            title: CowStr::Borrowed(""),
+            id: CowStr::Borrowed(""),
+        }));
         out.push(Event::Text(owned(url)));
         out.push(Event::End(TagEnd::Link));
         rest = &rest[start + url.len()..];
@@ -234,7 +258,10 @@ mod tests {
 
     #[test]
     fn unsafe_links_lose_their_link() {
-        let html = to_html("[点我](javascript:alert(1)) [官网](https://www.gov.cn/) [本站](../stamp/)", 0);
+        let html = to_html(
+            "[点我](javascript:alert(1)) [官网](https://www.gov.cn/) [本站](../stamp/)",
+            0,
+        );
         assert!(!html.contains("javascript"), "{html}");
         assert!(html.contains("点我"));
         assert!(html.contains("href=\"https://www.gov.cn/\""));
@@ -246,19 +273,28 @@ mod tests {
     #[test]
     fn chinese_soft_breaks_join() {
         assert_eq!(to_html("第一行\n第二行", 0), "<p>第一行第二行</p>\n");
-        assert_eq!(to_html("line one\nline two", 0), "<p>line one\nline two</p>\n");
+        assert_eq!(
+            to_html("line one\nline two", 0),
+            "<p>line one\nline two</p>\n"
+        );
     }
 
     #[test]
     fn cjk_strong_after_punctuation() {
         assert_eq!(to_html("**真，**她", 0), "<p><strong>真，</strong>她</p>\n");
-        assert_eq!(to_html("**新增**不予出具", 0), "<p><strong>新增</strong>不予出具</p>\n");
+        assert_eq!(
+            to_html("**新增**不予出具", 0),
+            "<p><strong>新增</strong>不予出具</p>\n"
+        );
     }
 
     #[test]
     fn bare_urls_are_linked() {
         let html = to_html("见 https://www.gov.cn/xinwen/2020-04/28/content_1.htm。", 0);
-        assert!(html.contains("<a href=\"https://www.gov.cn/xinwen/2020-04/28/content_1.htm\">"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://www.gov.cn/xinwen/2020-04/28/content_1.htm\">"),
+            "{html}"
+        );
         assert!(html.ends_with("</a>。</p>\n"), "{html}");
     }
 

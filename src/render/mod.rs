@@ -14,7 +14,7 @@ pub mod url;
 pub mod views;
 
 use jiff::civil::Date;
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use crate::model::Site;
 pub use theme::{Origin, Theme};
@@ -43,13 +43,20 @@ pub struct TemplateError {
 
 impl TemplateError {
     fn from_minijinja(e: &minijinja::Error, fallback: &str, page: Option<&str>) -> Self {
-        let mut message = e.detail().map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
+        let mut message = e
+            .detail()
+            .map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
         let mut source = std::error::Error::source(e);
         while let Some(s) = source {
             message.push_str(&format!(" ({s})"));
             source = s.source();
         }
-        TemplateError { name: e.name().unwrap_or(fallback).to_owned(), line: e.line(), message, page: page.map(str::to_owned) }
+        TemplateError {
+            name: e.name().unwrap_or(fallback).to_owned(),
+            line: e.line(),
+            message,
+            page: page.map(str::to_owned),
+        }
     }
 }
 
@@ -67,20 +74,61 @@ pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateEr
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_debug(true);
+    env.set_formatter(|out, state, value| {
+        // minijinja's HTML escaping also escapes `/`, which turns every URL
+        // into `..&#x2f;`; escape only what HTML requires.
+        if matches!(state.auto_escape(), AutoEscape::Html)
+            && !value.is_safe()
+            && !value.is_undefined()
+            && !value.is_none()
+        {
+            return out
+                .write_str(&escape_html(&value.to_string()))
+                .map_err(minijinja::Error::from);
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
     let mut errors = Vec::new();
     for (name, template) in &theme.templates {
         if let Err(e) = env.add_template_owned(name.clone(), template.source.clone()) {
             errors.push(TemplateError::from_minijinja(&e, name, None));
         }
     }
-    if errors.is_empty() { Ok(env) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(env)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Renders every page of the public site, plus the theme's static files.
-pub fn render(site: &Site, theme: &Theme, options: &RenderOptions) -> Result<Vec<OutputFile>, Vec<TemplateError>> {
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    options: &RenderOptions,
+) -> Result<Vec<OutputFile>, Vec<TemplateError>> {
     let env = environment(theme)?;
     let mut files = pages::render_all(site, &env, theme, options)?;
-    files.extend(theme.statics.iter().map(|(path, bytes)| OutputFile { path: path.clone(), bytes: bytes.clone() }));
+    files.extend(theme.statics.iter().map(|(path, bytes)| OutputFile {
+        path: path.clone(),
+        bytes: bytes.clone(),
+    }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -44,10 +44,18 @@ pub fn published(site: &Site, today: Date) -> Vec<Published<'_>> {
                 (None, None) => Status::Unreleased,
             };
             let (snapshot, departments) = match status {
-                Status::InForce(e) | Status::Upcoming(e) => (&e.snapshot, e.snapshot.departments.as_ref().unwrap_or(&site.departments)),
+                Status::InForce(e) | Status::Upcoming(e) => (
+                    &e.snapshot,
+                    e.snapshot.departments.as_ref().unwrap_or(&site.departments),
+                ),
                 Status::Unreleased => (&register.working, &site.departments),
             };
-            Published { register, snapshot, departments, status }
+            Published {
+                register,
+                snapshot,
+                departments,
+                status,
+            }
         })
         .collect()
 }

@@ -36,7 +36,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
 );
 
 /// The default theme's static files, by path under `static/`.
-pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css"))];
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
+    "assets/style.css",
+    include_bytes!("../../themes/default/static/assets/style.css"),
+)];
 
 /// Where a template came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,9 +73,20 @@ impl Theme {
     pub fn load(root: &Path, name: &str) -> Result<Theme> {
         let mut templates: BTreeMap<String, Template> = DEFAULT_TEMPLATES
             .iter()
-            .map(|(n, s)| ((*n).to_owned(), Template { source: (*s).to_owned(), origin: Origin::BuiltIn }))
+            .map(|(n, s)| {
+                (
+                    (*n).to_owned(),
+                    Template {
+                        source: (*s).to_owned(),
+                        origin: Origin::BuiltIn,
+                    },
+                )
+            })
             .collect();
-        let mut statics: BTreeMap<String, Vec<u8>> = DEFAULT_STATIC.iter().map(|(p, b)| ((*p).to_owned(), b.to_vec())).collect();
+        let mut statics: BTreeMap<String, Vec<u8>> = DEFAULT_STATIC
+            .iter()
+            .map(|(p, b)| ((*p).to_owned(), b.to_vec()))
+            .collect();
         let dir = root.join("themes").join(name);
         for (rel, path) in files_under(&dir.join("templates"))? {
             let source = std::fs::read_to_string(&path).map_err(Error::read(&path))?;
@@ -92,12 +106,22 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     }
     let mut out = Vec::new();
     for entry in WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::Read { path: dir.to_path_buf(), source: e.into() })?;
+        let entry = entry.map_err(|e| Error::Read {
+            path: dir.to_path_buf(),
+            source: e.into(),
+        })?;
         if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir).expect("walkdir yields paths under its root");
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .expect("walkdir yields paths under its root");
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         out.push((rel, entry.path().to_path_buf()));
     }
     Ok(out)

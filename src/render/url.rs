@@ -55,7 +55,11 @@ pub fn output_file(path: &str) -> String {
 /// The relative prefix from a page at `path` back to the site root (`./`, `../`, `../../`).
 pub fn root_from(path: &str) -> String {
     let depth = path.matches('/').count();
-    if depth == 0 { "./".to_owned() } else { "../".repeat(depth) }
+    if depth == 0 {
+        "./".to_owned()
+    } else {
+        "../".repeat(depth)
+    }
 }
 
 /// The path part of a base URL (`https://host/registers/` → `/registers/`).
@@ -96,7 +100,11 @@ pub fn purpose_slugs<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeMap<S
         names.sort_unstable();
         names.dedup();
         for (i, name) in names.into_iter().enumerate() {
-            let slug = if i == 0 { slug.clone() } else { format!("{slug}-{}", &sha256_hex(name.as_bytes())[..6]) };
+            let slug = if i == 0 {
+                slug.clone()
+            } else {
+                format!("{slug}-{}", &sha256_hex(name.as_bytes())[..6])
+            };
             out.insert(name.to_owned(), slug);
         }
     }
@@ -122,7 +130,11 @@ fn pinyin_slug(name: &str) -> String {
         }
         out.push_str(&piece);
     }
-    if out.is_empty() { format!("p-{}", &sha256_hex(name.as_bytes())[..8]) } else { out }
+    if out.is_empty() {
+        format!("p-{}", &sha256_hex(name.as_bytes())[..8])
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use super::markdown;
 use super::public::{Published, Status};
 use super::url;
 use crate::model::{
-    Basis, Choice, Creation, Department, Departments, Details, Instead, Item, Page, SiteConfig, Stamp, Work,
+    Basis, Choice, Creation, Department, Departments, Details, Instead, Item, Page, SiteConfig,
+    Stamp, Work,
 };
 
 /// A link: text and a path relative to the site root.
@@ -55,7 +56,11 @@ impl<'a> DepartmentView<'a> {
     /// Looks a department up; a missing id (impossible after check) shows the id itself.
     pub fn of(id: &str, departments: &'a Departments) -> Option<Self> {
         let department = departments.get(id)?;
-        Some(DepartmentView { display: department.short_name.as_deref().unwrap_or(&department.name), path: url::department(id), department })
+        Some(DepartmentView {
+            display: department.short_name.as_deref().unwrap_or(&department.name),
+            path: url::department(id),
+            department,
+        })
     }
 }
 
@@ -160,11 +165,26 @@ impl<'a> ItemRow<'a> {
     pub fn of(item: &'a Item, key: &str, departments: &'a Departments) -> Self {
         let (kind, badge) = badge(&item.details);
         let mut go_to: Vec<&str> = match &item.details {
-            Details::Stamp(s) => s.instead.iter().filter_map(|i| i.department.as_ref()).filter_map(|d| departments.get(&d.value)).map(|d| d.short_name.as_deref().unwrap_or(&d.name)).collect(),
+            Details::Stamp(s) => s
+                .instead
+                .iter()
+                .filter_map(|i| i.department.as_ref())
+                .filter_map(|d| departments.get(&d.value))
+                .map(|d| d.short_name.as_deref().unwrap_or(&d.name))
+                .collect(),
             _ => Vec::new(),
         };
         go_to.dedup();
-        ItemRow { id: &item.id, title: &item.title, path: url::item(key, &item.id), aliases: &item.aliases, summary: item.summary.as_deref(), badge, kind, go_to }
+        ItemRow {
+            id: &item.id,
+            title: &item.title,
+            path: url::item(key, &item.id),
+            aliases: &item.aliases,
+            summary: item.summary.as_deref(),
+            badge,
+            kind,
+            go_to,
+        }
     }
 }
 
@@ -212,7 +232,13 @@ impl<'a> RegisterView<'a> {
             .map(|(i, name)| CategoryView {
                 name,
                 anchor: format!("c{}", i + 1),
-                items: p.snapshot.items.iter().filter(|it| it.category.value == *name).map(|it| ItemRow::of(it, &p.register.key, p.departments)).collect(),
+                items: p
+                    .snapshot
+                    .items
+                    .iter()
+                    .filter(|it| it.category.value == *name)
+                    .map(|it| ItemRow::of(it, &p.register.key, p.departments))
+                    .collect(),
             })
             .filter(|c| !c.items.is_empty())
             .collect();
@@ -326,7 +352,12 @@ pub struct ItemView<'a> {
 
 impl<'a> ItemView<'a> {
     /// Builds the item page view.
-    pub fn of(item: &'a Item, p: &Published<'a>, category_anchor: String, purposes: &BTreeMap<String, String>) -> Self {
+    pub fn of(
+        item: &'a Item,
+        p: &Published<'a>,
+        category_anchor: String,
+        purposes: &BTreeMap<String, String>,
+    ) -> Self {
         let deps = p.departments;
         let key = &p.register.key;
         let (kind, _) = badge(&item.details);
@@ -338,13 +369,34 @@ impl<'a> ItemView<'a> {
             category_path: format!("{}#{category_anchor}", url::register(key)),
             summary: item.summary.as_deref(),
             body_html: item.body.as_deref().map(|m| markdown::to_html(m, 2)),
-            departments: item.departments.iter().filter_map(|d| DepartmentView::of(d, deps)).collect(),
-            basis: item.basis.iter().map(|b| BasisView { basis: b, level_name: b.level.map(Choice::name) }).collect(),
-            purposes: item.purposes.iter().map(|n| PurposeLink { name: n, path: url::purpose(purposes.get(n).map_or("", String::as_str)) }).collect(),
+            departments: item
+                .departments
+                .iter()
+                .filter_map(|d| DepartmentView::of(d, deps))
+                .collect(),
+            basis: item
+                .basis
+                .iter()
+                .map(|b| BasisView {
+                    basis: b,
+                    level_name: b.level.map(Choice::name),
+                })
+                .collect(),
+            purposes: item
+                .purposes
+                .iter()
+                .map(|n| PurposeLink {
+                    name: n,
+                    path: url::purpose(purposes.get(n).map_or("", String::as_str)),
+                })
+                .collect(),
             sources: &item.sources,
             replaces: item.replaces.iter().map(|r| r.value.as_str()).collect(),
             kind,
-            stamp: item.stamp().map(|s| StampView { stamp: s, ways: s.instead.iter().map(|i| instead(i, deps)).collect() }),
+            stamp: item.stamp().map(|s| StampView {
+                stamp: s,
+                ways: s.instead.iter().map(|i| instead(i, deps)).collect(),
+            }),
             work: match &item.details {
                 Details::Work(w) => Some(WorkView { work: w }),
                 _ => None,
@@ -353,7 +405,10 @@ impl<'a> ItemView<'a> {
                 Details::Creation(c) => Some(CreationView {
                     creation: c,
                     merged_into: c.merged_into.as_ref().map(|m| Link {
-                        title: p.snapshot.item(m).map_or_else(|| m.value.clone(), |t| format!("{} {}", t.id, t.title.value)),
+                        title: p.snapshot.item(m).map_or_else(
+                            || m.value.clone(),
+                            |t| format!("{} {}", t.id, t.title.value),
+                        ),
                         path: url::item(key, m),
                     }),
                 }),
@@ -364,7 +419,14 @@ impl<'a> ItemView<'a> {
 }
 
 fn instead<'a>(i: &'a Instead, deps: &'a Departments) -> InsteadView<'a> {
-    InsteadView { method: i.method.name(), department: i.department.as_ref().and_then(|d| DepartmentView::of(d, deps)), how: &i.how }
+    InsteadView {
+        method: i.method.name(),
+        department: i
+            .department
+            .as_ref()
+            .and_then(|d| DepartmentView::of(d, deps)),
+        how: &i.how,
+    }
 }
 
 /// Items of one register on a department or purpose page.
@@ -390,6 +452,14 @@ pub struct PageView<'a> {
 pub fn register_links(published: &[Published<'_>]) -> Vec<Link> {
     published
         .iter()
-        .map(|p| Link { title: p.snapshot.list.short_title.clone().unwrap_or_else(|| p.snapshot.list.title.clone()), path: url::register(&p.register.key) })
+        .map(|p| Link {
+            title: p
+                .snapshot
+                .list
+                .short_title
+                .clone()
+                .unwrap_or_else(|| p.snapshot.list.title.clone()),
+            path: url::register(&p.register.key),
+        })
         .collect()
 }

@@ -1,0 +1,345 @@
+//! `minglu build`: output, determinism, atomicity, links, themes, `init`.
+
+use std::fs;
+use std::path::Path;
+
+use crate::support::{SiteTest, copy_dir, fixtures, tree};
+
+/// Every `href`/`src` value in an HTML text.
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').expect("closed attribute");
+            out.push(rest[..end].replace("&amp;", "&"));
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("decoded path is UTF-8")
+}
+
+/// Asserts that every internal link of every page resolves to a file in `public`,
+/// and every `#fragment` to an `id` on the target page. `base_path` is where the
+/// site is published (`/registers/`); 404.html links from there.
+pub fn crawl(public: &Path, base_path: &str) -> usize {
+    let mut checked = 0;
+    let pages: Vec<(String, Vec<u8>)> = tree(public)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .collect();
+    let mut broken = Vec::new();
+    for (page, bytes) in &pages {
+        let html = String::from_utf8(bytes.clone()).expect("HTML is UTF-8");
+        let dir = Path::new(page)
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for link in links(&html) {
+            if link.starts_with("http://")
+                || link.starts_with("https://")
+                || link.starts_with("mailto:")
+                || link.starts_with("tel:")
+            {
+                continue;
+            }
+            let (path, fragment) = link
+                .split_once('#')
+                .map_or((link.as_str(), None), |(p, f)| (p, Some(f)));
+            let path = path.split('?').next().expect("split yields one");
+            let target = if let Some(abs) = path.strip_prefix(base_path) {
+                abs.to_owned()
+            } else if path.starts_with('/') {
+                broken.push(format!("{page}: {link} leaves the base path {base_path}"));
+                continue;
+            } else if path.is_empty() {
+                page.clone()
+            } else {
+                normalise(&format!("{dir}/{path}"))
+            };
+            let target = percent_decode(&target);
+            let file = if target.is_empty() || target.ends_with('/') {
+                format!("{target}index.html")
+            } else {
+                target.clone()
+            };
+            let full = public.join(&file);
+            if !full.is_file() {
+                broken.push(format!("{page}: {link} → {file} does not exist"));
+                continue;
+            }
+            if let Some(id) = fragment.filter(|f| !f.is_empty()) {
+                let target_html = fs::read_to_string(&full).expect("read target");
+                if !target_html.contains(&format!("id=\"{id}\"")) {
+                    broken.push(format!("{page}: {link} → no id `{id}` in {file}"));
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+    checked
+}
+
+fn normalise(path: &str) -> String {
+    let trailing = path.ends_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                assert!(
+                    parts.pop().is_some(),
+                    "link climbs above the site root: {path}"
+                );
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut out = parts.join("/");
+    if trailing && !out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+#[test]
+fn builds_are_deterministic() {
+    let site = SiteTest::fixture("conformance");
+    for out in ["out1", "out2"] {
+        site.run(&["build", "--output", &site.root.join(out).to_string_lossy()])
+            .success();
+    }
+    let (a, b) = (tree(&site.root.join("out1")), tree(&site.root.join("out2")));
+    assert!(a.len() > 50);
+    assert_eq!(a.len(), b.len());
+    for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{pa} differs between two builds");
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_public_untouched() {
+    let site = SiteTest::fixture("conformance");
+    site.run(&["build"]).success();
+    let before = tree(&site.root.join("public"));
+    site.write("content/lists/stamp/items/GZ-005.yaml", "title: [broken\n");
+    let run = site.run(&["build"]);
+    run.code(1);
+    assert!(
+        run.stderr.contains("public was not changed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(tree(&site.root.join("public")), before);
+    let leftovers: Vec<_> = fs::read_dir(&site.root)
+        .expect("read root")
+        .map(|e| e.expect("entry").file_name())
+        .filter(|n| n.to_string_lossy().contains("staging"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn a_template_error_leaves_public_untouched() {
+    let site = SiteTest::fixture("conformance");
+    site.run(&["build"]).success();
+    let before = tree(&site.root.join("public"));
+    site.write(
+        "themes/default/templates/item.html",
+        "{% extends \"base.html\" %}{% block main %}{{ item.nope.deeper }}{% endblock %}",
+    );
+    let run = site.run(&["build"]);
+    run.code(1);
+    assert!(run.stderr.contains("error[template]"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--> themes/default/templates/item.html:1:1"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(tree(&site.root.join("public")), before);
+}
+
+#[test]
+fn a_rebuild_replaces_stale_files() {
+    let site = SiteTest::fixture("base");
+    site.run(&["build"]).success();
+    fs::write(site.root.join("public/stale.html"), "old").expect("write");
+    site.run(&["build"]).success();
+    assert!(!site.root.join("public/stale.html").exists());
+    assert!(site.root.join("public/stamp/GZ-001/index.html").is_file());
+}
+
+#[test]
+fn every_internal_link_resolves_under_a_base_path_and_at_root() {
+    let site = SiteTest::fixture("conformance");
+    site.run(&["build"]).success();
+    let n = crawl(&site.root.join("public"), "/registers/");
+    assert!(n > 500, "only {n} links checked");
+    site.run(&[
+        "build",
+        "--base-url",
+        "https://preview.example.net/",
+        "--output",
+        &site.root.join("at-root").to_string_lossy(),
+    ])
+    .success();
+    crawl(&site.root.join("at-root"), "/");
+    let sitemap = site.read("at-root/sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>https://preview.example.net/stamp/GZ-005/</loc>"),
+        "{sitemap}"
+    );
+    let doc = roxmltree::Document::parse(&sitemap).expect("sitemap is XML");
+    assert_eq!(doc.root_element().tag_name().name(), "urlset");
+}
+
+#[test]
+fn the_bundled_example_builds_and_links_resolve() {
+    let site = SiteTest::empty("example");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &site.root.join("content"),
+    );
+    let run = site.run(&["build"]);
+    run.success();
+    assert!(run.stderr.starts_with("built "), "{}", run.stderr);
+    crawl(&site.root.join("public"), "/minglu/");
+}
+
+#[test]
+fn init_makes_a_site_that_builds_and_refuses_a_non_empty_folder() {
+    let dir = SiteTest::empty("init");
+    let target = dir.root.join("new-site");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_minglu"))
+        .arg("init")
+        .arg(&target)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let site = SiteTest {
+        root: target.clone(),
+    };
+    let run = site.run(&["build"]);
+    run.success();
+    assert!(
+        site.read("public/stamp/GZ-002/index.html")
+            .contains("社区不予出具")
+    );
+    crawl(&target.join("public"), "/");
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_minglu"))
+        .arg("init")
+        .arg(&target)
+        .output()
+        .expect("run");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
+}
+
+#[test]
+fn a_theme_override_replaces_one_template() {
+    let site = SiteTest::fixture("base");
+    site.write("themes/default/templates/page.html", "{% extends \"base.html\" %}{% block main %}<h1 class=\"custom\">{{ page.title }}</h1>{% endblock %}");
+    site.run(&["build"]).success();
+    assert!(
+        site.read("public/about/index.html")
+            .contains("<h1 class=\"custom\">关于本站</h1>")
+    );
+    assert!(
+        site.read("public/stamp/index.html")
+            .contains("规范社区盖章事项名录"),
+        "other templates stay built in"
+    );
+}
+
+#[test]
+fn english_ui() {
+    let site = SiteTest::fixture("base");
+    let config = site
+        .read("content/site.yaml")
+        .replace("language: zh-CN", "language: en");
+    site.write("content/site.yaml", config);
+    site.run(&["build"]).success();
+    let page = site.read("public/stamp/GZ-002/index.html");
+    assert!(page.contains("<html lang=\"en\">"));
+    assert!(page.contains("The community does not issue this"));
+    assert!(!page.contains("社区不予出具"));
+}
+
+#[test]
+fn unreleased_register_shows_its_working_copy_with_a_banner() {
+    let site = SiteTest::fixture("base");
+    fs::remove_dir_all(site.root.join("content/lists/work/editions")).expect("remove editions");
+    site.run(&["build"]).success();
+    let page = site.read("public/work/SX-001/index.html");
+    assert!(page.contains("尚未发布"), "banner");
+    assert!(site.read("public/work/index.html").contains("尚未发布"));
+}
+
+#[test]
+fn output_inside_content_is_refused() {
+    let site = SiteTest::fixture("base");
+    let run = site.run(&[
+        "build",
+        "--output",
+        &site.root.join("content/public").to_string_lossy(),
+    ]);
+    run.code(2);
+    assert!(run.stderr.contains("inside content/"), "{}", run.stderr);
+}
+
+#[test]
+fn base_fixture_pages_exist() {
+    let site = SiteTest::fixture("base");
+    site.run(&["build"]).success();
+    for page in [
+        "index.html",
+        "404.html",
+        "robots.txt",
+        "sitemap.xml",
+        "stamp/index.html",
+        "stamp/GZ-001/index.html",
+        "work/SX-001/index.html",
+        "creation/CJ-001/index.html",
+        "departments/index.html",
+        "departments/civil/index.html",
+        "purposes/index.html",
+        "purposes/ruxue/index.html",
+        "about/index.html",
+        "assets/style.css",
+    ] {
+        assert!(
+            site.root.join("public").join(page).is_file(),
+            "{page} missing"
+        );
+    }
+    assert!(fixtures().join("base").is_dir());
+}

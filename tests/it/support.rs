@@ -1,0 +1,181 @@
+//! Test support: fixture sites copied to a temporary folder, the real binary, golden files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A day after every edition in the fixtures took effect (2025-11-24).
+pub const EPOCH: &str = "1764000000";
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// The repository's `tests/fixtures` folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A site in a fresh temporary folder.
+pub struct SiteTest {
+    pub root: PathBuf,
+}
+
+impl SiteTest {
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> SiteTest {
+        let site = SiteTest::empty(name);
+        copy_dir(&fixtures().join(name), &site.root);
+        site
+    }
+
+    /// An empty folder.
+    pub fn empty(label: &str) -> SiteTest {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "it-{}-{n}-{}",
+            std::process::id(),
+            label.replace('/', "-")
+        ));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).expect("create temp dir");
+        SiteTest { root }
+    }
+
+    /// Copies every file of `dir` over this site (an overlay), then deletes the
+    /// paths listed in its `REMOVE` file.
+    pub fn overlay(self, dir: &Path) -> SiteTest {
+        copy_dir(dir, &self.root);
+        let remove = self.root.join("REMOVE");
+        if let Ok(list) = fs::read_to_string(&remove) {
+            for line in list.lines().filter(|l| !l.trim().is_empty()) {
+                let path = self.root.join(line.trim());
+                if path.is_dir() {
+                    fs::remove_dir_all(&path)
+                } else {
+                    fs::remove_file(&path)
+                }
+                .expect("remove listed path");
+            }
+            fs::remove_file(remove).expect("remove REMOVE");
+        }
+        for name in ["expected.txt"] {
+            let _ = fs::remove_file(self.root.join(name));
+        }
+        self
+    }
+
+    /// Writes a file (creating folders).
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let path = self.root.join(rel);
+        fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+        fs::write(path, contents).expect("write");
+        self
+    }
+
+    /// Reads a file of the site as text.
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.root.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// Runs `minglu <args> --root <site>` with a fixed date and no colour.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_minglu"));
+        cmd.args(args)
+            .arg("--root")
+            .arg(&self.root)
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .env("NO_COLOR", "1");
+        Run::from(cmd.output().expect("run minglu"))
+    }
+}
+
+/// The outcome of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().expect("exited normally, not by a signal"),
+            stdout: String::from_utf8(o.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(o.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
+impl Run {
+    pub fn code(&self, want: i32) -> &Self {
+        assert_eq!(
+            self.code, want,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn success(&self) -> &Self {
+        self.code(0)
+    }
+}
+
+/// Recursively copies `from` into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            fs::create_dir_all(&target).expect("mkdir");
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Every file under `dir`, relative, sorted, with its bytes.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    collect(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in fs::read_dir(dir).expect("read dir") {
+        let entry = entry.expect("entry");
+        let path = entry.path();
+        if path.is_dir() {
+            collect(base, &path, out);
+        } else {
+            let rel = path
+                .strip_prefix(base)
+                .expect("under base")
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, fs::read(&path).expect("read file")));
+        }
+    }
+}
+
+/// Compares `actual` with the golden file at `path`; `MINGLU_BLESS=1` rewrites it.
+pub fn assert_golden(path: &Path, actual: &str) {
+    if std::env::var_os("MINGLU_BLESS").is_some() {
+        fs::write(path, actual).expect("bless golden file");
+        return;
+    }
+    let expected = fs::read_to_string(path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden file {} (run with MINGLU_BLESS=1 to create it, then review it)",
+            path.display()
+        )
+    });
+    if expected != actual {
+        panic!(
+            "{} differs from the output (review, then re-bless with MINGLU_BLESS=1)\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        );
+    }
+}
