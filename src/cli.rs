@@ -55,7 +55,7 @@ struct BuildArgs {
     /// Output folder [default: <root>/public].
     #[arg(long, short, value_name = "DIR")]
     output: Option<PathBuf>,
-    /// Publish under this URL instead of site.yaml's base_url (for preview deployments).
+    /// Publish under this URL instead of site.yaml's `base_url` (for preview deployments).
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
 }
@@ -98,8 +98,8 @@ impl From<FormatArg> for Format {
 /// Runs a command; `Err` is an operational failure (exit 2).
 pub(crate) fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
-        Command::Build(args) => build(args),
-        Command::Check(args) => check(args),
+        Command::Build(args) => build(&args),
+        Command::Check(args) => check(&args),
         Command::Init(args) => init(&args),
     }
 }
@@ -111,7 +111,7 @@ fn today() -> Result<jiff::civil::Date, Error> {
     })
 }
 
-fn build(args: BuildArgs) -> Result<ExitCode, Error> {
+fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
     let c = &args.common;
     let options = BuildOptions {
         output: args.output.clone().unwrap_or_else(|| c.root.join("public")),
@@ -149,7 +149,7 @@ fn build(args: BuildArgs) -> Result<ExitCode, Error> {
     }
 }
 
-fn check(args: CheckArgs) -> Result<ExitCode, Error> {
+fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     if let Some(name) = &args.explain {
         return Ok(explain(name));
     }
@@ -244,10 +244,10 @@ fn print_diagnostics(report: &Report, format: Format) {
 /// Writes to stdout; a closed pipe (`minglu check --format json | head`) is not an error.
 fn write_stdout(text: &str) {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
     }
 }
 

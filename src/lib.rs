@@ -5,7 +5,7 @@
 //! ```
 //!
 //! - [`content`] reads `content/` into the [`model`], collecting diagnostics;
-//! - [`check`] adds the rules that look across files;
+//! - [`mod@check`] adds the rules that look across files;
 //! - [`render`] turns the model into files in memory, through the theme;
 //! - [`output`] writes them to a staging folder and swaps it into place.
 //!
@@ -114,8 +114,7 @@ fn analyse(
     let rendered = if diagnostics.has_errors() {
         render::environment(&theme)
             .err()
-            .map(Err)
-            .unwrap_or(Ok(Vec::new()))
+            .map_or(Ok(Vec::new()), Err)
     } else {
         render::render(&site, &theme, &RenderOptions { today, base_url })
     };

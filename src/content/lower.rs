@@ -2,7 +2,7 @@
 //!
 //! Everything that can be checked inside one file is checked here (types,
 //! enums, dates, URLs, date order, document numbers). Checks that need other
-//! files (categories, departments, references) live in [`crate::check`].
+//! files (categories, departments, references) live in [`mod@crate::check`].
 
 use std::collections::BTreeMap;
 
@@ -37,15 +37,15 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
         .choice::<Language>("language", cx)
         .map_or(Language::ZhCn, |l| l.value);
     let theme = f.get("theme").and_then(|n| read::text(n, "theme", cx));
-    if let Some(t) = &theme {
-        if !is_slug(&t.value) {
-            cx.error(
-                Code::InvalidId,
-                t.span,
-                format!("theme `{}` is not a folder name", t.value),
-                "use the name of a folder under themes/, e.g. `default`",
-            );
-        }
+    if let Some(t) = &theme
+        && !is_slug(&t.value)
+    {
+        cx.error(
+            Code::InvalidId,
+            t.span,
+            format!("theme `{}` is not a folder name", t.value),
+            "use the name of a folder under themes/, e.g. `default`",
+        );
     }
     let mut base_url = base_url?;
     if !base_url.ends_with('/') {
@@ -140,15 +140,15 @@ pub(crate) fn list(node: &Node, cx: &mut Ctx) -> Option<ListMeta> {
     let title = f.required_text("title", cx);
     let kind = f.required_choice::<ListKind>("kind", cx);
     let prefix = f.required_text("id_prefix", cx);
-    if let Some(p) = &prefix {
-        if !(1..=6).contains(&p.value.len()) || !p.value.bytes().all(|b| b.is_ascii_uppercase()) {
-            cx.error(
-                Code::InvalidId,
-                p.span,
-                format!("id_prefix `{}` must be 1 to 6 capital letters A–Z", p.value),
-                "e.g. `id_prefix: GZ`",
-            );
-        }
+    if let Some(p) = &prefix
+        && (!(1..=6).contains(&p.value.len()) || !p.value.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        cx.error(
+            Code::InvalidId,
+            p.span,
+            format!("id_prefix `{}` must be 1 to 6 capital letters A–Z", p.value),
+            "e.g. `id_prefix: GZ`",
+        );
     }
     let categories = f
         .required("categories", cx)
@@ -238,15 +238,16 @@ pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Optio
     let departments = f
         .required("departments", cx)
         .map(|n| read::text_list(n, "departments", cx));
-    if let (Some(deps), Some(node)) = (&departments, f.get("departments")) {
-        if deps.is_empty() && matches!(node.kind, Kind::Seq(_)) {
-            cx.error(
-                Code::MissingField,
-                node.span,
-                "`departments` is empty",
-                "name at least one department id from departments.yaml",
-            );
-        }
+    if let (Some(deps), Some(node)) = (&departments, f.get("departments"))
+        && deps.is_empty()
+        && matches!(node.kind, Kind::Seq(_))
+    {
+        cx.error(
+            Code::MissingField,
+            node.span,
+            "`departments` is empty",
+            "name at least one department id from departments.yaml",
+        );
     }
     let basis = f
         .get("basis")

@@ -37,7 +37,7 @@ pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
     let (config, d) = load_site(root, files, w.site)?;
     diags.extend(d);
     let (departments, d) = match w.departments {
-        Some(id) => parse_file(root, files, id, |node, cx| lower::departments(node, cx))?,
+        Some(id) => parse_file(root, files, id, lower::departments)?,
         None => (None, Vec::new()),
     };
     diags.extend(d);
@@ -104,7 +104,7 @@ fn read_bytes(root: &Path, files: &Files, id: FileId) -> Result<Vec<u8>> {
 
 /// Decodes and parses `bytes` as YAML, then lowers it with `lower`.
 fn parse_bytes<T>(
-    bytes: Vec<u8>,
+    bytes: &[u8],
     id: FileId,
     lower: impl FnOnce(&yaml::Node, &mut Ctx) -> T,
 ) -> (Option<T>, Vec<Diagnostic>) {
@@ -123,7 +123,7 @@ fn parse_file<T>(
     id: FileId,
     lower: impl FnOnce(&yaml::Node, &mut Ctx) -> T,
 ) -> Result<(Option<T>, Vec<Diagnostic>)> {
-    Ok(parse_bytes(read_bytes(root, files, id)?, id, lower))
+    Ok(parse_bytes(&read_bytes(root, files, id)?, id, lower))
 }
 
 fn load_site(
@@ -178,7 +178,7 @@ fn load_page(
     slug: &str,
 ) -> Result<(Option<Page>, Vec<Diagnostic>)> {
     let mut cx = Ctx::new(id);
-    let page = match source::decode(read_bytes(root, files, id)?, id) {
+    let page = match source::decode(&read_bytes(root, files, id)?, id) {
         Ok(text) => lower::page(&text, slug, &mut cx),
         Err(d) => {
             cx.push(d);
@@ -212,7 +212,7 @@ fn load_register(
             let results: Vec<(Option<Item>, Vec<Diagnostic>)> = lf
                 .items
                 .par_iter()
-                .map(|(id, stem)| Ok(parse_item(read_bytes(root, files, *id)?, *id, stem, list)))
+                .map(|(id, stem)| Ok(parse_item(&read_bytes(root, files, *id)?, *id, stem, list)))
                 .collect::<Result<_>>()?;
             collect_items(results, &mut diags)
         }
@@ -263,7 +263,7 @@ fn collect_items(
 }
 
 fn parse_item(
-    bytes: Vec<u8>,
+    bytes: &[u8],
     id: FileId,
     stem: &str,
     list: &ListMeta,
@@ -316,10 +316,10 @@ fn load_edition(
     }
     verify_seal(&mut contents, any_file, &dir, &mut diags);
     let mut take = |name: &str| contents.remove(name);
-    let record = take("edition.yaml").map(|(fid, bytes)| parse_bytes(bytes, fid, lower::edition));
-    let list = take("list.yaml").map(|(fid, bytes)| parse_bytes(bytes, fid, lower::list));
+    let record = take("edition.yaml").map(|(fid, bytes)| parse_bytes(&bytes, fid, lower::edition));
+    let list = take("list.yaml").map(|(fid, bytes)| parse_bytes(&bytes, fid, lower::list));
     let departments =
-        take("departments.yaml").map(|(fid, bytes)| parse_bytes(bytes, fid, lower::departments));
+        take("departments.yaml").map(|(fid, bytes)| parse_bytes(&bytes, fid, lower::departments));
     let mut parts = Vec::new();
     for (name, value) in [
         ("edition.yaml", record.is_some()),
@@ -361,7 +361,7 @@ fn load_edition(
                         .strip_prefix("items/")?
                         .strip_suffix(".yaml")?
                         .to_owned();
-                    (!stem.contains('/')).then(|| parse_item(bytes, fid, &stem, list))
+                    (!stem.contains('/')).then(|| parse_item(&bytes, fid, &stem, list))
                 })
                 .collect();
             collect_items(results, &mut diags)
@@ -396,7 +396,7 @@ fn verify_seal(
         .par_iter()
         .map(|(path, (fid, bytes))| (path.clone(), (*fid, seal::sha256_hex(bytes))))
         .collect();
-    match source::decode(sums_bytes, sums_id) {
+    match source::decode(&sums_bytes, sums_id) {
         Ok(text) => seal::verify(&text, sums_id, &hashes, diags),
         Err(d) => diags.push(d),
     }

@@ -474,21 +474,20 @@ pub(crate) fn date(node: &Node, key: &str, cx: &mut Ctx) -> Option<Spanned<Date>
     }
     let num = |p: &str| p.parse::<i16>().expect("checked digits");
     let (y, m, d) = (num(parts[0]), num(parts[1]), num(parts[2]));
-    match i8::try_from(m)
+    if let Some(date) = i8::try_from(m)
         .ok()
         .zip(i8::try_from(d).ok())
         .and_then(|(m, d)| Date::new(y, m, d).ok())
     {
-        Some(date) => Some(Spanned::new(date, node.span)),
-        None => {
-            cx.error(
-                Code::InvalidDate,
-                node.span,
-                format!("`{key}` is `{s}`, which is not a real date"),
-                "check the month and the day",
-            );
-            None
-        }
+        Some(Spanned::new(date, node.span))
+    } else {
+        cx.error(
+            Code::InvalidDate,
+            node.span,
+            format!("`{key}` is `{s}`, which is not a real date"),
+            "check the month and the day",
+        );
+        None
     }
 }
 

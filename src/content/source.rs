@@ -7,9 +7,8 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Decodes a content file. A UTF-8 BOM is removed (spans then count from after
 /// it, and [`crate::diagnostic::render`] strips it the same way); CRLF is left
 /// to the YAML and Markdown parsers, which accept it.
-pub(crate) fn decode(bytes: Vec<u8>, file: FileId) -> Result<String, Diagnostic> {
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || looks_like_utf16(&bytes)
-    {
+pub(crate) fn decode(bytes: &[u8], file: FileId) -> Result<String, Diagnostic> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || looks_like_utf16(bytes) {
         return Err(Diagnostic::error(
             Code::Encoding,
             Span::file_start(file),
@@ -17,7 +16,7 @@ pub(crate) fn decode(bytes: Vec<u8>, file: FileId) -> Result<String, Diagnostic>
         )
         .with_help("re-save the file as UTF-8 (without BOM) in your editor"));
     }
-    let body = bytes.strip_prefix(BOM).map_or(bytes.as_slice(), |b| b);
+    let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
     match std::str::from_utf8(body) {
         Ok(text) => Ok(text.to_owned()),
         Err(e) => {
@@ -65,7 +64,7 @@ mod tests {
     #[test]
     fn bom_is_stripped() {
         assert_eq!(
-            decode(b"\xEF\xBB\xBFa: 1\n".to_vec(), FileId(0)).expect("utf-8"),
+            decode(b"\xEF\xBB\xBFa: 1\n", FileId(0)).expect("utf-8"),
             "a: 1\n"
         );
     }
@@ -73,7 +72,7 @@ mod tests {
     #[test]
     fn gbk_is_refused_with_its_position() {
         // "title: 居住" in GBK
-        let d = decode(b"x: 1\ntitle: \xBE\xD3\xD7\xA1\n".to_vec(), FileId(0)).expect_err("gbk");
+        let d = decode(b"x: 1\ntitle: \xBE\xD3\xD7\xA1\n", FileId(0)).expect_err("gbk");
         assert_eq!(d.code, Code::Encoding);
         assert!(d.message.contains("GBK"));
         assert_eq!(d.span.map(|s| (s.line, s.col)), Some((2, 8)));
@@ -85,11 +84,11 @@ mod tests {
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
-        assert!(decode(utf16.clone(), FileId(0)).is_err());
+        assert!(decode(&utf16, FileId(0)).is_err());
         let mut with_bom = vec![0xFF, 0xFE];
         with_bom.extend(utf16);
         assert!(
-            decode(with_bom, FileId(0))
+            decode(&with_bom, FileId(0))
                 .unwrap_err()
                 .message
                 .contains("UTF-16")

@@ -105,7 +105,7 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
         }
         if entry.file_type().is_file() {
             let rel = relative(root, entry.path());
-            classify(&mut w, rel);
+            classify(&mut w, &rel);
         }
     }
     require_files(&mut w);
@@ -125,10 +125,10 @@ fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn classify(w: &mut Walk, rel: String) {
+fn classify(w: &mut Walk, rel: &str) {
     let parts: Vec<String> = rel.split('/').skip(1).map(str::to_owned).collect();
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-    let id = w.files.add(rel.clone());
+    let id = w.files.add(rel.to_owned());
     match parts.as_slice() {
         ["site.yaml"] => w.site = Some(id),
         ["departments.yaml"] => w.departments = Some(id),

@@ -134,15 +134,11 @@ pub(crate) fn parse(src: &str, file: FileId, diags: &mut Vec<Diagnostic>) -> Opt
             Ok(e) => e,
             Err(e) => {
                 let mut d = syntax_error(&e, file);
-                if let Some((open, bracket)) = builder.innermost_flow() {
-                    if d.span
+                if let Some((open, bracket)) = builder.innermost_flow()
+                    && d.span
                         .is_some_and(|s| s.line != open.line || s.col != open.col)
-                    {
-                        d = d.with_related(
-                            open,
-                            format!("the `{bracket}` opened here is not closed"),
-                        );
-                    }
+                {
+                    d = d.with_related(open, format!("the `{bracket}` opened here is not closed"));
                 }
                 diags.push(d);
                 return None;

@@ -6,7 +6,7 @@
 //!   relative); others lose their link and keep their text;
 //! - drops a soft line break between two Chinese characters (a newline inside a
 //!   Chinese paragraph is not a space);
-//! - makes `**强调，**文字` bold, which CommonMark's flanking rules miss when the
+//! - makes `**强调，**文字` bold, which `CommonMark`'s flanking rules miss when the
 //!   closing delimiter follows Chinese punctuation;
 //! - links bare http(s) URLs;
 //! - shifts headings down so a body never outranks the page's own headings.
@@ -54,7 +54,7 @@ fn sanitise(events: Vec<Event<'_>>, heading_offset: usize) -> Vec<Event<'_>> {
         match event {
             Event::Html(s) | Event::InlineHtml(s) => out.push(Event::Text(s)),
             Event::Start(Tag::Link { dest_url, .. }) if !is_safe_url(&dest_url) => {
-                dropped_links.push(true)
+                dropped_links.push(true);
             }
             Event::Start(tag @ Tag::Link { .. }) => {
                 dropped_links.push(false);
@@ -66,7 +66,7 @@ fn sanitise(events: Vec<Event<'_>>, heading_offset: usize) -> Vec<Event<'_>> {
                 }
             }
             Event::Start(Tag::Image { dest_url, .. }) if !is_safe_url(&dest_url) => {
-                in_bad_image += 1
+                in_bad_image += 1;
             }
             Event::End(TagEnd::Image) if in_bad_image > 0 => in_bad_image -= 1,
             Event::Start(Tag::Heading {
@@ -83,7 +83,7 @@ fn sanitise(events: Vec<Event<'_>>, heading_offset: usize) -> Vec<Event<'_>> {
                 }));
             }
             Event::End(TagEnd::Heading(level)) => {
-                out.push(Event::End(TagEnd::Heading(shift(level, heading_offset))))
+                out.push(Event::End(TagEnd::Heading(shift(level, heading_offset))));
             }
             other => out.push(other),
         }

@@ -75,7 +75,7 @@ pub(super) fn render_all(
                     (&o.name, o.line, &o.message) == (&e.name, e.line, &e.message)
                 }) =>
             {
-                errors.push(e)
+                errors.push(e);
             }
             Err(_) => {}
         }
@@ -353,7 +353,7 @@ fn item_page<'a>(p: &Published<'a>, item: &'a Item, shared: &Shared<'_>) -> Item
         .map_or(0, |i| i + 1);
     ItemPage {
         register: RegisterSummary::of(p),
-        item: ItemView::of(item, p, format!("c{index}"), &shared.purpose_slugs),
+        item: ItemView::of(item, p, &format!("c{index}"), &shared.purpose_slugs),
     }
 }
 

@@ -355,7 +355,7 @@ impl<'a> ItemView<'a> {
     pub fn of(
         item: &'a Item,
         p: &Published<'a>,
-        category_anchor: String,
+        category_anchor: &str,
         purposes: &BTreeMap<String, String>,
     ) -> Self {
         let deps = p.departments;

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::support::{SiteTest, copy_dir, fixtures, tree};
 
 /// Every `href`/`src` value in an HTML text.
-pub fn links(html: &str) -> Vec<String> {
+pub(crate) fn links(html: &str) -> Vec<String> {
     let mut out = Vec::new();
     for attr in ["href=\"", "src=\""] {
         let mut rest = html;
@@ -25,12 +25,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len() + 1
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -41,7 +42,7 @@ fn percent_decode(s: &str) -> String {
 /// Asserts that every internal link of every page resolves to a file in `public`,
 /// and every `#fragment` to an `id` on the target page. `base_path` is where the
 /// site is published (`/registers/`); 404.html links from there.
-pub fn crawl(public: &Path, base_path: &str) -> usize {
+pub(crate) fn crawl(public: &Path, base_path: &str) -> usize {
     let mut checked = 0;
     let pages: Vec<(String, Vec<u8>)> = tree(public)
         .into_iter()

@@ -51,7 +51,7 @@ fn every_rule_fixture_matches_its_expected_output() {
             .count();
         assert_eq!(
             code,
-            if errors > 0 { 1 } else { 0 },
+            i32::from(errors > 0),
             "{name}: exit code follows the errors\n{stderr}"
         );
         assert!(
@@ -62,7 +62,7 @@ fn every_rule_fixture_matches_its_expected_output() {
             assert_golden(
                 &fixtures().join("check").join(&name).join("expected.txt"),
                 &stderr,
-            )
+            );
         });
         if result.is_err() {
             failures.push(name);

@@ -6,30 +6,30 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A day after every edition in the fixtures took effect (2025-11-24).
-pub const EPOCH: &str = "1764000000";
+pub(crate) const EPOCH: &str = "1764000000";
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// The repository's `tests/fixtures` folder.
-pub fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 /// A site in a fresh temporary folder.
-pub struct SiteTest {
+pub(crate) struct SiteTest {
     pub root: PathBuf,
 }
 
 impl SiteTest {
     /// A copy of `tests/fixtures/<name>`.
-    pub fn fixture(name: &str) -> SiteTest {
+    pub(crate) fn fixture(name: &str) -> SiteTest {
         let site = SiteTest::empty(name);
         copy_dir(&fixtures().join(name), &site.root);
         site
     }
 
     /// An empty folder.
-    pub fn empty(label: &str) -> SiteTest {
+    pub(crate) fn empty(label: &str) -> SiteTest {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "it-{}-{n}-{}",
@@ -43,7 +43,7 @@ impl SiteTest {
 
     /// Copies every file of `dir` over this site (an overlay), then deletes the
     /// paths listed in its `REMOVE` file.
-    pub fn overlay(self, dir: &Path) -> SiteTest {
+    pub(crate) fn overlay(self, dir: &Path) -> SiteTest {
         copy_dir(dir, &self.root);
         let remove = self.root.join("REMOVE");
         if let Ok(list) = fs::read_to_string(&remove) {
@@ -58,14 +58,15 @@ impl SiteTest {
             }
             fs::remove_file(remove).expect("remove REMOVE");
         }
-        for name in ["expected.txt"] {
+        {
+            let name = "expected.txt";
             let _ = fs::remove_file(self.root.join(name));
         }
         self
     }
 
     /// Writes a file (creating folders).
-    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
+    pub(crate) fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
         let path = self.root.join(rel);
         fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
         fs::write(path, contents).expect("write");
@@ -73,12 +74,12 @@ impl SiteTest {
     }
 
     /// Reads a file of the site as text.
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         fs::read_to_string(self.root.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
     }
 
     /// Runs `minglu <args> --root <site>` with a fixed date and no colour.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_minglu"));
         cmd.args(args)
             .arg("--root")
@@ -90,7 +91,7 @@ impl SiteTest {
 }
 
 /// The outcome of one run of the binary.
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -107,7 +108,7 @@ impl From<Output> for Run {
 }
 
 impl Run {
-    pub fn code(&self, want: i32) -> &Self {
+    pub(crate) fn code(&self, want: i32) -> &Self {
         assert_eq!(
             self.code, want,
             "exit code\n--- stdout\n{}\n--- stderr\n{}",
@@ -116,13 +117,13 @@ impl Run {
         self
     }
 
-    pub fn success(&self) -> &Self {
+    pub(crate) fn success(&self) -> &Self {
         self.code(0)
     }
 }
 
 /// Recursively copies `from` into `to`.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
         let entry = entry.expect("dir entry");
         let target = to.join(entry.file_name());
@@ -136,7 +137,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Every file under `dir`, relative, sorted, with its bytes.
-pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     collect(dir, dir, &mut out);
     out.sort();
@@ -161,7 +162,7 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 }
 
 /// Compares `actual` with the golden file at `path`; `MINGLU_BLESS=1` rewrites it.
-pub fn assert_golden(path: &Path, actual: &str) {
+pub(crate) fn assert_golden(path: &Path, actual: &str) {
     if std::env::var_os("MINGLU_BLESS").is_some() {
         fs::write(path, actual).expect("bless golden file");
         return;
@@ -172,10 +173,9 @@ pub fn assert_golden(path: &Path, actual: &str) {
             path.display()
         )
     });
-    if expected != actual {
-        panic!(
-            "{} differs from the output (review, then re-bless with MINGLU_BLESS=1)\n--- expected\n{expected}\n--- actual\n{actual}",
-            path.display()
-        );
-    }
+    assert!(
+        expected == actual,
+        "{} differs from the output (review, then re-bless with MINGLU_BLESS=1)\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
 }

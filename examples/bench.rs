@@ -1,0 +1,440 @@
+//! Benchmark: generate a synthetic register site at scale, then build it and
+//! report wall time, pages per second and peak memory.
+//!
+//! ```text
+//! cargo run --release --example bench                          # 5,000 items × 3 registers × 10 editions
+//! cargo run --release --example bench -- --items 500 --editions 3
+//! ```
+//!
+//! The site is generated once into `target/bench/<items>x<editions>/` (reused
+//! while the generator's parameters are unchanged). Each measurement runs in a
+//! fresh child process, so peak memory (`VmHWM`) is that of minglu alone.
+
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    reason = "benchmark arithmetic on small numbers"
+)]
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const TITLES: &[&str] = &[
+    "居民居住情况证明",
+    "亲属关系证明",
+    "家庭经济困难证明",
+    "无犯罪记录证明",
+    "房屋租赁情况证明",
+    "参加志愿服务证明",
+    "独生子女证明",
+    "婚姻状况证明",
+    "健在证明",
+    "死亡证明",
+    "低保申请入户调查",
+    "人口抽样调查登记",
+    "征兵宣传动员",
+    "优抚对象走访慰问",
+    "社区矫正协助",
+    "文明社区创建",
+    "平安社区创建",
+    "综合减灾示范社区",
+    "绿色社区创建",
+    "健康社区建设",
+];
+const PHRASES: &[&str] = &[
+    "社区居委会根据实地走访情况据实出具",
+    "申请人应当提供居民身份证和户口簿",
+    "由主管部门通过信息共享方式核查",
+    "不得要求社区对无法核实的事项出具证明",
+    "办理时限为三个工作日",
+    "本事项依据民发〔2020〕20号调整",
+    "经费按照费随事转原则保障",
+    "社区只对本名录列明的事项出具证明",
+    "过渡期内可据实出具",
+    "书面承诺后即可办理",
+    "到户籍所在地公安派出所申请",
+    "由医疗卫生机构出具",
+    "通过不动产登记信息核验",
+    "社区不再出具此类证明",
+    "按年度开展评估并公布结果",
+];
+const CATEGORIES: &[&str] = &[
+    "住所居住",
+    "亲属婚育",
+    "生死健康",
+    "财产收入",
+    "政审司法",
+    "社区活动",
+];
+const DEPARTMENTS: &[(&str, &str)] = &[
+    ("civil", "民政局"),
+    ("police", "公安局"),
+    ("edu", "教育局"),
+    ("hrss", "人力资源和社会保障局"),
+    ("housing", "住房和城乡建设局"),
+    ("health", "卫生健康委员会"),
+    ("notary", "公证处"),
+    ("stats", "统计局"),
+];
+const PURPOSES: &[&str] = &[
+    "入学",
+    "购房",
+    "低保",
+    "养老金",
+    "政审",
+    "继承",
+    "公证",
+    "出国",
+    "就业",
+    "助学贷款",
+    "诉讼费减免",
+    "征兵",
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, from: &'a [&'a str]) -> &'a str {
+        from[(self.next() % from.len() as u64) as usize]
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn sentence(rng: &mut Rng, n: usize) -> String {
+    (0..n)
+        .map(|_| rng.pick(PHRASES))
+        .collect::<Vec<_>>()
+        .join("，")
+        + "。"
+}
+
+fn item_yaml(kind: &str, id: u64, version: u64) -> String {
+    let mut rng = Rng(id * 7919 + version * 104_729 + 1);
+    let mut y = String::new();
+    let _ = writeln!(y, "title: {}（第{id}项）", rng.pick(TITLES));
+    let _ = writeln!(y, "aliases: [{}, {}]", rng.pick(TITLES), rng.pick(TITLES));
+    let _ = writeln!(
+        y,
+        "category: {}",
+        CATEGORIES[(id % CATEGORIES.len() as u64) as usize]
+    );
+    let (dep, _) = DEPARTMENTS[(id % DEPARTMENTS.len() as u64) as usize];
+    let _ = writeln!(y, "departments: [{dep}]");
+    y.push_str("basis:\n  - title: 关于改进和规范基层群众性自治组织出具证明工作的指导意见\n    doc_number: 民发〔2020〕20号\n    level: normative\n    url: https://www.gov.cn/zhengce/zhengceku/2020-04/28/content_5507174.htm\n");
+    let _ = writeln!(
+        y,
+        "purposes: [{}, {}]",
+        rng.pick(PURPOSES),
+        rng.pick(PURPOSES)
+    );
+    let _ = writeln!(y, "summary: {}", sentence(&mut rng, 2));
+    let _ = writeln!(
+        y,
+        "body: |\n  {}\n\n  {}\n\n  - {}\n  - {}",
+        sentence(&mut rng, 6),
+        sentence(&mut rng, 5),
+        sentence(&mut rng, 2),
+        sentence(&mut rng, 2)
+    );
+    let _ = writeln!(
+        y,
+        "sources: [https://example.org/doc/{}/{id}]",
+        2010 + version
+    );
+    match kind {
+        "stamp" if id.is_multiple_of(3) => {
+            let _ = writeln!(
+                y,
+                "verdict: issue\nmaterials: [居民身份证, 户口簿, 书面申请]\nprocedure: [居民提出申请, 社区核实情况, 社区主任签字盖章]\ntime_limit: {}个工作日\nfee: 免费\nproof_content: {}",
+                1 + version % 5,
+                sentence(&mut rng, 1)
+            );
+        }
+        "stamp" => {
+            let (d2, _) = DEPARTMENTS[(id as usize + 1) % DEPARTMENTS.len()];
+            let _ = writeln!(
+                y,
+                "verdict: refuse\ninstead:\n  - method: other_agency\n    department: {d2}\n    how: {}\n  - method: written_commitment\n    how: {}",
+                sentence(&mut rng, 2),
+                sentence(&mut rng, 1)
+            );
+        }
+        "work" => {
+            let duty = ["autonomy", "assist", "prohibited"][(id % 3) as usize];
+            let _ = writeln!(
+                y,
+                "duty: {duty}\ncontent: {}\nfunding:\n  principle: 费随事转\n  amount_cny: {}\n  period: 每年\nadmission:\n  applied: 2014-09-01\n  assessed: 2014-10-15\n  confirmed: 2014-12-08",
+                sentence(&mut rng, 3),
+                10_000 + rng.below(90_000)
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                y,
+                "level: municipal\nparticipation: voluntary\ncycle: 每年\nrecognition: 命名\nstandard:\n  title: {}\n  pass_mark: 80分\n  indicators: {}\nledgers: [会议记录, 活动台账]",
+                rng.pick(TITLES),
+                10 + rng.below(40)
+            );
+        }
+    }
+    y
+}
+
+fn sha256_file_lines(dir: &Path, files: &[(String, String)]) -> String {
+    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let _ = dir;
+    sorted
+        .iter()
+        .map(|(p, text)| {
+            format!(
+                "{}  {p}\n",
+                minglu::content::seal::sha256_hex(text.as_bytes())
+            )
+        })
+        .collect()
+}
+
+/// The items present in `version` of a register: most carry over, a few are
+/// withdrawn, a few added, a few changed.
+fn items_in(version: u64, items: u64) -> Vec<(u64, u64)> {
+    (1..=items + version * items / 50)
+        .filter(|id| !(version > 0 && id % 97 == version % 97))
+        .map(|id| (id, if id % 20 == version % 20 { version } else { 0 }))
+        .collect()
+}
+
+fn write_snapshot(
+    dir: &Path,
+    key: &str,
+    kind: &str,
+    prefix: &str,
+    version: u64,
+    items: u64,
+    edition: Option<&str>,
+) -> u64 {
+    let mut files: Vec<(String, String)> = Vec::new();
+    files.push(("list.yaml".into(), format!("title: 规范社区{key}事项名录\nshort_title: {key}事项\nkind: {kind}\nid_prefix: {prefix}\nintro: 本名录为基准测试生成的数据。\ncategories: [{}]\n", CATEGORIES.join(", "))));
+    for (id, v) in items_in(version, items) {
+        files.push((
+            format!("items/{prefix}-{id:04}.yaml"),
+            item_yaml(kind, id, v),
+        ));
+    }
+    let mut bytes = 0;
+    if let Some(label) = edition {
+        files.push(("departments.yaml".into(), departments_yaml()));
+        let year = 2010 + version;
+        files.push(("edition.yaml".into(), format!("label: {label}\nkind: revision\ntitle: 关于调整规范社区{key}事项名录的通知（{year}）\ndoc_number: 民发〔{year}〕{version}号\nissuers: [示例市民政局]\npublished: {year}-03-01\neffective: {year}-04-01\nnotes: 第{version}次调整。\n")));
+        let sums = sha256_file_lines(dir, &files);
+        files.push(("SHA256SUMS".into(), sums));
+    }
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, text).expect("write");
+        bytes += text.len() as u64;
+    }
+    bytes
+}
+
+fn departments_yaml() -> String {
+    DEPARTMENTS
+        .iter()
+        .map(|(id, name)| {
+            format!(
+                "{id}:\n  name: 示例市{name}\n  phone: \"0512-6522{:04}\"\n",
+                id.len() * 37
+            )
+        })
+        .collect()
+}
+
+fn generate(root: &Path, items: u64, editions: u64) -> u64 {
+    let content = root.join("content");
+    let _ = fs::remove_dir_all(root);
+    fs::create_dir_all(&content).expect("mkdir");
+    fs::write(content.join("site.yaml"), "title: 基准测试站点\nbase_url: https://example.org/bench/\npublisher: 示例市民政局\njurisdiction: 示例市\nnotice: 基准测试生成的数据。\n").expect("write");
+    fs::write(content.join("departments.yaml"), departments_yaml()).expect("write");
+    let mut bytes = 0;
+    for (key, kind, prefix) in [
+        ("work", "work", "SX"),
+        ("stamp", "stamp", "GZ"),
+        ("creation", "creation", "CJ"),
+    ] {
+        let list = content.join("lists").join(key);
+        for v in 0..editions {
+            bytes += write_snapshot(
+                &list.join("editions").join(format!("{}", 2011 + v)),
+                key,
+                kind,
+                prefix,
+                v,
+                items,
+                Some(&format!("{}年版", 2011 + v)),
+            );
+        }
+        bytes += write_snapshot(&list, key, kind, prefix, editions, items, None);
+    }
+    bytes
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// Runs in the child: one library call, then prints `seconds pages peak_mib`.
+fn measure(what: &str, root: &Path) {
+    let today = jiff::civil::date(2026, 1, 1);
+    let start = Instant::now();
+    let pages = match what {
+        "check" => {
+            let report = minglu::check(&minglu::CheckOptions {
+                root: root.to_path_buf(),
+                today,
+            })
+            .expect("check runs");
+            assert!(
+                !report.diagnostics.has_errors(),
+                "the generated site must be valid"
+            );
+            0
+        }
+        _ => minglu::build(&minglu::BuildOptions {
+            root: root.to_path_buf(),
+            output: root.join("public"),
+            base_url: None,
+            today,
+        })
+        .map_or_else(|e| panic!("build failed: {e}"), |s| s.pages),
+    };
+    println!(
+        "{} {pages} {}",
+        start.elapsed().as_secs_f64(),
+        peak_rss_mib()
+    );
+}
+
+fn child(what: &str, root: &Path) -> (f64, usize, f64) {
+    let out = Command::new(std::env::current_exe().expect("exe"))
+        .arg("--measure")
+        .arg(what)
+        .arg(root)
+        .output()
+        .expect("run child");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<&str> = text.split_whitespace().collect();
+    (
+        v[0].parse().expect("secs"),
+        v[1].parse().expect("pages"),
+        v[2].parse().expect("mib"),
+    )
+}
+
+fn arg(args: &[String], name: &str, default: u64) -> u64 {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map_or(default, |v| v.parse().expect("a number"))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--measure") {
+        measure(&args[2], Path::new(&args[3]));
+        return;
+    }
+    let items = arg(&args, "--items", 5000);
+    let editions = arg(&args, "--editions", 10);
+    let root =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench/{items}x{editions}"));
+    let stamp = root.join(".generated-v1");
+    if !stamp.exists() {
+        let start = Instant::now();
+        let bytes = generate(&root, items, editions);
+        fs::write(&stamp, "").expect("stamp");
+        eprintln!(
+            "generated {:.0} MB of YAML in {:.1} s into {}",
+            bytes as f64 / 1e6,
+            start.elapsed().as_secs_f64(),
+            root.display()
+        );
+    }
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    println!(
+        "{:<34} {:>9} {:>8} {:>11} {:>10}",
+        "case", "wall (s)", "pages", "pages/s", "peak MiB"
+    );
+    for (label, what, dir) in [
+        ("bundled example: build", "build", example.clone()),
+        (
+            &*format!("{items} items × 3 × {editions} eds: check"),
+            "check",
+            root.clone(),
+        ),
+        (
+            &*format!("{items} items × 3 × {editions} eds: build"),
+            "build",
+            root.clone(),
+        ),
+    ] {
+        let target = if dir == example {
+            copy_example(&root)
+        } else {
+            dir
+        };
+        let (secs, pages, mib) = child(what, &target);
+        let rate = if pages > 0 {
+            format!("{:.0}", pages as f64 / secs)
+        } else {
+            "-".into()
+        };
+        println!("{label:<34} {secs:>9.2} {pages:>8} {rate:>11} {mib:>10.0}");
+    }
+}
+
+/// The bundled example, copied so the benchmark never writes into the repository.
+fn copy_example(bench_root: &Path) -> PathBuf {
+    let target = bench_root.with_file_name("example");
+    let _ = fs::remove_dir_all(&target);
+    copy(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &target.join("content"),
+    );
+    target
+}
+
+fn copy(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_dir() {
+            copy(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
