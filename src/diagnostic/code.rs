@@ -184,7 +184,7 @@ impl Code {
             ),
             Code::UnknownField => (
                 "unknown-field",
-                "Every field is one the content format defines (SCHEMA.md).",
+                "Every field is one the content format defines (docs/content-format.md).",
                 "A misspelt field (`verdit:`) would otherwise be silently ignored and the record published without it.",
                 "verdit: refuse",
                 "Correct the spelling (the hint names the closest field) or remove the field.",

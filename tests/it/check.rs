@@ -221,3 +221,26 @@ fn explain_prints_the_rule() {
     assert!(run.stdout.contains("Fix\n  Add `instead:`"));
     site.run(&["check", "--explain", "no-such-code"]).code(2);
 }
+
+/// `docs/check-rules.md` is generated from the rules' own documentation.
+#[test]
+fn rules_documentation_is_current() {
+    let mut doc = String::from(
+        "# Check rules\n\nEvery diagnostic `minglu check` prints has a stable code. This page is generated from\nthe rules' documentation in `src/diagnostic/code.rs` (`minglu check --explain <code>` prints\nthe same); a test keeps it current (`MINGLU_BLESS=1 cargo test` rewrites it).\n\n| code | checks |\n|---|---|\n",
+    );
+    for code in Code::ALL {
+        doc.push_str(&format!("| [`{0}`](#{0}) | {1} |\n", code.as_str(), code.rule().what.replace('|', "\\|")));
+    }
+    for code in Code::ALL {
+        let r = code.rule();
+        doc.push_str(&format!(
+            "\n## {}\n\n**What it checks.** {}\n\n**Why.** {}\n\n**Example.**\n\n```yaml\n{}\n```\n\n**Fix.** {}\n",
+            code.as_str(),
+            r.what,
+            r.why,
+            r.example,
+            r.fix
+        ));
+    }
+    assert_golden(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/check-rules.md"), &doc);
+}
