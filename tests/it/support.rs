@@ -124,6 +124,7 @@ impl Run {
 
 /// Recursively copies `from` into `to`.
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
     for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
         let entry = entry.expect("dir entry");
         let target = to.join(entry.file_name());
