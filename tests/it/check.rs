@@ -229,7 +229,11 @@ fn rules_documentation_is_current() {
         "# Check rules\n\nEvery diagnostic `minglu check` prints has a stable code. This page is generated from\nthe rules' documentation in `src/diagnostic/code.rs` (`minglu check --explain <code>` prints\nthe same); a test keeps it current (`MINGLU_BLESS=1 cargo test` rewrites it).\n\n| code | checks |\n|---|---|\n",
     );
     for code in Code::ALL {
-        doc.push_str(&format!("| [`{0}`](#{0}) | {1} |\n", code.as_str(), code.rule().what.replace('|', "\\|")));
+        doc.push_str(&format!(
+            "| [`{0}`](#{0}) | {1} |\n",
+            code.as_str(),
+            code.rule().what.replace('|', "\\|")
+        ));
     }
     for code in Code::ALL {
         let r = code.rule();
@@ -242,5 +246,8 @@ fn rules_documentation_is_current() {
             r.fix
         ));
     }
-    assert_golden(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/check-rules.md"), &doc);
+    assert_golden(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/check-rules.md"),
+        &doc,
+    );
 }
