@@ -30,6 +30,9 @@ enum Command {
     /// Check everything and print diagnostics; writes nothing.
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
+    /// Show what changed between two states of the registers (default: newest edition → working copy).
+    #[command(after_help = DIFF_AFTER_HELP)]
+    Diff(DiffArgs),
     /// Create a new minimal site in DIR (which must be new or empty).
     #[command(after_help = AFTER_HELP)]
     Init(InitArgs),
@@ -69,6 +72,41 @@ struct CheckArgs {
     explain: Option<String>,
 }
 
+const DIFF_AFTER_HELP: &str = "Exit codes:\n  0  success, whether or not there are changes (with --exit-code: no changes)\n  1  with --exit-code: changes found; or the content has errors\n  2  usage or operational error (unknown register or edition, …)";
+
+#[derive(Debug, clap::Args)]
+struct DiffArgs {
+    /// Only this register (its key, e.g. `stamp`); default: every register.
+    list: Option<String>,
+    /// The site root: the folder holding content/.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// Compare from this edition [default: the edition before --to, or the newest edition].
+    #[arg(long, value_name = "EDITION")]
+    from: Option<String>,
+    /// Compare to this edition, or `working` for the working copy.
+    #[arg(long, value_name = "EDITION", default_value = "working")]
+    to: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+    /// Exit with 1 when there are changes (like `git diff --exit-code`).
+    #[arg(long)]
+    exit_code: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DiffFormat {
+    /// For a terminal.
+    Text,
+    /// For a pull-request comment.
+    Markdown,
+    /// For tools.
+    Json,
+    /// A skeleton `--reasons-file` for `minglu release`.
+    Reasons,
+}
+
 #[derive(Debug, clap::Args)]
 struct InitArgs {
     /// The folder to create the site in.
@@ -100,6 +138,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
+        Command::Diff(args) => diff(&args),
         Command::Init(args) => init(&args),
     }
 }
@@ -171,6 +210,34 @@ fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
+    use minglu::history::format::{self, Labels};
+    let options = minglu::DiffOptions {
+        root: args.root.clone(),
+        selection: minglu::history::select::Selection { list: args.list.clone(), from: args.from.clone(), to: Some(args.to.clone()) },
+        today: today()?,
+    };
+    let report = match minglu::diff(&options) {
+        Ok(r) => r,
+        Err(Error::Content(report)) => {
+            print_diagnostics(&report, Format::Text);
+            eprintln!("diff refused: {}; fix them first (a broken item would look removed)", counts(&report.diagnostics));
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e),
+    };
+    let labels = Labels::new(report.language);
+    let text = match args.format {
+        DiffFormat::Text => format::text(&report.lists, &labels),
+        DiffFormat::Markdown => format::markdown(&report.lists, &labels),
+        DiffFormat::Json => format::json(&report.lists),
+        DiffFormat::Reasons => format::reasons(&report.lists, &labels),
+    };
+    write_stdout(&text);
+    let changed = report.lists.iter().any(|l| !l.diff.is_empty());
+    Ok(if args.exit_code && changed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn init(args: &InitArgs) -> Result<ExitCode, Error> {

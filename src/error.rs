@@ -51,6 +51,27 @@ pub enum Error {
         /// Why it is refused.
         reason: &'static str,
     },
+    /// A register key that does not exist.
+    #[error("there is no register `{name}`; the registers are: {known}")]
+    UnknownList {
+        /// What was asked for.
+        name: String,
+        /// The keys that exist.
+        known: String,
+    },
+    /// An edition id that does not exist.
+    #[error("register `{list}` has no edition `{name}`; its editions are: {known}")]
+    UnknownEdition {
+        /// The register.
+        list: String,
+        /// What was asked for.
+        name: String,
+        /// The ids that exist (and `working`).
+        known: String,
+    },
+    /// `release` refused (nothing was written).
+    #[error("release refused: {0}")]
+    Release(String),
     /// The content has errors, so nothing was written.
     #[error("{} error(s) in the content; nothing was written", .0.diagnostics.error_count())]
     Content(Box<Report>),

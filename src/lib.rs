@@ -15,6 +15,7 @@ pub mod check;
 pub mod content;
 pub mod diagnostic;
 pub mod error;
+pub mod history;
 pub mod init;
 pub mod model;
 pub mod output;
@@ -100,6 +101,41 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         report,
         elapsed: start.elapsed(),
     })
+}
+
+/// Options for `diff`.
+#[derive(Clone, Debug)]
+pub struct DiffOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// Which states to compare.
+    pub selection: history::select::Selection,
+    /// The date that decides which edition is in force.
+    pub today: Date,
+}
+
+/// The result of `diff`: the diffs and the language to show them in.
+#[derive(Debug)]
+pub struct DiffReport {
+    /// One entry per selected register.
+    pub lists: Vec<history::format::ListDiff>,
+    /// The site's language.
+    pub language: model::Language,
+    /// Warnings from checking the content.
+    pub report: Report,
+}
+
+/// Compares two states of the registers. Refuses (with [`Error::Content`]) when the
+/// content has errors, since a broken item would show as removed.
+pub fn diff(options: &DiffOptions) -> Result<DiffReport> {
+    let (site, mut diagnostics) = content::load(&options.root)?;
+    check::check(&site, options.today, &mut diagnostics);
+    diagnostics.sort(&site.files);
+    if diagnostics.has_errors() {
+        return Err(Error::Content(Box::new(Report { root: options.root.clone(), files: site.files, diagnostics })));
+    }
+    let lists = history::select::select(&site, &options.selection)?;
+    Ok(DiffReport { lists, language: site.config.language, report: Report { root: options.root.clone(), files: site.files, diagnostics } })
 }
 
 /// Load, check, render: everything but writing.

@@ -1,0 +1,258 @@
+//! Diffs as text: for terminals, for pull-request comments (Markdown), for tools
+//! (JSON), and as the skeleton of a `--reasons-file`.
+//!
+//! Labels and values are shown in the site's language (field names as the theme
+//! names them, 可出具 → 不予出具 for verdicts), because the readers are the editors.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{ChangeKind, Diff, FieldChange, ItemChange};
+use crate::render::i18n;
+use crate::model::Language;
+
+/// One register's diff with its names, ready to format.
+#[derive(Debug, Serialize)]
+pub struct ListDiff {
+    /// Register key.
+    pub key: String,
+    /// Register title.
+    pub title: String,
+    /// From (edition id), or `None` for "nothing".
+    pub from: Option<String>,
+    /// To (edition id or `working`).
+    pub to: String,
+    /// The changes.
+    pub diff: Diff,
+}
+
+/// Labels and value names in one language.
+pub struct Labels {
+    t: &'static BTreeMap<&'static str, &'static str>,
+}
+
+impl Labels {
+    /// Labels for a language.
+    pub fn new(language: Language) -> Self {
+        Labels { t: i18n::strings(language) }
+    }
+
+    fn get(&self, key: &str) -> Option<&'static str> {
+        self.t.get(key).copied()
+    }
+
+    /// The label of a field (`materials` → 申请材料).
+    pub fn field(&self, field: &str) -> String {
+        let key = format!("field_{}", field.replace('.', "_"));
+        self.get(&key).map_or_else(|| field.to_owned(), str::to_owned)
+    }
+
+    /// A value as readable text.
+    pub fn value(&self, field: &str, value: &Value, departments: &BTreeMap<String, String>) -> String {
+        let sep = self.get("list_sep").unwrap_or(", ");
+        let name = |id: &str| departments.get(id).cloned().unwrap_or_else(|| id.to_owned());
+        match (field, value) {
+            ("verdict" | "duty" | "participation", Value::String(s)) => self.get(&format!("short_{s}")).map_or_else(|| s.clone(), str::to_owned),
+            ("level", Value::String(s)) => self.get(&format!("level_{s}")).map_or_else(|| s.clone(), str::to_owned),
+            ("transitional", Value::Bool(b)) => self.get(if *b { "yes" } else { "no" }).unwrap_or("").to_owned(),
+            ("departments", Value::Array(ids)) => ids.iter().filter_map(Value::as_str).map(name).collect::<Vec<_>>().join(sep),
+            ("instead", Value::Array(ways)) => ways.iter().map(|w| self.way(w, departments)).collect::<Vec<_>>().join("；"),
+            ("basis", Value::Array(list)) => list.iter().map(basis).collect::<Vec<_>>().join("；"),
+            (_, Value::Array(list)) => list.iter().map(|v| self.value("", v, departments)).collect::<Vec<_>>().join(sep),
+            (_, Value::String(s)) => s.clone(),
+            (_, Value::Object(map)) => map
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| format!("{}{}{}", self.field(&format!("{field}.{k}")), self.get("colon").unwrap_or(": "), self.value(k, v, departments)))
+                .collect::<Vec<_>>()
+                .join(sep),
+            (_, other) => other.to_string(),
+        }
+    }
+
+    fn way(&self, w: &Value, departments: &BTreeMap<String, String>) -> String {
+        let method = w["method"].as_str().unwrap_or("");
+        let mut s = self.get(&format!("method_{method}")).unwrap_or(method).to_owned();
+        if let Some(d) = w["department"].as_str() {
+            s.push_str(self.get("colon").unwrap_or(": "));
+            s.push_str(departments.get(d).map_or(d, String::as_str));
+        }
+        if let Some(how) = w["how"].as_str() {
+            s.push_str("——");
+            s.push_str(how);
+        }
+        s
+    }
+
+    /// `a → b`, `(new) b` or `(removed) a`.
+    pub fn change(&self, c: &FieldChange, departments: &BTreeMap<String, String>) -> (String, String) {
+        let none = self.get("diff_none").unwrap_or("—").to_owned();
+        let show = |v: &Option<Value>| v.as_ref().map_or_else(|| none.clone(), |v| self.value(c.field.rsplit('.').next().unwrap_or(&c.field), v, departments));
+        (show(&c.old), show(&c.new))
+    }
+
+    /// The one-line summary of an item change (`GZ-009 并入 GZ-013`, `可出具 → 不予出具` …).
+    pub fn headline(&self, c: &ItemChange) -> String {
+        let t = |k: &str| self.get(k).unwrap_or("");
+        let mut s = format!("{} {}", c.id, c.title);
+        match c.kind {
+            ChangeKind::Added => s = format!("{}{}{s}", t("diff_added"), t("colon")),
+            ChangeKind::Removed => s = format!("{}{}{s}", t("diff_removed"), t("colon")),
+            ChangeKind::Changed => s = format!("{}{}{s}", t("diff_changed"), t("colon")),
+        }
+        if !c.merged_into.is_empty() {
+            s.push_str(&format!("（{} {}{}）", c.id, t("diff_merged_into"), c.merged_into.join(t("list_sep"))));
+        }
+        if !c.absorbs.is_empty() {
+            s.push_str(&format!("（{} {}{}）", c.absorbs.join(t("list_sep")), t("diff_merged_into"), c.id));
+        }
+        if let Some(flip) = c.verdict {
+            s.push_str(&format!("【{}：{} → {}】", t("field_verdict"), t(&format!("short_{}", crate::model::Choice::name(flip.from))), t(&format!("short_{}", crate::model::Choice::name(flip.to)))));
+        }
+        s
+    }
+
+    /// "新增 2 项，退出 2 项，修改 2 项".
+    pub fn summary(&self, diff: &Diff) -> String {
+        let (a, r, c) = diff.counts();
+        let t = |k: &str| self.get(k).unwrap_or("");
+        if diff.is_empty() {
+            return t("diff_nothing").to_owned();
+        }
+        let n = t("count_after");
+        let mut parts = vec![format!("{} {a}{n}", t("diff_added")), format!("{} {r}{n}", t("diff_removed")), format!("{} {c}{n}", t("diff_changed"))];
+        let flips = diff.items.iter().filter(|i| i.verdict.is_some()).count();
+        if flips > 0 {
+            parts.push(format!("{} {flips}{n}", t("diff_flips")));
+        }
+        parts.join(t("comma"))
+    }
+}
+
+fn basis(b: &Value) -> String {
+    let mut s = format!("《{}》", b["title"].as_str().unwrap_or(""));
+    if let Some(n) = b["doc_number"].as_str() {
+        s.push_str(&format!("（{n}）"));
+    }
+    if let Some(a) = b["article"].as_str() {
+        s.push_str(a);
+    }
+    s
+}
+
+fn side_name(labels: &Labels, side: Option<&str>) -> String {
+    match side {
+        None => labels.get("diff_nothing_before").unwrap_or("-").to_owned(),
+        Some("working") => labels.get("diff_working").unwrap_or("working copy").to_owned(),
+        Some(id) => id.to_owned(),
+    }
+}
+
+/// Plain text for a terminal.
+pub fn text(lists: &[ListDiff], labels: &Labels) -> String {
+    let mut out = String::new();
+    for l in lists {
+        let _ = writeln!(out, "{} ({}): {} → {}", l.title, l.key, side_name(labels, l.from.as_deref()), side_name(labels, Some(&l.to)));
+        let _ = writeln!(out, "  {}", labels.summary(&l.diff));
+        for c in &l.diff.items {
+            let _ = writeln!(out, "\n  {}", labels.headline(c));
+            for f in &c.fields {
+                let (old, new) = labels.change(f, &l.diff.department_names);
+                let _ = writeln!(out, "      {}: {} → {}", labels.field(&f.field), one_line(&old), one_line(&new));
+            }
+            if let Some(r) = &c.reason {
+                let _ = writeln!(out, "      {}: {r}", labels.get("diff_reason").unwrap_or("reason"));
+            }
+        }
+        for f in &l.diff.list {
+            let (old, new) = labels.change(f, &l.diff.department_names);
+            let _ = writeln!(out, "\n  list.yaml {}: {} → {}", f.field, one_line(&old), one_line(&new));
+        }
+        for d in &l.diff.departments {
+            let _ = writeln!(out, "\n  {} {} ({:?})", labels.get("diff_department").unwrap_or("department"), d.id, d.kind);
+            for f in &d.fields {
+                let (old, new) = labels.change(f, &l.diff.department_names);
+                let _ = writeln!(out, "      {}: {} → {}", f.field, one_line(&old), one_line(&new));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn one_line(s: &str) -> String {
+    s.trim_end().replace('\n', " ⏎ ")
+}
+
+fn cell(s: &str) -> String {
+    one_line(s).replace('|', "\\|")
+}
+
+/// Markdown for a pull-request comment: a summary line per list, then a table per change.
+pub fn markdown(lists: &[ListDiff], labels: &Labels) -> String {
+    let mut out = String::new();
+    let t = |k: &str| labels.get(k).unwrap_or("");
+    for l in lists {
+        let _ = writeln!(out, "### {}（`{}`）：{} → {}\n", l.title, l.key, side_name(labels, l.from.as_deref()), side_name(labels, Some(&l.to)));
+        let _ = writeln!(out, "**{}**\n", labels.summary(&l.diff));
+        for c in &l.diff.items {
+            let _ = writeln!(out, "#### {}\n", labels.headline(c));
+            if let Some(r) = &c.reason {
+                let _ = writeln!(out, "> {}{}{}\n", t("diff_reason"), t("colon"), one_line(r));
+            }
+            if !c.fields.is_empty() {
+                let _ = writeln!(out, "| {} | {} | {} |\n|---|---|---|", t("diff_field"), t("diff_old"), t("diff_new"));
+                for f in &c.fields {
+                    let (old, new) = labels.change(f, &l.diff.department_names);
+                    let _ = writeln!(out, "| {} | {} | {} |", labels.field(&f.field), cell(&old), cell(&new));
+                }
+                out.push('\n');
+            }
+        }
+        if !l.diff.list.is_empty() || !l.diff.departments.is_empty() {
+            let _ = writeln!(out, "| {} | {} | {} |\n|---|---|---|", t("diff_field"), t("diff_old"), t("diff_new"));
+            for f in &l.diff.list {
+                let (old, new) = labels.change(f, &l.diff.department_names);
+                let _ = writeln!(out, "| list.yaml `{}` | {} | {} |", f.field, cell(&old), cell(&new));
+            }
+            for d in &l.diff.departments {
+                if d.fields.is_empty() {
+                    let (old, new) = if d.kind == ChangeKind::Added { (t("diff_none"), d.name.as_str()) } else { (d.name.as_str(), t("diff_none")) };
+                    let _ = writeln!(out, "| {} `{}` | {} | {} |", t("diff_department"), d.id, cell(old), cell(new));
+                }
+                for f in &d.fields {
+                    let (old, new) = labels.change(f, &l.diff.department_names);
+                    let _ = writeln!(out, "| {} `{}` {} | {} | {} |", t("diff_department"), d.id, f.field, cell(&old), cell(&new));
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// One JSON document with every list's diff.
+pub fn json(lists: &[ListDiff]) -> String {
+    let mut s = serde_json::to_string_pretty(lists).expect("diffs serialise");
+    s.push('\n');
+    s
+}
+
+/// A `--reasons-file` skeleton: every changed id with an empty reason to fill in.
+pub fn reasons(lists: &[ListDiff], labels: &Labels) -> String {
+    let mut out = String::from("# Reasons for the next release: write why each item changed, then pass this file\n# to `minglu release <list> <edition-id> --reasons-file <file>`.\n");
+    for l in lists {
+        if l.diff.items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n# {} ({})", l.title, l.key);
+        for c in &l.diff.items {
+            let _ = writeln!(out, "# {}", labels.headline(c));
+            let _ = writeln!(out, "{}: \"\"", c.id);
+        }
+    }
+    out
+}
