@@ -33,6 +33,9 @@ enum Command {
     /// Show what changed between two states of the registers (default: newest edition → working copy).
     #[command(after_help = DIFF_AFTER_HELP)]
     Diff(DiffArgs),
+    /// Freeze a register's working copy as a new edition (writes lists/<LIST>/editions/<ID>/).
+    #[command(after_help = AFTER_HELP)]
+    Release(ReleaseArgs),
     /// Create a new minimal site in DIR (which must be new or empty).
     #[command(after_help = AFTER_HELP)]
     Init(InitArgs),
@@ -95,6 +98,73 @@ struct DiffArgs {
     exit_code: bool,
 }
 
+#[derive(Debug, clap::Args)]
+#[expect(
+    clippy::struct_field_names,
+    reason = "the fields are the command's flags"
+)]
+struct ReleaseArgs {
+    /// The register's key (e.g. `stamp`).
+    list: String,
+    /// The new edition's id, which becomes its folder and URL (e.g. `2021`).
+    id: String,
+    /// The site root: the folder holding content/.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// Label, e.g. 2021年版 or 第二批.
+    #[arg(long)]
+    label: String,
+    /// Kind of edition: year, batch, revision or trial.
+    #[arg(long, value_parser = parse_kind)]
+    kind: minglu::model::EditionKind,
+    /// The official document's title (文件标题).
+    #[arg(long)]
+    title: String,
+    /// Document number (文号), e.g. 示民〔2021〕3号.
+    #[arg(long)]
+    doc_number: Option<String>,
+    /// Issuing authority (发布机关); repeat for several.
+    #[arg(long = "issuer", required = true)]
+    issuers: Vec<String>,
+    /// Publication date, YYYY-MM-DD.
+    #[arg(long, value_parser = parse_date)]
+    published: jiff::civil::Date,
+    /// Effective date, YYYY-MM-DD (on or after --published).
+    #[arg(long, value_parser = parse_date)]
+    effective: jiff::civil::Date,
+    /// Expiry date, YYYY-MM-DD.
+    #[arg(long, value_parser = parse_date)]
+    expires: Option<jiff::civil::Date>,
+    /// A Markdown file with the edition's notes.
+    #[arg(long, value_name = "FILE")]
+    notes_file: Option<PathBuf>,
+    /// A YAML file of `ID: reason` lines (start from `minglu diff --format reasons`).
+    #[arg(long, value_name = "FILE")]
+    reasons_file: Option<PathBuf>,
+    /// URL of the official publication; repeat for several.
+    #[arg(long = "source", value_name = "URL")]
+    sources: Vec<String>,
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    let bytes = s.as_bytes();
+    let shaped = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
+    shaped
+        .then(|| s.parse::<jiff::civil::Date>().ok())
+        .flatten()
+        .ok_or_else(|| format!("`{s}` is not a real YYYY-MM-DD date"))
+}
+
+fn parse_kind(s: &str) -> Result<minglu::model::EditionKind, String> {
+    use minglu::model::Choice;
+    minglu::model::EditionKind::from_name(s).ok_or_else(|| {
+        format!(
+            "use one of: {}",
+            minglu::model::EditionKind::names().join(", ")
+        )
+    })
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum DiffFormat {
     /// For a terminal.
@@ -139,6 +209,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
         Command::Diff(args) => diff(&args),
+        Command::Release(args) => release(&args),
         Command::Init(args) => init(&args),
     }
 }
@@ -216,14 +287,21 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
     use minglu::history::format::{self, Labels};
     let options = minglu::DiffOptions {
         root: args.root.clone(),
-        selection: minglu::history::select::Selection { list: args.list.clone(), from: args.from.clone(), to: Some(args.to.clone()) },
+        selection: minglu::history::select::Selection {
+            list: args.list.clone(),
+            from: args.from.clone(),
+            to: Some(args.to.clone()),
+        },
         today: today()?,
     };
     let report = match minglu::diff(&options) {
         Ok(r) => r,
         Err(Error::Content(report)) => {
             print_diagnostics(&report, Format::Text);
-            eprintln!("diff refused: {}; fix them first (a broken item would look removed)", counts(&report.diagnostics));
+            eprintln!(
+                "diff refused: {}; fix them first (a broken item would look removed)",
+                counts(&report.diagnostics)
+            );
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e),
@@ -237,7 +315,60 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
     };
     write_stdout(&text);
     let changed = report.lists.iter().any(|l| !l.diff.is_empty());
-    Ok(if args.exit_code && changed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if args.exit_code && changed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn release(args: &ReleaseArgs) -> Result<ExitCode, Error> {
+    let notes = match &args.notes_file {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(Error::read(path))?),
+        None => None,
+    };
+    let options = minglu::release::ReleaseOptions {
+        root: args.root.clone(),
+        list: args.list.clone(),
+        id: args.id.clone(),
+        label: args.label.clone(),
+        kind: args.kind,
+        title: args.title.clone(),
+        doc_number: args.doc_number.clone(),
+        issuers: args.issuers.clone(),
+        published: args.published,
+        effective: args.effective,
+        expires: args.expires,
+        notes,
+        reasons_file: args.reasons_file.clone(),
+        sources: args.sources.clone(),
+        today: today()?,
+    };
+    match minglu::release::release(&options) {
+        Ok(summary) => {
+            for w in &summary.warnings {
+                eprintln!("warning: {w}");
+            }
+            let (a, r, c) = summary.counts;
+            eprintln!(
+                "released {} {} into {} ({} files): {a} added, {r} removed, {c} changed",
+                args.list,
+                args.id,
+                summary.dir.display(),
+                summary.files
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Content(report)) => {
+            print_diagnostics(&report, Format::Text);
+            eprintln!(
+                "release refused: {}; nothing was written",
+                counts(&report.diagnostics)
+            );
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn init(args: &InitArgs) -> Result<ExitCode, Error> {

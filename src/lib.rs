@@ -19,6 +19,7 @@ pub mod history;
 pub mod init;
 pub mod model;
 pub mod output;
+pub mod release;
 pub mod render;
 
 use std::path::{Path, PathBuf};
@@ -132,10 +133,22 @@ pub fn diff(options: &DiffOptions) -> Result<DiffReport> {
     check::check(&site, options.today, &mut diagnostics);
     diagnostics.sort(&site.files);
     if diagnostics.has_errors() {
-        return Err(Error::Content(Box::new(Report { root: options.root.clone(), files: site.files, diagnostics })));
+        return Err(Error::Content(Box::new(Report {
+            root: options.root.clone(),
+            files: site.files,
+            diagnostics,
+        })));
     }
     let lists = history::select::select(&site, &options.selection)?;
-    Ok(DiffReport { lists, language: site.config.language, report: Report { root: options.root.clone(), files: site.files, diagnostics } })
+    Ok(DiffReport {
+        lists,
+        language: site.config.language,
+        report: Report {
+            root: options.root.clone(),
+            files: site.files,
+            diagnostics,
+        },
+    })
 }
 
 /// Load, check, render: everything but writing.

@@ -480,7 +480,7 @@ fn doc_number(f: &Fields<'_>, cx: &mut Ctx) -> Option<String> {
 }
 
 /// If `s` has a four-digit year in brackets other than 〔〕, returns the corrected form.
-pub(crate) fn normalise_doc_number(s: &str) -> Option<String> {
+pub fn normalise_doc_number(s: &str) -> Option<String> {
     const OPEN: &[char] = &['[', '(', '（', '【', '〈', '［', '{', '<', '〖', '「'];
     const CLOSE: &[char] = &[']', ')', '）', '】', '〉', '］', '}', '>', '〗', '」'];
     let chars: Vec<char> = s.chars().collect();

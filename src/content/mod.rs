@@ -28,6 +28,9 @@ use crate::model::{
 use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
+pub use lower::normalise_doc_number;
+pub use read::is_web_url;
+
 /// Loads the site under `root`. Fails only when it cannot read at all; every
 /// problem in the content is a diagnostic.
 pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {

@@ -507,7 +507,7 @@ pub(crate) fn url(node: &Node, key: &str, cx: &mut Ctx) -> Option<String> {
 }
 
 /// Whether `s` is an absolute `http://` or `https://` URL with a host and no spaces.
-pub(crate) fn is_web_url(s: &str) -> bool {
+pub fn is_web_url(s: &str) -> bool {
     let rest = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"));

@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{ChangeKind, Diff, FieldChange, ItemChange};
-use crate::render::i18n;
 use crate::model::Language;
+use crate::render::i18n;
 
 /// One register's diff with its names, ready to format.
 #[derive(Debug, Serialize)]
@@ -37,7 +37,9 @@ pub struct Labels {
 impl Labels {
     /// Labels for a language.
     pub fn new(language: Language) -> Self {
-        Labels { t: i18n::strings(language) }
+        Labels {
+            t: i18n::strings(language),
+        }
     }
 
     fn get(&self, key: &str) -> Option<&'static str> {
@@ -47,26 +49,64 @@ impl Labels {
     /// The label of a field (`materials` → 申请材料).
     pub fn field(&self, field: &str) -> String {
         let key = format!("field_{}", field.replace('.', "_"));
-        self.get(&key).map_or_else(|| field.to_owned(), str::to_owned)
+        self.get(&key)
+            .map_or_else(|| field.to_owned(), str::to_owned)
     }
 
     /// A value as readable text.
-    pub fn value(&self, field: &str, value: &Value, departments: &BTreeMap<String, String>) -> String {
+    pub fn value(
+        &self,
+        field: &str,
+        value: &Value,
+        departments: &BTreeMap<String, String>,
+    ) -> String {
         let sep = self.get("list_sep").unwrap_or(", ");
-        let name = |id: &str| departments.get(id).cloned().unwrap_or_else(|| id.to_owned());
+        let name = |id: &str| {
+            departments
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| id.to_owned())
+        };
         match (field, value) {
-            ("verdict" | "duty" | "participation", Value::String(s)) => self.get(&format!("short_{s}")).map_or_else(|| s.clone(), str::to_owned),
-            ("level", Value::String(s)) => self.get(&format!("level_{s}")).map_or_else(|| s.clone(), str::to_owned),
-            ("transitional", Value::Bool(b)) => self.get(if *b { "yes" } else { "no" }).unwrap_or("").to_owned(),
-            ("departments", Value::Array(ids)) => ids.iter().filter_map(Value::as_str).map(name).collect::<Vec<_>>().join(sep),
-            ("instead", Value::Array(ways)) => ways.iter().map(|w| self.way(w, departments)).collect::<Vec<_>>().join("；"),
+            ("verdict" | "duty" | "participation", Value::String(s)) => self
+                .get(&format!("short_{s}"))
+                .map_or_else(|| s.clone(), str::to_owned),
+            ("level", Value::String(s)) => self
+                .get(&format!("level_{s}"))
+                .map_or_else(|| s.clone(), str::to_owned),
+            ("transitional", Value::Bool(b)) => self
+                .get(if *b { "yes" } else { "no" })
+                .unwrap_or("")
+                .to_owned(),
+            ("departments", Value::Array(ids)) => ids
+                .iter()
+                .filter_map(Value::as_str)
+                .map(name)
+                .collect::<Vec<_>>()
+                .join(sep),
+            ("instead", Value::Array(ways)) => ways
+                .iter()
+                .map(|w| self.way(w, departments))
+                .collect::<Vec<_>>()
+                .join("；"),
             ("basis", Value::Array(list)) => list.iter().map(basis).collect::<Vec<_>>().join("；"),
-            (_, Value::Array(list)) => list.iter().map(|v| self.value("", v, departments)).collect::<Vec<_>>().join(sep),
+            (_, Value::Array(list)) => list
+                .iter()
+                .map(|v| self.value("", v, departments))
+                .collect::<Vec<_>>()
+                .join(sep),
             (_, Value::String(s)) => s.clone(),
             (_, Value::Object(map)) => map
                 .iter()
                 .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| format!("{}{}{}", self.field(&format!("{field}.{k}")), self.get("colon").unwrap_or(": "), self.value(k, v, departments)))
+                .map(|(k, v)| {
+                    format!(
+                        "{}{}{}",
+                        self.field(&format!("{field}.{k}")),
+                        self.get("colon").unwrap_or(": "),
+                        self.value(k, v, departments)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(sep),
             (_, other) => other.to_string(),
@@ -75,7 +115,10 @@ impl Labels {
 
     fn way(&self, w: &Value, departments: &BTreeMap<String, String>) -> String {
         let method = w["method"].as_str().unwrap_or("");
-        let mut s = self.get(&format!("method_{method}")).unwrap_or(method).to_owned();
+        let mut s = self
+            .get(&format!("method_{method}"))
+            .unwrap_or(method)
+            .to_owned();
         if let Some(d) = w["department"].as_str() {
             s.push_str(self.get("colon").unwrap_or(": "));
             s.push_str(departments.get(d).map_or(d, String::as_str));
@@ -88,9 +131,24 @@ impl Labels {
     }
 
     /// `a → b`, `(new) b` or `(removed) a`.
-    pub fn change(&self, c: &FieldChange, departments: &BTreeMap<String, String>) -> (String, String) {
+    pub fn change(
+        &self,
+        c: &FieldChange,
+        departments: &BTreeMap<String, String>,
+    ) -> (String, String) {
         let none = self.get("diff_none").unwrap_or("—").to_owned();
-        let show = |v: &Option<Value>| v.as_ref().map_or_else(|| none.clone(), |v| self.value(c.field.rsplit('.').next().unwrap_or(&c.field), v, departments));
+        let show = |v: &Option<Value>| {
+            v.as_ref().map_or_else(
+                || none.clone(),
+                |v| {
+                    self.value(
+                        c.field.rsplit('.').next().unwrap_or(&c.field),
+                        v,
+                        departments,
+                    )
+                },
+            )
+        };
         (show(&c.old), show(&c.new))
     }
 
@@ -104,13 +162,28 @@ impl Labels {
             ChangeKind::Changed => s = format!("{}{}{s}", t("diff_changed"), t("colon")),
         }
         if !c.merged_into.is_empty() {
-            s.push_str(&format!("（{} {}{}）", c.id, t("diff_merged_into"), c.merged_into.join(t("list_sep"))));
+            s.push_str(&format!(
+                "（{} {}{}）",
+                c.id,
+                t("diff_merged_into"),
+                c.merged_into.join(t("list_sep"))
+            ));
         }
         if !c.absorbs.is_empty() {
-            s.push_str(&format!("（{} {}{}）", c.absorbs.join(t("list_sep")), t("diff_merged_into"), c.id));
+            s.push_str(&format!(
+                "（{} {}{}）",
+                c.absorbs.join(t("list_sep")),
+                t("diff_merged_into"),
+                c.id
+            ));
         }
         if let Some(flip) = c.verdict {
-            s.push_str(&format!("【{}：{} → {}】", t("field_verdict"), t(&format!("short_{}", crate::model::Choice::name(flip.from))), t(&format!("short_{}", crate::model::Choice::name(flip.to)))));
+            s.push_str(&format!(
+                "【{}：{} → {}】",
+                t("field_verdict"),
+                t(&format!("short_{}", crate::model::Choice::name(flip.from))),
+                t(&format!("short_{}", crate::model::Choice::name(flip.to)))
+            ));
         }
         s
     }
@@ -123,7 +196,11 @@ impl Labels {
             return t("diff_nothing").to_owned();
         }
         let n = t("count_after");
-        let mut parts = vec![format!("{} {a}{n}", t("diff_added")), format!("{} {r}{n}", t("diff_removed")), format!("{} {c}{n}", t("diff_changed"))];
+        let mut parts = vec![
+            format!("{} {a}{n}", t("diff_added")),
+            format!("{} {r}{n}", t("diff_removed")),
+            format!("{} {c}{n}", t("diff_changed")),
+        ];
         let flips = diff.items.iter().filter(|i| i.verdict.is_some()).count();
         if flips > 0 {
             parts.push(format!("{} {flips}{n}", t("diff_flips")));
@@ -146,7 +223,10 @@ fn basis(b: &Value) -> String {
 fn side_name(labels: &Labels, side: Option<&str>) -> String {
     match side {
         None => labels.get("diff_nothing_before").unwrap_or("-").to_owned(),
-        Some("working") => labels.get("diff_working").unwrap_or("working copy").to_owned(),
+        Some("working") => labels
+            .get("diff_working")
+            .unwrap_or("working copy")
+            .to_owned(),
         Some(id) => id.to_owned(),
     }
 }
@@ -155,27 +235,62 @@ fn side_name(labels: &Labels, side: Option<&str>) -> String {
 pub fn text(lists: &[ListDiff], labels: &Labels) -> String {
     let mut out = String::new();
     for l in lists {
-        let _ = writeln!(out, "{} ({}): {} → {}", l.title, l.key, side_name(labels, l.from.as_deref()), side_name(labels, Some(&l.to)));
+        let _ = writeln!(
+            out,
+            "{} ({}): {} → {}",
+            l.title,
+            l.key,
+            side_name(labels, l.from.as_deref()),
+            side_name(labels, Some(&l.to))
+        );
         let _ = writeln!(out, "  {}", labels.summary(&l.diff));
         for c in &l.diff.items {
             let _ = writeln!(out, "\n  {}", labels.headline(c));
             for f in &c.fields {
                 let (old, new) = labels.change(f, &l.diff.department_names);
-                let _ = writeln!(out, "      {}: {} → {}", labels.field(&f.field), one_line(&old), one_line(&new));
+                let _ = writeln!(
+                    out,
+                    "      {}: {} → {}",
+                    labels.field(&f.field),
+                    one_line(&old),
+                    one_line(&new)
+                );
             }
             if let Some(r) = &c.reason {
-                let _ = writeln!(out, "      {}: {r}", labels.get("diff_reason").unwrap_or("reason"));
+                let _ = writeln!(
+                    out,
+                    "      {}: {r}",
+                    labels.get("diff_reason").unwrap_or("reason")
+                );
             }
         }
         for f in &l.diff.list {
             let (old, new) = labels.change(f, &l.diff.department_names);
-            let _ = writeln!(out, "\n  list.yaml {}: {} → {}", f.field, one_line(&old), one_line(&new));
+            let _ = writeln!(
+                out,
+                "\n  list.yaml {}: {} → {}",
+                f.field,
+                one_line(&old),
+                one_line(&new)
+            );
         }
         for d in &l.diff.departments {
-            let _ = writeln!(out, "\n  {} {} ({:?})", labels.get("diff_department").unwrap_or("department"), d.id, d.kind);
+            let _ = writeln!(
+                out,
+                "\n  {} {} ({:?})",
+                labels.get("diff_department").unwrap_or("department"),
+                d.id,
+                d.kind
+            );
             for f in &d.fields {
                 let (old, new) = labels.change(f, &l.diff.department_names);
-                let _ = writeln!(out, "      {}: {} → {}", f.field, one_line(&old), one_line(&new));
+                let _ = writeln!(
+                    out,
+                    "      {}: {} → {}",
+                    f.field,
+                    one_line(&old),
+                    one_line(&new)
+                );
             }
         }
         out.push('\n');
@@ -196,7 +311,14 @@ pub fn markdown(lists: &[ListDiff], labels: &Labels) -> String {
     let mut out = String::new();
     let t = |k: &str| labels.get(k).unwrap_or("");
     for l in lists {
-        let _ = writeln!(out, "### {}（`{}`）：{} → {}\n", l.title, l.key, side_name(labels, l.from.as_deref()), side_name(labels, Some(&l.to)));
+        let _ = writeln!(
+            out,
+            "### {}（`{}`）：{} → {}\n",
+            l.title,
+            l.key,
+            side_name(labels, l.from.as_deref()),
+            side_name(labels, Some(&l.to))
+        );
         let _ = writeln!(out, "**{}**\n", labels.summary(&l.diff));
         for c in &l.diff.items {
             let _ = writeln!(out, "#### {}\n", labels.headline(c));
@@ -204,28 +326,71 @@ pub fn markdown(lists: &[ListDiff], labels: &Labels) -> String {
                 let _ = writeln!(out, "> {}{}{}\n", t("diff_reason"), t("colon"), one_line(r));
             }
             if !c.fields.is_empty() {
-                let _ = writeln!(out, "| {} | {} | {} |\n|---|---|---|", t("diff_field"), t("diff_old"), t("diff_new"));
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |\n|---|---|---|",
+                    t("diff_field"),
+                    t("diff_old"),
+                    t("diff_new")
+                );
                 for f in &c.fields {
                     let (old, new) = labels.change(f, &l.diff.department_names);
-                    let _ = writeln!(out, "| {} | {} | {} |", labels.field(&f.field), cell(&old), cell(&new));
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} |",
+                        labels.field(&f.field),
+                        cell(&old),
+                        cell(&new)
+                    );
                 }
                 out.push('\n');
             }
         }
         if !l.diff.list.is_empty() || !l.diff.departments.is_empty() {
-            let _ = writeln!(out, "| {} | {} | {} |\n|---|---|---|", t("diff_field"), t("diff_old"), t("diff_new"));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |\n|---|---|---|",
+                t("diff_field"),
+                t("diff_old"),
+                t("diff_new")
+            );
             for f in &l.diff.list {
                 let (old, new) = labels.change(f, &l.diff.department_names);
-                let _ = writeln!(out, "| list.yaml `{}` | {} | {} |", f.field, cell(&old), cell(&new));
+                let _ = writeln!(
+                    out,
+                    "| list.yaml `{}` | {} | {} |",
+                    f.field,
+                    cell(&old),
+                    cell(&new)
+                );
             }
             for d in &l.diff.departments {
                 if d.fields.is_empty() {
-                    let (old, new) = if d.kind == ChangeKind::Added { (t("diff_none"), d.name.as_str()) } else { (d.name.as_str(), t("diff_none")) };
-                    let _ = writeln!(out, "| {} `{}` | {} | {} |", t("diff_department"), d.id, cell(old), cell(new));
+                    let (old, new) = if d.kind == ChangeKind::Added {
+                        (t("diff_none"), d.name.as_str())
+                    } else {
+                        (d.name.as_str(), t("diff_none"))
+                    };
+                    let _ = writeln!(
+                        out,
+                        "| {} `{}` | {} | {} |",
+                        t("diff_department"),
+                        d.id,
+                        cell(old),
+                        cell(new)
+                    );
                 }
                 for f in &d.fields {
                     let (old, new) = labels.change(f, &l.diff.department_names);
-                    let _ = writeln!(out, "| {} `{}` {} | {} | {} |", t("diff_department"), d.id, f.field, cell(&old), cell(&new));
+                    let _ = writeln!(
+                        out,
+                        "| {} `{}` {} | {} | {} |",
+                        t("diff_department"),
+                        d.id,
+                        f.field,
+                        cell(&old),
+                        cell(&new)
+                    );
                 }
             }
             out.push('\n');
@@ -243,7 +408,9 @@ pub fn json(lists: &[ListDiff]) -> String {
 
 /// A `--reasons-file` skeleton: every changed id with an empty reason to fill in.
 pub fn reasons(lists: &[ListDiff], labels: &Labels) -> String {
-    let mut out = String::from("# Reasons for the next release: write why each item changed, then pass this file\n# to `minglu release <list> <edition-id> --reasons-file <file>`.\n");
+    let mut out = String::from(
+        "# Reasons for the next release: write why each item changed, then pass this file\n# to `minglu release <list> <edition-id> --reasons-file <file>`.\n",
+    );
     for l in lists {
         if l.diff.items.is_empty() {
             continue;

@@ -21,9 +21,35 @@ use crate::model::{Departments, Details, Edition, Item, Register, Snapshot, Verd
 
 /// Fields in the order they are compared and shown.
 pub const FIELD_ORDER: &[&str] = &[
-    "title", "verdict", "duty", "level", "participation", "aliases", "category", "departments", "instead", "transitional", "content",
-    "summary", "materials", "procedure", "time_limit", "fee", "proof_content", "funding", "admission", "cycle", "recognition",
-    "standard", "ledgers", "merged_into", "basis", "purposes", "replaces", "body", "sources",
+    "title",
+    "verdict",
+    "duty",
+    "level",
+    "participation",
+    "aliases",
+    "category",
+    "departments",
+    "instead",
+    "transitional",
+    "content",
+    "summary",
+    "materials",
+    "procedure",
+    "time_limit",
+    "fee",
+    "proof_content",
+    "funding",
+    "admission",
+    "cycle",
+    "recognition",
+    "standard",
+    "ledgers",
+    "merged_into",
+    "basis",
+    "purposes",
+    "replaces",
+    "body",
+    "sources",
 ];
 
 /// Mappings compared field by field.
@@ -113,7 +139,11 @@ impl Diff {
     /// Counts of (added, removed, changed) items.
     pub fn counts(&self) -> (usize, usize, usize) {
         let n = |k| self.items.iter().filter(|c| c.kind == k).count();
-        (n(ChangeKind::Added), n(ChangeKind::Removed), n(ChangeKind::Changed))
+        (
+            n(ChangeKind::Added),
+            n(ChangeKind::Removed),
+            n(ChangeKind::Changed),
+        )
     }
 
     /// Whether nothing changed.
@@ -139,19 +169,42 @@ pub struct Side<'a> {
 impl<'a> Side<'a> {
     /// A frozen edition.
     pub fn edition(e: &'a Edition, fallback: &'a Departments) -> Self {
-        Side { snapshot: &e.snapshot, departments: e.snapshot.departments.as_ref().unwrap_or(fallback) }
+        Side {
+            snapshot: &e.snapshot,
+            departments: e.snapshot.departments.as_ref().unwrap_or(fallback),
+        }
     }
 }
 
 /// Compares `old` (or nothing: everything is added) with `new`.
-pub fn diff(old: Option<Side<'_>>, new: Side<'_>, reasons: Option<&BTreeMap<String, crate::diagnostic::Spanned<String>>>) -> Diff {
-    let empty = Snapshot { list: new.snapshot.list.clone(), items: Vec::new(), departments: None };
-    let old_side = old.unwrap_or(Side { snapshot: &empty, departments: new.departments });
+pub fn diff(
+    old: Option<Side<'_>>,
+    new: Side<'_>,
+    reasons: Option<&BTreeMap<String, crate::diagnostic::Spanned<String>>>,
+) -> Diff {
+    let empty = Snapshot {
+        list: new.snapshot.list.clone(),
+        items: Vec::new(),
+        departments: None,
+    };
+    let old_side = old.unwrap_or(Side {
+        snapshot: &empty,
+        departments: new.departments,
+    });
     let (o, n) = (old_side.snapshot, new.snapshot);
-    let ids: BTreeSet<&str> = o.items.iter().chain(&n.items).map(|i| i.id.as_str()).collect();
+    let ids: BTreeSet<&str> = o
+        .items
+        .iter()
+        .chain(&n.items)
+        .map(|i| i.id.as_str())
+        .collect();
     let mut ids: Vec<&str> = ids.into_iter().collect();
     ids.sort_by(|a, b| id_order(a, b));
-    let removed: BTreeSet<&str> = ids.iter().copied().filter(|id| n.item(id).is_none()).collect();
+    let removed: BTreeSet<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| n.item(id).is_none())
+        .collect();
     let mut items: Vec<ItemChange> = ids
         .par_iter()
         .filter_map(|id| item_change(o.item(id), n.item(id), &removed, n))
@@ -161,29 +214,67 @@ pub fn diff(old: Option<Side<'_>>, new: Side<'_>, reasons: Option<&BTreeMap<Stri
             c.reason = reasons.get(&c.id).map(|r| r.value.clone());
         }
     }
-    let list = if old.is_some() { list_changes(o, n) } else { Vec::new() };
-    let departments = if old.is_some() { department_changes(old_side, new) } else { Vec::new() };
+    let list = if old.is_some() {
+        list_changes(o, n)
+    } else {
+        Vec::new()
+    };
+    let departments = if old.is_some() {
+        department_changes(old_side, new)
+    } else {
+        Vec::new()
+    };
     let mut department_names = BTreeMap::new();
     for side in [old_side, new] {
         for (id, d) in side.departments {
-            department_names.entry(id.clone()).or_insert_with(|| d.name.clone());
+            department_names
+                .entry(id.clone())
+                .or_insert_with(|| d.name.clone());
         }
     }
-    Diff { items, list, departments, department_names }
+    Diff {
+        items,
+        list,
+        departments,
+        department_names,
+    }
 }
 
-fn item_change(old: Option<&Item>, new: Option<&Item>, removed: &BTreeSet<&str>, new_snapshot: &Snapshot) -> Option<ItemChange> {
-    let absorbs = |i: &Item| i.replaces.iter().filter(|r| removed.contains(r.value.as_str())).map(|r| r.value.clone()).collect::<Vec<_>>();
+fn item_change(
+    old: Option<&Item>,
+    new: Option<&Item>,
+    removed: &BTreeSet<&str>,
+    new_snapshot: &Snapshot,
+) -> Option<ItemChange> {
+    let absorbs = |i: &Item| {
+        i.replaces
+            .iter()
+            .filter(|r| removed.contains(r.value.as_str()))
+            .map(|r| r.value.clone())
+            .collect::<Vec<_>>()
+    };
     let change = match (old, new) {
-        (None, Some(n)) => ItemChange { kind: ChangeKind::Added, ..blank(n, absorbs(n)) },
+        (None, Some(n)) => ItemChange {
+            kind: ChangeKind::Added,
+            ..blank(n, absorbs(n))
+        },
         (Some(o), None) => {
-            let mut into: Vec<String> = new_snapshot.items.iter().filter(|i| i.replaces.iter().any(|r| r.value == o.id)).map(|i| i.id.clone()).collect();
+            let mut into: Vec<String> = new_snapshot
+                .items
+                .iter()
+                .filter(|i| i.replaces.iter().any(|r| r.value == o.id))
+                .map(|i| i.id.clone())
+                .collect();
             if let Details::Creation(c) = &o.details {
                 if let Some(m) = c.merged_into.as_ref().filter(|m| !into.contains(&m.value)) {
                     into.push(m.value.clone());
                 }
             }
-            ItemChange { kind: ChangeKind::Removed, merged_into: into, ..blank(o, Vec::new()) }
+            ItemChange {
+                kind: ChangeKind::Removed,
+                merged_into: into,
+                ..blank(o, Vec::new())
+            }
         }
         (Some(o), Some(n)) => {
             let fields = field_changes(&fields_of(o), &fields_of(n));
@@ -191,10 +282,18 @@ fn item_change(old: Option<&Item>, new: Option<&Item>, removed: &BTreeSet<&str>,
                 return None;
             }
             let verdict = match (o.stamp(), n.stamp()) {
-                (Some(a), Some(b)) if a.verdict.value != b.verdict.value => Some(VerdictFlip { from: a.verdict.value, to: b.verdict.value }),
+                (Some(a), Some(b)) if a.verdict.value != b.verdict.value => Some(VerdictFlip {
+                    from: a.verdict.value,
+                    to: b.verdict.value,
+                }),
                 _ => None,
             };
-            ItemChange { kind: ChangeKind::Changed, fields, verdict, ..blank(n, absorbs(n)) }
+            ItemChange {
+                kind: ChangeKind::Changed,
+                fields,
+                verdict,
+                ..blank(n, absorbs(n))
+            }
         }
         (None, None) => return None,
     };
@@ -216,8 +315,12 @@ fn blank(item: &Item, absorbs: Vec<String>) -> ItemChange {
 
 /// An item's fields as JSON values, empty ones removed.
 pub fn fields_of(item: &Item) -> BTreeMap<String, Value> {
-    let Ok(Value::Object(map)) = serde_json::to_value(item) else { return BTreeMap::new() };
-    map.into_iter().filter(|(k, v)| k != "id" && !is_empty(v)).collect()
+    let Ok(Value::Object(map)) = serde_json::to_value(item) else {
+        return BTreeMap::new();
+    };
+    map.into_iter()
+        .filter(|(k, v)| k != "id" && !is_empty(v))
+        .collect()
 }
 
 fn is_empty(v: &Value) -> bool {
@@ -231,11 +334,22 @@ fn is_empty(v: &Value) -> bool {
 }
 
 /// Compares two field maps in [`FIELD_ORDER`], descending into nested mappings.
-pub fn field_changes(old: &BTreeMap<String, Value>, new: &BTreeMap<String, Value>) -> Vec<FieldChange> {
+pub fn field_changes(
+    old: &BTreeMap<String, Value>,
+    new: &BTreeMap<String, Value>,
+) -> Vec<FieldChange> {
     let mut out = Vec::new();
     let known: BTreeSet<&str> = FIELD_ORDER.iter().copied().collect();
-    let extra: Vec<&String> = old.keys().chain(new.keys()).filter(|k| !known.contains(k.as_str())).collect();
-    for field in FIELD_ORDER.iter().copied().chain(extra.iter().map(|s| s.as_str())) {
+    let extra: Vec<&String> = old
+        .keys()
+        .chain(new.keys())
+        .filter(|k| !known.contains(k.as_str()))
+        .collect();
+    for field in FIELD_ORDER
+        .iter()
+        .copied()
+        .chain(extra.iter().map(|s| s.as_str()))
+    {
         let (a, b) = (old.get(field), new.get(field));
         if a == b {
             continue;
@@ -244,13 +358,24 @@ pub fn field_changes(old: &BTreeMap<String, Value>, new: &BTreeMap<String, Value
             (Some(Value::Object(x)), Some(Value::Object(y))) if NESTED.contains(&field) => {
                 let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
                 for key in keys {
-                    let (p, q) = (x.get(key).filter(|v| !is_empty(v)), y.get(key).filter(|v| !is_empty(v)));
+                    let (p, q) = (
+                        x.get(key).filter(|v| !is_empty(v)),
+                        y.get(key).filter(|v| !is_empty(v)),
+                    );
                     if p != q {
-                        out.push(FieldChange { field: format!("{field}.{key}"), old: p.cloned(), new: q.cloned() });
+                        out.push(FieldChange {
+                            field: format!("{field}.{key}"),
+                            old: p.cloned(),
+                            new: q.cloned(),
+                        });
                     }
                 }
             }
-            _ => out.push(FieldChange { field: field.to_owned(), old: a.cloned(), new: b.cloned() }),
+            _ => out.push(FieldChange {
+                field: field.to_owned(),
+                old: a.cloned(),
+                new: b.cloned(),
+            }),
         }
     }
     out
@@ -258,26 +383,44 @@ pub fn field_changes(old: &BTreeMap<String, Value>, new: &BTreeMap<String, Value
 
 fn list_changes(old: &Snapshot, new: &Snapshot) -> Vec<FieldChange> {
     let value = |s: &Snapshot| match serde_json::to_value(&s.list) {
-        Ok(Value::Object(m)) => m.into_iter().filter(|(_, v)| !is_empty(v)).collect::<BTreeMap<_, _>>(),
+        Ok(Value::Object(m)) => m
+            .into_iter()
+            .filter(|(_, v)| !is_empty(v))
+            .collect::<BTreeMap<_, _>>(),
         _ => BTreeMap::new(),
     };
     let (a, b) = (value(old), value(new));
     let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     keys.into_iter()
         .filter(|k| a.get(*k) != b.get(*k))
-        .map(|k| FieldChange { field: k.clone(), old: a.get(k).cloned(), new: b.get(k).cloned() })
+        .map(|k| FieldChange {
+            field: k.clone(),
+            old: a.get(k).cloned(),
+            new: b.get(k).cloned(),
+        })
         .collect()
 }
 
 /// Departments named by a snapshot's items.
 fn used(snapshot: &Snapshot) -> BTreeSet<&str> {
-    snapshot.items.iter().flat_map(Item::department_refs).map(|d| d.value.as_str()).collect()
+    snapshot
+        .items
+        .iter()
+        .flat_map(Item::department_refs)
+        .map(|d| d.value.as_str())
+        .collect()
 }
 
 fn department_changes(old: Side<'_>, new: Side<'_>) -> Vec<DepartmentChange> {
-    let ids: BTreeSet<&str> = used(old.snapshot).union(&used(new.snapshot)).copied().collect();
+    let ids: BTreeSet<&str> = used(old.snapshot)
+        .union(&used(new.snapshot))
+        .copied()
+        .collect();
     let value = |d: &crate::model::Department| match serde_json::to_value(d) {
-        Ok(Value::Object(m)) => m.into_iter().filter(|(k, v)| k != "id" && !is_empty(v)).collect::<BTreeMap<_, _>>(),
+        Ok(Value::Object(m)) => m
+            .into_iter()
+            .filter(|(k, v)| k != "id" && !is_empty(v))
+            .collect::<BTreeMap<_, _>>(),
         _ => BTreeMap::new(),
     };
     let mut out = Vec::new();
@@ -290,15 +433,34 @@ fn department_changes(old: Side<'_>, new: Side<'_>) -> Vec<DepartmentChange> {
                 let fields: Vec<FieldChange> = keys
                     .into_iter()
                     .filter(|k| x.get(*k) != y.get(*k))
-                    .map(|k| FieldChange { field: k.clone(), old: x.get(k).cloned(), new: y.get(k).cloned() })
+                    .map(|k| FieldChange {
+                        field: k.clone(),
+                        old: x.get(k).cloned(),
+                        new: y.get(k).cloned(),
+                    })
                     .collect();
                 if fields.is_empty() {
                     continue;
                 }
-                DepartmentChange { id: id.to_owned(), kind: ChangeKind::Changed, name: b.name.clone(), fields }
+                DepartmentChange {
+                    id: id.to_owned(),
+                    kind: ChangeKind::Changed,
+                    name: b.name.clone(),
+                    fields,
+                }
             }
-            (None, Some(b)) => DepartmentChange { id: id.to_owned(), kind: ChangeKind::Added, name: b.name.clone(), fields: Vec::new() },
-            (Some(a), None) => DepartmentChange { id: id.to_owned(), kind: ChangeKind::Removed, name: a.name.clone(), fields: Vec::new() },
+            (None, Some(b)) => DepartmentChange {
+                id: id.to_owned(),
+                kind: ChangeKind::Added,
+                name: b.name.clone(),
+                fields: Vec::new(),
+            },
+            (Some(a), None) => DepartmentChange {
+                id: id.to_owned(),
+                kind: ChangeKind::Removed,
+                name: a.name.clone(),
+                fields: Vec::new(),
+            },
             (None, None) => continue,
         };
         out.push(change);
@@ -313,14 +475,30 @@ pub fn edition_diffs(register: &Register, site_departments: &Departments) -> Vec
         .into_par_iter()
         .map(|i| {
             let e = &register.editions[i];
-            let old = i.checked_sub(1).map(|p| Side::edition(&register.editions[p], site_departments));
-            diff(old, Side::edition(e, site_departments), Some(&e.record.reasons))
+            let old = i
+                .checked_sub(1)
+                .map(|p| Side::edition(&register.editions[p], site_departments));
+            diff(
+                old,
+                Side::edition(e, site_departments),
+                Some(&e.record.reasons),
+            )
         })
         .collect()
 }
 
 /// The working copy's pending changes against the newest edition (all added if none).
 pub fn pending(register: &Register, site_departments: &Departments) -> Diff {
-    let newest = register.editions.last().map(|e| Side::edition(e, site_departments));
-    diff(newest, Side { snapshot: &register.working, departments: site_departments }, None)
+    let newest = register
+        .editions
+        .last()
+        .map(|e| Side::edition(e, site_departments));
+    diff(
+        newest,
+        Side {
+            snapshot: &register.working,
+            departments: site_departments,
+        },
+        None,
+    )
 }

@@ -23,24 +23,53 @@ pub struct Selection {
 /// Computes the selected diffs.
 pub fn select(site: &Site, selection: &Selection) -> Result<Vec<ListDiff>> {
     let registers: Vec<&Register> = match &selection.list {
-        Some(key) => vec![site.registers.iter().find(|r| &r.key == key).ok_or_else(|| Error::UnknownList {
-            name: key.clone(),
-            known: site.registers.iter().map(|r| r.key.as_str()).collect::<Vec<_>>().join(", "),
-        })?],
+        Some(key) => vec![
+            site.registers
+                .iter()
+                .find(|r| &r.key == key)
+                .ok_or_else(|| Error::UnknownList {
+                    name: key.clone(),
+                    known: site
+                        .registers
+                        .iter()
+                        .map(|r| r.key.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?,
+        ],
         None => site.registers.iter().collect(),
     };
-    registers.into_iter().map(|r| one(site, r, selection)).collect()
+    registers
+        .into_iter()
+        .map(|r| one(site, r, selection))
+        .collect()
 }
 
 fn one(site: &Site, register: &Register, selection: &Selection) -> Result<ListDiff> {
     let unknown = |name: &str| Error::UnknownEdition {
         list: register.key.clone(),
         name: name.to_owned(),
-        known: register.editions.iter().map(|e| e.id.as_str()).chain([WORKING]).collect::<Vec<_>>().join(", "),
+        known: register
+            .editions
+            .iter()
+            .map(|e| e.id.as_str())
+            .chain([WORKING])
+            .collect::<Vec<_>>()
+            .join(", "),
     };
-    let position = |id: &str| register.editions.iter().position(|e| e.id == id).ok_or_else(|| unknown(id));
+    let position = |id: &str| {
+        register
+            .editions
+            .iter()
+            .position(|e| e.id == id)
+            .ok_or_else(|| unknown(id))
+    };
     let to = selection.to.as_deref().unwrap_or(WORKING);
-    let to_index = if to == WORKING { None } else { Some(position(to)?) };
+    let to_index = if to == WORKING {
+        None
+    } else {
+        Some(position(to)?)
+    };
     let from_index = match selection.from.as_deref() {
         Some(WORKING) => return Err(unknown(WORKING)),
         Some(id) => Some(position(id)?),
@@ -51,7 +80,10 @@ fn one(site: &Site, register: &Register, selection: &Selection) -> Result<ListDi
     };
     let new = match to_index {
         Some(i) => Side::edition(&register.editions[i], &site.departments),
-        None => Side { snapshot: &register.working, departments: &site.departments },
+        None => Side {
+            snapshot: &register.working,
+            departments: &site.departments,
+        },
     };
     let old = from_index.map(|i| Side::edition(&register.editions[i], &site.departments));
     let reasons = to_index.map(|i| &register.editions[i].record.reasons);
