@@ -323,6 +323,7 @@ fn measure(what: &str, root: &Path) {
             output: root.join("public"),
             base_url: None,
             today,
+            drafts: false,
         })
         .map_or_else(|e| panic!("build failed: {e}"), |s| s.pages),
     };

@@ -64,6 +64,9 @@ struct BuildArgs {
     /// Publish under this URL instead of site.yaml's `base_url` (for preview deployments).
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+    /// Also build /draft/: the working copies with their pending changes (for previews).
+    #[arg(long)]
+    drafts: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -228,6 +231,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
         root: c.root.clone(),
         base_url: args.base_url.clone(),
         today: today()?,
+        drafts: args.drafts,
     };
     match minglu::build(&options) {
         Ok(summary) => {

@@ -29,7 +29,7 @@ use jiff::civil::Date;
 
 use diagnostic::{Code, Diagnostic, Diagnostics, Files, Span};
 pub use error::{Error, Result};
-use render::{Origin, OutputFile, RenderOptions, TemplateError, Theme};
+use render::{Origin, RenderFailure, RenderOptions, RenderStats, TemplateError, Theme};
 
 /// Diagnostics together with the file table they point into.
 #[derive(Debug)]
@@ -62,6 +62,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// The date that decides which edition is in force.
     pub today: Date,
+    /// Also build `/draft/` from the working copies (for preview deployments).
+    pub drafts: bool,
 }
 
 /// What a successful build did.
@@ -80,8 +82,12 @@ pub struct BuildSummary {
 /// Validates the site under `options.root` and renders it in memory (so template
 /// errors surface too) without writing anything.
 pub fn check(options: &CheckOptions) -> Result<Report> {
-    let (report, _) = analyse(&options.root, options.today, None)?;
-    Ok(report)
+    let render = RenderOptions {
+        today: options.today,
+        base_url: None,
+        drafts: true,
+    };
+    analyse(&options.root, &render, &|_: &str, _: &[u8]| Ok(())).map(|(report, _)| report)
 }
 
 /// Checks the site, and if it has no errors renders it and swaps the result into
@@ -89,16 +95,22 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
 pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let start = Instant::now();
     refuse_bad_output(&options.root, &options.output)?;
-    let (report, files) = analyse(&options.root, options.today, options.base_url.clone())?;
-    let Some(files) = files.filter(|_| !report.diagnostics.has_errors()) else {
+    let staging = output::Staging::new(&options.output)?;
+    let render = RenderOptions {
+        today: options.today,
+        base_url: options.base_url.clone(),
+        drafts: options.drafts,
+    };
+    let (report, stats) = analyse(&options.root, &render, &|path: &str, bytes: &[u8]| {
+        staging.write(path, bytes)
+    })?;
+    let Some(stats) = stats.filter(|_| !report.diagnostics.has_errors()) else {
         return Err(Error::Content(Box::new(report)));
     };
-    let staging = output::Staging::new(&options.output)?;
-    staging.write_all(&files)?;
     staging.commit()?;
     Ok(BuildSummary {
-        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        files: files.len(),
+        pages: stats.pages,
+        files: stats.files,
         report,
         elapsed: start.elapsed(),
     })
@@ -151,26 +163,28 @@ pub fn diff(options: &DiffOptions) -> Result<DiffReport> {
     })
 }
 
-/// Load, check, render: everything but writing.
+/// Load, check, render into `sink`. Rendering is skipped when loading or checking
+/// found errors (the templates are still compiled, so their syntax errors show).
 fn analyse(
     root: &Path,
-    today: Date,
-    base_url: Option<String>,
-) -> Result<(Report, Option<Vec<OutputFile>>)> {
+    options: &RenderOptions,
+    sink: &render::Sink<'_>,
+) -> Result<(Report, Option<RenderStats>)> {
     let (site, mut diagnostics) = content::load(root)?;
-    check::check(&site, today, &mut diagnostics);
+    check::check(&site, options.today, &mut diagnostics);
     let theme = Theme::load(root, &site.config.theme)?;
     let rendered = if diagnostics.has_errors() {
         render::environment(&theme)
-            .err()
-            .map_or(Ok(Vec::new()), Err)
+            .map(|_| None)
+            .map_err(RenderFailure::Templates)
     } else {
-        render::render(&site, &theme, &RenderOptions { today, base_url })
+        render::render(&site, &theme, options, sink).map(Some)
     };
     let mut files = site.files;
-    let output = match rendered {
-        Ok(out) => Some(out),
-        Err(errors) => {
+    let stats = match rendered {
+        Ok(stats) => stats,
+        Err(RenderFailure::Write(e)) => return Err(e),
+        Err(RenderFailure::Templates(errors)) => {
             for e in errors {
                 diagnostics.push(template_diagnostic(&e, &theme, &mut files));
             }
@@ -178,14 +192,13 @@ fn analyse(
         }
     };
     diagnostics.sort(&files);
-    let output = output.filter(|o| !o.is_empty());
     Ok((
         Report {
             root: root.to_path_buf(),
             files,
             diagnostics,
         },
-        output,
+        stats,
     ))
 }
 

@@ -8,10 +8,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::error::{Error, Result};
-use crate::render::OutputFile;
 
 /// A staging folder beside the output folder.
 pub struct Staging {
@@ -43,21 +40,15 @@ impl Staging {
         })
     }
 
-    /// Writes every file (in parallel; the set of files and their bytes are what is deterministic).
-    pub fn write_all(&self, files: &[OutputFile]) -> Result<()> {
-        let mut dirs: Vec<PathBuf> = files
-            .iter()
-            .filter_map(|f| Path::new(&f.path).parent().map(|p| self.dir.join(p)))
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        for dir in &dirs {
-            fs::create_dir_all(dir).map_err(Error::write(dir))?;
+    /// Writes one file (creating its folder); safe to call from several threads.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            if !parent.is_dir() {
+                fs::create_dir_all(parent).map_err(Error::write(parent))?;
+            }
         }
-        files.par_iter().try_for_each(|f| {
-            let path = self.dir.join(&f.path);
-            fs::write(&path, &f.bytes).map_err(Error::write(path))
-        })
+        fs::write(&path, bytes).map_err(Error::write(path))
     }
 
     /// Swaps the staging folder into place, replacing the previous output.

@@ -104,13 +104,31 @@ fn join_cjk_lines(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
         if !matches!(events[i], Event::SoftBreak) {
             continue;
         }
-        let before = last_char(&events[i - 1]);
-        let after = first_char(&events[i + 1]);
+        // Look through inline tags (`**强调**`) to the nearest text on each side.
+        let before = events[..i]
+            .iter()
+            .rev()
+            .take_while(|e| is_text_or_tag(e))
+            .find_map(last_char);
+        let after = events[i + 1..]
+            .iter()
+            .take_while(|e| is_text_or_tag(e))
+            .find_map(first_char);
         if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
             events[i] = Event::Text(CowStr::Borrowed(""));
         }
     }
     events
+}
+
+fn is_text_or_tag(e: &Event<'_>) -> bool {
+    matches!(
+        e,
+        Event::Text(_)
+            | Event::Code(_)
+            | Event::Start(Tag::Strong | Tag::Emphasis | Tag::Link { .. } | Tag::Strikethrough)
+            | Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Link | TagEnd::Strikethrough)
+    )
 }
 
 fn text_of<'a>(e: &'a Event<'_>) -> Option<&'a str> {

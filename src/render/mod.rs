@@ -5,10 +5,12 @@
 //! embedded default plus a site's overrides) and are compiled up front, so a
 //! syntax error in any of them is reported even if no page uses it.
 
+mod history_views;
 pub mod i18n;
 pub mod markdown;
 mod pages;
 pub mod public;
+mod scope;
 pub mod theme;
 pub mod url;
 pub mod views;
@@ -19,13 +21,26 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use crate::model::Site;
 pub use theme::{Origin, Theme};
 
-/// A file of the built site: its path relative to the output folder, and its bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative path with `/`.
-    pub path: String,
-    /// Contents.
-    pub bytes: Vec<u8>,
+/// Receives each rendered file: its path relative to the output folder (with `/`)
+/// and its bytes. Called from several threads at once.
+pub type Sink<'a> = dyn Fn(&str, &[u8]) -> Result<(), crate::Error> + Sync + 'a;
+
+/// Why rendering stopped.
+#[derive(Debug)]
+pub enum RenderFailure {
+    /// Templates that failed to compile or render (every distinct one).
+    Templates(Vec<TemplateError>),
+    /// The sink could not write a file.
+    Write(crate::Error),
+}
+
+/// What rendering produced.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RenderStats {
+    /// HTML pages.
+    pub pages: usize,
+    /// All files, static assets included.
+    pub files: usize,
 }
 
 /// A template that failed to compile or render.
@@ -67,6 +82,8 @@ pub struct RenderOptions {
     pub today: Date,
     /// Overrides site.yaml's `base_url` (for preview deployments).
     pub base_url: Option<String>,
+    /// Also render the working copies under `/draft/`.
+    pub drafts: bool,
 }
 
 /// Compiles every template of the theme.
@@ -117,18 +134,19 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// Renders every page of the public site, plus the theme's static files.
+/// Renders every page of the site (and of `/draft/` with `options.drafts`), plus
+/// the theme's static files, into `sink`.
 pub fn render(
     site: &Site,
     theme: &Theme,
     options: &RenderOptions,
-) -> Result<Vec<OutputFile>, Vec<TemplateError>> {
-    let env = environment(theme)?;
-    let mut files = pages::render_all(site, &env, theme, options)?;
-    files.extend(theme.statics.iter().map(|(path, bytes)| OutputFile {
-        path: path.clone(),
-        bytes: bytes.clone(),
-    }));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    sink: &Sink<'_>,
+) -> Result<RenderStats, RenderFailure> {
+    let env = environment(theme).map_err(RenderFailure::Templates)?;
+    let mut stats = pages::render_all(site, &env, theme, options, sink)?;
+    for (path, bytes) in &theme.statics {
+        sink(path, bytes).map_err(RenderFailure::Write)?;
+        stats.files += 1;
+    }
+    Ok(stats)
 }

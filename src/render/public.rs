@@ -18,6 +18,8 @@ pub enum Status<'a> {
     Upcoming(&'a Edition),
     /// No edition exists; the working copy is shown, marked unreleased.
     Unreleased,
+    /// The `/draft/` preview of the working copy.
+    Draft,
 }
 
 /// A register as published.
@@ -48,7 +50,7 @@ pub fn published(site: &Site, today: Date) -> Vec<Published<'_>> {
                     &e.snapshot,
                     e.snapshot.departments.as_ref().unwrap_or(&site.departments),
                 ),
-                Status::Unreleased => (&register.working, &site.departments),
+                Status::Unreleased | Status::Draft => (&register.working, &site.departments),
             };
             Published {
                 register,
@@ -58,4 +60,18 @@ pub fn published(site: &Site, today: Date) -> Vec<Published<'_>> {
             }
         })
         .collect()
+}
+
+impl Published<'_> {
+    /// Index of the shown edition in the register's editions.
+    pub fn edition_index(&self) -> Option<usize> {
+        match self.status {
+            Status::InForce(e) | Status::Upcoming(e) => self
+                .register
+                .editions
+                .iter()
+                .position(|x| std::ptr::eq(x, e)),
+            Status::Unreleased | Status::Draft => None,
+        }
+    }
 }

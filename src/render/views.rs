@@ -90,6 +90,7 @@ impl<'a> CurrencyView<'a> {
             Status::InForce(e) => ("in_force", Some(e)),
             Status::Upcoming(e) => ("upcoming", Some(e)),
             Status::Unreleased => ("unreleased", None),
+            Status::Draft => ("draft", p.register.editions.last()),
         };
         let r = edition.map(|e| &e.record);
         CurrencyView {

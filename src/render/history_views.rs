@@ -1,0 +1,327 @@
+//! Views of editions and changes: edition lists, change groups, timelines,
+//! the banner of a frozen item page, feeds.
+
+use serde::Serialize;
+
+use super::markdown;
+use super::scope::History;
+use super::views::Link;
+use crate::history::format::Labels;
+use crate::history::{ChangeKind, Diff, ItemChange};
+use crate::model::{Choice, Edition};
+
+/// Paths of history pages.
+pub(crate) mod paths {
+    /// Every edition of a register.
+    pub(crate) fn editions(key: &str) -> String {
+        format!("{key}/editions/")
+    }
+    /// One edition.
+    pub(crate) fn edition(key: &str, id: &str) -> String {
+        format!("{key}/editions/{id}/")
+    }
+    /// An item as it was in an edition.
+    pub(crate) fn frozen(key: &str, edition: &str, item: &str) -> String {
+        format!("{key}/editions/{edition}/{item}/")
+    }
+    /// Every change.
+    pub(crate) const CHANGES: &str = "changes/";
+    /// The site-wide feed.
+    pub(crate) const FEED: &str = "changes.atom";
+    /// A register's feed.
+    pub(crate) fn feed(key: &str) -> String {
+        format!("{key}/changes.atom")
+    }
+}
+
+/// An edition as listed.
+#[derive(Debug, Serialize)]
+pub(crate) struct EditionView<'a> {
+    /// Id.
+    pub(crate) id: &'a str,
+    /// Label.
+    pub(crate) label: &'a str,
+    /// `year`, `batch` …
+    pub(crate) kind: &'static str,
+    /// Official title.
+    pub(crate) title: &'a str,
+    /// 文号.
+    pub(crate) doc_number: Option<&'a str>,
+    /// 发布机关.
+    pub(crate) issuers: &'a [String],
+    /// 发布日期.
+    pub(crate) published: String,
+    /// 实施日期.
+    pub(crate) effective: String,
+    /// 失效日期.
+    pub(crate) expires: Option<String>,
+    /// `in_force`, `upcoming`, `superseded`.
+    pub(crate) status: &'static str,
+    /// Its page.
+    pub(crate) path: String,
+    /// Notes as HTML.
+    pub(crate) notes_html: Option<String>,
+    /// Official sources.
+    pub(crate) sources: &'a [String],
+    /// Items in it.
+    pub(crate) count: usize,
+    /// Added items.
+    pub(crate) added: usize,
+    /// Removed items.
+    pub(crate) removed: usize,
+    /// Changed items.
+    pub(crate) changed: usize,
+    /// Verdict flips.
+    pub(crate) flips: usize,
+    /// Whether it is the register's first edition.
+    pub(crate) first: bool,
+}
+
+impl<'a> EditionView<'a> {
+    /// The view of edition `index` of a register.
+    pub(crate) fn of(h: &History<'a>, index: usize) -> Self {
+        let e: &'a Edition = &h.register.editions[index];
+        let r = &e.record;
+        let (added, removed, changed) = h.diffs[index].counts();
+        EditionView {
+            id: &e.id,
+            label: &r.label,
+            kind: r.kind.name(),
+            title: &r.title,
+            doc_number: r.doc_number.as_deref(),
+            issuers: &r.issuers,
+            published: r.published.value.to_string(),
+            effective: r.effective.value.to_string(),
+            expires: r.expires.as_ref().map(|x| x.value.to_string()),
+            status: h.statuses[index],
+            path: paths::edition(&h.register.key, &e.id),
+            notes_html: r.notes.as_deref().map(|n| markdown::to_html(n, 2)),
+            sources: &r.sources,
+            count: e.snapshot.items.len(),
+            added,
+            removed,
+            changed,
+            flips: h.diffs[index]
+                .items
+                .iter()
+                .filter(|c| c.verdict.is_some())
+                .count(),
+            first: index == 0,
+        }
+    }
+}
+
+/// A field's change, ready to show.
+#[derive(Debug, Serialize)]
+pub(crate) struct FieldView {
+    /// Field label.
+    pub(crate) label: String,
+    /// Old value as text.
+    pub(crate) old: String,
+    /// New value as text.
+    pub(crate) new: String,
+}
+
+/// An item's change, ready to show.
+#[derive(Debug, Serialize)]
+pub(crate) struct ChangeView<'a> {
+    /// Item id.
+    pub(crate) id: &'a str,
+    /// Title.
+    pub(crate) title: &'a str,
+    /// `added`, `removed`, `changed`.
+    pub(crate) kind: &'static str,
+    /// The item's page in this edition (for removed items: its last version).
+    pub(crate) path: String,
+    /// Field changes.
+    pub(crate) fields: Vec<FieldView>,
+    /// Verdict before and after (`issue`/`refuse`), if it flipped.
+    pub(crate) verdict: Option<(&'static str, &'static str)>,
+    /// Items it was merged into.
+    pub(crate) merged_into: Vec<Link>,
+    /// Removed items it takes over.
+    pub(crate) absorbs: Vec<Link>,
+    /// Why.
+    pub(crate) reason: Option<&'a str>,
+}
+
+/// Changes grouped by kind.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct ChangeGroups<'a> {
+    /// Added items.
+    pub(crate) added: Vec<ChangeView<'a>>,
+    /// Removed items.
+    pub(crate) removed: Vec<ChangeView<'a>>,
+    /// Changed items.
+    pub(crate) changed: Vec<ChangeView<'a>>,
+    /// Department changes as lines of text.
+    pub(crate) departments: Vec<String>,
+}
+
+/// Builds the view of one change made by edition `index` (`None`: the working copy).
+pub(crate) fn change_view<'a>(
+    h: &History<'_>,
+    index: Option<usize>,
+    diff: &'a Diff,
+    c: &'a ItemChange,
+    labels: &Labels,
+) -> ChangeView<'a> {
+    let key = &h.register.key;
+    let editions = &h.register.editions;
+    let here = |id: &str| match index {
+        Some(i) => paths::frozen(key, &editions[i].id, id),
+        None => super::url::item(key, id),
+    };
+    let path = match (c.kind, index) {
+        (ChangeKind::Removed, Some(i)) if i > 0 => paths::frozen(key, &editions[i - 1].id, &c.id),
+        (ChangeKind::Removed, None) => editions.last().map_or_else(
+            || super::url::item(key, &c.id),
+            |e| paths::frozen(key, &e.id, &c.id),
+        ),
+        _ => here(&c.id),
+    };
+    let link = |id: &String| Link {
+        title: id.clone(),
+        path: here(id),
+    };
+    ChangeView {
+        id: &c.id,
+        title: &c.title,
+        kind: kind_name(c.kind),
+        path,
+        fields: c
+            .fields
+            .iter()
+            .map(|f| {
+                let (old, new) = labels.change(f, &diff.department_names);
+                FieldView {
+                    label: labels.field(&f.field),
+                    old,
+                    new,
+                }
+            })
+            .collect(),
+        verdict: c.verdict.map(|v| (v.from.name(), v.to.name())),
+        merged_into: c.merged_into.iter().map(link).collect(),
+        absorbs: c.absorbs.iter().map(link).collect(),
+        reason: c.reason.as_deref(),
+    }
+}
+
+/// `added`, `removed`, `changed`.
+pub(crate) fn kind_name(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Added => "added",
+        ChangeKind::Removed => "removed",
+        ChangeKind::Changed => "changed",
+    }
+}
+
+/// Groups a diff's changes for an edition page.
+pub(crate) fn groups<'a>(
+    h: &History<'_>,
+    index: Option<usize>,
+    diff: &'a Diff,
+    labels: &Labels,
+) -> ChangeGroups<'a> {
+    let mut g = ChangeGroups::default();
+    for c in &diff.items {
+        let view = change_view(h, index, diff, c, labels);
+        match c.kind {
+            ChangeKind::Added => g.added.push(view),
+            ChangeKind::Removed => g.removed.push(view),
+            ChangeKind::Changed => g.changed.push(view),
+        }
+    }
+    for d in &diff.departments {
+        let mut line = format!("{}（{}）", d.name, d.id);
+        for f in &d.fields {
+            let (old, new) = labels.change(f, &diff.department_names);
+            line.push_str(&format!("：{old} → {new}"));
+        }
+        if d.fields.is_empty() {
+            line.push_str(&format!("：{}", kind_name(d.kind)));
+        }
+        g.departments.push(line);
+    }
+    g
+}
+
+/// One entry of an item's timeline.
+#[derive(Debug, Serialize)]
+pub(crate) struct TimelineEntry<'a> {
+    /// The edition.
+    pub(crate) edition: EditionView<'a>,
+    /// What happened to the item in it.
+    pub(crate) change: ChangeView<'a>,
+}
+
+/// The timeline of item `id`: every edition that added or changed it, newest first
+/// (upcoming editions included, marked by their status).
+pub(crate) fn timeline<'a>(
+    h: &'a History<'a>,
+    id: &str,
+    labels: &Labels,
+) -> Vec<TimelineEntry<'a>> {
+    let Some(entries) = h.by_item.get(id) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .rev()
+        .map(|(e, c)| TimelineEntry {
+            edition: EditionView::of(h, *e),
+            change: change_view(h, Some(*e), &h.diffs[*e], &h.diffs[*e].items[*c], labels),
+        })
+        .collect()
+}
+
+/// The banner of an item page frozen in an edition.
+#[derive(Debug, Serialize)]
+pub(crate) struct FrozenView<'a> {
+    /// The edition.
+    pub(crate) edition: EditionView<'a>,
+    /// `current` (this is the in-force version), `superseded`, `withdrawn` or `upcoming`.
+    pub(crate) status: &'static str,
+    /// The item's current page, when it is still in force.
+    pub(crate) current_path: Option<String>,
+    /// When and why it left the register.
+    pub(crate) withdrawn: Option<WithdrawnView<'a>>,
+}
+
+/// When and why an item left the register.
+#[derive(Debug, Serialize)]
+pub(crate) struct WithdrawnView<'a> {
+    /// The edition that removed it.
+    pub(crate) edition: EditionView<'a>,
+    /// Why.
+    pub(crate) reason: Option<&'a str>,
+    /// Items it was merged into (their pages in that edition).
+    pub(crate) merged_into: Vec<Link>,
+    /// Its last version.
+    pub(crate) last_path: String,
+}
+
+/// Where item `id`, last seen in edition `last`, went.
+pub(crate) fn withdrawn<'a>(
+    h: &'a History<'a>,
+    id: &str,
+    last: usize,
+) -> Option<WithdrawnView<'a>> {
+    let (e, change) = h.removal_after(id, last)?;
+    let key = &h.register.key;
+    let in_removal = &h.register.editions[e].id;
+    Some(WithdrawnView {
+        edition: EditionView::of(h, e),
+        reason: change.reason.as_deref(),
+        merged_into: change
+            .merged_into
+            .iter()
+            .map(|m| Link {
+                title: m.clone(),
+                path: paths::frozen(key, in_removal, m),
+            })
+            .collect(),
+        last_path: paths::frozen(key, &h.register.editions[last].id, id),
+    })
+}
