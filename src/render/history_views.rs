@@ -170,7 +170,7 @@ pub(crate) fn change_view<'a>(
     let editions = &h.register.editions;
     let here = |id: &str| match index {
         Some(i) => paths::frozen(key, &editions[i].id, id),
-        None => super::url::item(key, id),
+        None => format!("draft/{}", super::url::item(key, id)),
     };
     let path = match (c.kind, index) {
         (ChangeKind::Removed, Some(i)) if i > 0 => paths::frozen(key, &editions[i - 1].id, &c.id),
