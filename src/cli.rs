@@ -102,10 +102,6 @@ struct DiffArgs {
 }
 
 #[derive(Debug, clap::Args)]
-#[expect(
-    clippy::struct_field_names,
-    reason = "the fields are the command's flags"
-)]
 struct ReleaseArgs {
     /// The register's key (e.g. `stamp`).
     list: String,
@@ -238,9 +234,10 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
             print_diagnostics(&summary.report, c.format.into());
             if !c.quiet {
                 eprintln!(
-                    "built {} pages ({} files) into {} in {:.2} s{}",
+                    "built {} pages ({} files{}) into {} in {:.2} s{}",
                     summary.pages,
                     summary.files,
+                    reused_suffix(summary.reused_pages),
                     options.output.display(),
                     summary.elapsed.as_secs_f64(),
                     warnings_suffix(&summary.report.diagnostics)
@@ -411,6 +408,13 @@ fn counts(d: &Diagnostics) -> String {
         d.error_count(),
         d.warning_count()
     )
+}
+
+fn reused_suffix(reused: usize) -> String {
+    match reused {
+        0 => String::new(),
+        n => format!("; {n} unchanged frozen pages kept from the previous build"),
+    }
 }
 
 fn warnings_suffix(d: &Diagnostics) -> String {

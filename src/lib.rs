@@ -75,6 +75,8 @@ pub struct BuildSummary {
     pub pages: usize,
     /// All files written.
     pub files: usize,
+    /// Pages of frozen editions carried over unchanged from the previous output.
+    pub reused_pages: usize,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -86,6 +88,7 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
         today: options.today,
         base_url: None,
         drafts: true,
+        previous: std::collections::BTreeMap::new(),
     };
     analyse(&options.root, &render, &|_: &str, _: &[u8]| Ok(())).map(|(report, _)| report)
 }
@@ -95,11 +98,14 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
 pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let start = Instant::now();
     refuse_bad_output(&options.root, &options.output)?;
+    let cache = output::ReuseCache::for_output(&options.output);
+    let previous = cache.take(&options.output);
     let staging = output::Staging::new(&options.output)?;
     let render = RenderOptions {
         today: options.today,
         base_url: options.base_url.clone(),
         drafts: options.drafts,
+        previous,
     };
     let (report, stats) = analyse(&options.root, &render, &|path: &str, bytes: &[u8]| {
         staging.write(path, bytes)
@@ -107,10 +113,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let Some(stats) = stats.filter(|_| !report.diagnostics.has_errors()) else {
         return Err(Error::Content(Box::new(report)));
     };
-    staging.commit()?;
+    staging.commit(&stats.reused)?;
+    cache.store(&stats.fingerprints, &stats.edition_dirs);
     Ok(BuildSummary {
-        pages: stats.pages,
-        files: stats.files,
+        pages: stats.pages + stats.reused_pages,
+        files: stats.files + stats.reused_pages,
+        reused_pages: stats.reused_pages,
         report,
         elapsed: start.elapsed(),
     })

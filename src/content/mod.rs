@@ -317,32 +317,25 @@ fn load_edition(
         diags.push(Diagnostic::error(Code::InvalidId, Span::file_start(any_file), format!("edition folder `{dir}` is not a valid edition id"))
             .with_help("edition ids are letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. 2020, 2014-1)"));
     }
-    verify_seal(&mut contents, any_file, &dir, &mut diags);
+    let seal = verify_seal(&mut contents, any_file, &dir, &mut diags);
     let mut take = |name: &str| contents.remove(name);
     let record = take("edition.yaml").map(|(fid, bytes)| parse_bytes(&bytes, fid, lower::edition));
     let list = take("list.yaml").map(|(fid, bytes)| parse_bytes(&bytes, fid, lower::list));
     let departments =
         take("departments.yaml").map(|(fid, bytes)| parse_bytes(&bytes, fid, lower::departments));
-    let mut parts = Vec::new();
-    for (name, value) in [
+    let present = [
         ("edition.yaml", record.is_some()),
         ("list.yaml", list.is_some()),
         ("departments.yaml", departments.is_some()),
-    ] {
-        if !value {
-            parts.push(name);
-        }
-    }
-    for name in parts {
-        diags.push(
-            Diagnostic::error(
-                Code::MissingFile,
-                Span::file_start(any_file),
-                format!("frozen edition `{id}` has no {name}"),
-            )
-            .with_help("editions are written whole by `minglu release`; restore the file from git"),
-        );
-    }
+    ];
+    diags.extend(present.iter().filter(|(_, there)| !there).map(|(name, _)| {
+        Diagnostic::error(
+            Code::MissingFile,
+            Span::file_start(any_file),
+            format!("frozen edition `{id}` has no {name}"),
+        )
+        .with_help("editions are written whole by `minglu release`; restore the file from git")
+    }));
     let record = record.and_then(|(r, d)| {
         diags.extend(d);
         r.flatten()
@@ -379,21 +372,23 @@ fn load_edition(
             items,
             departments: Some(departments.unwrap_or_default()),
         },
+        seal,
     });
     Ok((edition, diags))
 }
 
 /// Verifies the edition's files against its SHA256SUMS and removes SHA256SUMS from `contents`.
+/// Returns the SHA-256 of SHA256SUMS (empty when it is missing).
 fn verify_seal(
     contents: &mut BTreeMap<String, (FileId, Vec<u8>)>,
     any_file: FileId,
     dir: &str,
     diags: &mut Vec<Diagnostic>,
-) {
+) -> String {
     let Some((sums_id, sums_bytes)) = contents.remove(seal::SUMS_FILE) else {
         diags.push(Diagnostic::error(Code::EditionSums, Span::file_start(any_file), format!("{dir} has no SHA256SUMS, so nobody can verify it"))
             .with_help("editions are written with their SHA256SUMS by `minglu release`; restore it from git"));
-        return;
+        return String::new();
     };
     let hashes: BTreeMap<String, (FileId, String)> = contents
         .par_iter()
@@ -403,4 +398,5 @@ fn verify_seal(
         Ok(text) => seal::verify(&text, sums_id, &hashes, diags),
         Err(d) => diags.push(d),
     }
+    seal::sha256_hex(&sums_bytes)
 }

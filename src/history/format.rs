@@ -311,92 +311,82 @@ pub fn markdown(lists: &[ListDiff], labels: &Labels) -> String {
     let mut out = String::new();
     let t = |k: &str| labels.get(k).unwrap_or("");
     for l in lists {
-        let _ = writeln!(
-            out,
-            "### {}（`{}`）：{} → {}\n",
-            l.title,
-            l.key,
+        let (from, to) = (
             side_name(labels, l.from.as_deref()),
-            side_name(labels, Some(&l.to))
+            side_name(labels, Some(&l.to)),
         );
+        let _ = writeln!(out, "### {}（`{}`）：{from} → {to}\n", l.title, l.key);
         let _ = writeln!(out, "**{}**\n", labels.summary(&l.diff));
         for c in &l.diff.items {
             let _ = writeln!(out, "#### {}\n", labels.headline(c));
             if let Some(r) = &c.reason {
                 let _ = writeln!(out, "> {}{}{}\n", t("diff_reason"), t("colon"), one_line(r));
             }
-            if !c.fields.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} |\n|---|---|---|",
-                    t("diff_field"),
-                    t("diff_old"),
-                    t("diff_new")
-                );
-                for f in &c.fields {
+            let rows: Vec<(String, String, String)> = c
+                .fields
+                .iter()
+                .map(|f| {
                     let (old, new) = labels.change(f, &l.diff.department_names);
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} | {} |",
-                        labels.field(&f.field),
-                        cell(&old),
-                        cell(&new)
-                    );
-                }
-                out.push('\n');
-            }
+                    (labels.field(&f.field), old, new)
+                })
+                .collect();
+            table(&mut out, &rows, labels);
         }
-        if !l.diff.list.is_empty() || !l.diff.departments.is_empty() {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |\n|---|---|---|",
-                t("diff_field"),
-                t("diff_old"),
-                t("diff_new")
-            );
-            for f in &l.diff.list {
-                let (old, new) = labels.change(f, &l.diff.department_names);
-                let _ = writeln!(
-                    out,
-                    "| list.yaml `{}` | {} | {} |",
-                    f.field,
-                    cell(&old),
-                    cell(&new)
-                );
-            }
-            for d in &l.diff.departments {
-                if d.fields.is_empty() {
-                    let (old, new) = if d.kind == ChangeKind::Added {
-                        (t("diff_none"), d.name.as_str())
-                    } else {
-                        (d.name.as_str(), t("diff_none"))
-                    };
-                    let _ = writeln!(
-                        out,
-                        "| {} `{}` | {} | {} |",
-                        t("diff_department"),
-                        d.id,
-                        cell(old),
-                        cell(new)
-                    );
-                }
-                for f in &d.fields {
-                    let (old, new) = labels.change(f, &l.diff.department_names);
-                    let _ = writeln!(
-                        out,
-                        "| {} `{}` {} | {} | {} |",
-                        t("diff_department"),
-                        d.id,
-                        f.field,
-                        cell(&old),
-                        cell(&new)
-                    );
-                }
-            }
-            out.push('\n');
-        }
+        table(&mut out, &other_rows(&l.diff, labels), labels);
     }
     out
+}
+
+/// Rows for changes to list.yaml and to departments.
+fn other_rows(diff: &Diff, labels: &Labels) -> Vec<(String, String, String)> {
+    let t = |k: &str| labels.get(k).unwrap_or("");
+    let mut rows = Vec::new();
+    for f in &diff.list {
+        let (old, new) = labels.change(f, &diff.department_names);
+        rows.push((format!("list.yaml `{}`", f.field), old, new));
+    }
+    for d in &diff.departments {
+        if d.fields.is_empty() {
+            let (old, new) = if d.kind == ChangeKind::Added {
+                (t("diff_none"), d.name.as_str())
+            } else {
+                (d.name.as_str(), t("diff_none"))
+            };
+            rows.push((
+                format!("{} `{}`", t("diff_department"), d.id),
+                old.to_owned(),
+                new.to_owned(),
+            ));
+        }
+        for f in &d.fields {
+            let (old, new) = labels.change(f, &diff.department_names);
+            rows.push((
+                format!("{} `{}` {}", t("diff_department"), d.id, f.field),
+                old,
+                new,
+            ));
+        }
+    }
+    rows
+}
+
+/// A Markdown table of (field, old, new) rows; nothing when there are none.
+fn table(out: &mut String, rows: &[(String, String, String)], labels: &Labels) {
+    if rows.is_empty() {
+        return;
+    }
+    let t = |k: &str| labels.get(k).unwrap_or("");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} |\n|---|---|---|",
+        t("diff_field"),
+        t("diff_old"),
+        t("diff_new")
+    );
+    for (field, old, new) in rows {
+        let _ = writeln!(out, "| {field} | {} | {} |", cell(old), cell(new));
+    }
+    out.push('\n');
 }
 
 /// One JSON document with every list's diff.

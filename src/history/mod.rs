@@ -265,10 +265,10 @@ fn item_change(
                 .filter(|i| i.replaces.iter().any(|r| r.value == o.id))
                 .map(|i| i.id.clone())
                 .collect();
-            if let Details::Creation(c) = &o.details {
-                if let Some(m) = c.merged_into.as_ref().filter(|m| !into.contains(&m.value)) {
-                    into.push(m.value.clone());
-                }
+            if let Details::Creation(c) = &o.details
+                && let Some(m) = c.merged_into.as_ref().filter(|m| !into.contains(&m.value))
+            {
+                into.push(m.value.clone());
             }
             ItemChange {
                 kind: ChangeKind::Removed,

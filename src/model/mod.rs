@@ -185,6 +185,8 @@ pub struct Edition {
     pub record: EditionRecord,
     /// The register as it was.
     pub snapshot: Snapshot,
+    /// SHA-256 of its SHA256SUMS file: a fingerprint of everything in it.
+    pub seal: String,
 }
 
 /// `edition.yaml`.

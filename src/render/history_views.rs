@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use super::markdown;
 use super::scope::History;
 use super::views::Link;
 use crate::history::format::Labels;
@@ -60,7 +59,7 @@ pub(crate) struct EditionView<'a> {
     /// Its page.
     pub(crate) path: String,
     /// Notes as HTML.
-    pub(crate) notes_html: Option<String>,
+    pub(crate) notes_html: Option<&'a str>,
     /// Official sources.
     pub(crate) sources: &'a [String],
     /// Items in it.
@@ -79,7 +78,7 @@ pub(crate) struct EditionView<'a> {
 
 impl<'a> EditionView<'a> {
     /// The view of edition `index` of a register.
-    pub(crate) fn of(h: &History<'a>, index: usize) -> Self {
+    pub(crate) fn of(h: &'a History<'a>, index: usize) -> Self {
         let e: &'a Edition = &h.register.editions[index];
         let r = &e.record;
         let (added, removed, changed) = h.diffs[index].counts();
@@ -95,7 +94,7 @@ impl<'a> EditionView<'a> {
             expires: r.expires.as_ref().map(|x| x.value.to_string()),
             status: h.statuses[index],
             path: paths::edition(&h.register.key, &e.id),
-            notes_html: r.notes.as_deref().map(|n| markdown::to_html(n, 2)),
+            notes_html: h.notes_html[index].as_deref(),
             sources: &r.sources,
             count: e.snapshot.items.len(),
             added,

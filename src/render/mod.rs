@@ -15,8 +15,11 @@ pub mod theme;
 pub mod url;
 pub mod views;
 
+use std::collections::BTreeMap;
+
 use jiff::civil::Date;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use sha2::Digest as _;
 
 use crate::model::Site;
 pub use theme::{Origin, Theme};
@@ -35,12 +38,21 @@ pub enum RenderFailure {
 }
 
 /// What rendering produced.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RenderStats {
-    /// HTML pages.
+    /// HTML pages rendered.
     pub pages: usize,
-    /// All files, static assets included.
+    /// All files written, static assets included.
     pub files: usize,
+    /// Per register: a fingerprint of everything its frozen edition pages depend on.
+    pub fingerprints: BTreeMap<String, String>,
+    /// Edition folders (`stamp/editions/2015`) not rendered because the previous
+    /// output has them with the same fingerprint; the writer must carry them over.
+    pub reused: Vec<String>,
+    /// Pages in those folders.
+    pub reused_pages: usize,
+    /// Every register's edition folders in the output.
+    pub edition_dirs: BTreeMap<String, Vec<String>>,
 }
 
 /// A template that failed to compile or render.
@@ -84,6 +96,28 @@ pub struct RenderOptions {
     pub base_url: Option<String>,
     /// Also render the working copies under `/draft/`.
     pub drafts: bool,
+    /// Fingerprints of registers whose edition folders the previous output still
+    /// has (see [`RenderStats::fingerprints`]); matching ones are not rendered again.
+    pub previous: BTreeMap<String, String>,
+}
+
+impl Theme {
+    /// A fingerprint of every template and static file.
+    pub fn fingerprint(&self) -> String {
+        let mut h = sha2::Sha256::new();
+        for (name, t) in &self.templates {
+            h.update(name.as_bytes());
+            h.update([0]);
+            h.update(t.source.as_bytes());
+            h.update([0]);
+        }
+        for (path, bytes) in &self.statics {
+            h.update(path.as_bytes());
+            h.update([0]);
+            h.update(bytes);
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// Compiles every template of the theme.

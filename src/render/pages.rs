@@ -3,7 +3,7 @@
 //! Pages are described as [`Job`]s, rendered in parallel and handed to a sink
 //! one by one, so memory stays flat however many frozen pages there are.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use minijinja::Environment;
@@ -26,7 +26,9 @@ use crate::model::{Choice, Details, Item, Page, Site, Verdict};
 /// Everything shared by all pages of one build.
 struct Shared<'a> {
     site: SiteView,
-    strings: &'static BTreeMap<&'static str, &'static str>,
+    /// `site` and the UI strings, converted to template values once (not per page).
+    site_value: minijinja::Value,
+    strings: minijinja::Value,
     labels: Labels,
     asset_version: String,
     pages: &'a [Page],
@@ -36,8 +38,8 @@ struct Shared<'a> {
 /// The context every template gets; the page's own values are flattened in.
 #[derive(Serialize)]
 struct Context<'a, T: Serialize> {
-    site: &'a SiteView,
-    t: &'a BTreeMap<&'static str, &'static str>,
+    site: &'a minijinja::Value,
+    t: &'a minijinja::Value,
     /// From this page to the root of its scope (the site, or `/draft/`).
     root: String,
     /// From this page to the root of the site.
@@ -84,50 +86,145 @@ pub(super) fn render_all(
     if options.drafts {
         scopes.push(Scope::draft(site));
     }
-    let pages = AtomicUsize::new(0);
-    let files = AtomicUsize::new(0);
+    let fingerprints = fingerprints(&shared, &scopes[0], theme);
+    let reused: BTreeSet<String> = fingerprints
+        .iter()
+        .filter(|(key, f)| options.previous.get(*key) == Some(*f))
+        .map(|(key, _)| key.clone())
+        .collect();
+    let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
     let mut template_errors: Vec<TemplateError> = Vec::new();
     for scope in &scopes {
-        let jobs = jobs(&shared, scope);
-        let failures: Vec<RenderFailure> = jobs
-            .par_iter()
-            .filter_map(|job| {
-                let (path, text) = match render_job(job, &shared, scope, env) {
-                    Ok(done) => done,
-                    Err(e) => return Some(RenderFailure::Templates(vec![e])),
-                };
-                let file = url::output_file(&path);
-                if file.ends_with(".html") {
-                    pages.fetch_add(1, Ordering::Relaxed);
-                }
-                files.fetch_add(1, Ordering::Relaxed);
-                sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
-            })
-            .collect();
-        for failure in failures {
-            match failure {
-                RenderFailure::Write(e) => return Err(RenderFailure::Write(e)),
-                RenderFailure::Templates(errors) => {
-                    for e in errors {
-                        if !template_errors
-                            .iter()
-                            .any(|o| (&o.name, o.line, &o.message) == (&e.name, e.line, &e.message))
-                        {
-                            template_errors.push(e);
-                        }
-                    }
-                }
+        let jobs = jobs(&shared, scope, &reused);
+        for e in render_scope(&jobs, &shared, scope, env, sink, &counts)? {
+            if !template_errors
+                .iter()
+                .any(|o| (&o.name, o.line, &o.message) == (&e.name, e.line, &e.message))
+            {
+                template_errors.push(e);
             }
         }
     }
+    let (pages, files) = (counts.0.into_inner(), counts.1.into_inner());
     if !template_errors.is_empty() {
         template_errors.sort_by(|a, b| (&a.name, a.line).cmp(&(&b.name, b.line)));
         return Err(RenderFailure::Templates(template_errors));
     }
+    let (reused, reused_pages, edition_dirs) = edition_dirs(&shared, &reused);
     Ok(RenderStats {
-        pages: pages.into_inner(),
-        files: files.into_inner(),
+        pages,
+        files,
+        fingerprints,
+        reused,
+        reused_pages,
+        edition_dirs,
     })
+}
+
+/// Renders a scope's jobs in parallel into the sink; returns the template errors.
+fn render_scope(
+    jobs: &[Job<'_>],
+    shared: &Shared<'_>,
+    scope: &Scope<'_>,
+    env: &Environment<'_>,
+    sink: &Sink<'_>,
+    counts: &(AtomicUsize, AtomicUsize),
+) -> Result<Vec<TemplateError>, RenderFailure> {
+    let failures: Vec<RenderFailure> = jobs
+        .par_iter()
+        .filter_map(|job| {
+            let (path, text) = match render_job(job, shared, scope, env) {
+                Ok(done) => done,
+                Err(e) => return Some(RenderFailure::Templates(vec![e])),
+            };
+            let file = url::output_file(&path);
+            if file.ends_with(".html") {
+                counts.0.fetch_add(1, Ordering::Relaxed);
+            }
+            counts.1.fetch_add(1, Ordering::Relaxed);
+            sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for failure in failures {
+        match failure {
+            RenderFailure::Write(e) => return Err(RenderFailure::Write(e)),
+            RenderFailure::Templates(e) => errors.extend(e),
+        }
+    }
+    Ok(errors)
+}
+
+/// The edition folders of every register; which of them are reused, and how many pages those hold.
+fn edition_dirs(
+    shared: &Shared<'_>,
+    reused: &BTreeSet<String>,
+) -> (Vec<String>, usize, BTreeMap<String, Vec<String>>) {
+    let mut reused_dirs = Vec::new();
+    let mut reused_pages = 0;
+    let mut edition_dirs = BTreeMap::new();
+    for h in &shared.histories {
+        let dirs: Vec<String> = h
+            .register
+            .editions
+            .iter()
+            .map(|e| format!("{}/editions/{}", h.register.key, e.id))
+            .collect();
+        if reused.contains(&h.register.key) {
+            reused_dirs.extend(dirs.iter().cloned());
+            reused_pages += h
+                .register
+                .editions
+                .iter()
+                .map(|e| 1 + e.snapshot.items.len())
+                .sum::<usize>();
+        }
+        edition_dirs.insert(h.register.key.clone(), dirs);
+    }
+    (reused_dirs, reused_pages, edition_dirs)
+}
+
+/// Per register, a hash of everything its edition folders' pages depend on: the
+/// program, the theme, the site-wide values every page shows (config, navigation,
+/// purpose slugs), and the register's editions (their seals and statuses).
+fn fingerprints(
+    shared: &Shared<'_>,
+    public: &Scope<'_>,
+    theme: &Theme,
+) -> BTreeMap<String, String> {
+    use sha2::{Digest, Sha256};
+    let mut common = Sha256::new();
+    common.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Some(meta) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()) {
+        common.update(meta.len().to_le_bytes());
+        if let Ok(modified) = meta.modified() {
+            common.update(format!("{modified:?}").as_bytes());
+        }
+    }
+    common.update(theme.fingerprint().as_bytes());
+    common.update(
+        serde_json::to_string(&shared.site)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    common.update(
+        serde_json::to_string(&public.purpose_slugs)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    shared
+        .histories
+        .iter()
+        .map(|h| {
+            let mut f = common.clone();
+            f.update(format!("{:?}", h.shown).as_bytes());
+            for (e, status) in h.register.editions.iter().zip(&h.statuses) {
+                f.update(format!("\n{} {} {status}", e.id, e.seal).as_bytes());
+            }
+            let hex: String = f.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            (h.register.key.clone(), hex)
+        })
+        .collect()
 }
 
 fn shared<'a>(
@@ -152,22 +249,26 @@ fn shared<'a>(
         .par_iter()
         .map(|p| History::new(p.register, site, p.edition_index()))
         .collect();
+    let site_view = SiteView {
+        base_path: url::base_path(&config.base_url),
+        lang: config.language.name(),
+        registers: register_links(published),
+        pages: site
+            .pages
+            .iter()
+            .map(|p| Link {
+                title: p.title.clone(),
+                path: url::page(&url::encode_segment(&p.slug)),
+            })
+            .collect(),
+        config,
+    };
     Shared {
-        site: SiteView {
-            base_path: url::base_path(&config.base_url),
-            lang: config.language.name(),
-            registers: register_links(published),
-            pages: site
-                .pages
-                .iter()
-                .map(|p| Link {
-                    title: p.title.clone(),
-                    path: url::page(&url::encode_segment(&p.slug)),
-                })
-                .collect(),
-            config,
-        },
-        strings: i18n::strings(site.config.language),
+        site_value: minijinja::Value::from(minijinja::value::Serde(&site_view)),
+        site: site_view,
+        strings: minijinja::Value::from(minijinja::value::Serde(i18n::strings(
+            site.config.language,
+        ))),
         labels: Labels::new(site.config.language),
         asset_version: sha256_hex(css)[..10].to_owned(),
         pages: &site.pages,
@@ -175,7 +276,11 @@ fn shared<'a>(
     }
 }
 
-fn jobs<'a>(shared: &'a Shared<'_>, scope: &'a Scope<'_>) -> Vec<Job<'a>> {
+fn jobs<'a>(
+    shared: &'a Shared<'_>,
+    scope: &'a Scope<'_>,
+    reused: &BTreeSet<String>,
+) -> Vec<Job<'a>> {
     let mut jobs = vec![Job::Home, Job::Departments, Job::Purposes];
     for (i, p) in scope.published.iter().enumerate() {
         jobs.push(Job::Register(i));
@@ -202,15 +307,17 @@ fn jobs<'a>(shared: &'a Shared<'_>, scope: &'a Scope<'_>) -> Vec<Job<'a>> {
     for (i, p) in scope.published.iter().enumerate() {
         let h = &shared.histories[i];
         jobs.extend([Job::Editions(i), Job::Feed(Some(i))]);
-        for (e, edition) in h.register.editions.iter().enumerate() {
-            jobs.push(Job::Edition(i, e));
-            jobs.extend(
-                edition
-                    .snapshot
-                    .items
-                    .iter()
-                    .map(|item| Job::Frozen(i, e, item)),
-            );
+        if !reused.contains(&h.register.key) {
+            for (e, edition) in h.register.editions.iter().enumerate() {
+                jobs.push(Job::Edition(i, e));
+                jobs.extend(
+                    edition
+                        .snapshot
+                        .items
+                        .iter()
+                        .map(|item| Job::Frozen(i, e, item)),
+                );
+            }
         }
         if let Some(shown) = h.shown {
             let gone = h
@@ -316,8 +423,8 @@ impl Renderer<'_> {
             (depth_root.clone(), depth_root)
         };
         let context = Context {
-            site: &shared.site,
-            t: shared.strings,
+            site: &shared.site_value,
+            t: &shared.strings,
             root,
             site_root,
             path: format!("{}{}", self.scope.prefix, self.path),

@@ -26,6 +26,8 @@ pub(super) struct History<'a> {
     pub(super) last_seen: BTreeMap<String, usize>,
     /// The working copy against the newest edition.
     pub(super) pending: Diff,
+    /// Each edition's notes as HTML, rendered once.
+    pub(super) notes_html: Vec<Option<String>>,
 }
 
 impl<'a> History<'a> {
@@ -50,6 +52,16 @@ impl<'a> History<'a> {
                 last_seen.insert(item.id.clone(), e);
             }
         }
+        let notes_html = register
+            .editions
+            .iter()
+            .map(|e| {
+                e.record
+                    .notes
+                    .as_deref()
+                    .map(|n| super::markdown::to_html(n, 2))
+            })
+            .collect();
         History {
             register,
             diffs,
@@ -58,6 +70,7 @@ impl<'a> History<'a> {
             by_item,
             last_seen,
             pending: history::pending(register, &site.departments),
+            notes_html,
         }
     }
 

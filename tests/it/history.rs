@@ -757,3 +757,74 @@ fn the_bundled_example_has_history() {
     );
     crawl(&site.root.join("public"), "/minglu/");
 }
+
+/// A rebuild carries unchanged frozen editions over from the previous output;
+/// the result must be exactly what a clean build gives, and any change that
+/// affects those pages must make them render again.
+#[test]
+fn rebuilds_reuse_unchanged_editions_and_stay_identical_to_clean_builds() {
+    let site = SiteTest::fixture("conformance");
+    let clean = |name: &str| {
+        let out = site.root.join(name);
+        let _ = std::fs::remove_dir_all(&out);
+        site.run(&["build", "--output", &out.to_string_lossy()])
+            .success();
+        tree(&out)
+    };
+    let first = site.run(&["build"]);
+    first.success();
+    assert!(
+        !first.stderr.contains("kept from the previous build"),
+        "{}",
+        first.stderr
+    );
+    let second = site.run(&["build"]);
+    second.success();
+    assert!(
+        second
+            .stderr
+            .contains("unchanged frozen pages kept from the previous build"),
+        "{}",
+        second.stderr
+    );
+    assert!(
+        tree(&site.root.join("public")) == clean("clean-1"),
+        "a rebuild differs from a clean build"
+    );
+
+    let builtin = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/edition.html"),
+    )
+    .expect("template");
+    site.write(
+        "themes/default/templates/edition.html",
+        builtin.replace("{% block main %}", "{% block main %}<!-- override -->"),
+    );
+    let third = site.run(&["build"]);
+    third.success();
+    assert!(
+        !third.stderr.contains("kept from the previous build"),
+        "a theme change renders every page again: {}",
+        third.stderr
+    );
+    assert!(
+        site.read("public/stamp/editions/2015/index.html")
+            .contains("<!-- override -->")
+    );
+    assert!(tree(&site.root.join("public")) == clean("clean-2"));
+
+    release(&site, &[]).success();
+    let fourth = site.run(&["build"]);
+    fourth.success();
+    assert!(
+        fourth.stderr.contains("kept from the previous build"),
+        "work and creation are unchanged: {}",
+        fourth.stderr
+    );
+    let old = site.read("public/stamp/editions/2020/GZ-005/index.html");
+    assert!(
+        old.contains("历史版本") && !old.contains("tag-ok\">现行版本"),
+        "the 2020 pages now say they are superseded"
+    );
+    assert!(tree(&site.root.join("public")) == clean("clean-3"));
+}
