@@ -199,7 +199,7 @@ const ZH_CN: &[(&str, &str)] = &[
     ("changes_changed", "调整事项"),
     ("changes_departments", "部门信息变化"),
     ("frozen_current", "现行版本"),
-    ("frozen_superseded", "历史版本"),
+    ("frozen_superseded", "此为历史版本"),
     ("frozen_upcoming", "即将施行"),
     ("frozen_withdrawn", "已退出"),
     ("frozen_edition", "此页为该事项在以下版本中的内容"),

@@ -828,3 +828,31 @@ fn rebuilds_reuse_unchanged_editions_and_stay_identical_to_clean_builds() {
     );
     assert!(tree(&site.root.join("public")) == clean("clean-3"));
 }
+
+#[test]
+fn department_renames_are_shown() {
+    let site = SiteTest::fixture("conformance");
+    let departments = site
+        .read("content/departments.yaml")
+        .replace("name: 示例市卫生健康委员会", "name: 示例市卫生健康局");
+    site.write("content/departments.yaml", departments);
+    let md = site.run(&["diff", "stamp", "--format", "markdown"]);
+    md.success();
+    assert!(
+        md.stdout
+            .contains("| 部门 `health` name | 示例市卫生健康委员会 | 示例市卫生健康局 |"),
+        "{}",
+        md.stdout
+    );
+    let json = site.run(&["diff", "stamp", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    let d = &v[0]["diff"]["departments"][0];
+    assert_eq!(
+        (
+            d["id"].as_str(),
+            d["kind"].as_str(),
+            d["fields"][0]["field"].as_str()
+        ),
+        (Some("health"), Some("changed"), Some("name"))
+    );
+}
