@@ -149,16 +149,7 @@ pub struct DiffReport {
 /// Compares two states of the registers. Refuses (with [`Error::Content`]) when the
 /// content has errors, since a broken item would show as removed.
 pub fn diff(options: &DiffOptions) -> Result<DiffReport> {
-    let (site, mut diagnostics) = content::load(&options.root)?;
-    check::check(&site, options.today, &mut diagnostics);
-    diagnostics.sort(&site.files);
-    if diagnostics.has_errors() {
-        return Err(Error::Content(Box::new(Report {
-            root: options.root.clone(),
-            files: site.files,
-            diagnostics,
-        })));
-    }
+    let (site, diagnostics) = load_valid(&options.root, options.today)?;
     let lists = history::select::select(&site, &options.selection)?;
     Ok(DiffReport {
         lists,
@@ -169,6 +160,22 @@ pub fn diff(options: &DiffOptions) -> Result<DiffReport> {
             diagnostics,
         },
     })
+}
+
+/// Loads and checks the site; refuses with [`Error::Content`] when it has errors.
+/// Returns the site and its (warning) diagnostics, sorted.
+pub fn load_valid(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)> {
+    let (site, mut diagnostics) = content::load(root)?;
+    check::check(&site, today, &mut diagnostics);
+    diagnostics.sort(&site.files);
+    if diagnostics.has_errors() {
+        return Err(Error::Content(Box::new(Report {
+            root: root.to_path_buf(),
+            files: site.files,
+            diagnostics,
+        })));
+    }
+    Ok((site, diagnostics))
 }
 
 /// Load, check, render into `sink`. Rendering is skipped when loading or checking

@@ -70,29 +70,8 @@ pub struct ReleaseSummary {
 
 /// Freezes the working copy of `options.list` as edition `options.id`.
 pub fn release(options: &ReleaseOptions) -> Result<ReleaseSummary> {
-    let (site, mut diagnostics) = content::load(&options.root)?;
-    check::check(&site, options.today, &mut diagnostics);
-    diagnostics.sort(&site.files);
-    if diagnostics.has_errors() {
-        return Err(Error::Content(Box::new(Report {
-            root: options.root.clone(),
-            files: site.files,
-            diagnostics,
-        })));
-    }
-    let register = site
-        .registers
-        .iter()
-        .find(|r| r.key == options.list)
-        .ok_or_else(|| Error::UnknownList {
-            name: options.list.clone(),
-            known: site
-                .registers
-                .iter()
-                .map(|r| r.key.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
+    let (site, _) = crate::load_valid(&options.root, options.today)?;
+    let register = site.register(&options.list)?;
     let dir = options
         .root
         .join("content/lists")

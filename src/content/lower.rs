@@ -70,39 +70,10 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
 pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
     const FIELDS: &[&str] = &["name", "short_name", "phone", "url", "address"];
     let mut out = Departments::new();
-    let Kind::Map(entries) = &node.kind else {
-        if !node.is_null() {
-            cx.error(
-                Code::WrongType,
-                node.span,
-                format!(
-                    "departments.yaml must map department ids to departments, found {}",
-                    node.describe()
-                ),
-                "write `edu:` on one line, then `  name: 示例市教育局` indented below it",
-            );
-        }
-        return out;
-    };
-    for (key, value) in entries {
-        let Kind::Scalar(id, _) = &key.kind else {
-            continue;
-        };
-        if let Some(first) = out.get(id) {
-            let first: &Department = first;
-            cx.push(
-                crate::diagnostic::Diagnostic::error(
-                    Code::DuplicateKey,
-                    key.span,
-                    format!("department `{id}` is defined twice"),
-                )
-                .with_help("delete one of the two definitions")
-                .with_related(first.span, "first defined here"),
-            );
-            continue;
-        }
+    let help = "write `edu:` on one line, then `  name: 示例市教育局` indented below it";
+    for (id, span, value) in read::id_entries(node, "departments.yaml", help, cx) {
         if !is_slug(id) {
-            cx.error(Code::InvalidId, key.span, format!("department id `{id}` must be lowercase letters, digits and hyphens, starting with a letter"), "e.g. `edu`, `police`, `hrss-pension`");
+            cx.error(Code::InvalidId, span, format!("department id `{id}` must be lowercase letters, digits and hyphens, starting with a letter"), "e.g. `edu`, `police`, `hrss-pension`");
         }
         let Some(f) = Fields::read(value, "a department", FIELDS, cx) else {
             continue;
@@ -111,15 +82,15 @@ pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
             continue;
         };
         out.insert(
-            id.clone(),
+            id.to_owned(),
             Department {
-                id: id.clone(),
+                id: id.to_owned(),
                 name: name.value,
                 short_name: f.text("short_name", cx),
                 phone: f.text("phone", cx),
                 url: f.url("url", cx),
                 address: f.text("address", cx),
-                span: key.span,
+                span,
             },
         );
     }
@@ -584,37 +555,13 @@ fn date_not_before(
 }
 
 fn reasons(node: &Node, cx: &mut Ctx) -> BTreeMap<String, Spanned<String>> {
-    let mut out = BTreeMap::new();
-    let Kind::Map(entries) = &node.kind else {
-        cx.error(
-            Code::WrongType,
-            node.span,
-            format!(
-                "`reasons` must map item ids to text, found {}",
-                node.describe()
-            ),
-            "write `GZ-001: 为什么调整` lines indented under `reasons:`",
-        );
-        return out;
-    };
-    for (key, value) in entries {
-        let Kind::Scalar(id, _) = &key.kind else {
-            continue;
-        };
-        if out.contains_key(id) {
-            cx.error(
-                Code::DuplicateKey,
-                key.span,
-                format!("`{id}` appears twice in `reasons`"),
-                "merge the two reasons into one",
-            );
-            continue;
-        }
-        if let Some(text) = read::text(value, "reasons", cx) {
-            out.insert(id.clone(), Spanned::new(text.value, key.span));
-        }
-    }
-    out
+    let help = "write `GZ-001: 为什么调整` lines indented under `reasons:`";
+    read::id_entries(node, "`reasons`", help, cx)
+        .into_iter()
+        .filter_map(|(id, span, value)| {
+            read::text(value, "reasons", cx).map(|t| (id.to_owned(), Spanned::new(t.value, span)))
+        })
+        .collect()
 }
 
 /// A page: YAML front matter between `---` lines, then Markdown.

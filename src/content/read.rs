@@ -237,6 +237,47 @@ impl<'n> Fields<'n> {
     }
 }
 
+/// The entries of a mapping keyed by ids (`departments.yaml`, `reasons`): each id
+/// once, with its span. A repeated id and a value that is not a mapping are reported.
+pub(crate) fn id_entries<'n>(
+    node: &'n Node,
+    what: &str,
+    help: &str,
+    cx: &mut Ctx,
+) -> Vec<(&'n str, Span, &'n Node)> {
+    let Kind::Map(entries) = &node.kind else {
+        if !node.is_null() {
+            cx.error(
+                Code::WrongType,
+                node.span,
+                format!("{what} must map ids to values, found {}", node.describe()),
+                help,
+            );
+        }
+        return Vec::new();
+    };
+    let mut out: Vec<(&'n str, Span, &'n Node)> = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        let Kind::Scalar(id, _) = &key.kind else {
+            continue;
+        };
+        if let Some((_, first, _)) = out.iter().find(|(o, _, _)| o == id) {
+            cx.push(
+                Diagnostic::error(
+                    Code::DuplicateKey,
+                    key.span,
+                    format!("`{id}` appears twice in {what}"),
+                )
+                .with_help("delete one of the two")
+                .with_related(*first, "first given here"),
+            );
+            continue;
+        }
+        out.push((id, key.span, value));
+    }
+    out
+}
+
 fn closest_field(name: &str, allowed: &[&'static str]) -> Option<&'static str> {
     allowed
         .iter()

@@ -23,20 +23,7 @@ pub struct Selection {
 /// Computes the selected diffs.
 pub fn select(site: &Site, selection: &Selection) -> Result<Vec<ListDiff>> {
     let registers: Vec<&Register> = match &selection.list {
-        Some(key) => vec![
-            site.registers
-                .iter()
-                .find(|r| &r.key == key)
-                .ok_or_else(|| Error::UnknownList {
-                    name: key.clone(),
-                    known: site
-                        .registers
-                        .iter()
-                        .map(|r| r.key.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?,
-        ],
+        Some(key) => vec![site.register(key)?],
         None => site.registers.iter().collect(),
     };
     registers

@@ -105,6 +105,24 @@ pub struct Department {
     pub span: Span,
 }
 
+impl Site {
+    /// The register with this key, or an error naming the keys that exist.
+    pub fn register(&self, key: &str) -> crate::Result<&Register> {
+        self.registers
+            .iter()
+            .find(|r| r.key == key)
+            .ok_or_else(|| crate::Error::UnknownList {
+                name: key.to_owned(),
+                known: self
+                    .registers
+                    .iter()
+                    .map(|r| r.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
 /// A register (名录): its working copy and its frozen editions.
 #[derive(Debug)]
 pub struct Register {

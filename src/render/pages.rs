@@ -15,8 +15,8 @@ use super::public::Published;
 use super::scope::{History, Scope};
 use super::theme::Theme;
 use super::views::{
-    CategoryView, DepartmentView, ItemRow, ItemView, Link, PageView, RegisterGroup,
-    RegisterSummary, RegisterView, SiteView, register_links,
+    self, DepartmentView, ItemRow, ItemView, Link, PageView, RegisterGroup, RegisterSummary,
+    RegisterView, SiteView, register_links,
 };
 use super::{RenderFailure, RenderOptions, RenderStats, Sink, TemplateError, i18n, markdown, url};
 use crate::content::seal::sha256_hex;
@@ -677,7 +677,7 @@ struct EditionPage<'a> {
     edition: EditionView<'a>,
     previous: Option<Link>,
     changes: hv::ChangeGroups<'a>,
-    categories: Vec<CategoryView<'a>>,
+    categories: Vec<views::CategoryView<'a>>,
 }
 
 fn edition_page<'a>(
@@ -695,28 +695,10 @@ fn edition_page<'a>(
         .departments
         .as_ref()
         .unwrap_or(p.departments);
-    let categories = edition
-        .snapshot
-        .list
-        .categories
-        .iter()
-        .enumerate()
-        .map(|(n, name)| CategoryView {
-            name,
-            anchor: format!("c{}", n + 1),
-            items: edition
-                .snapshot
-                .items
-                .iter()
-                .filter(|it| it.category.value == *name)
-                .map(|it| ItemRow {
-                    path: paths::frozen(key, &edition.id, &it.id),
-                    ..ItemRow::of(it, key, deps)
-                })
-                .collect(),
-        })
-        .filter(|c| !c.items.is_empty())
-        .collect();
+    let categories = views::categories(&edition.snapshot, |it| ItemRow {
+        path: paths::frozen(key, &edition.id, &it.id),
+        ..ItemRow::of(it, key, deps)
+    });
     EditionPage {
         register: RegisterSummary::of(p),
         edition: EditionView::of(h, e),

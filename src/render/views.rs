@@ -12,7 +12,7 @@ use super::public::{Published, Status};
 use super::url;
 use crate::model::{
     Basis, Choice, Creation, Department, Departments, Details, Instead, Item, Page, SiteConfig,
-    Stamp, Work,
+    Snapshot, Stamp, Work,
 };
 
 /// A link: text and a path relative to the site root.
@@ -208,6 +208,31 @@ pub struct CategoryView<'a> {
     pub items: Vec<ItemRow<'a>>,
 }
 
+/// A snapshot's items grouped by its categories, in the list's order, with the
+/// anchors (`c1`, `c2` …) the category links use; empty categories are left out.
+pub fn categories<'a>(
+    snapshot: &'a Snapshot,
+    row: impl Fn(&'a Item) -> ItemRow<'a>,
+) -> Vec<CategoryView<'a>> {
+    snapshot
+        .list
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, name)| CategoryView {
+            name,
+            anchor: format!("c{}", i + 1),
+            items: snapshot
+                .items
+                .iter()
+                .filter(|it| it.category.value == *name)
+                .map(&row)
+                .collect(),
+        })
+        .filter(|c| !c.items.is_empty())
+        .collect()
+}
+
 /// The register page.
 #[derive(Debug, Serialize)]
 pub struct RegisterView<'a> {
@@ -226,23 +251,9 @@ impl<'a> RegisterView<'a> {
     /// Builds the register page view.
     pub fn of(p: &Published<'a>) -> Self {
         let list = &p.snapshot.list;
-        let categories = list
-            .categories
-            .iter()
-            .enumerate()
-            .map(|(i, name)| CategoryView {
-                name,
-                anchor: format!("c{}", i + 1),
-                items: p
-                    .snapshot
-                    .items
-                    .iter()
-                    .filter(|it| it.category.value == *name)
-                    .map(|it| ItemRow::of(it, &p.register.key, p.departments))
-                    .collect(),
-            })
-            .filter(|c| !c.items.is_empty())
-            .collect();
+        let categories = categories(p.snapshot, |it| {
+            ItemRow::of(it, &p.register.key, p.departments)
+        });
         let mut counts = BTreeMap::new();
         for item in &p.snapshot.items {
             *counts.entry(badge(&item.details).1).or_insert(0) += 1;
