@@ -223,13 +223,32 @@ fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> D
         _ => format!("themes/default/templates/{} (built into minglu)", e.name),
     };
     let file = files.add(path);
-    let line = e.line.map_or(1, |l| u32::try_from(l).unwrap_or(u32::MAX));
+    let line = e.line.unwrap_or(1).max(1);
+    // The excerpt is found by byte offset: point at the start of the reported line.
+    let source = theme
+        .templates
+        .get(&e.name)
+        .map_or("", |t| t.source.as_str());
+    let line_start: usize = source
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
+    let range = e.range.clone().filter(|r| {
+        r.start >= line_start
+            && r.end <= source.len()
+            && source.is_char_boundary(r.start)
+            && source.is_char_boundary(r.end)
+    });
+    let (start, end) = range.map_or((line_start, line_start), |r| (r.start, r.end));
+    let col = source[line_start..start].chars().count() + 1;
+    let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let span = Span {
         file,
-        line,
-        col: 1,
-        start: 0,
-        end: 0,
+        line: to_u32(line),
+        col: to_u32(col),
+        start: to_u32(start),
+        end: to_u32(end),
     };
     let mut message = format!("template `{}`: {}", e.name, e.message);
     if let Some(page) = &e.page {

@@ -87,10 +87,12 @@ pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
     Ok((site, all))
 }
 
+/// Display order of registers: the stamp register first, because the question
+/// most visitors bring is "may my community stamp this?".
 fn kind_rank(kind: ListKind) -> u8 {
     match kind {
-        ListKind::Work => 0,
-        ListKind::Stamp => 1,
+        ListKind::Stamp => 0,
+        ListKind::Work => 1,
         ListKind::Creation => 2,
     }
 }

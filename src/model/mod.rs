@@ -52,7 +52,7 @@ pub struct Site {
     pub config: SiteConfig,
     /// `content/departments.yaml` (the working copy).
     pub departments: Departments,
-    /// The registers, ordered work, stamp, creation, then by key.
+    /// The registers, ordered stamp, work, creation, then by key.
     pub registers: Vec<Register>,
     /// Free Markdown pages, ordered by weight then slug.
     pub pages: Vec<Page>,

@@ -62,6 +62,8 @@ pub struct TemplateError {
     pub name: String,
     /// 1-based line, when known.
     pub line: Option<usize>,
+    /// Byte range in the template source, when known.
+    pub range: Option<std::ops::Range<usize>>,
     /// What went wrong.
     pub message: String,
     /// The page being rendered, if any.
@@ -81,6 +83,7 @@ impl TemplateError {
         TemplateError {
             name: e.name().unwrap_or(fallback).to_owned(),
             line: e.line(),
+            range: e.range(),
             message,
             page: page.map(str::to_owned),
         }

@@ -178,7 +178,7 @@ fn a_template_error_leaves_public_untouched() {
     assert!(run.stderr.contains("error[template]"), "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("--> themes/default/templates/item.html:1:1"),
+            .contains("--> themes/default/templates/item.html:1:49"),
         "{}",
         run.stderr
     );

@@ -78,20 +78,20 @@ fn pending_changes_of_the_working_copy() {
         summary,
         [
             (
-                "work".to_owned(),
-                vec![("SX-007".to_owned(), "added".to_owned())]
-            ),
-            (
                 "stamp".to_owned(),
                 vec![
                     ("GZ-001".to_owned(), "changed".to_owned()),
                     ("GZ-014".to_owned(), "added".to_owned())
                 ]
             ),
+            (
+                "work".to_owned(),
+                vec![("SX-007".to_owned(), "added".to_owned())]
+            ),
             ("creation".to_owned(), vec![]),
         ]
     );
-    let gz1 = &lists[1]["diff"]["items"][0]["fields"][0];
+    let gz1 = &lists[0]["diff"]["items"][0]["fields"][0];
     assert_eq!(
         (
             gz1["field"].as_str(),
@@ -123,7 +123,7 @@ fn unknown_lists_and_editions_name_the_ones_that_exist() {
     run.code(2);
     assert!(
         run.stderr
-            .contains("there is no register `stamps`; the registers are: work, stamp, creation"),
+            .contains("there is no register `stamps`; the registers are: stamp, work, creation"),
         "{}",
         run.stderr
     );
