@@ -11,5 +11,6 @@ mod check;
 mod cli;
 mod conformance;
 mod history;
+mod install_files;
 mod recipes;
 mod support;
