@@ -67,6 +67,9 @@ struct BuildArgs {
     /// Also build /draft/: the working copies with their pending changes (for previews).
     #[arg(long)]
     drafts: bool,
+    /// Replace the output folder even if minglu did not write it (it has no .minglu-output file).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -228,6 +231,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
         base_url: args.base_url.clone(),
         today: today()?,
         drafts: args.drafts,
+        force: args.force,
     };
     match minglu::build(&options) {
         Ok(summary) => {
@@ -325,7 +329,7 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
 
 fn release(args: &ReleaseArgs) -> Result<ExitCode, Error> {
     let notes = match &args.notes_file {
-        Some(path) => Some(std::fs::read_to_string(path).map_err(Error::read(path))?),
+        Some(path) => Some(minglu::site_files::read_cli_text(path)?),
         None => None,
     };
     let options = minglu::release::ReleaseOptions {

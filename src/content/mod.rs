@@ -20,7 +20,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, Files, Span};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{
     Departments, Edition, Item, Language, ListKind, ListMeta, Page, Register, Site, SiteConfig,
     Snapshot,
@@ -103,8 +103,7 @@ pub fn id_order(a: &str, b: &str) -> Ordering {
 }
 
 fn read_bytes(root: &Path, files: &Files, id: FileId) -> Result<Vec<u8>> {
-    let path = walk::absolute(root, files, id);
-    std::fs::read(&path).map_err(Error::read(path))
+    crate::site_files::read_content(root, &walk::absolute(root, files, id))
 }
 
 /// Decodes and parses `bytes` as YAML, then lowers it with `lower`.

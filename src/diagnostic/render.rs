@@ -2,7 +2,8 @@
 //! excerpt and caret, JSON lines for tools, GitHub workflow annotations.
 //!
 //! Rendering reads the source lines back from disk (only for files that have a
-//! diagnostic), so the loader never has to keep every file's text in memory.
+//! diagnostic), so the loader never has to keep every file's text in memory; it
+//! reads them through [`crate::site_files`], never following a link out of the site.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -43,14 +44,13 @@ impl<'a> Sources<'a> {
     }
 
     fn line(&mut self, span: Span) -> Option<(String, usize, usize)> {
-        let path = self.root.join(self.files.path(span.file));
+        let (root, relative) = (self.root, self.files.path(span.file));
+        // Only regular files inside their own folder: a link to /proc/self/environ
+        // or a FIFO is never opened, so neither leaks into nor hangs a CI log.
         let text = self
             .cache
             .entry(span.file.0)
-            .or_insert_with(|| {
-                let bytes = std::fs::read(path).ok()?;
-                String::from_utf8(bytes).ok()
-            })
+            .or_insert_with(|| crate::site_files::read_excerpt_source(root, relative))
             .as_deref()?;
         let start = (span.start as usize).min(text.len());
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
