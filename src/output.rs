@@ -115,10 +115,15 @@ fn real_path(path: &Path) -> std::result::Result<PathBuf, &'static str> {
                     real.pop();
                 }
                 Component::Normal(name) => {
-                    if fs::symlink_metadata(real.join(name)).is_ok() {
-                        return Err("it goes through a symbolic link whose target does not exist");
-                    }
-                    real.push(name);
+                    let next = real.join(name);
+                    real = if fs::symlink_metadata(&next).is_ok() {
+                        // It exists after a `..` brought the path back: resolve it.
+                        fs::canonicalize(&next).map_err(
+                            |_| "it goes through a symbolic link whose target does not exist",
+                        )?
+                    } else {
+                        next
+                    };
                 }
                 _ => {}
             }
