@@ -12,4 +12,5 @@ mod cli;
 mod conformance;
 mod history;
 mod output;
+mod reading;
 mod support;
