@@ -22,6 +22,7 @@ pub mod output;
 pub mod release;
 pub mod render;
 pub mod site_files;
+pub mod text_safety;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -29,7 +29,7 @@ use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
 pub use lower::normalise_doc_number;
-pub use read::is_web_url;
+pub use read::{base_url_problem, is_web_url};
 
 /// Loads the site under `root`. Fails only when it cannot read at all; every
 /// problem in the content is a diagnostic.
