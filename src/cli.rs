@@ -459,12 +459,17 @@ fn print_diagnostics(report: &Report, format: Format) {
                 color,
             ));
         }
-        Format::Json | Format::Github => write_stdout(&diag_render::render(
+        Format::Json => write_stdout(&diag_render::render(
             &report.diagnostics,
             &mut sources,
             format,
             false,
         )),
+        // These lines are workflow commands by design; their data is escaped by the renderer.
+        Format::Github => write_out(
+            &mut std::io::stdout().lock(),
+            &diag_render::render(&report.diagnostics, &mut sources, format, false),
+        ),
     }
 }
 
@@ -473,19 +478,18 @@ fn print_diagnostics(report: &Report, format: Format) {
 /// --format json | head -1`) ends the output but not the command: the exit code
 /// stays the one the result calls for.
 fn write_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out
-        .write_all(neutralise(text).as_bytes())
-        .and_then(|()| out.flush());
+    write_out(&mut std::io::stdout().lock(), &neutralise(text));
+}
+
+/// Writes and flushes, ignoring a closed pipe or any other write failure.
+fn write_out(out: &mut impl Write, text: &str) {
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// Writes to stderr like [`write_stdout`]; never panics on a closed pipe (which
 /// `eprint!` does).
 fn write_stderr(text: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = err
-        .write_all(neutralise(text).as_bytes())
-        .and_then(|()| err.flush());
+    write_out(&mut std::io::stderr().lock(), &neutralise(text));
 }
 
 /// Prints an operational error and its causes.

@@ -38,7 +38,7 @@ pub fn is_forbidden_control(c: char) -> bool {
 /// Replaces control characters (keeping tab and line feed) by their pictures, and
 /// keeps any line from starting a GitHub Actions workflow command.
 pub fn neutralise(s: &str) -> Cow<'_, str> {
-    let has_command = s.lines().any(|l| l.trim_start().starts_with("::"));
+    let has_command = s.lines().any(|l| is_command(l.trim_start()));
     if !has_command && !s.chars().any(is_forbidden_control) {
         return Cow::Borrowed(s);
     }
@@ -47,10 +47,13 @@ pub fn neutralise(s: &str) -> Cow<'_, str> {
         let indent = line.len() - line.trim_start().len();
         let (lead, rest) = line.split_at(indent);
         out.extend(lead.chars().map(|c| control_picture(c).unwrap_or(c)));
-        if let Some(after) = rest.strip_prefix("::") {
-            // A zero-width space between the colons: the same to the eye, not a command.
-            out.push_str(":\u{200b}:");
-            out.extend(after.chars().map(|c| control_picture(c).unwrap_or(c)));
+        if is_command(rest) {
+            // A zero-width space after the first character: the same to the eye,
+            // not a command.
+            let mut chars = rest.chars();
+            out.extend(chars.next());
+            out.push('\u{200b}');
+            out.extend(chars.map(|c| control_picture(c).unwrap_or(c)));
         } else {
             out.extend(rest.chars().map(|c| control_picture(c).unwrap_or(c)));
         }
@@ -61,6 +64,14 @@ pub fn neutralise(s: &str) -> Cow<'_, str> {
 /// Control characters (keeping tab and line feed) replaced by their pictures.
 pub fn pictured(s: &str) -> String {
     s.chars().map(|c| control_picture(c).unwrap_or(c)).collect()
+}
+
+/// Whether a line (without its indentation) would be read by the GitHub Actions
+/// runner as a workflow command: `::name …` or the older `##[name …]`.
+fn is_command(line: &str) -> bool {
+    line.strip_prefix("::")
+        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphabetic()))
+        || line.starts_with("##[")
 }
 
 /// One line of text: control characters pictured, line feeds shown as ` ⏎ `.
@@ -76,7 +87,7 @@ pub fn single_line(s: &str) -> String {
 }
 
 /// Content text for inline Markdown (a heading, a table cell, a quote): one line,
-/// every character with Markdown or HTML meaning escaped, `@mentions` broken
+/// every character with inline Markdown or HTML meaning escaped, `@mentions` broken
 /// (a zero-width space after `@`, as GitHub bots do), table pipes escaped.
 pub fn markdown_inline(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
@@ -86,8 +97,9 @@ pub fn markdown_inline(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '@' => out.push_str("@\u{200b}"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '{' | '}' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '$' | ':' | '"' | '\'' => {
+            // Content never starts a line here (it follows a label or `| `), so
+            // only the characters with inline meaning need escaping.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '|' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -110,21 +122,23 @@ mod tests {
 
     #[test]
     fn no_line_starts_a_workflow_command() {
-        let s = neutralise("title\n  ::error file=x::owned\n::set-output name=a::b");
-        assert!(
-            s.lines().all(|l| !l.trim_start().starts_with("::")),
-            "{s}"
-        );
-        assert!(matches!(neutralise("a :: b"), Cow::Borrowed(_)));
+        let s = neutralise("title\n  ::error file=x::owned\n::set-output name=a::b\n##[group]x");
+        assert!(s.lines().all(|l| !is_command(l.trim_start())), "{s}");
+        assert_eq!(s.lines().nth(1), Some("  :\u{200b}:error file=x::owned"));
+        assert!(matches!(
+            neutralise("a :: b\n  ::: path:1:2"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
     fn markdown_is_inert() {
-        let md = markdown_inline("# x\n- [x] approved by @security ![i](http://e/x.png) <img src=x>");
+        let md =
+            markdown_inline("# x\n- [x] approved by @security ![i](http://e/x.png) <img src=x>");
         assert!(!md.contains('\n'));
         assert!(md.contains("@\u{200b}security"));
-        assert!(md.contains("\\!\\[i\\]\\(http\\://e/x\\.png\\)"), "{md}");
+        assert!(md.contains("\\!\\[i\\](http://e/x.png)"), "{md}");
         assert!(md.contains("&lt;img src=x&gt;"));
-        assert!(md.starts_with("\\# x ⏎ \\- \\[x\\]"), "{md}");
+        assert!(md.starts_with("# x ⏎ - \\[x\\]"), "{md}");
     }
 }

@@ -63,7 +63,11 @@ pub(super) fn reserved_names(site: &Site, out: &mut Diagnostics) {
 pub(super) fn case_collisions(site: &Site, out: &mut Diagnostics) {
     let mut names: Vec<(String, &str, Span)> = Vec::new();
     for r in &site.registers {
-        names.push((r.key.to_lowercase(), &r.key, Span::file_start(r.working.list.file)));
+        names.push((
+            r.key.to_lowercase(),
+            &r.key,
+            Span::file_start(r.working.list.file),
+        ));
     }
     for p in &site.pages {
         names.push((p.slug.to_lowercase(), &p.slug, Span::file_start(p.file)));
@@ -73,7 +77,13 @@ pub(super) fn case_collisions(site: &Site, out: &mut Diagnostics) {
         let editions: Vec<(String, &str, Span)> = r
             .editions
             .iter()
-            .map(|e| (e.id.to_lowercase(), e.id.as_str(), Span::file_start(e.record.file)))
+            .map(|e| {
+                (
+                    e.id.to_lowercase(),
+                    e.id.as_str(),
+                    Span::file_start(e.record.file),
+                )
+            })
             .collect();
         report_case_collisions(&editions, "edition id", out);
     }
@@ -81,9 +91,8 @@ pub(super) fn case_collisions(site: &Site, out: &mut Diagnostics) {
 
 fn report_case_collisions(names: &[(String, &str, Span)], what: &str, out: &mut Diagnostics) {
     for (i, (folded, name, span)) in names.iter().enumerate() {
-        let Some((_, first, first_span)) = names[..i]
-            .iter()
-            .find(|(f, n, _)| f == folded && n != name)
+        let Some((_, first, first_span)) =
+            names[..i].iter().find(|(f, n, _)| f == folded && n != name)
         else {
             continue;
         };

@@ -585,7 +585,9 @@ pub fn base_url_problem(s: &str) -> Option<&'static str> {
         return Some("has no host");
     }
     if authority.contains('@') {
-        return Some("may not contain a user name or password (user:password@): it would be published on every page");
+        return Some(
+            "may not contain a user name or password (user:password@): it would be published on every page",
+        );
     }
     None
 }

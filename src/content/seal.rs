@@ -145,7 +145,10 @@ mod tests {
         files.insert("list.yaml".to_owned(), (FileId(1), right.clone()));
         let mut diags = Vec::new();
         verify(&sums, FileId(0), &files, &mut diags);
-        let found: Vec<_> = diags.iter().map(|d| (d.code, d.span.map(|s| s.line))).collect();
+        let found: Vec<_> = diags
+            .iter()
+            .map(|d| (d.code, d.span.map(|s| s.line)))
+            .collect();
         assert!(found.contains(&(Code::EditionSums, Some(2))), "{found:?}");
     }
 

@@ -55,9 +55,7 @@ pub(crate) fn decode(bytes: &[u8], file: FileId) -> Result<String, Diagnostic> {
 fn first_control(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     text.char_indices()
-        .find(|&(i, c)| {
-            is_forbidden_control(c) && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n'))
-        })
+        .find(|&(i, c)| is_forbidden_control(c) && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n')))
         .map(|(i, _)| i)
 }
 

@@ -137,6 +137,7 @@ pub(crate) fn parse(src: &str, file: FileId, diags: &mut Vec<Diagnostic>) -> Opt
             Err(e) => {
                 let mut d = syntax_error(&e, file);
                 if let Some((open, bracket)) = builder.innermost_flow()
+                    && d.code == Code::YamlSyntax
                     && d.span
                         .is_some_and(|s| s.line != open.line || s.col != open.col)
                 {
@@ -217,7 +218,9 @@ impl Builder {
                 span,
                 "YAML anchors (`&name`) are not allowed in minglu content",
             )
-            .with_help("remove the `&name` anchor: every value is written out in full where it is used"));
+            .with_help(
+                "remove the `&name` anchor: every value is written out in full where it is used",
+            ));
         }
         match event {
             Event::DocumentStart(..) => {
@@ -436,12 +439,22 @@ mod tests {
     #[test]
     fn escaped_control_characters_are_reported_and_parsing_goes_on() {
         let mut diags = Vec::new();
-        let node = parse("\"k\\n::error::x\": 1\nt: \"a\\eb\"\nu: \"ok\\tok\"\n", FileId(0), &mut diags);
+        let node = parse(
+            "\"k\\n::error::x\": 1\nt: \"a\\eb\"\nu: \"ok\\tok\"\n",
+            FileId(0),
+            &mut diags,
+        );
         assert!(node.is_some());
-        let codes: Vec<_> = diags.iter().map(|d| (d.code, d.span.map(|s| s.line))).collect();
+        let codes: Vec<_> = diags
+            .iter()
+            .map(|d| (d.code, d.span.map(|s| s.line)))
+            .collect();
         assert_eq!(
             codes,
-            [(Code::ControlCharacter, Some(1)), (Code::ControlCharacter, Some(2))]
+            [
+                (Code::ControlCharacter, Some(1)),
+                (Code::ControlCharacter, Some(2))
+            ]
         );
     }
 

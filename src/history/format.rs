@@ -315,7 +315,12 @@ pub fn markdown(lists: &[ListDiff], labels: &Labels) -> String {
             side_name(labels, l.from.as_deref()),
             side_name(labels, Some(&l.to)),
         );
-        let _ = writeln!(out, "### {}（`{}`）：{from} → {to}\n", cell(&l.title), l.key);
+        let _ = writeln!(
+            out,
+            "### {}（`{}`）：{from} → {to}\n",
+            cell(&l.title),
+            l.key
+        );
         let _ = writeln!(out, "**{}**\n", labels.summary(&l.diff));
         for c in &l.diff.items {
             let _ = writeln!(out, "#### {}\n", cell(&labels.headline(c)));
