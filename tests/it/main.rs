@@ -11,6 +11,7 @@ mod check;
 mod cli;
 mod conformance;
 mod history;
+mod injection;
 mod output;
 mod reading;
 mod support;
