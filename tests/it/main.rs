@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod cli;
 mod conformance;
+mod fuzz;
 mod history;
 mod injection;
 mod output;
