@@ -48,8 +48,7 @@ impl Refusal {
             Refusal::Outside => "it is a symbolic link to a place outside the site's folder".into(),
             Refusal::NotRegular(kind) => format!("it is {kind}, not a regular file"),
             Refusal::TooLarge { size, limit } => format!(
-                "it is {} bytes, more than the limit of {limit} bytes per file (set {LIMIT_VAR} to raise it)",
-                size
+                "it is {size} bytes, more than the limit of {limit} bytes per file (set {LIMIT_VAR} to raise it)"
             ),
             Refusal::Io(e) => e.to_string(),
         }
@@ -231,14 +230,14 @@ pub fn theme_files(root: &Path, relative: &str) -> Result<Vec<(String, Vec<u8>)>
             continue;
         }
         let bytes = read_regular(&real, limit).map_err(|r| r.into_error(path))?;
-        let rel = path
+        let relative_path = path
             .strip_prefix(&dir)
             .expect("walkdir yields paths under its root")
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        out.push((rel, bytes));
+        out.push((relative_path, bytes));
     }
     Ok(out)
 }

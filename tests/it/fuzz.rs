@@ -164,13 +164,13 @@ fn attributes(mut s: &str) -> (Vec<(String, String)>, &str) {
             let v = v.trim_start();
             if let Some(q) = v.chars().next().filter(|c| *c == '"' || *c == '\'') {
                 let close = v[1..].find(q).map_or(v.len(), |k| k + 1);
-                value = v[1..close].to_owned();
+                v[1..close].clone_into(&mut value);
                 s = v.get(close + 1..).unwrap_or("");
             } else {
                 let close = v
                     .find(|c: char| c.is_whitespace() || c == '>')
                     .unwrap_or(v.len());
-                value = v[..close].to_owned();
+                v[..close].clone_into(&mut value);
                 s = &v[close..];
             }
         }
