@@ -20,7 +20,7 @@ macro_rules! say {
     };
 }
 
-const AFTER_HELP: &str = "Exit codes:\n  0  success (warnings allowed)\n  1  the content has errors (nothing was written)\n  2  usage or operational error (bad arguments, unreadable files, …)";
+const AFTER_HELP: &str = "Exit codes:\n  0  success (warnings allowed)\n  1  the content has errors (nothing was written)\n  2  usage or operational error (bad arguments, unreadable files, a refused --output, …)\n  130/143  interrupted by SIGINT/SIGTERM (the staging folder is removed)\n\nEnvironment:\n  MINGLU_MAX_FILE_SIZE  the largest file minglu reads (default 16M; K, M, G suffixes)\n  SOURCE_DATE_EPOCH     \"today\" for reproducible builds";
 
 /// minglu (名录): build versioned public websites for policy registers from YAML in git.
 #[derive(Debug, Parser)]

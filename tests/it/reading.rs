@@ -173,6 +173,16 @@ fn a_theme_folder_linked_outside_the_site_is_refused() {
 }
 
 #[test]
+fn a_fifo_in_the_theme_is_an_error_not_a_hang() {
+    let site = SiteTest::fixture("base");
+    fs::create_dir_all(site.root.join("themes/default/templates")).expect("mkdir");
+    mkfifo(&site.root.join("themes/default/templates/page.html"));
+    let run = run_bounded(&site, &["build"], &[], 30);
+    run.code(2);
+    assert!(run.stderr.contains("named pipe"), "{}", run.stderr);
+}
+
+#[test]
 fn a_theme_link_inside_themes_is_fine() {
     let site = SiteTest::fixture("base");
     site.write("themes/shared/extra.css", "p { color: red }\n");
