@@ -328,6 +328,7 @@ fn measure(what: &str, root: &Path) {
             base_url: None,
             today,
             drafts: false,
+            force: false,
         })
         .map_or_else(|e| panic!("build failed: {e}"), |s| s.pages),
     };

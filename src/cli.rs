@@ -10,9 +10,17 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use minglu::diagnostic::render::{self as diag_render, Format, Sources};
 use minglu::diagnostic::{Code, Diagnostics};
+use minglu::text_safety::neutralise;
 use minglu::{BuildOptions, CheckOptions, Error, Report};
 
-const AFTER_HELP: &str = "Exit codes:\n  0  success (warnings allowed)\n  1  the content has errors (nothing was written)\n  2  usage or operational error (bad arguments, unreadable files, …)";
+/// `eprintln!` through [`write_stderr`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        write_stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+const AFTER_HELP: &str = "Exit codes:\n  0  success (warnings allowed)\n  1  the content has errors (nothing was written)\n  2  usage or operational error (bad arguments, unreadable files, a refused --output, …)\n  130/143  interrupted by SIGINT/SIGTERM (the staging folder is removed)\n\nEnvironment:\n  MINGLU_MAX_FILE_SIZE  the largest file minglu reads (default 16M; K, M, G suffixes)\n  SOURCE_DATE_EPOCH     \"today\" for reproducible builds";
 
 /// minglu (名录): build versioned public websites for policy registers from YAML in git.
 #[derive(Debug, Parser)]
@@ -80,11 +88,14 @@ struct BuildArgs {
     #[arg(long, short, value_name = "DIR")]
     output: Option<PathBuf>,
     /// Publish under this URL instead of site.yaml's `base_url` (for preview deployments).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     base_url: Option<String>,
     /// Also build /draft/: the working copies with their pending changes (for previews).
     #[arg(long)]
     drafts: bool,
+    /// Replace the output folder even if minglu did not write it (it has no .minglu-output file).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,6 +183,13 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
         .ok_or_else(|| format!("`{s}` is not a real YYYY-MM-DD date"))
 }
 
+fn parse_base_url(s: &str) -> Result<String, String> {
+    match minglu::content::base_url_problem(s) {
+        None => Ok(s.to_owned()),
+        Some(problem) => Err(format!("the base URL {problem}")),
+    }
+}
+
 fn parse_kind(s: &str) -> Result<minglu::model::EditionKind, String> {
     use minglu::model::Choice;
     minglu::model::EditionKind::from_name(s).ok_or_else(|| {
@@ -208,6 +226,8 @@ enum FormatArg {
     Json,
     /// GitHub Actions annotations (on stdout).
     Github,
+    /// A GitLab code quality report: one JSON array (on stdout).
+    Gitlab,
 }
 
 impl From<FormatArg> for Format {
@@ -216,6 +236,7 @@ impl From<FormatArg> for Format {
             FormatArg::Text => Format::Text,
             FormatArg::Json => Format::Json,
             FormatArg::Github => Format::Github,
+            FormatArg::Gitlab => Format::Gitlab,
         }
     }
 }
@@ -231,7 +252,10 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Completions(args) => {
             let mut out = Vec::new();
             crate::install_files::completions(args.shell, &mut out);
-            write_stdout(&String::from_utf8_lossy(&out));
+            write_out(
+                &mut std::io::stdout().lock(),
+                &String::from_utf8_lossy(&out),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Man(args) => man(&args),
@@ -241,7 +265,10 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Error> {
 fn man(args: &ManArgs) -> Result<ExitCode, Error> {
     let Some(dir) = &args.output else {
         let pages = crate::install_files::man_pages();
-        write_stdout(&String::from_utf8_lossy(&pages[0].1));
+        write_out(
+            &mut std::io::stdout().lock(),
+            &String::from_utf8_lossy(&pages[0].1),
+        );
         return Ok(ExitCode::SUCCESS);
     };
     let n = crate::install_files::write_man_pages(dir).map_err(|source| Error::Write {
@@ -267,12 +294,13 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
         base_url: args.base_url.clone(),
         today: today()?,
         drafts: args.drafts,
+        force: args.force,
     };
     match minglu::build(&options) {
         Ok(summary) => {
             print_diagnostics(&summary.report, c.format.into());
             if !c.quiet {
-                eprintln!(
+                say!(
                     "built {} pages ({} files{}) into {} in {:.2} s{}",
                     summary.pages,
                     summary.files,
@@ -287,7 +315,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
         Err(Error::Content(report)) => {
             print_diagnostics(&report, c.format.into());
             if !c.quiet {
-                eprintln!(
+                say!(
                     "build failed: {}; {} was not changed",
                     counts(&report.diagnostics),
                     options.output.display()
@@ -310,7 +338,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     })?;
     print_diagnostics(&report, c.format.into());
     if !c.quiet {
-        eprintln!(
+        say!(
             "checked {} files: {}",
             report.files.len(),
             counts(&report.diagnostics)
@@ -338,7 +366,7 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
         Ok(r) => r,
         Err(Error::Content(report)) => {
             print_diagnostics(&report, Format::Text);
-            eprintln!(
+            say!(
                 "diff refused: {}; fix them first (a broken item would look removed)",
                 counts(&report.diagnostics)
             );
@@ -364,7 +392,7 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
 
 fn release(args: &ReleaseArgs) -> Result<ExitCode, Error> {
     let notes = match &args.notes_file {
-        Some(path) => Some(std::fs::read_to_string(path).map_err(Error::read(path))?),
+        Some(path) => Some(minglu::site_files::read_cli_text(path)?),
         None => None,
     };
     let options = minglu::release::ReleaseOptions {
@@ -387,10 +415,10 @@ fn release(args: &ReleaseArgs) -> Result<ExitCode, Error> {
     match minglu::release::release(&options) {
         Ok(summary) => {
             for w in &summary.warnings {
-                eprintln!("warning: {w}");
+                say!("warning: {w}");
             }
             let (a, r, c) = summary.counts;
-            eprintln!(
+            say!(
                 "released {} {} into {} ({} files): {a} added, {r} removed, {c} changed",
                 args.list,
                 args.id,
@@ -401,7 +429,7 @@ fn release(args: &ReleaseArgs) -> Result<ExitCode, Error> {
         }
         Err(Error::Content(report)) => {
             print_diagnostics(&report, Format::Text);
-            eprintln!(
+            say!(
                 "release refused: {}; nothing was written",
                 counts(&report.diagnostics)
             );
@@ -414,16 +442,16 @@ fn release(args: &ReleaseArgs) -> Result<ExitCode, Error> {
 fn init(args: &InitArgs) -> Result<ExitCode, Error> {
     let written = minglu::init::init(&args.dir)?;
     for file in &written {
-        eprintln!("created {}", args.dir.join(file).display());
+        say!("created {}", args.dir.join(file).display());
     }
-    eprintln!("next: minglu build --root {}", args.dir.display());
+    say!("next: minglu build --root {}", args.dir.display());
     Ok(ExitCode::SUCCESS)
 }
 
 fn explain(name: &str) -> ExitCode {
     let Some(code) = Code::from_name(name) else {
         let all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        eprintln!(
+        say!(
             "error: unknown code `{name}`\nknown codes: {}",
             all.join(", ")
         );
@@ -464,7 +492,8 @@ fn warnings_suffix(d: &Diagnostics) -> String {
 }
 
 fn print_diagnostics(report: &Report, format: Format) {
-    if report.diagnostics.is_empty() {
+    // A code quality report is a file GitLab reads: it is written even when empty.
+    if report.diagnostics.is_empty() && format != Format::Gitlab {
         return;
     }
     let mut sources = Sources::new(&report.root, &report.files);
@@ -472,36 +501,52 @@ fn print_diagnostics(report: &Report, format: Format) {
         Format::Text => {
             let color = std::io::stderr().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            eprint!(
-                "{}",
-                diag_render::render(&report.diagnostics, &mut sources, format, color)
-            );
+            write_stderr(&diag_render::render(
+                &report.diagnostics,
+                &mut sources,
+                format,
+                color,
+            ));
         }
-        Format::Json | Format::Github => write_stdout(&diag_render::render(
+        Format::Json | Format::Gitlab => write_stdout(&diag_render::render(
             &report.diagnostics,
             &mut sources,
             format,
             false,
         )),
+        // These lines are workflow commands by design; their data is escaped by the renderer.
+        Format::Github => write_out(
+            &mut std::io::stdout().lock(),
+            &diag_render::render(&report.diagnostics, &mut sources, format, false),
+        ),
     }
 }
 
-/// Writes to stdout; a closed pipe (`minglu check --format json | head`) is not an error.
+/// Writes to stdout. Text from content is neutralised on the way out (control
+/// characters pictured, no workflow commands). A closed pipe (`minglu check
+/// --format json | head -1`) ends the output but not the command: the exit code
+/// stays the one the result calls for.
 fn write_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
-        && e.kind() == std::io::ErrorKind::BrokenPipe
-    {
-        std::process::exit(0);
-    }
+    write_out(&mut std::io::stdout().lock(), &neutralise(text));
+}
+
+/// Writes and flushes, ignoring a closed pipe or any other write failure.
+fn write_out(out: &mut impl Write, text: &str) {
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Writes to stderr like [`write_stdout`]; never panics on a closed pipe (which
+/// `eprint!` does).
+fn write_stderr(text: &str) {
+    write_out(&mut std::io::stderr().lock(), &neutralise(text));
 }
 
 /// Prints an operational error and its causes.
 pub(crate) fn report_error(e: &Error) {
-    eprintln!("error: {e}");
+    say!("error: {e}");
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        eprintln!("  caused by: {s}");
+        say!("  caused by: {s}");
         source = s.source();
     }
 }

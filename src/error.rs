@@ -51,6 +51,24 @@ pub enum Error {
         /// Why it is refused.
         reason: &'static str,
     },
+    /// The output folder exists and minglu did not write it.
+    #[error(
+        "refusing to replace {path}: minglu did not write it (it has no {marker} file); choose another --output, move the folder away, or pass --force to replace it"
+    )]
+    ForeignOutput {
+        /// The output folder.
+        path: PathBuf,
+        /// The marker file's name.
+        marker: &'static str,
+    },
+    /// A file minglu will not read: outside the site, not a regular file, or too large.
+    #[error("refusing to read {path}: {reason}")]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// A register key that does not exist.
     #[error("there is no register `{name}`; the registers are: {known}")]
     UnknownList {

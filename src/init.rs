@@ -8,6 +8,10 @@ use crate::error::{Error, Result};
 /// The files of a new site, relative to its root.
 const FILES: &[(&str, &str)] = &[
     (
+        ".gitignore",
+        "# Written by `minglu build`: the site, its staging folders and its reuse cache.\n/public/\n/.public.*\n",
+    ),
+    (
         "content/site.yaml",
         "title: 社区事项名录\nbase_url: https://example.org/\npublisher: 某某市民政局\njurisdiction: 某某市\nlanguage: zh-CN\ndescription: 本市规范社区盖章事项的公开名录。\nnotice: 本站为新建站点的示例内容，非官方发布。\n",
     ),

@@ -21,6 +21,8 @@ pub mod model;
 pub mod output;
 pub mod release;
 pub mod render;
+pub mod site_files;
+pub mod text_safety;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -64,6 +66,8 @@ pub struct BuildOptions {
     pub today: Date,
     /// Also build `/draft/` from the working copies (for preview deployments).
     pub drafts: bool,
+    /// Replace an existing output folder even if minglu did not write it.
+    pub force: bool,
 }
 
 /// What a successful build did.
@@ -97,10 +101,10 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
 /// `options.output`. With errors, nothing is written and [`Error::Content`] carries them.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let start = Instant::now();
-    refuse_bad_output(&options.root, &options.output)?;
-    let cache = output::ReuseCache::for_output(&options.output);
-    let previous = cache.take(&options.output);
-    let staging = output::Staging::new(&options.output)?;
+    let out = output::resolve(&options.root, &options.output, options.force)?;
+    let cache = output::ReuseCache::for_output(&out);
+    let previous = cache.take(&out);
+    let staging = output::Staging::new(&out)?;
     let render = RenderOptions {
         today: options.today,
         base_url: options.base_url.clone(),
@@ -255,27 +259,6 @@ fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> D
         message.push_str(&format!(" (while rendering /{page})"));
     }
     Diagnostic::error(Code::Template, span, message).with_help("fix the template at this line; `minglu check` renders every page so it finds these before a build")
-}
-
-fn refuse_bad_output(root: &Path, output: &Path) -> Result<()> {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (root, out) = (abs(root), abs(output));
-    let reason = if root.starts_with(&out) {
-        Some("it contains the site root, which would be replaced")
-    } else if out.starts_with(root.join("content")) {
-        Some("it is inside content/")
-    } else if out.starts_with(root.join("themes")) {
-        Some("it is inside themes/")
-    } else {
-        None
-    };
-    match reason {
-        Some(reason) => Err(Error::BadOutput {
-            path: output.to_path_buf(),
-            reason,
-        }),
-        None => Ok(()),
-    }
 }
 
 /// "Today" for deciding which edition is in force: `SOURCE_DATE_EPOCH` when set

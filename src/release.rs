@@ -194,7 +194,7 @@ fn read_reasons(path: Option<&Path>) -> Result<BTreeMap<String, String>> {
     let Some(path) = path else {
         return Ok(BTreeMap::new());
     };
-    let text = fs::read_to_string(path).map_err(Error::read(path))?;
+    let text = crate::site_files::read_cli_text(path)?;
     let mut diags = Vec::new();
     let node = yaml::parse(&text, crate::diagnostic::FileId(0), &mut diags);
     let bad = |why: String| refuse(format!("{}: {why}", path.display()));
@@ -241,7 +241,7 @@ fn edition_files(
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let read = |file| {
         let path = site.root.join(site.files.path(file));
-        fs::read(&path).map_err(Error::read(path))
+        crate::site_files::read_content(&site.root, &path)
     };
     let mut files = BTreeMap::new();
     files.insert("list.yaml".to_owned(), read(register.working.list.file)?);

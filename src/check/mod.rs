@@ -22,5 +22,7 @@ pub fn check(site: &Site, today: Date, out: &mut Diagnostics) {
     references::items(site, out);
     site::duplicate_prefixes(site, out);
     site::url_conflicts(site, out);
+    site::reserved_names(site, out);
+    site::case_collisions(site, out);
     site::unreleased_registers(site, today, out);
 }

@@ -30,7 +30,7 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
     let title = f.required_text("title", cx);
     let base_url = f
         .required("base_url", cx)
-        .and_then(|n| read::url(n, "base_url", cx));
+        .and_then(|n| read::base_url(n, cx));
     let publisher = f.required_text("publisher", cx);
     let jurisdiction = f.required_text("jurisdiction", cx);
     let language = f

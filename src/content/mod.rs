@@ -20,7 +20,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, Files, Span};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{
     Departments, Edition, Item, Language, ListKind, ListMeta, Page, Register, Site, SiteConfig,
     Snapshot,
@@ -29,7 +29,7 @@ use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
 pub use lower::normalise_doc_number;
-pub use read::is_web_url;
+pub use read::{base_url_problem, is_web_url};
 
 /// Loads the site under `root`. Fails only when it cannot read at all; every
 /// problem in the content is a diagnostic.
@@ -103,8 +103,7 @@ pub fn id_order(a: &str, b: &str) -> Ordering {
 }
 
 fn read_bytes(root: &Path, files: &Files, id: FileId) -> Result<Vec<u8>> {
-    let path = walk::absolute(root, files, id);
-    std::fs::read(&path).map_err(Error::read(path))
+    crate::site_files::read_content(root, &walk::absolute(root, files, id))
 }
 
 /// Decodes and parses `bytes` as YAML, then lowers it with `lower`.

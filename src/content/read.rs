@@ -547,6 +547,51 @@ pub(crate) fn url(node: &Node, key: &str, cx: &mut Ctx) -> Option<String> {
     None
 }
 
+/// `base_url`: an absolute http(s) URL that every link of the site starts with.
+pub(crate) fn base_url(node: &Node, cx: &mut Ctx) -> Option<String> {
+    let value = text(node, "base_url", cx)?;
+    let Some(problem) = base_url_problem(&value.value) else {
+        return Some(value.value);
+    };
+    cx.error(
+        Code::InvalidUrl,
+        node.span,
+        format!("`base_url` {problem}"),
+        "write where the site is published, e.g. https://example.org/registers/ (no ?query, #fragment or user:password@)",
+    );
+    None
+}
+
+/// Why `s` cannot be a site's base URL, or `None` if it can: it must be http(s)
+/// with a host, and without query, fragment, credentials, spaces, control
+/// characters or characters that would break out of an HTML attribute.
+pub fn base_url_problem(s: &str) -> Option<&'static str> {
+    let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    else {
+        return Some("must start with https:// or http://");
+    };
+    if s.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"<>\\^`{|}'".contains(c))
+    {
+        return Some("contains a space, a control character or one of \" < > \\ ^ ` { | } '");
+    }
+    if s.contains('?') || s.contains('#') {
+        return Some("may not have a ?query or #fragment: every page URL is appended to it");
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.is_empty() {
+        return Some("has no host");
+    }
+    if authority.contains('@') {
+        return Some(
+            "may not contain a user name or password (user:password@): it would be published on every page",
+        );
+    }
+    None
+}
+
 /// Whether `s` is an absolute `http://` or `https://` URL with a host and no spaces.
 pub fn is_web_url(s: &str) -> bool {
     let rest = s

@@ -69,6 +69,20 @@ pub(crate) fn verify(
             );
             continue;
         };
+        if let Some((_, first)) = listed.get(path) {
+            // `sha256sum -c` checks every line: a wrong hash first and the right
+            // one last must not pass here.
+            diags.push(
+                Diagnostic::error(
+                    Code::EditionSums,
+                    span,
+                    format!("`{path}` is listed twice in SHA256SUMS"),
+                )
+                .with_help("each file has exactly one line; restore SHA256SUMS from git")
+                .with_related(*first, "first listed here"),
+            );
+            continue;
+        }
         listed.insert(path.to_owned(), (hash.to_ascii_lowercase(), span));
     }
     for (path, (hash, span)) in &listed {
@@ -121,6 +135,21 @@ mod tests {
             sha256_hex(b""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    #[test]
+    fn a_file_listed_twice_is_an_error() {
+        let (wrong, right) = (sha256_hex(b"x"), sha256_hex(b"a"));
+        let sums = format!("{wrong}  list.yaml\n{right}  list.yaml\n");
+        let mut files = BTreeMap::new();
+        files.insert("list.yaml".to_owned(), (FileId(1), right.clone()));
+        let mut diags = Vec::new();
+        verify(&sums, FileId(0), &files, &mut diags);
+        let found: Vec<_> = diags
+            .iter()
+            .map(|d| (d.code, d.span.map(|s| s.line)))
+            .collect();
+        assert!(found.contains(&(Code::EditionSums, Some(2))), "{found:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Bytes → text: UTF-8 with an optional byte-order mark, anything else refused.
 
 use crate::diagnostic::{Code, Diagnostic, FileId, Span};
+use crate::text_safety::is_forbidden_control;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -18,7 +19,10 @@ pub(crate) fn decode(bytes: &[u8], file: FileId) -> Result<String, Diagnostic> {
     }
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
     match std::str::from_utf8(body) {
-        Ok(text) => Ok(text.to_owned()),
+        Ok(text) => match first_control(text) {
+            None => Ok(text.to_owned()),
+            Some(at) => Err(control_character(text, at, file)),
+        },
         Err(e) => {
             let at = e.valid_up_to();
             let valid = std::str::from_utf8(&body[..at]).expect("valid up to here");
@@ -44,6 +48,53 @@ pub(crate) fn decode(bytes: &[u8], file: FileId) -> Result<String, Diagnostic> {
             .with_help("re-save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)"))
         }
     }
+}
+
+/// The byte offset of the first control character other than tab, line feed
+/// and the carriage return of a CRLF line end.
+fn first_control(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    text.char_indices()
+        .find(|&(i, c)| is_forbidden_control(c) && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n')))
+        .map(|(i, _)| i)
+}
+
+/// The control-character diagnostic for the character at byte `at`.
+pub(crate) fn control_character(text: &str, at: usize, file: FileId) -> Diagnostic {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let c = text[at..].chars().next().expect("a character at `at`");
+    let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let span = Span {
+        file,
+        line: to_u32(line),
+        col: to_u32(col),
+        start: to_u32(at),
+        end: to_u32(at + c.len_utf8()),
+    };
+    Diagnostic::error(
+        Code::ControlCharacter,
+        span,
+        format!("control character {} in the text", control_name(c)),
+    )
+    .with_help("delete it: control characters are invisible in review but act in terminals and CI logs (save the file with LF or CRLF line ends)")
+}
+
+/// `U+001B (ESC)`.
+pub(crate) fn control_name(c: char) -> String {
+    let name = match c {
+        '\0' => " (NUL)",
+        '\u{7}' => " (BEL)",
+        '\u{8}' => " (BS)",
+        '\n' => " (line feed)",
+        '\t' => " (tab)",
+        '\r' => " (CR, a carriage return without a line feed)",
+        '\u{1b}' => " (ESC)",
+        '\u{7f}' => " (DEL)",
+        _ => "",
+    };
+    format!("U+{:04X}{name}", u32::from(c))
 }
 
 /// UTF-16 text without a BOM has a NUL byte in every other position for ASCII.
@@ -76,6 +127,18 @@ mod tests {
         assert_eq!(d.code, Code::Encoding);
         assert!(d.message.contains("GBK"));
         assert_eq!(d.span.map(|s| (s.line, s.col)), Some((2, 8)));
+    }
+
+    #[test]
+    fn control_characters_are_refused_where_they_are() {
+        assert!(decode(b"a: 1\r\nb: \"\t\"\r\n", FileId(0)).is_ok());
+        let d = decode(b"a: 1\ntitle: x\x1b[8my\n", FileId(0)).expect_err("ESC");
+        assert_eq!(d.code, Code::ControlCharacter);
+        assert_eq!(d.span.map(|s| (s.line, s.col)), Some((2, 9)));
+        assert!(d.message.contains("U+001B (ESC)"));
+        let d = decode("t: 甲\r乙\n".as_bytes(), FileId(0)).expect_err("lone CR");
+        assert_eq!(d.span.map(|s| (s.line, s.col)), Some((1, 5)));
+        assert!(decode("t: \u{85}\n".as_bytes(), FileId(0)).is_err());
     }
 
     #[test]

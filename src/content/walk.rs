@@ -11,6 +11,7 @@ use walkdir::WalkDir;
 
 use crate::diagnostic::{Code, Diagnostic, FileId, Files, Span};
 use crate::error::{Error, Result};
+use crate::site_files;
 
 /// Files of one register folder.
 #[derive(Debug, Default)]
@@ -35,11 +36,21 @@ pub(crate) struct Walk {
     pub(crate) pages: Vec<(FileId, String)>,
     pub(crate) lists: BTreeMap<String, ListFiles>,
     pub(crate) diags: Vec<Diagnostic>,
+    /// Paths (relative to the root) that exist but were refused, so that they
+    /// are not reported as missing too.
+    pub(crate) refused: Vec<String>,
 }
 
 impl Walk {
     /// Registers a path that is expected but missing, for a diagnostic to point at.
     pub(crate) fn missing(&mut self, relative: &str, message: String, help: &str) {
+        if self
+            .refused
+            .iter()
+            .any(|r| r.strip_prefix("content/") == Some(relative))
+        {
+            return;
+        }
         let id = self.files.add(format!("content/{relative}"));
         self.diags.push(
             Diagnostic::error(Code::MissingFile, Span::file_start(id), message).with_help(help),
@@ -47,14 +58,26 @@ impl Walk {
     }
 }
 
-/// Walks `root/content`.
+/// Walks `root/content`. Every file it accepts is a regular file inside
+/// `content/` (symbolic links resolved) and within the size limit; anything else
+/// is a diagnostic, and is never opened.
 pub(crate) fn walk(root: &Path) -> Result<Walk> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(Error::NoContent { path: content });
     }
-    let canonical = content.canonicalize().map_err(Error::read(&content))?;
+    let limit = site_files::max_file_size()?;
+    let canonical = root
+        .canonicalize()
+        .map_err(Error::read(root))?
+        .join("content");
     let mut w = Walk::default();
+    if content.canonicalize().map_err(Error::read(&content))? != canonical {
+        let id = w.files.add("content".into());
+        w.diags
+            .push(escape(id, &content, "content/ itself is a symbolic link"));
+        return Ok(w);
+    }
     let mut it = WalkDir::new(&content)
         .follow_links(true)
         .sort_by_file_name()
@@ -64,52 +87,118 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map_or_else(|| content.clone(), Path::to_path_buf);
-                if e.loop_ancestor().is_some() {
-                    let id = w.files.add(relative(root, &path));
-                    w.diags.push(
-                        Diagnostic::error(
-                            Code::SymlinkEscape,
-                            Span::file_start(id),
-                            "this symbolic link points to a folder that contains it",
-                        )
-                        .with_help("replace the link by the files themselves"),
-                    );
-                    continue;
-                }
-                return Err(Error::Read {
-                    source: e
-                        .into_io_error()
-                        .unwrap_or_else(|| std::io::Error::other("walk failed")),
-                    path,
-                });
+                walk_error(&mut w, root, &content, e)?;
+                continue;
             }
         };
         let name = entry.file_name().to_string_lossy();
+        let is_dir = entry.file_type().is_dir();
         if name.starts_with('.') {
-            if entry.file_type().is_dir() {
+            if is_dir {
                 it.skip_current_dir();
             }
             continue;
         }
         if entry.path_is_symlink() && !inside(&canonical, entry.path()) {
             let id = w.files.add(relative(root, entry.path()));
-            w.diags.push(
-                Diagnostic::error(Code::SymlinkEscape, Span::file_start(id), "this symbolic link points outside content/")
-                    .with_help("the site is built only from files in content/: replace the link by a copy of the file"),
-            );
-            if entry.file_type().is_dir() {
+            w.diags.push(escape(
+                id,
+                entry.path(),
+                "this symbolic link points outside content/",
+            ));
+            if is_dir {
                 it.skip_current_dir();
             }
             continue;
         }
-        if entry.file_type().is_file() {
-            let rel = relative(root, entry.path());
-            classify(&mut w, &rel);
+        if is_dir {
+            continue;
         }
+        let rel = relative(root, entry.path());
+        if let Some(d) = unreadable(&mut w.files, &rel, &entry, limit) {
+            w.diags.push(d);
+            w.refused.push(rel);
+            continue;
+        }
+        classify(&mut w, &rel);
     }
     require_files(&mut w);
     Ok(w)
+}
+
+/// A diagnostic for a file the loader must not open: special files and files
+/// over the size limit.
+fn unreadable(
+    files: &mut Files,
+    rel: &str,
+    entry: &walkdir::DirEntry,
+    limit: u64,
+) -> Option<Diagnostic> {
+    if let Some(kind) = site_files::special_kind(entry.file_type()) {
+        let id = files.add(rel.to_owned());
+        return Some(
+            Diagnostic::error(
+                Code::SpecialFile,
+                Span::file_start(id),
+                format!("this is {kind}, not a regular file; minglu does not read it"),
+            )
+            .with_help("content/ holds only ordinary files: replace it by a file or delete it"),
+        );
+    }
+    let size = entry.metadata().map_or(0, |m| m.len());
+    (size > limit).then(|| {
+        let id = files.add(rel.to_owned());
+        Diagnostic::error(
+            Code::FileTooLarge,
+            Span::file_start(id),
+            format!("this file is {size} bytes, more than the limit of {limit} bytes per file"),
+        )
+        .with_help(format!(
+            "content files are small text files: split it, or raise the limit with {}=<bytes> if it is genuine",
+            site_files::LIMIT_VAR
+        ))
+    })
+}
+
+/// A symlink-escape diagnostic naming where the link points (the link's own
+/// text, which is in the repository), never what the target contains.
+fn escape(id: FileId, link: &Path, message: &str) -> Diagnostic {
+    let target = std::fs::read_link(link)
+        .map(|t| format!(" (it points to {})", t.display()))
+        .unwrap_or_default();
+    Diagnostic::error(
+        Code::SymlinkEscape,
+        Span::file_start(id),
+        format!("{message}{target}"),
+    )
+    .with_help(
+        "the site is built only from files in content/: replace the link by a copy of the file",
+    )
+}
+
+/// Loops and dangling links are diagnostics; other failures stop the walk.
+fn walk_error(w: &mut Walk, root: &Path, content: &Path, e: walkdir::Error) -> Result<()> {
+    let path = e
+        .path()
+        .map_or_else(|| content.to_path_buf(), Path::to_path_buf);
+    let message = if e.loop_ancestor().is_some() {
+        "this symbolic link points to a folder that contains it"
+    } else if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(&path).is_err()
+    {
+        "this symbolic link points to nothing"
+    } else {
+        return Err(Error::Read {
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("walk failed")),
+            path,
+        });
+    };
+    let id = w.files.add(relative(root, &path));
+    w.refused.push(relative(root, &path));
+    w.diags.push(escape(id, &path, message));
+    Ok(())
 }
 
 fn inside(canonical_content: &Path, path: &Path) -> bool {

@@ -10,6 +10,7 @@
 use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, StructureStyle};
 
 use crate::diagnostic::{Code, Diagnostic, FileId, Span};
+use crate::text_safety::is_forbidden_control;
 
 /// Maximum nesting of collections; real content uses less than 6.
 const MAX_DEPTH: usize = 64;
@@ -128,6 +129,7 @@ pub(crate) fn parse(src: &str, file: FileId, diags: &mut Vec<Diagnostic>) -> Opt
         flows: Vec::new(),
         root: None,
         documents: 0,
+        diags: Vec::new(),
     };
     for event in Parser::new_from_str(src) {
         let (event, span) = match event {
@@ -135,6 +137,7 @@ pub(crate) fn parse(src: &str, file: FileId, diags: &mut Vec<Diagnostic>) -> Opt
             Err(e) => {
                 let mut d = syntax_error(&e, file);
                 if let Some((open, bracket)) = builder.innermost_flow()
+                    && d.code == Code::YamlSyntax
                     && d.span
                         .is_some_and(|s| s.line != open.line || s.col != open.col)
                 {
@@ -150,6 +153,7 @@ pub(crate) fn parse(src: &str, file: FileId, diags: &mut Vec<Diagnostic>) -> Opt
             return None;
         }
     }
+    diags.append(&mut builder.diags);
     Some(builder.root.unwrap_or(Node {
         kind: Kind::Scalar(String::new(), Style::Plain),
         span: Span::file_start(file),
@@ -202,10 +206,22 @@ struct Builder {
     flows: Vec<(Span, char, usize)>,
     root: Option<Node>,
     documents: usize,
+    /// Problems that do not stop the parse.
+    diags: Vec<Diagnostic>,
 }
 
 impl Builder {
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
+        if event.anchor_id().is_some() && !matches!(event, Event::Anchor(..)) {
+            return Err(Diagnostic::error(
+                Code::YamlAlias,
+                span,
+                "YAML anchors (`&name`) are not allowed in minglu content",
+            )
+            .with_help(
+                "remove the `&name` anchor: every value is written out in full where it is used",
+            ));
+        }
         match event {
             Event::DocumentStart(..) => {
                 self.documents += 1;
@@ -236,6 +252,7 @@ impl Builder {
                     (ScalarStyle::Plain, None) => Style::Plain,
                     _ => Style::Quoted,
                 };
+                self.refuse_controls(&text, span);
                 self.node(Node {
                     kind: Kind::Scalar(text.into_owned(), style),
                     span,
@@ -273,6 +290,30 @@ impl Builder {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Control characters that reached a scalar through an escape (`"\e"`,
+    /// `"\x1b"`): raw ones are refused when the file is decoded. A key may hold
+    /// none at all (not even a line feed, which could forge a CI log line).
+    fn refuse_controls(&mut self, text: &str, span: Span) {
+        let is_key = matches!(self.stack.last(), Some(Frame::Map(_, None, _)));
+        let bad = text
+            .chars()
+            .find(|&c| is_forbidden_control(c) || (is_key && c.is_control()));
+        if let Some(c) = bad {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::ControlCharacter,
+                    span,
+                    format!(
+                        "control character {} in this {}",
+                        crate::content::source::control_name(c),
+                        if is_key { "key" } else { "value" }
+                    ),
+                )
+                .with_help("remove the escape sequence that produces it: control characters are invisible in review but act in terminals and CI logs"),
+            );
+        }
     }
 
     fn innermost_flow(&self) -> Option<(Span, char)> {
@@ -381,7 +422,40 @@ mod tests {
         assert!(parse(&src, FileId(0), &mut diags).is_none());
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, Code::YamlAlias);
-        assert_eq!(diags[0].span.map(|s| s.line), Some(2));
+        // The first anchor already stops the parse, before any alias is expanded.
+        assert_eq!(diags[0].span.map(|s| s.line), Some(1));
+    }
+
+    #[test]
+    fn an_anchor_without_an_alias_is_refused() {
+        for src in ["materials: &m\n  - a\n", "a: &x 1\n", "a: &m {b: 1}\n"] {
+            let mut diags = Vec::new();
+            assert!(parse(src, FileId(0), &mut diags).is_none(), "{src}");
+            assert_eq!(diags[0].code, Code::YamlAlias);
+            assert!(diags[0].message.contains("anchors"), "{src}");
+        }
+    }
+
+    #[test]
+    fn escaped_control_characters_are_reported_and_parsing_goes_on() {
+        let mut diags = Vec::new();
+        let node = parse(
+            "\"k\\n::error::x\": 1\nt: \"a\\eb\"\nu: \"ok\\tok\"\n",
+            FileId(0),
+            &mut diags,
+        );
+        assert!(node.is_some());
+        let codes: Vec<_> = diags
+            .iter()
+            .map(|d| (d.code, d.span.map(|s| s.line)))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (Code::ControlCharacter, Some(1)),
+                (Code::ControlCharacter, Some(2))
+            ]
+        );
     }
 
     #[test]

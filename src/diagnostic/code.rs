@@ -52,6 +52,16 @@ pub enum Code {
     UrlConflict,
     /// A symbolic link that points outside `content/`.
     SymlinkEscape,
+    /// A FIFO, device or socket where a file should be.
+    SpecialFile,
+    /// A file larger than the per-file limit.
+    FileTooLarge,
+    /// A control character (ESC, CR, BEL …) in content text.
+    ControlCharacter,
+    /// A register key or page name that a built-in URL uses.
+    ReservedName,
+    /// Two names that differ only in case.
+    CaseCollision,
     /// A required file is missing.
     MissingFile,
     /// A file minglu does not read.
@@ -87,7 +97,7 @@ pub struct RuleDoc {
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 31] = [
+    pub const ALL: [Code; 36] = [
         Code::Encoding,
         Code::YamlSyntax,
         Code::YamlAlias,
@@ -111,6 +121,11 @@ impl Code {
         Code::DocNumber,
         Code::UrlConflict,
         Code::SymlinkEscape,
+        Code::SpecialFile,
+        Code::FileTooLarge,
+        Code::ControlCharacter,
+        Code::ReservedName,
+        Code::CaseCollision,
         Code::MissingFile,
         Code::UnexpectedFile,
         Code::EditionModified,
@@ -314,6 +329,41 @@ impl Code {
                 "The site must be built only from what is reviewed in the repository.",
                 "content/lists/stamp/items/GZ-001.yaml -> /etc/passwd",
                 "Replace the link by the file itself.",
+            ),
+            Code::SpecialFile => (
+                "special-file",
+                "Everything under content/ is a regular file or a folder: no named pipes (FIFOs), devices or sockets.",
+                "Reading a FIFO blocks forever and a device such as /dev/zero never ends; a pull request must not be able to hang or exhaust the CI machine.",
+                "mkfifo content/site.yaml",
+                "Replace it by an ordinary file, or delete it.",
+            ),
+            Code::FileTooLarge => (
+                "file-too-large",
+                "No content file is larger than the per-file limit (16 MiB unless MINGLU_MAX_FILE_SIZE says otherwise).",
+                "Content files are short text; a huge one is a mistake (a data dump, a binary) or an attempt to exhaust the build machine's memory.",
+                "content/pages/about.md   # 200 MB",
+                "Split or shrink the file; if it is genuine, raise the limit with MINGLU_MAX_FILE_SIZE=<bytes> (K, M, G suffixes allowed).",
+            ),
+            Code::ControlCharacter => (
+                "control-character",
+                "Text in content files has no control characters (C0 and C1, such as ESC, BEL, CR, DEL), except tab and line feed.",
+                "Control characters are invisible in review but act in terminals and logs: ESC starts terminal escape sequences, CR hides the text before it, and a line feed in a key can forge a GitHub Actions command.",
+                "title: \"居住证明\\e[8m隐藏\"",
+                "Delete the character (the message gives its code point); save files with LF line endings.",
+            ),
+            Code::ReservedName => (
+                "reserved-name",
+                "Register keys and page names do not take a URL minglu generates (changes, departments, purposes, search, data, schema, draft, assets, editions, notice, index, 404, sitemap, robots) and contain no dot.",
+                "A register called `changes` would silently overwrite the change history page; a page `404.html.md` would clash with the built-in 404 page.",
+                "content/lists/changes/list.yaml",
+                "Rename the folder or file (its name is its URL).",
+            ),
+            Code::CaseCollision => (
+                "case-collision",
+                "No two pages, registers, items or editions have names that differ only in letter case.",
+                "Windows and macOS file systems and many static hosts fold case: About.md and about.md, or editions v1 and V1, would overwrite each other.",
+                "content/pages/About.md and content/pages/about.md",
+                "Rename or merge one of them.",
             ),
             Code::MissingFile => (
                 "missing-file",

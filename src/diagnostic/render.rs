@@ -2,7 +2,8 @@
 //! excerpt and caret, JSON lines for tools, GitHub workflow annotations.
 //!
 //! Rendering reads the source lines back from disk (only for files that have a
-//! diagnostic), so the loader never has to keep every file's text in memory.
+//! diagnostic), so the loader never has to keep every file's text in memory; it
+//! reads them through [`crate::site_files`], never following a link out of the site.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -12,6 +13,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use serde::Serialize;
 
 use super::{Diagnostic, Diagnostics, Files, Severity, Span};
+use crate::text_safety::{pictured, single_line};
 
 /// The output formats of `check` and `build` diagnostics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -23,6 +25,8 @@ pub enum Format {
     Json,
     /// `::error file=…` workflow commands for GitHub Actions.
     Github,
+    /// A GitLab code quality report: one JSON array for the whole run.
+    Gitlab,
 }
 
 /// Reads source files lazily, once each, to show excerpts.
@@ -43,28 +47,40 @@ impl<'a> Sources<'a> {
     }
 
     fn line(&mut self, span: Span) -> Option<(String, usize, usize)> {
-        let path = self.root.join(self.files.path(span.file));
+        let (root, relative) = (self.root, self.files.path(span.file));
+        // Only regular files inside their own folder: a link to /proc/self/environ
+        // or a FIFO is never opened, so neither leaks into nor hangs a CI log.
         let text = self
             .cache
             .entry(span.file.0)
-            .or_insert_with(|| {
-                let bytes = std::fs::read(path).ok()?;
-                String::from_utf8(bytes).ok()
-            })
+            .or_insert_with(|| crate::site_files::read_excerpt_source(root, relative))
             .as_deref()?;
         let start = (span.start as usize).min(text.len());
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[line_start..line_end].trim_end_matches('\r');
-        let from = (start - line_start).min(line.len());
+        let mut from = (start - line_start).min(line.len());
+        while !line.is_char_boundary(from) {
+            from -= 1;
+        }
         let mut to = (span.end as usize).clamp(start, line_start + line.len()) - line_start;
+        while !line.is_char_boundary(to) {
+            to += 1;
+        }
         if to == from {
             to = line[from..]
                 .chars()
                 .next()
                 .map_or(from, |c| from + c.len_utf8());
         }
-        Some((line.to_owned(), from, to))
+        // Control characters are shown as pictures (so an ESC in a file cannot
+        // drive the terminal); the byte offsets move with them.
+        let (a, b, c) = (
+            pictured(&line[..from]),
+            pictured(&line[from..to]),
+            pictured(&line[to..]),
+        );
+        Some((format!("{a}{b}{c}"), a.len(), a.len() + b.len()))
     }
 }
 
@@ -76,9 +92,13 @@ pub fn render(
     format: Format,
     color: bool,
 ) -> String {
+    if format == Format::Gitlab {
+        return gitlab(diagnostics, sources.files);
+    }
     let mut out = String::new();
     for d in diagnostics {
         match format {
+            Format::Gitlab => unreachable!("rendered as one array above"),
             Format::Text => {
                 out.push_str(&text(d, sources, color));
                 out.push_str("\n\n");
@@ -102,16 +122,20 @@ pub fn text(d: &Diagnostic, sources: &mut Sources<'_>, color: bool) -> String {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
+    let message = single_line(&d.message);
+    let mut group = Group::with_title(level.primary_title(message.as_str()).id(d.code.as_str()));
     let mut owned = Vec::new();
     if let Some(span) = d.span {
         owned.push((span, sources.line(span), String::new(), true));
     }
     for (span, label) in &d.related {
-        owned.push((*span, sources.line(*span), label.clone(), false));
+        owned.push((*span, sources.line(*span), single_line(label), false));
     }
-    for (span, line, label, primary) in &owned {
-        let path = sources.files.path(span.file);
+    let paths: Vec<String> = owned
+        .iter()
+        .map(|(span, ..)| single_line(sources.files.path(span.file)))
+        .collect();
+    for ((span, line, label, primary), path) in owned.iter().zip(&paths) {
         group = match line {
             Some((source, from, to)) => {
                 let kind = if *primary {
@@ -122,18 +146,19 @@ pub fn text(d: &Diagnostic, sources: &mut Sources<'_>, color: bool) -> String {
                 group.element(
                     Snippet::source(source.as_str())
                         .line_start(span.line as usize)
-                        .path(path)
+                        .path(path.as_str())
                         .annotation(kind.span(*from..*to).label(label.as_str())),
                 )
             }
             None => group.element(
-                Origin::path(path)
+                Origin::path(path.as_str())
                     .line(span.line as usize)
                     .char_column(span.col as usize),
             ),
         };
     }
-    if let Some(help) = &d.help {
+    let help = d.help.as_deref().map(single_line);
+    if let Some(help) = &help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
     let renderer = if color {
@@ -190,20 +215,83 @@ pub fn json(d: &Diagnostic, files: &Files) -> String {
     serde_json::to_string(&value).expect("diagnostics serialise to JSON")
 }
 
+/// One issue of a GitLab code quality report (the subset of Code Climate's format
+/// GitLab reads).
+#[derive(Serialize)]
+struct GitlabIssue<'a> {
+    description: String,
+    check_name: &'a str,
+    fingerprint: String,
+    severity: &'static str,
+    location: GitlabLocation<'a>,
+}
+
+#[derive(Serialize)]
+struct GitlabLocation<'a> {
+    path: &'a str,
+    lines: GitlabLines,
+}
+
+#[derive(Serialize)]
+struct GitlabLines {
+    begin: u32,
+}
+
+/// Every diagnostic as a GitLab code quality report: a JSON array (empty when there
+/// is nothing to report), followed by a newline.
+pub fn gitlab(diagnostics: &Diagnostics, files: &Files) -> String {
+    use sha2::Digest as _;
+    let issues: Vec<GitlabIssue<'_>> = diagnostics
+        .into_iter()
+        .map(|d| {
+            let path = d.span.map_or("content", |s| files.path(s.file));
+            let line = d.span.map_or(1, |s| s.line);
+            let mut description = d.message.clone();
+            if let Some(help) = &d.help {
+                let _ = write!(description, " (help: {help})");
+            }
+            let mut h = sha2::Sha256::new();
+            for part in [d.code.as_str(), path, &line.to_string(), &d.message] {
+                h.update(part.as_bytes());
+                h.update([0]);
+            }
+            GitlabIssue {
+                description,
+                check_name: d.code.as_str(),
+                fingerprint: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+                severity: match d.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                },
+                location: GitlabLocation {
+                    path,
+                    lines: GitlabLines { begin: line },
+                },
+            }
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&issues).expect("issues serialise to JSON");
+    out.push('\n');
+    out
+}
+
 /// One diagnostic as a GitHub Actions workflow command.
 pub fn github(d: &Diagnostic, files: &Files) -> String {
     let mut out = format!("::{}", d.severity.as_str());
     let mut props = Vec::new();
     if let Some(s) = d.span {
-        props.push(format!("file={}", escape_property(files.path(s.file))));
+        props.push(format!(
+            "file={}",
+            escape_property(&single_line(files.path(s.file)))
+        ));
         props.push(format!("line={}", s.line));
         props.push(format!("col={}", s.col));
     }
     props.push(format!("title={}", escape_property(d.code.as_str())));
     let _ = write!(out, " {}", props.join(","));
-    let mut message = d.message.clone();
+    let mut message = single_line(&d.message);
     if let Some(help) = &d.help {
-        let _ = write!(message, "\nhelp: {help}");
+        let _ = write!(message, "\nhelp: {}", single_line(help));
     }
     let _ = write!(out, "::{}", escape_data(&message));
     out

@@ -155,7 +155,7 @@ impl Labels {
     /// The one-line summary of an item change (`GZ-009 并入 GZ-013`, `可出具 → 不予出具` …).
     pub fn headline(&self, c: &ItemChange) -> String {
         let t = |k: &str| self.get(k).unwrap_or("");
-        let mut s = format!("{} {}", c.id, c.title);
+        let mut s = format!("{} {}", c.id, one_line(&c.title));
         match c.kind {
             ChangeKind::Added => s = format!("{}{}{s}", t("diff_added"), t("colon")),
             ChangeKind::Removed => s = format!("{}{}{s}", t("diff_removed"), t("colon")),
@@ -303,7 +303,7 @@ fn one_line(s: &str) -> String {
 }
 
 fn cell(s: &str) -> String {
-    one_line(s).replace('|', "\\|")
+    crate::text_safety::markdown_inline(s)
 }
 
 /// Markdown for a pull-request comment: a summary line per list, then a table per change.
@@ -315,12 +315,17 @@ pub fn markdown(lists: &[ListDiff], labels: &Labels) -> String {
             side_name(labels, l.from.as_deref()),
             side_name(labels, Some(&l.to)),
         );
-        let _ = writeln!(out, "### {}（`{}`）：{from} → {to}\n", l.title, l.key);
+        let _ = writeln!(
+            out,
+            "### {}（`{}`）：{from} → {to}\n",
+            cell(&l.title),
+            l.key
+        );
         let _ = writeln!(out, "**{}**\n", labels.summary(&l.diff));
         for c in &l.diff.items {
-            let _ = writeln!(out, "#### {}\n", labels.headline(c));
+            let _ = writeln!(out, "#### {}\n", cell(&labels.headline(c)));
             if let Some(r) = &c.reason {
-                let _ = writeln!(out, "> {}{}{}\n", t("diff_reason"), t("colon"), one_line(r));
+                let _ = writeln!(out, "> {}{}{}\n", t("diff_reason"), t("colon"), cell(r));
             }
             let rows: Vec<(String, String, String)> = c
                 .fields

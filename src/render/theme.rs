@@ -6,9 +6,7 @@
 //! replace) the default static files.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-use walkdir::WalkDir;
+use std::path::Path;
 
 use crate::error::{Error, Result};
 
@@ -92,42 +90,26 @@ impl Theme {
             .iter()
             .map(|(p, b)| ((*p).to_owned(), b.to_vec()))
             .collect();
-        let dir = root.join("themes").join(name);
-        for (rel, path) in files_under(&dir.join("templates"))? {
-            let source = std::fs::read_to_string(&path).map_err(Error::read(&path))?;
-            let origin = Origin::Site(format!("themes/{name}/templates/{rel}"));
-            templates.insert(rel, Template { source, origin });
+        for (rel, bytes) in
+            crate::site_files::theme_files(root, &format!("themes/{name}/templates"))?
+        {
+            let path = format!("themes/{name}/templates/{rel}");
+            let source = String::from_utf8(bytes).map_err(|e| Error::Read {
+                path: root.join(&path),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            })?;
+            templates.insert(
+                rel,
+                Template {
+                    source,
+                    origin: Origin::Site(path),
+                },
+            );
         }
-        for (rel, path) in files_under(&dir.join("static"))? {
-            statics.insert(rel, std::fs::read(&path).map_err(Error::read(&path))?);
-        }
+        statics.extend(crate::site_files::theme_files(
+            root,
+            &format!("themes/{name}/static"),
+        )?);
         Ok(Theme { templates, statics })
     }
-}
-
-fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for entry in WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::Read {
-            path: dir.to_path_buf(),
-            source: e.into(),
-        })?;
-        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .expect("walkdir yields paths under its root");
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        out.push((rel, entry.path().to_path_buf()));
-    }
-    Ok(out)
 }

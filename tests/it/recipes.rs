@@ -91,3 +91,36 @@ fn recipe_parsing_stops_at_shell_operators() {
     );
     assert_eq!(found, vec![vec!["diff", "--format", "markdown"]]);
 }
+
+#[test]
+fn the_gitlab_code_quality_report_points_at_each_problem() {
+    let site = SiteTest::fixture("base")
+        .overlay(&crate::support::fixtures().join("check/dangling-department"));
+    let run = site.run(&["check", "--format", "gitlab"]);
+    run.code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let issues = report.as_array().expect("an array");
+    assert!(!issues.is_empty());
+    for issue in issues {
+        assert_eq!(issue["check_name"], "dangling-department", "{issue}");
+        assert_eq!(issue["severity"], "major");
+        assert!(
+            issue["location"]["path"]
+                .as_str()
+                .expect("path")
+                .starts_with("content/")
+        );
+        assert!(issue["location"]["lines"]["begin"].as_u64().expect("line") > 0);
+        assert_eq!(
+            issue["fingerprint"].as_str().expect("fingerprint").len(),
+            64
+        );
+    }
+    let clean = SiteTest::fixture("base").run(&["check", "--format", "gitlab"]);
+    clean.code(0);
+    assert_eq!(
+        clean.stdout.trim(),
+        "[]",
+        "an empty report is still a report"
+    );
+}

@@ -58,8 +58,7 @@ impl SiteTest {
             }
             fs::remove_file(remove).expect("remove REMOVE");
         }
-        {
-            let name = "expected.txt";
+        for name in ["expected.txt", "ENV"] {
             let _ = fs::remove_file(self.root.join(name));
         }
         self
@@ -80,8 +79,14 @@ impl SiteTest {
 
     /// Runs `minglu <args> --root <site>` with a fixed date and no colour.
     pub(crate) fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    /// [`SiteTest::run`] with extra environment variables.
+    pub(crate) fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_minglu"));
         cmd.args(args)
+            .envs(env.iter().copied())
             .arg("--root")
             .arg(&self.root)
             .env("SOURCE_DATE_EPOCH", EPOCH)
