@@ -47,6 +47,24 @@ enum Command {
     /// Create a new minimal site in DIR (which must be new or empty).
     #[command(after_help = AFTER_HELP)]
     Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a folder.
+    Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ManArgs {
+    /// Write minglu.1 and minglu-<command>.1 into DIR instead of printing minglu.1.
+    #[arg(long, short, value_name = "DIR")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 #[derive(Debug, clap::Args)]
@@ -208,6 +226,8 @@ enum FormatArg {
     Json,
     /// GitHub Actions annotations (on stdout).
     Github,
+    /// A GitLab code quality report: one JSON array (on stdout).
+    Gitlab,
 }
 
 impl From<FormatArg> for Format {
@@ -216,6 +236,7 @@ impl From<FormatArg> for Format {
             FormatArg::Text => Format::Text,
             FormatArg::Json => Format::Json,
             FormatArg::Github => Format::Github,
+            FormatArg::Gitlab => Format::Gitlab,
         }
     }
 }
@@ -228,7 +249,34 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Diff(args) => diff(&args),
         Command::Release(args) => release(&args),
         Command::Init(args) => init(&args),
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            crate::install_files::completions(args.shell, &mut out);
+            write_out(
+                &mut std::io::stdout().lock(),
+                &String::from_utf8_lossy(&out),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man(args) => man(&args),
     }
+}
+
+fn man(args: &ManArgs) -> Result<ExitCode, Error> {
+    let Some(dir) = &args.output else {
+        let pages = crate::install_files::man_pages();
+        write_out(
+            &mut std::io::stdout().lock(),
+            &String::from_utf8_lossy(&pages[0].1),
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    let n = crate::install_files::write_man_pages(dir).map_err(|source| Error::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    eprintln!("wrote {n} man pages into {}", dir.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn today() -> Result<jiff::civil::Date, Error> {
@@ -444,7 +492,8 @@ fn warnings_suffix(d: &Diagnostics) -> String {
 }
 
 fn print_diagnostics(report: &Report, format: Format) {
-    if report.diagnostics.is_empty() {
+    // A code quality report is a file GitLab reads: it is written even when empty.
+    if report.diagnostics.is_empty() && format != Format::Gitlab {
         return;
     }
     let mut sources = Sources::new(&report.root, &report.files);
@@ -459,7 +508,7 @@ fn print_diagnostics(report: &Report, format: Format) {
                 color,
             ));
         }
-        Format::Json => write_stdout(&diag_render::render(
+        Format::Json | Format::Gitlab => write_stdout(&diag_render::render(
             &report.diagnostics,
             &mut sources,
             format,

@@ -1,6 +1,7 @@
 //! The `minglu` command: parse arguments, run, map the outcome to an exit code.
 
 mod cli;
+mod install_files;
 
 use std::process::ExitCode;
 

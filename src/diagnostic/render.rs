@@ -25,6 +25,8 @@ pub enum Format {
     Json,
     /// `::error file=…` workflow commands for GitHub Actions.
     Github,
+    /// A GitLab code quality report: one JSON array for the whole run.
+    Gitlab,
 }
 
 /// Reads source files lazily, once each, to show excerpts.
@@ -90,9 +92,13 @@ pub fn render(
     format: Format,
     color: bool,
 ) -> String {
+    if format == Format::Gitlab {
+        return gitlab(diagnostics, sources.files);
+    }
     let mut out = String::new();
     for d in diagnostics {
         match format {
+            Format::Gitlab => unreachable!("rendered as one array above"),
             Format::Text => {
                 out.push_str(&text(d, sources, color));
                 out.push_str("\n\n");
@@ -207,6 +213,66 @@ pub fn json(d: &Diagnostic, files: &Files) -> String {
             .collect(),
     };
     serde_json::to_string(&value).expect("diagnostics serialise to JSON")
+}
+
+/// One issue of a GitLab code quality report (the subset of Code Climate's format
+/// GitLab reads).
+#[derive(Serialize)]
+struct GitlabIssue<'a> {
+    description: String,
+    check_name: &'a str,
+    fingerprint: String,
+    severity: &'static str,
+    location: GitlabLocation<'a>,
+}
+
+#[derive(Serialize)]
+struct GitlabLocation<'a> {
+    path: &'a str,
+    lines: GitlabLines,
+}
+
+#[derive(Serialize)]
+struct GitlabLines {
+    begin: u32,
+}
+
+/// Every diagnostic as a GitLab code quality report: a JSON array (empty when there
+/// is nothing to report), followed by a newline.
+pub fn gitlab(diagnostics: &Diagnostics, files: &Files) -> String {
+    use sha2::Digest as _;
+    let issues: Vec<GitlabIssue<'_>> = diagnostics
+        .into_iter()
+        .map(|d| {
+            let path = d.span.map_or("content", |s| files.path(s.file));
+            let line = d.span.map_or(1, |s| s.line);
+            let mut description = d.message.clone();
+            if let Some(help) = &d.help {
+                let _ = write!(description, " (help: {help})");
+            }
+            let mut h = sha2::Sha256::new();
+            for part in [d.code.as_str(), path, &line.to_string(), &d.message] {
+                h.update(part.as_bytes());
+                h.update([0]);
+            }
+            GitlabIssue {
+                description,
+                check_name: d.code.as_str(),
+                fingerprint: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+                severity: match d.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                },
+                location: GitlabLocation {
+                    path,
+                    lines: GitlabLines { begin: line },
+                },
+            }
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&issues).expect("issues serialise to JSON");
+    out.push('\n');
+    out
 }
 
 /// One diagnostic as a GitHub Actions workflow command.

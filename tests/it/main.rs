@@ -13,6 +13,8 @@ mod conformance;
 mod fuzz;
 mod history;
 mod injection;
+mod install_files;
 mod output;
 mod reading;
+mod recipes;
 mod support;
