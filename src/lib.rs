@@ -16,6 +16,7 @@ pub mod content;
 pub mod diagnostic;
 pub mod error;
 pub mod history;
+pub mod i18n;
 pub mod init;
 pub mod model;
 pub mod output;

@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{ChangeKind, Diff, FieldChange, ItemChange};
+use crate::i18n;
 use crate::model::Language;
-use crate::render::i18n;
 
 /// One register's diff with its names, ready to format.
 #[derive(Debug, Serialize)]

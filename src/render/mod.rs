@@ -6,7 +6,6 @@
 //! syntax error in any of them is reported even if no page uses it.
 
 mod history_views;
-pub mod i18n;
 pub mod markdown;
 mod pages;
 pub mod public;

@@ -18,9 +18,10 @@ use super::views::{
     self, DepartmentView, ItemRow, ItemView, Link, PageView, RegisterGroup, RegisterSummary,
     RegisterView, SiteView, register_links,
 };
-use super::{RenderFailure, RenderOptions, RenderStats, Sink, TemplateError, i18n, markdown, url};
+use super::{RenderFailure, RenderOptions, RenderStats, Sink, TemplateError, markdown, url};
 use crate::content::seal::sha256_hex;
 use crate::history::format::Labels;
+use crate::i18n;
 use crate::model::{Choice, Details, Item, Page, Site, Verdict};
 
 /// Everything shared by all pages of one build.

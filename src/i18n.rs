@@ -1,4 +1,6 @@
-//! Every UI string of the default theme, one table per language.
+//! Every UI string of the default theme, one table per language. Shared by
+//! [`crate::history`] (diff labels) and [`crate::render`] (templates), so it sits
+//! at the bottom of the pipeline with the model.
 //!
 //! Templates read them as `t.key`, or `t["verdict_" ~ value]` for labels of
 //! enum values. Both tables must have the same keys (a unit test checks).
