@@ -1,13 +1,27 @@
 //! minglu (名录): a static site generator for public policy registers.
 //!
 //! ```text
-//! content/ ──load──▶ model ──check──▶ render (templates) ──▶ write public/
+//! content/ ──load──▶ model ──check──▶ history ──▶ plan ──▶ render ──▶ commit public/
+//!                                                      (search index, data export: next)
 //! ```
 //!
 //! - [`content`] reads `content/` into the [`model`], collecting diagnostics;
 //! - [`mod@check`] adds the rules that look across files;
-//! - [`render`] turns the model into files in memory, through the theme;
+//! - [`history`] diffs consecutive editions once per build ([`history::SiteHistory`]);
+//! - [`plan`] decides what is published, every page's identity, URL and inputs,
+//!   and which frozen pages the previous output can keep ([`plan::Plan`]);
+//! - [`render`] turns the plan's pages into files, through the theme;
 //! - [`output`] writes them to a staging folder and swaps it into place.
+//!
+//! Layers, bottom to top; a module imports only from its own layer or below, and
+//! there are no cycles (`tests/it/layers.rs` enforces it):
+//!
+//! 1. [`diagnostic`], [`error`], [`model`], [`i18n`], [`content`]
+//! 2. [`mod@check`], [`history`]
+//! 3. [`plan`]
+//! 4. [`render`] (and the coming search index and data export)
+//! 5. [`output`], [`release`], [`init`]: steps the entry points run
+//! 6. this file (`check`, `build`, `diff`), then the CLI.
 //!
 //! [`check()`] and [`build()`] are the entry points the CLI calls.
 
@@ -20,6 +34,7 @@ pub mod i18n;
 pub mod init;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod release;
 pub mod render;
 
@@ -30,7 +45,8 @@ use jiff::civil::Date;
 
 use diagnostic::{Code, Diagnostic, Diagnostics, Files, Span};
 pub use error::{Error, Result};
-use render::{Origin, RenderFailure, RenderOptions, RenderStats, TemplateError, Theme};
+use plan::{Plan, PlanOptions, Reuse};
+use render::{Origin, RenderFailure, RenderStats, TemplateError, Theme};
 
 /// Diagnostics together with the file table they point into.
 #[derive(Debug)]
@@ -85,13 +101,14 @@ pub struct BuildSummary {
 /// Validates the site under `options.root` and renders it in memory (so template
 /// errors surface too) without writing anything.
 pub fn check(options: &CheckOptions) -> Result<Report> {
-    let render = RenderOptions {
+    let plan = PlanOptions {
         today: options.today,
         base_url: None,
         drafts: true,
+        program: String::new(),
         previous: std::collections::BTreeMap::new(),
     };
-    analyse(&options.root, &render, &|_: &str, _: &[u8]| Ok(())).map(|(report, _)| report)
+    analyse(&options.root, plan, &|_: &str, _: &[u8]| Ok(())).map(|(report, _)| report)
 }
 
 /// Checks the site, and if it has no errors renders it and swaps the result into
@@ -102,27 +119,41 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let cache = output::ReuseCache::for_output(&options.output);
     let previous = cache.take(&options.output);
     let staging = output::Staging::new(&options.output)?;
-    let render = RenderOptions {
+    let plan = PlanOptions {
         today: options.today,
         base_url: options.base_url.clone(),
         drafts: options.drafts,
+        program: program_fingerprint(),
         previous,
     };
-    let (report, stats) = analyse(&options.root, &render, &|path: &str, bytes: &[u8]| {
+    let (report, built) = analyse(&options.root, plan, &|path: &str, bytes: &[u8]| {
         staging.write(path, bytes)
     })?;
-    let Some(stats) = stats.filter(|_| !report.diagnostics.has_errors()) else {
+    let Some((stats, reuse)) = built.filter(|_| !report.diagnostics.has_errors()) else {
         return Err(Error::Content(Box::new(report)));
     };
-    staging.commit(&stats.reused)?;
-    cache.store(&stats.fingerprints, &stats.edition_dirs);
+    staging.commit(&reuse.dirs)?;
+    cache.store(&reuse.fingerprints, &reuse.edition_dirs);
     Ok(BuildSummary {
-        pages: stats.pages + stats.reused_pages,
-        files: stats.files + stats.reused_pages,
-        reused_pages: stats.reused_pages,
+        pages: stats.pages + reuse.pages,
+        files: stats.files + reuse.pages,
+        reused_pages: reuse.pages,
         report,
         elapsed: start.elapsed(),
     })
+}
+
+/// Identifies the program that renders pages: its version and the executable's
+/// size and modification time (a rebuilt binary renders frozen pages again).
+fn program_fingerprint() -> String {
+    let mut out = env!("CARGO_PKG_VERSION").to_owned();
+    if let Some(meta) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()) {
+        out.push_str(&format!(" {}", meta.len()));
+        if let Ok(modified) = meta.modified() {
+            out.push_str(&format!(" {modified:?}"));
+        }
+    }
+    out
 }
 
 /// Options for `diff`.
@@ -179,13 +210,14 @@ pub fn load_valid(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)
     Ok((site, diagnostics))
 }
 
-/// Load, check, render into `sink`. Rendering is skipped when loading or checking
-/// found errors (the templates are still compiled, so their syntax errors show).
+/// The build's steps: load → check → history → plan → render into `sink`.
+/// Rendering is skipped when loading or checking found errors (the templates
+/// are still compiled, so their syntax errors show).
 fn analyse(
     root: &Path,
-    options: &RenderOptions,
+    mut options: PlanOptions,
     sink: &render::Sink<'_>,
-) -> Result<(Report, Option<RenderStats>)> {
+) -> Result<(Report, Option<(RenderStats, Reuse)>)> {
     let (site, mut diagnostics) = content::load(root)?;
     check::check(&site, options.today, &mut diagnostics);
     let theme = Theme::load(root, &site.config.theme)?;
@@ -194,11 +226,14 @@ fn analyse(
             .map(|_| None)
             .map_err(RenderFailure::Templates)
     } else {
-        render::render(&site, &theme, options, sink).map(Some)
+        let history = history::SiteHistory::new(&site, options.today);
+        options.program = format!("{} {}", options.program, theme.fingerprint());
+        let plan = Plan::new(&site, &history, &options);
+        render::render(&plan, &theme, sink).map(|stats| Some((stats, plan.reuse)))
     };
     let mut files = site.files;
-    let stats = match rendered {
-        Ok(stats) => stats,
+    let built = match rendered {
+        Ok(built) => built,
         Err(RenderFailure::Write(e)) => return Err(e),
         Err(RenderFailure::Templates(errors)) => {
             for e in errors {
@@ -214,7 +249,7 @@ fn analyse(
             files,
             diagnostics,
         },
-        stats,
+        built,
     ))
 }
 

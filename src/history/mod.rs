@@ -9,12 +9,15 @@
 
 pub mod format;
 pub mod select;
+pub mod site;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
+
+pub use site::{ChangeRef, EditionStatus, RegisterHistory, SiteHistory};
 
 use crate::content::id_order;
 use crate::model::{Departments, Details, Edition, Item, Register, Snapshot, Verdict};

@@ -3,35 +3,14 @@
 
 use serde::Serialize;
 
-use super::scope::History;
+use super::pages::History;
 use super::views::Link;
 use crate::history::format::Labels;
 use crate::history::{ChangeKind, Diff, ItemChange};
 use crate::model::{Choice, Edition};
+use crate::plan::url;
 
-/// Paths of history pages.
-pub(crate) mod paths {
-    /// Every edition of a register.
-    pub(crate) fn editions(key: &str) -> String {
-        format!("{key}/editions/")
-    }
-    /// One edition.
-    pub(crate) fn edition(key: &str, id: &str) -> String {
-        format!("{key}/editions/{id}/")
-    }
-    /// An item as it was in an edition.
-    pub(crate) fn frozen(key: &str, edition: &str, item: &str) -> String {
-        format!("{key}/editions/{edition}/{item}/")
-    }
-    /// Every change.
-    pub(crate) const CHANGES: &str = "changes/";
-    /// The site-wide feed.
-    pub(crate) const FEED: &str = "changes.atom";
-    /// A register's feed.
-    pub(crate) fn feed(key: &str) -> String {
-        format!("{key}/changes.atom")
-    }
-}
+use url as paths;
 
 /// An edition as listed.
 #[derive(Debug, Serialize)]
@@ -92,7 +71,7 @@ impl<'a> EditionView<'a> {
             published: r.published.value.to_string(),
             effective: r.effective.value.to_string(),
             expires: r.expires.as_ref().map(|x| x.value.to_string()),
-            status: h.statuses[index],
+            status: h.statuses[index].name(),
             path: paths::edition(&h.register.key, &e.id),
             notes_html: h.notes_html[index].as_deref(),
             sources: &r.sources,
@@ -169,12 +148,12 @@ pub(crate) fn change_view<'a>(
     let editions = &h.register.editions;
     let here = |id: &str| match index {
         Some(i) => paths::frozen(key, &editions[i].id, id),
-        None => format!("draft/{}", super::url::item(key, id)),
+        None => format!("draft/{}", url::item(key, id)),
     };
     let path = match (c.kind, index) {
         (ChangeKind::Removed, Some(i)) if i > 0 => paths::frozen(key, &editions[i - 1].id, &c.id),
         (ChangeKind::Removed, None) => editions.last().map_or_else(
-            || super::url::item(key, &c.id),
+            || url::item(key, &c.id),
             |e| paths::frozen(key, &e.id, &c.id),
         ),
         _ => here(&c.id),
@@ -268,9 +247,15 @@ pub(crate) fn timeline<'a>(
     entries
         .iter()
         .rev()
-        .map(|(e, c)| TimelineEntry {
-            edition: EditionView::of(h, *e),
-            change: change_view(h, Some(*e), &h.diffs[*e], &h.diffs[*e].items[*c], labels),
+        .map(|at| TimelineEntry {
+            edition: EditionView::of(h, at.edition),
+            change: change_view(
+                h,
+                Some(at.edition),
+                &h.diffs[at.edition],
+                h.change(*at),
+                labels,
+            ),
         })
         .collect()
 }

@@ -1,28 +1,44 @@
-//! Every page of the site: which template, which view, which path.
+//! Every page of the site: which template and which view for each planned page.
 //!
-//! Pages are described as [`Job`]s, rendered in parallel and handed to a sink
+//! Pages come from the [`Plan`], are rendered in parallel and handed to a sink
 //! one by one, so memory stays flat however many frozen pages there are.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use minijinja::Environment;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::history_views::{self as hv, EditionView, FrozenView, paths};
-use super::public::Published;
-use super::scope::{History, Scope};
+use super::history_views::{self as hv, EditionView, FrozenView};
 use super::theme::Theme;
 use super::views::{
     self, DepartmentView, ItemRow, ItemView, Link, PageView, RegisterGroup, RegisterSummary,
     RegisterView, SiteView, register_links,
 };
-use super::{RenderFailure, RenderOptions, RenderStats, Sink, TemplateError, markdown, url};
-use crate::content::seal::sha256_hex;
+use super::{RenderFailure, RenderStats, Sink, TemplateError, markdown};
 use crate::history::format::Labels;
+use crate::history::{EditionStatus, RegisterHistory};
 use crate::i18n;
-use crate::model::{Choice, Details, Item, Page, Site, Verdict};
+use crate::model::{Choice, Details, Item, Verdict};
+use crate::plan::url as paths;
+use crate::plan::{PageId, Plan, PlannedPage, Published, Scope, url};
+
+/// A register's history with what rendering adds once per build.
+pub(super) struct History<'a> {
+    /// The history step's result.
+    of: &'a RegisterHistory<'a>,
+    /// Each edition's notes as HTML, rendered once.
+    pub(super) notes_html: Vec<Option<String>>,
+}
+
+impl<'a> Deref for History<'a> {
+    type Target = RegisterHistory<'a>;
+    fn deref(&self) -> &Self::Target {
+        self.of
+    }
+}
 
 /// Everything shared by all pages of one build.
 struct Shared<'a> {
@@ -32,7 +48,7 @@ struct Shared<'a> {
     strings: minijinja::Value,
     labels: Labels,
     asset_version: String,
-    pages: &'a [Page],
+    plan: &'a Plan<'a>,
     histories: Vec<History<'a>>,
 }
 
@@ -53,92 +69,24 @@ struct Context<'a, T: Serialize> {
     page: T,
 }
 
-/// One page to render; register indices point into the scope's `published`.
-enum Job<'a> {
-    Home,
-    Register(usize),
-    Item(usize, &'a Item),
-    Withdrawn(usize, &'a str, usize),
-    Editions(usize),
-    Edition(usize, usize),
-    Frozen(usize, usize, &'a Item),
-    Changes,
-    Feed(Option<usize>),
-    Departments,
-    Department(&'a str),
-    Purposes,
-    Purpose(&'a str),
-    Page(&'a Page),
-    NotFound,
-    Sitemap,
-    Robots,
-}
-
 pub(super) fn render_all(
-    site: &Site,
+    plan: &Plan<'_>,
     env: &Environment<'_>,
     theme: &Theme,
-    options: &RenderOptions,
     sink: &Sink<'_>,
 ) -> Result<RenderStats, RenderFailure> {
-    let published = super::public::published(site, options.today);
-    let shared = shared(site, theme, options, &published);
-    let mut scopes = vec![Scope::public(published, site)];
-    if options.drafts {
-        scopes.push(Scope::draft(site));
-    }
-    let fingerprints = fingerprints(&shared, &scopes[0], theme);
-    let reused: BTreeSet<String> = fingerprints
-        .iter()
-        .filter(|(key, f)| options.previous.get(*key) == Some(*f))
-        .map(|(key, _)| key.clone())
-        .collect();
+    let shared = shared(plan, theme);
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let mut template_errors: Vec<TemplateError> = Vec::new();
-    for scope in &scopes {
-        let jobs = jobs(&shared, scope, &reused);
-        for e in render_scope(&jobs, &shared, scope, env, sink, &counts)? {
-            if !template_errors
-                .iter()
-                .any(|o| (&o.name, o.line, &o.message) == (&e.name, e.line, &e.message))
-            {
-                template_errors.push(e);
-            }
-        }
-    }
-    let (pages, files) = (counts.0.into_inner(), counts.1.into_inner());
-    if !template_errors.is_empty() {
-        template_errors.sort_by(|a, b| (&a.name, a.line).cmp(&(&b.name, b.line)));
-        return Err(RenderFailure::Templates(template_errors));
-    }
-    let (reused, reused_pages, edition_dirs) = edition_dirs(&shared, &reused);
-    Ok(RenderStats {
-        pages,
-        files,
-        fingerprints,
-        reused,
-        reused_pages,
-        edition_dirs,
-    })
-}
-
-/// Renders a scope's jobs in parallel into the sink; returns the template errors.
-fn render_scope(
-    jobs: &[Job<'_>],
-    shared: &Shared<'_>,
-    scope: &Scope<'_>,
-    env: &Environment<'_>,
-    sink: &Sink<'_>,
-    counts: &(AtomicUsize, AtomicUsize),
-) -> Result<Vec<TemplateError>, RenderFailure> {
-    let failures: Vec<RenderFailure> = jobs
+    let failures: Vec<RenderFailure> = plan
+        .pages
         .par_iter()
-        .filter_map(|job| {
-            let (path, text) = match render_job(job, shared, scope, env) {
-                Ok(done) => done,
+        .filter(|page| !page.reused)
+        .filter_map(|page| {
+            let text = match render_page(page, &shared, env) {
+                Ok(text) => text,
                 Err(e) => return Some(RenderFailure::Templates(vec![e])),
             };
-            let file = url::output_file(&path);
+            let file = plan.output_file(page);
             if file.ends_with(".html") {
                 counts.0.fetch_add(1, Ordering::Relaxed);
             }
@@ -146,114 +94,58 @@ fn render_scope(
             sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
         })
         .collect();
-    let mut errors = Vec::new();
+    let mut template_errors: Vec<TemplateError> = Vec::new();
     for failure in failures {
         match failure {
             RenderFailure::Write(e) => return Err(RenderFailure::Write(e)),
-            RenderFailure::Templates(e) => errors.extend(e),
-        }
-    }
-    Ok(errors)
-}
-
-/// The edition folders of every register; which of them are reused, and how many pages those hold.
-fn edition_dirs(
-    shared: &Shared<'_>,
-    reused: &BTreeSet<String>,
-) -> (Vec<String>, usize, BTreeMap<String, Vec<String>>) {
-    let mut reused_dirs = Vec::new();
-    let mut reused_pages = 0;
-    let mut edition_dirs = BTreeMap::new();
-    for h in &shared.histories {
-        let dirs: Vec<String> = h
-            .register
-            .editions
-            .iter()
-            .map(|e| format!("{}/editions/{}", h.register.key, e.id))
-            .collect();
-        if reused.contains(&h.register.key) {
-            reused_dirs.extend(dirs.iter().cloned());
-            reused_pages += h
-                .register
-                .editions
-                .iter()
-                .map(|e| 1 + e.snapshot.items.len())
-                .sum::<usize>();
-        }
-        edition_dirs.insert(h.register.key.clone(), dirs);
-    }
-    (reused_dirs, reused_pages, edition_dirs)
-}
-
-/// Per register, a hash of everything its edition folders' pages depend on: the
-/// program, the theme, the site-wide values every page shows (config, navigation,
-/// purpose slugs), and the register's editions (their seals and statuses).
-fn fingerprints(
-    shared: &Shared<'_>,
-    public: &Scope<'_>,
-    theme: &Theme,
-) -> BTreeMap<String, String> {
-    use sha2::{Digest, Sha256};
-    let mut common = Sha256::new();
-    common.update(env!("CARGO_PKG_VERSION").as_bytes());
-    if let Some(meta) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()) {
-        common.update(meta.len().to_le_bytes());
-        if let Ok(modified) = meta.modified() {
-            common.update(format!("{modified:?}").as_bytes());
-        }
-    }
-    common.update(theme.fingerprint().as_bytes());
-    common.update(
-        serde_json::to_string(&shared.site)
-            .unwrap_or_default()
-            .as_bytes(),
-    );
-    common.update(
-        serde_json::to_string(&public.purpose_slugs)
-            .unwrap_or_default()
-            .as_bytes(),
-    );
-    shared
-        .histories
-        .iter()
-        .map(|h| {
-            let mut f = common.clone();
-            f.update(format!("{:?}", h.shown).as_bytes());
-            for (e, status) in h.register.editions.iter().zip(&h.statuses) {
-                f.update(format!("\n{} {} {status}", e.id, e.seal).as_bytes());
+            RenderFailure::Templates(errors) => {
+                for e in errors {
+                    if !template_errors
+                        .iter()
+                        .any(|o| (&o.name, o.line, &o.message) == (&e.name, e.line, &e.message))
+                    {
+                        template_errors.push(e);
+                    }
+                }
             }
-            let hex: String = f.finalize().iter().map(|b| format!("{b:02x}")).collect();
-            (h.register.key.clone(), hex)
-        })
-        .collect()
+        }
+    }
+    if !template_errors.is_empty() {
+        template_errors.sort_by(|a, b| (&a.name, a.line).cmp(&(&b.name, b.line)));
+        return Err(RenderFailure::Templates(template_errors));
+    }
+    Ok(RenderStats {
+        pages: counts.0.into_inner(),
+        files: counts.1.into_inner(),
+    })
 }
 
-fn shared<'a>(
-    site: &'a Site,
-    theme: &Theme,
-    options: &RenderOptions,
-    published: &[Published<'a>],
-) -> Shared<'a> {
+fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
+    let site = plan.site;
     let mut config = site.config.clone();
-    if let Some(base) = &options.base_url {
-        config.base_url = if base.ends_with('/') {
-            base.clone()
-        } else {
-            format!("{base}/")
-        };
-    }
+    config.base_url.clone_from(&plan.base_url);
     let css = theme
         .statics
         .get("assets/style.css")
         .map_or(&[][..], Vec::as_slice);
-    let histories = published
+    let histories = plan
+        .history
+        .registers
         .par_iter()
-        .map(|p| History::new(p.register, site, p.edition_index()))
+        .map(|of| History {
+            of,
+            notes_html: of
+                .register
+                .editions
+                .iter()
+                .map(|e| e.record.notes.as_deref().map(|n| markdown::to_html(n, 2)))
+                .collect(),
+        })
         .collect();
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
-        registers: register_links(published),
+        registers: register_links(&plan.public.registers),
         pages: site
             .pages
             .iter()
@@ -271,138 +163,115 @@ fn shared<'a>(
             site.config.language,
         ))),
         labels: Labels::new(site.config.language),
-        asset_version: sha256_hex(css)[..10].to_owned(),
-        pages: &site.pages,
+        asset_version: crate::plan::reuse::hex(&<sha2::Sha256 as sha2::Digest>::digest(css))[..10]
+            .to_owned(),
+        plan,
         histories,
     }
 }
 
-fn jobs<'a>(
-    shared: &'a Shared<'_>,
-    scope: &'a Scope<'_>,
-    reused: &BTreeSet<String>,
-) -> Vec<Job<'a>> {
-    let mut jobs = vec![Job::Home, Job::Departments, Job::Purposes];
-    for (i, p) in scope.published.iter().enumerate() {
-        jobs.push(Job::Register(i));
-        jobs.extend(p.snapshot.items.iter().map(|item| Job::Item(i, item)));
-    }
-    jobs.extend(scope.departments.keys().map(|id| Job::Department(id)));
-    jobs.extend(
-        scope
-            .purpose_slugs
-            .keys()
-            .map(|name| Job::Purpose(name.as_str())),
-    );
-    if scope.is_draft() {
-        return jobs;
-    }
-    jobs.extend([
-        Job::NotFound,
-        Job::Sitemap,
-        Job::Robots,
-        Job::Changes,
-        Job::Feed(None),
-    ]);
-    jobs.extend(shared.pages.iter().map(Job::Page));
-    for (i, p) in scope.published.iter().enumerate() {
-        let h = &shared.histories[i];
-        jobs.extend([Job::Editions(i), Job::Feed(Some(i))]);
-        if !reused.contains(&h.register.key) {
-            for (e, edition) in h.register.editions.iter().enumerate() {
-                jobs.push(Job::Edition(i, e));
-                jobs.extend(
-                    edition
-                        .snapshot
-                        .items
-                        .iter()
-                        .map(|item| Job::Frozen(i, e, item)),
-                );
-            }
-        }
-        if let Some(shown) = h.shown {
-            let gone = h
-                .last_seen
-                .iter()
-                .filter(|(id, last)| **last <= shown && p.snapshot.item(id).is_none());
-            jobs.extend(gone.map(|(id, last)| Job::Withdrawn(i, id.as_str(), *last)));
-        }
-    }
-    jobs
-}
-
-fn path_of(job: &Job<'_>, shared: &Shared<'_>, scope: &Scope<'_>) -> String {
-    let key = |i: &usize| scope.published[*i].register.key.as_str();
-    let edition_id = |i: &usize, e: &usize| shared.histories[*i].register.editions[*e].id.as_str();
-    match job {
-        Job::Home => url::HOME.to_owned(),
-        Job::Register(i) => url::register(key(i)),
-        Job::Item(i, item) => url::item(key(i), &item.id),
-        Job::Withdrawn(i, id, _) => url::item(key(i), id),
-        Job::Editions(i) => paths::editions(key(i)),
-        Job::Edition(i, e) => paths::edition(key(i), edition_id(i, e)),
-        Job::Frozen(i, e, item) => paths::frozen(key(i), edition_id(i, e), &item.id),
-        Job::Changes => paths::CHANGES.to_owned(),
-        Job::Feed(None) => paths::FEED.to_owned(),
-        Job::Feed(Some(i)) => paths::feed(key(i)),
-        Job::Departments => url::DEPARTMENTS.to_owned(),
-        Job::Department(id) => url::department(id),
-        Job::Purposes => url::PURPOSES.to_owned(),
-        Job::Purpose(name) => url::purpose(&scope.purpose_slugs[*name]),
-        Job::Page(page) => url::page(&page.slug),
-        Job::NotFound => "404.html".to_owned(),
-        Job::Sitemap => "sitemap.xml".to_owned(),
-        Job::Robots => "robots.txt".to_owned(),
-    }
-}
-
-/// Renders one job; returns its output path (with the scope's prefix) and text.
-fn render_job(
-    job: &Job<'_>,
+/// Renders one planned page.
+fn render_page(
+    page: &PlannedPage<'_>,
     shared: &Shared<'_>,
-    scope: &Scope<'_>,
     env: &Environment<'_>,
-) -> Result<(String, String), TemplateError> {
-    let path = path_of(job, shared, scope);
+) -> Result<String, TemplateError> {
+    let plan = shared.plan;
+    let scope = plan.scope(page.scope);
+    let path = plan.path(page);
     let r = Renderer {
         env,
         shared,
         scope,
         path: &path,
     };
-    let text = match job {
-        Job::Home => r.page("home.html", home(shared, scope)),
-        Job::Register(i) => r.page("register.html", register_page(shared, scope, *i)),
-        Job::Item(i, item) => r.page("item.html", item_page(shared, scope, *i, item, None)),
-        Job::Withdrawn(i, id, last) => r.page(
-            "withdrawn.html",
-            withdrawn_page(shared, scope, *i, id, *last),
-        ),
-        Job::Editions(i) => r.page("editions.html", editions_page(shared, scope, *i)),
-        Job::Edition(i, e) => r.page("edition.html", edition_page(shared, scope, *i, *e)),
-        Job::Frozen(i, e, item) => {
-            r.page("item.html", item_page(shared, scope, *i, item, Some(*e)))
+    let at = |key: &str| scope.position(key).unwrap_or(0);
+    match page.id {
+        PageId::Home => r.page("home.html", home(shared, scope)),
+        PageId::Register { register } => {
+            r.page("register.html", register_page(shared, scope, at(register)))
         }
-        Job::Changes => r.page("changes.html", changes_page(shared, scope)),
-        Job::Feed(i) => r.page("atom.xml", feed(shared, scope, *i)),
-        Job::Departments => r.page("departments.html", departments_page(scope)),
-        Job::Department(id) => r.page("department.html", department_page(id, scope)),
-        Job::Purposes => r.page("purposes.html", purposes_page(scope)),
-        Job::Purpose(name) => r.page("purpose.html", purpose_page(name, scope)),
-        Job::Page(page) => r.page(
-            "page.html",
-            PagePage {
-                page: PageView {
-                    page,
-                    body_html: markdown::to_html(&page.body, 1),
+        PageId::Item { register, item } => {
+            let i = at(register);
+            let item = scope.registers[i]
+                .snapshot
+                .item(item)
+                .ok_or_else(|| gone(&path))?;
+            r.page("item.html", item_page(shared, scope, i, item, None))
+        }
+        PageId::Withdrawn { register, .. }
+        | PageId::Editions { register }
+        | PageId::Edition { register, .. }
+        | PageId::Frozen { register, .. } => history_page(&r, &page.id, at(register)),
+        PageId::Changes => r.page("changes.html", changes_page(shared, scope)),
+        PageId::Feed { register } => r.page("atom.xml", feed(shared, scope, register.map(at))),
+        PageId::Departments => r.page("departments.html", departments_page(scope)),
+        PageId::Department { department } => {
+            r.page("department.html", department_page(department, scope))
+        }
+        PageId::Purposes => r.page("purposes.html", purposes_page(scope)),
+        PageId::Purpose { purpose } => r.page("purpose.html", purpose_page(purpose, scope)),
+        PageId::Page { slug } => {
+            let page = plan
+                .site
+                .pages
+                .iter()
+                .find(|p| p.slug == slug)
+                .ok_or_else(|| gone(&path))?;
+            r.page(
+                "page.html",
+                PagePage {
+                    page: PageView {
+                        page,
+                        body_html: markdown::to_html(&page.body, 1),
+                    },
                 },
-            },
+            )
+        }
+        PageId::NotFound => r.page("404.html", Empty {}),
+        PageId::Sitemap => r.page("sitemap.xml", sitemap(shared, scope)),
+        PageId::Robots => r.page("robots.txt", Empty {}),
+    }
+}
+
+/// Renders a page of a register's history (register at position `i`).
+fn history_page(r: &Renderer<'_>, id: &PageId<'_>, i: usize) -> Result<String, TemplateError> {
+    let (shared, scope) = (r.shared, r.scope);
+    let editions = &shared.histories[i].register.editions;
+    let edition = |id: &str| editions.iter().position(|e| e.id == id).unwrap_or(0);
+    match *id {
+        PageId::Withdrawn {
+            item, last_edition, ..
+        } => r.page(
+            "withdrawn.html",
+            withdrawn_page(shared, scope, i, item, edition(last_edition)),
         ),
-        Job::NotFound => r.page("404.html", Empty {}),
-        Job::Sitemap => r.page("sitemap.xml", sitemap(shared, scope)),
-        Job::Robots => r.page("robots.txt", Empty {}),
-    }?;
-    Ok((format!("{}{path}", scope.prefix), text))
+        PageId::Edition { edition: e, .. } => {
+            r.page("edition.html", edition_page(shared, scope, i, edition(e)))
+        }
+        PageId::Frozen {
+            edition: e, item, ..
+        } => {
+            let e = edition(e);
+            let item = editions[e]
+                .snapshot
+                .item(item)
+                .ok_or_else(|| gone(r.path))?;
+            r.page("item.html", item_page(shared, scope, i, item, Some(e)))
+        }
+        _ => r.page("editions.html", editions_page(shared, scope, i)),
+    }
+}
+
+/// A planned page whose subject the model does not have (a bug in the plan).
+fn gone(path: &str) -> TemplateError {
+    TemplateError {
+        name: "plan".to_owned(),
+        line: None,
+        range: None,
+        message: format!("the plan names a page the model does not have: /{path}"),
+        page: Some(path.to_owned()),
+    }
 }
 
 struct Renderer<'a> {
@@ -416,7 +285,7 @@ impl Renderer<'_> {
     fn page<T: Serialize>(&self, name: &str, page: T) -> Result<String, TemplateError> {
         let shared = self.shared;
         let depth_root = url::root_from(self.path);
-        let (root, site_root) = if self.path == "404.html" {
+        let (root, site_root) = if self.path == url::NOT_FOUND {
             (shared.site.base_path.clone(), shared.site.base_path.clone())
         } else if self.scope.is_draft() {
             (depth_root.clone(), format!("{depth_root}../"))
@@ -428,7 +297,7 @@ impl Renderer<'_> {
             t: &shared.strings,
             root,
             site_root,
-            path: format!("{}{}", self.scope.prefix, self.path),
+            path: format!("{}{}", self.scope.kind.prefix(), self.path),
             asset_version: &shared.asset_version,
             draft: self.scope.is_draft(),
             page,
@@ -462,7 +331,7 @@ struct PurposeCount<'a> {
 
 fn home<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>) -> HomePage<'a> {
     let refused = scope
-        .published
+        .registers
         .iter()
         .flat_map(|p| p.snapshot.items.iter().map(move |i| (p, i)))
         .filter(
@@ -476,7 +345,7 @@ fn home<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>) -> HomePage<'a> {
         edition_changes(shared, scope).into_iter().take(3).collect()
     };
     HomePage {
-        registers: scope.published.iter().map(RegisterSummary::of).collect(),
+        registers: scope.registers.iter().map(RegisterSummary::of).collect(),
         refused,
         purposes: purpose_counts(scope),
         latest,
@@ -484,12 +353,8 @@ fn home<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>) -> HomePage<'a> {
 }
 
 fn purpose_counts<'a>(scope: &'a Scope<'a>) -> Vec<PurposeCount<'a>> {
-    let mut counts: BTreeMap<&str, usize> = scope
-        .purpose_slugs
-        .keys()
-        .map(|k| (k.as_str(), 0))
-        .collect();
-    for item in scope.published.iter().flat_map(|p| p.snapshot.items.iter()) {
+    let mut counts: BTreeMap<&str, usize> = scope.purpose_slugs.keys().map(|k| (*k, 0)).collect();
+    for item in scope.registers.iter().flat_map(|p| p.snapshot.items.iter()) {
         for purpose in &item.purposes {
             *counts.entry(purpose).or_default() += 1;
         }
@@ -516,10 +381,10 @@ struct RegisterPage<'a> {
 }
 
 fn register_page<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>, i: usize) -> RegisterPage<'a> {
-    let p = &scope.published[i];
+    let p = &scope.registers[i];
     let h = &shared.histories[i];
     let upcoming = (0..h.register.editions.len())
-        .filter(|e| h.statuses[*e] == "upcoming" && Some(*e) != h.shown)
+        .filter(|e| h.statuses[*e] == EditionStatus::Upcoming && Some(*e) != h.shown)
         .map(|e| EditionView::of(h, e))
         .collect();
     RegisterPage {
@@ -546,7 +411,7 @@ fn item_page<'a>(
     item: &'a Item,
     frozen_in: Option<usize>,
 ) -> ItemPage<'a> {
-    let p = &scope.published[i];
+    let p = &scope.registers[i];
     let h = &shared.histories[i];
     let (snapshot_published, frozen) = match frozen_in {
         None => (*p, None),
@@ -563,10 +428,10 @@ fn item_page<'a>(
             };
             let current = p.snapshot.item(&item.id).is_some() && h.shown.is_some();
             let status = match h.statuses[e] {
-                "in_force" => "current",
-                "upcoming" => "upcoming",
+                EditionStatus::InForce => "current",
+                EditionStatus::Upcoming => "upcoming",
                 _ if current => "superseded",
-                _ => "withdrawn",
+                EditionStatus::Superseded => "withdrawn",
             };
             let withdrawn = if status == "withdrawn" {
                 hv::withdrawn(h, &item.id, h.last_seen[&item.id])
@@ -645,7 +510,7 @@ fn withdrawn_page<'a>(
         .item(id)
         .map_or(id, |it| it.title.value.as_str());
     WithdrawnPage {
-        register: RegisterSummary::of(&scope.published[i]),
+        register: RegisterSummary::of(&scope.registers[i]),
         id,
         title,
         withdrawn: hv::withdrawn(h, id, last),
@@ -663,7 +528,7 @@ struct EditionsPage<'a> {
 fn editions_page<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>, i: usize) -> EditionsPage<'a> {
     let h = &shared.histories[i];
     EditionsPage {
-        register: RegisterSummary::of(&scope.published[i]),
+        register: RegisterSummary::of(&scope.registers[i]),
         editions: (0..h.register.editions.len())
             .rev()
             .map(|e| EditionView::of(h, e))
@@ -688,7 +553,7 @@ fn edition_page<'a>(
     e: usize,
 ) -> EditionPage<'a> {
     let h = &shared.histories[i];
-    let p = &scope.published[i];
+    let p = &scope.registers[i];
     let edition = &h.register.editions[e];
     let key = &h.register.key;
     let deps = edition
@@ -740,7 +605,7 @@ fn edition_changes<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>) -> Vec<Edit
         for (e, edition) in h.register.editions.iter().enumerate().skip(1) {
             let r = &edition.record;
             let view = EditionChanges {
-                register: RegisterSummary::of(&scope.published[i]),
+                register: RegisterSummary::of(&scope.registers[i]),
                 edition: Some(EditionView::of(h, e)),
                 changes: hv::groups(h, Some(e), &h.diffs[e], &shared.labels),
             };
@@ -760,14 +625,14 @@ fn edition_changes<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>) -> Vec<Edit
 fn pending_of<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>, i: usize) -> EditionChanges<'a> {
     let h = &shared.histories[i];
     EditionChanges {
-        register: RegisterSummary::of(&scope.published[i]),
+        register: RegisterSummary::of(&scope.registers[i]),
         edition: None,
         changes: hv::groups(h, None, &h.pending, &shared.labels),
     }
 }
 
 fn pending_changes<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>) -> Vec<EditionChanges<'a>> {
-    (0..scope.published.len())
+    (0..scope.registers.len())
         .map(|i| pending_of(shared, scope, i))
         .collect()
 }
@@ -812,7 +677,7 @@ fn feed<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>, only: Option<usize>) -
                 h.register.key.clone(),
                 edition.id.clone(),
                 EditionChanges {
-                    register: RegisterSummary::of(&scope.published[i]),
+                    register: RegisterSummary::of(&scope.registers[i]),
                     edition: Some(EditionView::of(h, e)),
                     changes,
                 },
@@ -825,11 +690,11 @@ fn feed<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>, only: Option<usize>) -
         .map_or_else(|| "2000-01-01".to_owned(), |e| e.0.to_string());
     let (title, self_path, alternate_path) = match only {
         Some(i) => {
-            let key = &scope.published[i].register.key;
+            let key = &scope.registers[i].register.key;
             (
                 format!(
                     "{} - {}",
-                    scope.published[i].snapshot.list.title, shared.site.config.title
+                    scope.registers[i].snapshot.list.title, shared.site.config.title
                 ),
                 paths::feed(key),
                 paths::editions(key),
@@ -867,7 +732,7 @@ fn items_naming<'a>(
     mut keep: impl FnMut(&Item) -> bool,
 ) -> Vec<RegisterGroup<'a>> {
     scope
-        .published
+        .registers
         .iter()
         .map(|p| RegisterGroup {
             register: RegisterSummary::of(p),
@@ -902,7 +767,7 @@ fn departments_page<'a>(scope: &Scope<'a>) -> DepartmentsPage<'a> {
         .keys()
         .map(|id| {
             let count = scope
-                .published
+                .registers
                 .iter()
                 .flat_map(|p| p.snapshot.items.iter())
                 .filter(|i| names_department(i, id))
@@ -971,7 +836,7 @@ fn sitemap(shared: &Shared<'_>, scope: &Scope<'_>) -> Sitemap {
         url::PURPOSES.to_owned(),
         paths::CHANGES.to_owned(),
     ];
-    for (i, p) in scope.published.iter().enumerate() {
+    for (i, p) in scope.registers.iter().enumerate() {
         let key = &p.register.key;
         urls.push(url::register(key));
         urls.push(paths::editions(key));

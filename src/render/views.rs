@@ -8,12 +8,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::markdown;
-use super::public::{Published, Status};
-use super::url;
 use crate::model::{
     Basis, Choice, Creation, Department, Departments, Details, Instead, Item, Page, SiteConfig,
     Snapshot, Stamp, Work,
 };
+use crate::plan::{Published, Status, url};
 
 /// A link: text and a path relative to the site root.
 #[derive(Clone, Debug, Serialize)]
@@ -368,7 +367,7 @@ impl<'a> ItemView<'a> {
         item: &'a Item,
         p: &Published<'a>,
         category_anchor: &str,
-        purposes: &BTreeMap<String, String>,
+        purposes: &BTreeMap<&str, String>,
     ) -> Self {
         let deps = p.departments;
         let key = &p.register.key;
@@ -399,7 +398,7 @@ impl<'a> ItemView<'a> {
                 .iter()
                 .map(|n| PurposeLink {
                     name: n,
-                    path: url::purpose(purposes.get(n).map_or("", String::as_str)),
+                    path: url::purpose(purposes.get(n.as_str()).map_or("", String::as_str)),
                 })
                 .collect(),
             sources: &item.sources,
