@@ -11,5 +11,6 @@ mod check;
 mod cli;
 mod conformance;
 mod history;
+mod pages;
 mod plan;
 mod support;
