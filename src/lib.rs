@@ -43,21 +43,11 @@ use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
 
+pub use diagnostic::Report;
 use diagnostic::{Code, Diagnostic, Diagnostics, Files, Span};
 pub use error::{Error, Result};
 use plan::{Plan, PlanOptions, Reuse};
 use render::{Origin, RenderFailure, RenderStats, TemplateError, Theme};
-
-/// Diagnostics together with the file table they point into.
-#[derive(Debug)]
-pub struct Report {
-    /// The site root, to read source excerpts from.
-    pub root: PathBuf,
-    /// Files the diagnostics refer to.
-    pub files: Files,
-    /// Every diagnostic, sorted.
-    pub diagnostics: Diagnostics,
-}
 
 /// Options for `check`.
 #[derive(Clone, Debug)]

@@ -11,6 +11,7 @@ mod check;
 mod cli;
 mod conformance;
 mod history;
+mod layers;
 mod pages;
 mod plan;
 mod support;
