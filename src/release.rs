@@ -16,7 +16,8 @@ use jiff::civil::Date;
 use crate::content::seal::{SUMS_FILE, format_sums, sha256_hex};
 use crate::content::{is_edition_id, yaml};
 use crate::error::{Error, Result};
-use crate::history::{self, ChangeKind};
+use crate::history;
+use crate::model::schema::{DEPARTMENT_FIELDS, FieldValue};
 use crate::model::{Choice, Departments, EditionKind, Register, Site};
 use crate::{Report, check, content};
 
@@ -97,7 +98,7 @@ pub fn release(options: &ReleaseOptions) -> Result<ReleaseSummary> {
                 "{} {} was {} but has no reason; citizens will see the change without a why",
                 c.id,
                 c.title,
-                kind_word(c.kind)
+                c.kind.name()
             )
         })
         .collect();
@@ -115,14 +116,6 @@ pub fn release(options: &ReleaseOptions) -> Result<ReleaseSummary> {
         counts: pending.counts(),
         warnings,
     })
-}
-
-fn kind_word(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Added => "added",
-        ChangeKind::Removed => "removed",
-        ChangeKind::Changed => "changed",
-    }
 }
 
 fn refuse(message: String) -> Error {
@@ -272,15 +265,10 @@ fn departments_yaml(departments: &Departments, used: &std::collections::BTreeSet
         .iter()
         .filter(|(id, _)| used.contains(id.as_str()))
     {
-        out.push_str(&format!("{id}:\n  name: {}\n", scalar(&d.name)));
-        for (key, value) in [
-            ("short_name", &d.short_name),
-            ("phone", &d.phone),
-            ("url", &d.url),
-            ("address", &d.address),
-        ] {
-            if let Some(v) = value {
-                out.push_str(&format!("  {key}: {}\n", scalar(v)));
+        out.push_str(&format!("{id}:\n"));
+        for field in DEPARTMENT_FIELDS {
+            if let Some(FieldValue::Text(v)) = (field.get)(d) {
+                out.push_str(&format!("  {}: {}\n", field.name, scalar(&v)));
             }
         }
     }

@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use super::read::{self, Ctx, Fields};
 use super::yaml::{Kind, Node};
 use crate::diagnostic::{Code, Span, Spanned};
+use crate::model::schema;
 use crate::model::{
-    Admission, Basis, Creation, Department, Departments, Details, EditionRecord, Funding, Instead,
-    Item, Language, ListKind, ListMeta, Page, SiteConfig, Stamp, Standard, Verdict, Work,
+    Admission, Basis, Choice, Creation, Department, Departments, Details, EditionRecord, Funding,
+    Instead, Item, Language, ListKind, ListMeta, Page, SiteConfig, Stamp, Standard, Verdict, Work,
 };
 
 /// `content/site.yaml`.
@@ -68,14 +69,14 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
 
 /// `departments.yaml`: a mapping from id to department.
 pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
-    const FIELDS: &[&str] = &["name", "short_name", "phone", "url", "address"];
+    let fields = schema::names(schema::DEPARTMENT_FIELDS);
     let mut out = Departments::new();
     let help = "write `edu:` on one line, then `  name: 示例市教育局` indented below it";
     for (id, span, value) in read::id_entries(node, "departments.yaml", help, cx) {
         if !is_slug(id) {
             cx.error(Code::InvalidId, span, format!("department id `{id}` must be lowercase letters, digits and hyphens, starting with a letter"), "e.g. `edu`, `police`, `hrss-pension`");
         }
-        let Some(f) = Fields::read(value, "a department", FIELDS, cx) else {
+        let Some(f) = Fields::read(value, "a department", &fields, cx) else {
             continue;
         };
         let Some(name) = f.required_text("name", cx) else {
@@ -99,15 +100,7 @@ pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
 
 /// `list.yaml`.
 pub(crate) fn list(node: &Node, cx: &mut Ctx) -> Option<ListMeta> {
-    const FIELDS: &[&str] = &[
-        "title",
-        "short_title",
-        "kind",
-        "id_prefix",
-        "intro",
-        "categories",
-    ];
-    let f = Fields::read(node, "list.yaml", FIELDS, cx)?;
+    let f = Fields::read(node, "list.yaml", &schema::names(schema::LIST_FIELDS), cx)?;
     let title = f.required_text("title", cx);
     let kind = f.required_choice::<ListKind>("kind", cx);
     let prefix = f.required_text("id_prefix", cx);
@@ -159,47 +152,9 @@ pub(crate) fn list(node: &Node, cx: &mut Ctx) -> Option<ListMeta> {
     })
 }
 
-const COMMON: &[&str] = &[
-    "title",
-    "aliases",
-    "category",
-    "departments",
-    "basis",
-    "purposes",
-    "summary",
-    "body",
-    "sources",
-    "replaces",
-];
-const STAMP: &[&str] = &[
-    "verdict",
-    "instead",
-    "transitional",
-    "materials",
-    "procedure",
-    "time_limit",
-    "fee",
-    "proof_content",
-];
-const WORK: &[&str] = &["duty", "content", "funding", "admission"];
-const CREATION: &[&str] = &[
-    "level",
-    "participation",
-    "cycle",
-    "recognition",
-    "standard",
-    "ledgers",
-    "merged_into",
-];
-
 /// An item file of a register of `kind`; `id` is the file stem.
 pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Option<Item> {
-    let own = match kind {
-        ListKind::Stamp => STAMP,
-        ListKind::Work => WORK,
-        ListKind::Creation => CREATION,
-    };
-    let allowed: Vec<&'static str> = COMMON.iter().chain(own).copied().collect();
+    let allowed = schema::names(schema::item_fields(kind));
     let before = cx.diags.len();
     let f = Fields::read(node, "an item", &allowed, cx);
     explain_other_kind_fields(&mut cx.diags[before..], kind);
@@ -252,16 +207,25 @@ fn explain_other_kind_fields(diags: &mut [crate::diagnostic::Diagnostic], kind: 
         let Some(name) = d.message.split('`').nth(1) else {
             continue;
         };
-        let other = [(STAMP, "stamp"), (WORK, "work"), (CREATION, "creation")]
-            .into_iter()
-            .find(|(fields, _)| fields.contains(&name));
-        if let Some((_, other)) = other {
+        let other = schema::item_field(name).and_then(|f| match f.kinds {
+            schema::Kinds::Only(other) if other != kind => Some(other),
+            _ => None,
+        });
+        if let Some(other) = other {
             d.help = Some(format!(
-                "`{name}` belongs to {other} items, but this register's list.yaml says `kind: {}`",
-                crate::model::Choice::name(kind)
+                "`{name}` belongs to {} items, but this register's list.yaml says `kind: {}`",
+                other.name(),
+                kind.name()
             ));
         }
     }
+}
+
+/// The keys of an item field that is a mapping (`funding` → `principle`, …).
+fn mapping_keys(field: &str) -> Vec<&'static str> {
+    schema::item_field(field)
+        .map(schema::part_keys)
+        .unwrap_or_default()
 }
 
 fn stamp(f: &Fields<'_>, cx: &mut Ctx) -> Option<Stamp> {
@@ -335,12 +299,7 @@ fn work(f: &Fields<'_>, cx: &mut Ctx) -> Option<Work> {
 }
 
 fn funding(node: &Node, cx: &mut Ctx) -> Option<Funding> {
-    let f = Fields::read(
-        node,
-        "`funding`",
-        &["principle", "agreement", "amount_cny", "period"],
-        cx,
-    )?;
+    let f = Fields::read(node, "`funding`", &mapping_keys("funding"), cx)?;
     let principle = f.required_choice("principle", cx);
     Some(Funding {
         agreement: f.text("agreement", cx),
@@ -351,18 +310,7 @@ fn funding(node: &Node, cx: &mut Ctx) -> Option<Funding> {
 }
 
 fn admission(node: &Node, cx: &mut Ctx) -> Option<Admission> {
-    let f = Fields::read(
-        node,
-        "`admission`",
-        &[
-            "applied",
-            "assessed",
-            "confirmed",
-            "approved_by",
-            "doc_number",
-        ],
-        cx,
-    )?;
+    let f = Fields::read(node, "`admission`", &mapping_keys("admission"), cx)?;
     let steps = [
         ("applied", f.date("applied", cx)),
         ("assessed", f.date("assessed", cx)),
@@ -395,7 +343,7 @@ fn creation(f: &Fields<'_>, cx: &mut Ctx) -> Option<Creation> {
     let level = f.required_choice("level", cx);
     let participation = f.required_choice("participation", cx);
     let standard = f.get("standard").and_then(|n| {
-        let s = Fields::read(n, "`standard`", &["title", "pass_mark", "indicators"], cx)?;
+        let s = Fields::read(n, "`standard`", &mapping_keys("standard"), cx)?;
         Some(Standard {
             title: s.text("title", cx),
             pass_mark: s.text("pass_mark", cx),

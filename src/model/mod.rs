@@ -6,6 +6,7 @@
 
 mod choice;
 mod item;
+pub mod schema;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -165,7 +165,7 @@ pub(crate) fn change_view<'a>(
     ChangeView {
         id: &c.id,
         title: &c.title,
-        kind: kind_name(c.kind),
+        kind: c.kind.name(),
         path,
         fields: c
             .fields
@@ -173,7 +173,7 @@ pub(crate) fn change_view<'a>(
             .map(|f| {
                 let (old, new) = labels.change(f, &diff.department_names);
                 FieldView {
-                    label: labels.field(&f.field),
+                    label: labels.field(f),
                     old,
                     new,
                 }
@@ -183,15 +183,6 @@ pub(crate) fn change_view<'a>(
         merged_into: c.merged_into.iter().map(link).collect(),
         absorbs: c.absorbs.iter().map(link).collect(),
         reason: c.reason.as_deref(),
-    }
-}
-
-/// `added`, `removed`, `changed`.
-pub(crate) fn kind_name(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Added => "added",
-        ChangeKind::Removed => "removed",
-        ChangeKind::Changed => "changed",
     }
 }
 
@@ -218,7 +209,7 @@ pub(crate) fn groups<'a>(
             line.push_str(&format!("：{old} → {new}"));
         }
         if d.fields.is_empty() {
-            line.push_str(&format!("：{}", kind_name(d.kind)));
+            line.push_str(&format!("：{}", d.kind.name()));
         }
         g.departments.push(line);
     }

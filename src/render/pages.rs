@@ -756,7 +756,7 @@ fn department_view<'a>(id: &str, scope: &Scope<'a>) -> DepartmentView<'a> {
     let d = scope.departments[id];
     DepartmentView {
         department: d,
-        display: d.short_name.as_deref().unwrap_or(&d.name),
+        display: d.display_name(),
         path: url::department(id),
     }
 }

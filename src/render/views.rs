@@ -56,7 +56,7 @@ impl<'a> DepartmentView<'a> {
     pub fn of(id: &str, departments: &'a Departments) -> Option<Self> {
         let department = departments.get(id)?;
         Some(DepartmentView {
-            display: department.short_name.as_deref().unwrap_or(&department.name),
+            display: department.display_name(),
             path: url::department(id),
             department,
         })
@@ -170,7 +170,7 @@ impl<'a> ItemRow<'a> {
                 .iter()
                 .filter_map(|i| i.department.as_ref())
                 .filter_map(|d| departments.get(&d.value))
-                .map(|d| d.short_name.as_deref().unwrap_or(&d.name))
+                .map(Department::display_name)
                 .collect(),
             _ => Vec::new(),
         };
