@@ -413,3 +413,6 @@ pub fn pending(register: &Register, site_departments: &Departments) -> Diff {
         None,
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -10,8 +10,9 @@ use rayon::prelude::*;
 use super::{ChangeKind, Diff, ItemChange, edition_diffs, pending};
 use crate::model::{Register, Site};
 
-/// An edition's standing on the build date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An edition's standing on the build date. Serialises as its [`EditionStatus::name`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EditionStatus {
     /// The edition the public site shows (现行; before the first edition takes
     /// effect, that first edition).

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::pages::History;
 use super::views::Link;
 use crate::history::format::Labels;
-use crate::history::{ChangeKind, Diff, ItemChange};
+use crate::history::{ChangeKind, Diff, EditionStatus, ItemChange};
 use crate::model::{Choice, Edition};
 use crate::plan::url;
 
@@ -33,8 +33,8 @@ pub(crate) struct EditionView<'a> {
     pub(crate) effective: String,
     /// 失效日期.
     pub(crate) expires: Option<String>,
-    /// `in_force`, `upcoming`, `superseded`.
-    pub(crate) status: &'static str,
+    /// In force, upcoming or superseded.
+    pub(crate) status: EditionStatus,
     /// Its page.
     pub(crate) path: String,
     /// Notes as HTML.
@@ -71,7 +71,7 @@ impl<'a> EditionView<'a> {
             published: r.published.value.to_string(),
             effective: r.effective.value.to_string(),
             expires: r.expires.as_ref().map(|x| x.value.to_string()),
-            status: h.statuses[index].name(),
+            status: h.statuses[index],
             path: paths::edition(&h.register.key, &e.id),
             notes_html: h.notes_html[index].as_deref(),
             sources: &r.sources,
@@ -256,12 +256,26 @@ pub(crate) fn timeline<'a>(
 pub(crate) struct FrozenView<'a> {
     /// The edition.
     pub(crate) edition: EditionView<'a>,
-    /// `current` (this is the in-force version), `superseded`, `withdrawn` or `upcoming`.
-    pub(crate) status: &'static str,
+    /// How this version stands today.
+    pub(crate) status: Standing,
     /// The item's current page, when it is still in force.
     pub(crate) current_path: Option<String>,
     /// When and why it left the register.
     pub(crate) withdrawn: Option<WithdrawnView<'a>>,
+}
+
+/// How an item's version in a frozen edition stands today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Standing {
+    /// It is the version in force.
+    Current,
+    /// A newer edition in force has another version.
+    Superseded,
+    /// The item left the register.
+    Withdrawn,
+    /// Its edition takes effect later.
+    Upcoming,
 }
 
 /// When and why an item left the register.

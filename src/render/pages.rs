@@ -11,7 +11,7 @@ use minijinja::Environment;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::history_views::{self as hv, EditionView, FrozenView};
+use super::history_views::{self as hv, EditionView, FrozenView, Standing};
 use super::theme::Theme;
 use super::views::{
     self, DepartmentView, ItemRow, ItemView, Link, PageView, RegisterGroup, RegisterSummary,
@@ -428,12 +428,12 @@ fn item_page<'a>(
             };
             let current = p.snapshot.item(&item.id).is_some() && h.shown.is_some();
             let status = match h.statuses[e] {
-                EditionStatus::InForce => "current",
-                EditionStatus::Upcoming => "upcoming",
-                _ if current => "superseded",
-                EditionStatus::Superseded => "withdrawn",
+                EditionStatus::InForce => Standing::Current,
+                EditionStatus::Upcoming => Standing::Upcoming,
+                EditionStatus::Superseded if current => Standing::Superseded,
+                EditionStatus::Superseded => Standing::Withdrawn,
             };
-            let withdrawn = if status == "withdrawn" {
+            let withdrawn = if status == Standing::Withdrawn {
                 hv::withdrawn(h, &item.id, h.last_seen[&item.id])
             } else {
                 None

@@ -63,11 +63,25 @@ impl<'a> DepartmentView<'a> {
     }
 }
 
+/// Which state of a register a page shows, as templates name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Currency {
+    /// The edition in force.
+    InForce,
+    /// An edition not yet in effect.
+    Upcoming,
+    /// The working copy of a register with no edition.
+    Unreleased,
+    /// The `/draft/` preview.
+    Draft,
+}
+
 /// The statement of which edition is in force (现行).
 #[derive(Debug, Serialize)]
 pub struct CurrencyView<'a> {
-    /// `in_force`, `upcoming` or `unreleased`.
-    pub status: &'static str,
+    /// Which state is shown.
+    pub status: Currency,
     /// Edition id.
     pub id: Option<&'a str>,
     /// 2020年版.
@@ -86,10 +100,10 @@ impl<'a> CurrencyView<'a> {
     /// The currency of a published register.
     pub fn of(p: &Published<'a>) -> Self {
         let (status, edition) = match p.status {
-            Status::InForce(e) => ("in_force", Some(e)),
-            Status::Upcoming(e) => ("upcoming", Some(e)),
-            Status::Unreleased => ("unreleased", None),
-            Status::Draft => ("draft", p.register.editions.last()),
+            Status::InForce(e) => (Currency::InForce, Some(e)),
+            Status::Upcoming(e) => (Currency::Upcoming, Some(e)),
+            Status::Unreleased => (Currency::Unreleased, None),
+            Status::Draft => (Currency::Draft, p.register.editions.last()),
         };
         let r = edition.map(|e| &e.record);
         CurrencyView {
