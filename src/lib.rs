@@ -187,9 +187,7 @@ pub fn diff(options: &DiffOptions) -> Result<DiffReport> {
 /// Loads and checks the site; refuses with [`Error::Content`] when it has errors.
 /// Returns the site and its (warning) diagnostics, sorted.
 pub fn load_valid(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)> {
-    let (site, mut diagnostics) = content::load(root)?;
-    check::check(&site, today, &mut diagnostics);
-    diagnostics.sort(&site.files);
+    let (site, diagnostics) = load_checked(root, today)?;
     if diagnostics.has_errors() {
         return Err(Error::Content(Box::new(Report {
             root: root.to_path_buf(),
@@ -197,6 +195,14 @@ pub fn load_valid(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)
             diagnostics,
         })));
     }
+    Ok((site, diagnostics))
+}
+
+/// Loads and checks the site; returns it with every diagnostic, sorted.
+fn load_checked(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)> {
+    let (site, mut diagnostics) = content::load(root)?;
+    check::check(&site, today, &mut diagnostics);
+    diagnostics.sort(&site.files);
     Ok((site, diagnostics))
 }
 
@@ -208,8 +214,7 @@ fn analyse(
     mut options: PlanOptions,
     sink: &render::Sink<'_>,
 ) -> Result<(Report, Option<(RenderStats, Reuse)>)> {
-    let (site, mut diagnostics) = content::load(root)?;
-    check::check(&site, options.today, &mut diagnostics);
+    let (site, mut diagnostics) = load_checked(root, options.today)?;
     let theme = Theme::load(root, &site.config.theme)?;
     let rendered = if diagnostics.has_errors() {
         render::environment(&theme)

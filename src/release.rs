@@ -13,13 +13,13 @@ use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 
+use crate::content;
 use crate::content::seal::{SUMS_FILE, format_sums, sha256_hex};
 use crate::content::{is_edition_id, yaml};
 use crate::error::{Error, Result};
 use crate::history;
 use crate::model::schema::{DEPARTMENT_FIELDS, FieldValue};
 use crate::model::{Choice, Departments, EditionKind, Register, Site};
-use crate::{Report, check, content};
 
 /// Everything `release` needs.
 #[derive(Clone, Debug)]
@@ -382,18 +382,13 @@ fn write_atomically(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()>
 
 /// Loads the site again; if the new edition brought any error, removes it and refuses.
 fn verify_or_undo(o: &ReleaseOptions, dir: &Path) -> Result<()> {
-    let (site, mut diagnostics) = content::load(&o.root)?;
-    check::check(&site, o.today, &mut diagnostics);
-    if !diagnostics.has_errors() {
-        return Ok(());
+    match crate::load_valid(&o.root, o.today) {
+        Err(e @ Error::Content(_)) => {
+            let _ = fs::remove_dir_all(dir);
+            Err(e)
+        }
+        other => other.map(|_| ()),
     }
-    let _ = fs::remove_dir_all(dir);
-    diagnostics.sort(&site.files);
-    Err(Error::Content(Box::new(Report {
-        root: o.root.clone(),
-        files: site.files,
-        diagnostics,
-    })))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sha2::{Digest as _, Sha256};
 
 use super::publish::Scope;
+use crate::content::seal::hex;
 use crate::history::SiteHistory;
 use crate::model::Site;
 
@@ -28,16 +29,6 @@ pub struct Reuse {
     pub pages: usize,
     /// Every register's edition folders in the output.
     pub edition_dirs: BTreeMap<String, Vec<String>>,
-}
-
-/// Lowercase hex of a digest.
-pub fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
-    out
 }
 
 /// Decides reuse: fingerprints every register and compares with `previous`.

@@ -90,7 +90,7 @@ impl Theme {
             h.update([0]);
             h.update(bytes);
         }
-        crate::plan::reuse::hex(&h.finalize())
+        crate::content::seal::hex(&h.finalize())
     }
 }
 

@@ -163,8 +163,7 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
             site.config.language,
         ))),
         labels: Labels::new(site.config.language),
-        asset_version: crate::plan::reuse::hex(&<sha2::Sha256 as sha2::Digest>::digest(css))[..10]
-            .to_owned(),
+        asset_version: crate::content::seal::sha256_hex(css)[..10].to_owned(),
         plan,
         histories,
     }
@@ -592,34 +591,64 @@ struct EditionChanges<'a> {
     changes: hv::ChangeGroups<'a>,
 }
 
-/// Every non-first edition of every register, newest first.
-fn edition_changes<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>) -> Vec<EditionChanges<'a>> {
-    let mut out: Vec<(
-        jiff::civil::Date,
-        jiff::civil::Date,
-        &str,
-        &str,
-        EditionChanges<'a>,
-    )> = Vec::new();
+/// One edition with its grouped changes, and what listings sort it by.
+struct Entry<'a> {
+    edition: &'a crate::model::Edition,
+    key: &'a str,
+    changes: EditionChanges<'a>,
+}
+
+/// The editions of every register (or of register `only`), with their changes
+/// against the edition before; the first edition of each register (which adds
+/// everything) only `with_first`, with no changes listed.
+fn entries<'a>(
+    shared: &'a Shared<'a>,
+    scope: &'a Scope<'a>,
+    only: Option<usize>,
+    with_first: bool,
+) -> Vec<Entry<'a>> {
+    let mut out = Vec::new();
     for (i, h) in shared.histories.iter().enumerate() {
-        for (e, edition) in h.register.editions.iter().enumerate().skip(1) {
-            let r = &edition.record;
-            let view = EditionChanges {
-                register: RegisterSummary::of(&scope.registers[i]),
-                edition: Some(EditionView::of(h, e)),
-                changes: hv::groups(h, Some(e), &h.diffs[e], &shared.labels),
+        if only.is_some_and(|o| o != i) {
+            continue;
+        }
+        for (e, edition) in h.register.editions.iter().enumerate() {
+            if e == 0 && !with_first {
+                continue;
+            }
+            let changes = if e == 0 {
+                hv::ChangeGroups::default()
+            } else {
+                hv::groups(h, Some(e), &h.diffs[e], &shared.labels)
             };
-            out.push((
-                r.effective.value,
-                r.published.value,
-                &h.register.key,
-                &edition.id,
-                view,
-            ));
+            out.push(Entry {
+                edition,
+                key: &h.register.key,
+                changes: EditionChanges {
+                    register: RegisterSummary::of(&scope.registers[i]),
+                    edition: Some(EditionView::of(h, e)),
+                    changes,
+                },
+            });
         }
     }
-    out.sort_by(|a, b| (b.0, b.1, b.2, b.3).cmp(&(a.0, a.1, a.2, a.3)));
-    out.into_iter().map(|t| t.4).collect()
+    out
+}
+
+/// Every non-first edition of every register, newest in effect first.
+fn edition_changes<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>) -> Vec<EditionChanges<'a>> {
+    let mut out = entries(shared, scope, None, false);
+    let order = |x: &Entry<'a>| {
+        let r = &x.edition.record;
+        (
+            r.effective.value,
+            r.published.value,
+            x.key,
+            x.edition.id.as_str(),
+        )
+    };
+    out.sort_by(|a, b| order(b).cmp(&order(a)));
+    out.into_iter().map(|x| x.changes).collect()
 }
 
 fn pending_of<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>, i: usize) -> EditionChanges<'a> {
@@ -657,37 +686,22 @@ struct Feed<'a> {
     entries: Vec<EditionChanges<'a>>,
 }
 
-/// An Atom feed: one entry per edition (the first edition of each register included).
+/// An Atom feed: one entry per edition (the first edition of each register
+/// included), newest published first.
 fn feed<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>, only: Option<usize>) -> Feed<'a> {
-    let mut entries: Vec<(jiff::civil::Date, String, String, EditionChanges<'a>)> = Vec::new();
-    for (i, h) in shared
-        .histories
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| only.is_none_or(|o| o == *i))
-    {
-        for (e, edition) in h.register.editions.iter().enumerate() {
-            let changes = if e == 0 {
-                hv::ChangeGroups::default()
-            } else {
-                hv::groups(h, Some(e), &h.diffs[e], &shared.labels)
-            };
-            entries.push((
-                edition.record.published.value,
-                h.register.key.clone(),
-                edition.id.clone(),
-                EditionChanges {
-                    register: RegisterSummary::of(&scope.registers[i]),
-                    edition: Some(EditionView::of(h, e)),
-                    changes,
-                },
-            ));
-        }
-    }
-    entries.sort_by(|a, b| (b.0, &b.1, &b.2).cmp(&(a.0, &a.1, &a.2)));
-    let updated = entries
-        .first()
-        .map_or_else(|| "2000-01-01".to_owned(), |e| e.0.to_string());
+    let mut entries = entries(shared, scope, only, true);
+    let order = |x: &Entry<'a>| {
+        (
+            x.edition.record.published.value,
+            x.key,
+            x.edition.id.as_str(),
+        )
+    };
+    entries.sort_by(|a, b| order(b).cmp(&order(a)));
+    let updated = entries.first().map_or_else(
+        || "2000-01-01".to_owned(),
+        |e| e.edition.record.published.value.to_string(),
+    );
     let (title, self_path, alternate_path) = match only {
         Some(i) => {
             let key = &scope.registers[i].register.key;
@@ -711,7 +725,7 @@ fn feed<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>, only: Option<usize>) -
         self_path,
         alternate_path,
         updated,
-        entries: entries.into_iter().map(|e| e.3).collect(),
+        entries: entries.into_iter().map(|e| e.changes).collect(),
     }
 }
 
