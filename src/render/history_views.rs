@@ -10,8 +10,6 @@ use crate::history::{ChangeKind, Diff, EditionStatus, ItemChange};
 use crate::model::{Choice, Edition};
 use crate::plan::url;
 
-use url as paths;
-
 /// An edition as listed.
 #[derive(Debug, Serialize)]
 pub(crate) struct EditionView<'a> {
@@ -72,7 +70,7 @@ impl<'a> EditionView<'a> {
             effective: r.effective.value.to_string(),
             expires: r.expires.as_ref().map(|x| x.value.to_string()),
             status: h.statuses[index],
-            path: paths::edition(&h.register.key, &e.id),
+            path: url::edition(&h.register.key, &e.id),
             notes_html: h.notes_html[index].as_deref(),
             sources: &r.sources,
             count: e.snapshot.items.len(),
@@ -147,15 +145,14 @@ pub(crate) fn change_view<'a>(
     let key = &h.register.key;
     let editions = &h.register.editions;
     let here = |id: &str| match index {
-        Some(i) => paths::frozen(key, &editions[i].id, id),
+        Some(i) => url::frozen(key, &editions[i].id, id),
         None => format!("draft/{}", url::item(key, id)),
     };
     let path = match (c.kind, index) {
-        (ChangeKind::Removed, Some(i)) if i > 0 => paths::frozen(key, &editions[i - 1].id, &c.id),
-        (ChangeKind::Removed, None) => editions.last().map_or_else(
-            || url::item(key, &c.id),
-            |e| paths::frozen(key, &e.id, &c.id),
-        ),
+        (ChangeKind::Removed, Some(i)) if i > 0 => url::frozen(key, &editions[i - 1].id, &c.id),
+        (ChangeKind::Removed, None) => editions
+            .last()
+            .map_or_else(|| url::item(key, &c.id), |e| url::frozen(key, &e.id, &c.id)),
         _ => here(&c.id),
     };
     let link = |id: &String| Link {
@@ -308,9 +305,9 @@ pub(crate) fn withdrawn<'a>(
             .iter()
             .map(|m| Link {
                 title: m.clone(),
-                path: paths::frozen(key, in_removal, m),
+                path: url::frozen(key, in_removal, m),
             })
             .collect(),
-        last_path: paths::frozen(key, &h.register.editions[last].id, id),
+        last_path: url::frozen(key, &h.register.editions[last].id, id),
     })
 }
