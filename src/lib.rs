@@ -20,8 +20,9 @@
 //! 2. [`mod@check`], [`history`]
 //! 3. [`plan`]
 //! 4. [`render`] (and the coming search index and data export)
-//! 5. [`output`], [`release`], [`init`]: steps the entry points run
-//! 6. this file (`check`, `build`, `diff`), then the CLI.
+//! 5. [`output`]
+//! 6. this file (`check`, `build`, `diff`), [`release`], [`init`] (and the coming `serve`)
+//! 7. the CLI (`main.rs`, `cli.rs`)
 //!
 //! [`check()`] and [`build()`] are the entry points the CLI calls.
 

@@ -8,6 +8,8 @@
 //! purpose's slug changing because a homophone was added) are found by
 //! comparing the page ids and [`super::Scope::purpose_slugs`] of two plans.
 
+use std::collections::BTreeSet;
+
 use super::Plan;
 use super::page::{PageId, PlannedPage};
 use super::publish::{Published, Scope};
@@ -189,6 +191,53 @@ impl Plan<'_> {
         self.pages
             .iter()
             .filter(|page| self.inputs(page).iter().any(|i| i.covers(change)))
+            .collect()
+    }
+}
+
+impl<'a> Plan<'a> {
+    /// The pages of this plan, made after `change`, to render again, given the
+    /// plan made before it: pages either plan says the change affects, pages
+    /// that are new, and every page of a site where a purpose kept its name but
+    /// got another slug (a homophone sorted before it).
+    /// Pages carried over unchanged are left out.
+    pub fn to_rebuild(&self, before: &Plan<'_>, change: &Change) -> Vec<&PlannedPage<'a>> {
+        let old_pages: BTreeSet<String> =
+            before.pages.iter().map(|p| before.site_path(p)).collect();
+        let old_affected: BTreeSet<String> = before
+            .affected_by(change)
+            .into_iter()
+            .map(|p| before.site_path(p))
+            .collect();
+        let slugs_changed = |kind| {
+            let (old, new) = (before.scope(kind), self.scope(kind));
+            old.kind != new.kind
+                || new
+                    .purpose_slugs
+                    .iter()
+                    .any(|(name, slug)| old.purpose_slugs.get(name).is_some_and(|s| s != slug))
+        };
+        self.pages
+            .iter()
+            .filter(|page| !page.reused)
+            .filter(|page| {
+                let path = self.site_path(page);
+                slugs_changed(page.scope)
+                    || !old_pages.contains(&path)
+                    || old_affected.contains(&path)
+                    || self.inputs(page).iter().any(|i| i.covers(change))
+            })
+            .collect()
+    }
+
+    /// The output files of `before`'s pages that this plan no longer has (to delete).
+    pub fn removed_since(&self, before: &Plan<'_>) -> Vec<String> {
+        let now: BTreeSet<String> = self.pages.iter().map(|p| self.output_file(p)).collect();
+        before
+            .pages
+            .iter()
+            .map(|p| before.output_file(p))
+            .filter(|f| !now.contains(f))
             .collect()
     }
 }

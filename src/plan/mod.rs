@@ -7,6 +7,20 @@
 //! which pages one changed file affects), and which frozen edition folders the
 //! previous output can keep ([`Reuse`]). Render, the search index and data
 //! exports read the plan and the model; none of them decides these again.
+//!
+//! How an output uses it:
+//!
+//! - **Pages** ([`crate::render`]): every [`PlannedPage`] not `reused`, at
+//!   [`Plan::output_file`]; its subject is named by its [`PageId`].
+//! - **Search index / data export**: what the public site shows is
+//!   [`Plan::public`] (`registers`: each register's shown snapshot and the
+//!   departments its ids resolve to; `purpose_slugs`, `departments`); an item's
+//!   URL is [`url::item`] (or the path of its `PageId::Item` page); frozen
+//!   editions and their changes are in [`Plan::history`]; the fields, labels and
+//!   value kinds come from [`crate::model::schema`].
+//! - **Incremental rebuilds** (`serve`): keep the plan of the last build, load,
+//!   check, compute the history and plan again after a file changes, then render
+//!   [`Plan::to_rebuild`] and delete [`Plan::removed_since`].
 
 mod inputs;
 pub mod page;

@@ -15,7 +15,7 @@ pub mod views;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use sha2::Digest as _;
 
-use crate::plan::Plan;
+use crate::plan::{Plan, PlannedPage};
 pub use theme::{Origin, Theme};
 
 /// Receives each rendered file: its path relative to the output folder (with `/`)
@@ -149,11 +149,23 @@ pub fn render(
     theme: &Theme,
     sink: &Sink<'_>,
 ) -> Result<RenderStats, RenderFailure> {
-    let env = environment(theme).map_err(RenderFailure::Templates)?;
-    let mut stats = pages::render_all(plan, &env, theme, sink)?;
+    let pages: Vec<&PlannedPage<'_>> = plan.pages.iter().filter(|p| !p.reused).collect();
+    let mut stats = render_pages(plan, theme, &pages, sink)?;
     for (path, bytes) in &theme.statics {
         sink(path, bytes).map_err(RenderFailure::Write)?;
         stats.files += 1;
     }
     Ok(stats)
+}
+
+/// Renders only `pages` of the plan (no static files): for a rebuild that
+/// knows which pages a change affects ([`Plan::to_rebuild`]).
+pub fn render_pages(
+    plan: &Plan<'_>,
+    theme: &Theme,
+    pages: &[&PlannedPage<'_>],
+    sink: &Sink<'_>,
+) -> Result<RenderStats, RenderFailure> {
+    let env = environment(theme).map_err(RenderFailure::Templates)?;
+    pages::render_pages(plan, &env, theme, pages, sink)
 }

@@ -71,18 +71,18 @@ struct Context<'a, T: Serialize> {
     page: T,
 }
 
-pub(super) fn render_all(
+/// Renders `pages` (of `plan`) in parallel into the sink.
+pub(super) fn render_pages(
     plan: &Plan<'_>,
     env: &Environment<'_>,
     theme: &Theme,
+    pages: &[&PlannedPage<'_>],
     sink: &Sink<'_>,
 ) -> Result<RenderStats, RenderFailure> {
     let shared = shared(plan, theme);
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let failures: Vec<RenderFailure> = plan
-        .pages
+    let failures: Vec<RenderFailure> = pages
         .par_iter()
-        .filter(|page| !page.reused)
         .filter_map(|page| {
             let text = match render_page(page, &shared, env) {
                 Ok(text) => text,
