@@ -496,7 +496,11 @@ fn print_diagnostics(report: &Report, format: Format) {
     if report.diagnostics.is_empty() && format != Format::Gitlab {
         return;
     }
-    let mut sources = Sources::new(&report.root, &report.files);
+    let mut sources = Sources::new(
+        &report.root,
+        &report.files,
+        minglu::site_files::read_excerpt_source,
+    );
     match format {
         Format::Text => {
             let color = std::io::stderr().is_terminal()

@@ -6,7 +6,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::Report;
+use crate::diagnostic::Report;
 
 /// An operational failure, or a refusal because the content has errors.
 #[derive(Debug, thiserror::Error)]

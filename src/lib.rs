@@ -1,13 +1,29 @@
 //! minglu (名录): a static site generator for public policy registers.
 //!
 //! ```text
-//! content/ ──load──▶ model ──check──▶ render (templates) ──▶ write public/
+//! content/ ──load──▶ model ──check──▶ history ──▶ plan ──▶ render ──▶ commit public/
+//!                                                      (search index, data export: next)
 //! ```
 //!
 //! - [`content`] reads `content/` into the [`model`], collecting diagnostics;
 //! - [`mod@check`] adds the rules that look across files;
-//! - [`render`] turns the model into files in memory, through the theme;
+//! - [`history`] diffs consecutive editions once per build ([`history::SiteHistory`]);
+//! - [`plan`] decides what is published, every page's identity, URL and inputs,
+//!   and which frozen pages the previous output can keep ([`plan::Plan`]);
+//! - [`render`] turns the plan's pages into files, through the theme;
 //! - [`output`] writes them to a staging folder and swaps it into place.
+//!
+//! Layers, bottom to top; a module imports only from its own layer or below, and
+//! there are no cycles (`tests/it/layers.rs` enforces it):
+//!
+//! 1. [`diagnostic`], [`error`], [`model`], [`i18n`], [`content`], [`site_files`]
+//!    (confined, bounded reads), [`text_safety`] (neutralising text for terminals and CI)
+//! 2. [`mod@check`], [`history`]
+//! 3. [`plan`]
+//! 4. [`render`] (and the coming search index and data export)
+//! 5. [`output`]
+//! 6. this file (`check`, `build`, `diff`), [`release`], [`init`] (and the coming `serve`)
+//! 7. the CLI (`main.rs`, `cli.rs`)
 //!
 //! [`check()`] and [`build()`] are the entry points the CLI calls.
 
@@ -16,9 +32,11 @@ pub mod content;
 pub mod diagnostic;
 pub mod error;
 pub mod history;
+pub mod i18n;
 pub mod init;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod release;
 pub mod render;
 pub mod site_files;
@@ -29,20 +47,11 @@ use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
 
+pub use diagnostic::Report;
 use diagnostic::{Code, Diagnostic, Diagnostics, Files, Span};
 pub use error::{Error, Result};
-use render::{Origin, RenderFailure, RenderOptions, RenderStats, TemplateError, Theme};
-
-/// Diagnostics together with the file table they point into.
-#[derive(Debug)]
-pub struct Report {
-    /// The site root, to read source excerpts from.
-    pub root: PathBuf,
-    /// Files the diagnostics refer to.
-    pub files: Files,
-    /// Every diagnostic, sorted.
-    pub diagnostics: Diagnostics,
-}
+use plan::{Plan, PlanOptions, Reuse};
+use render::{Origin, RenderFailure, RenderStats, TemplateError, Theme};
 
 /// Options for `check`.
 #[derive(Clone, Debug)]
@@ -88,13 +97,14 @@ pub struct BuildSummary {
 /// Validates the site under `options.root` and renders it in memory (so template
 /// errors surface too) without writing anything.
 pub fn check(options: &CheckOptions) -> Result<Report> {
-    let render = RenderOptions {
+    let plan = PlanOptions {
         today: options.today,
         base_url: None,
         drafts: true,
+        program: String::new(),
         previous: std::collections::BTreeMap::new(),
     };
-    analyse(&options.root, &render, &|_: &str, _: &[u8]| Ok(())).map(|(report, _)| report)
+    analyse(&options.root, plan, &|_: &str, _: &[u8]| Ok(())).map(|(report, _)| report)
 }
 
 /// Checks the site, and if it has no errors renders it and swaps the result into
@@ -105,27 +115,41 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let cache = output::ReuseCache::for_output(&out);
     let previous = cache.take(&out);
     let staging = output::Staging::new(&out)?;
-    let render = RenderOptions {
+    let plan = PlanOptions {
         today: options.today,
         base_url: options.base_url.clone(),
         drafts: options.drafts,
+        program: program_fingerprint(),
         previous,
     };
-    let (report, stats) = analyse(&options.root, &render, &|path: &str, bytes: &[u8]| {
+    let (report, built) = analyse(&options.root, plan, &|path: &str, bytes: &[u8]| {
         staging.write(path, bytes)
     })?;
-    let Some(stats) = stats.filter(|_| !report.diagnostics.has_errors()) else {
+    let Some((stats, reuse)) = built.filter(|_| !report.diagnostics.has_errors()) else {
         return Err(Error::Content(Box::new(report)));
     };
-    staging.commit(&stats.reused)?;
-    cache.store(&stats.fingerprints, &stats.edition_dirs);
+    staging.commit(&reuse.dirs)?;
+    cache.store(&reuse.fingerprints, &reuse.edition_dirs);
     Ok(BuildSummary {
-        pages: stats.pages + stats.reused_pages,
-        files: stats.files + stats.reused_pages,
-        reused_pages: stats.reused_pages,
+        pages: stats.pages + reuse.pages,
+        files: stats.files + reuse.pages,
+        reused_pages: reuse.pages,
         report,
         elapsed: start.elapsed(),
     })
+}
+
+/// Identifies the program that renders pages: its version and the executable's
+/// size and modification time (a rebuilt binary renders frozen pages again).
+fn program_fingerprint() -> String {
+    let mut out = env!("CARGO_PKG_VERSION").to_owned();
+    if let Some(meta) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()) {
+        out.push_str(&format!(" {}", meta.len()));
+        if let Ok(modified) = meta.modified() {
+            out.push_str(&format!(" {modified:?}"));
+        }
+    }
+    out
 }
 
 /// Options for `diff`.
@@ -169,9 +193,7 @@ pub fn diff(options: &DiffOptions) -> Result<DiffReport> {
 /// Loads and checks the site; refuses with [`Error::Content`] when it has errors.
 /// Returns the site and its (warning) diagnostics, sorted.
 pub fn load_valid(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)> {
-    let (site, mut diagnostics) = content::load(root)?;
-    check::check(&site, today, &mut diagnostics);
-    diagnostics.sort(&site.files);
+    let (site, diagnostics) = load_checked(root, today)?;
     if diagnostics.has_errors() {
         return Err(Error::Content(Box::new(Report {
             root: root.to_path_buf(),
@@ -182,26 +204,37 @@ pub fn load_valid(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)
     Ok((site, diagnostics))
 }
 
-/// Load, check, render into `sink`. Rendering is skipped when loading or checking
-/// found errors (the templates are still compiled, so their syntax errors show).
+/// Loads and checks the site; returns it with every diagnostic, sorted.
+fn load_checked(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)> {
+    let (site, mut diagnostics) = content::load(root)?;
+    check::check(&site, today, &mut diagnostics);
+    diagnostics.sort(&site.files);
+    Ok((site, diagnostics))
+}
+
+/// The build's steps: load → check → history → plan → render into `sink`.
+/// Rendering is skipped when loading or checking found errors (the templates
+/// are still compiled, so their syntax errors show).
 fn analyse(
     root: &Path,
-    options: &RenderOptions,
+    mut options: PlanOptions,
     sink: &render::Sink<'_>,
-) -> Result<(Report, Option<RenderStats>)> {
-    let (site, mut diagnostics) = content::load(root)?;
-    check::check(&site, options.today, &mut diagnostics);
+) -> Result<(Report, Option<(RenderStats, Reuse)>)> {
+    let (site, mut diagnostics) = load_checked(root, options.today)?;
     let theme = Theme::load(root, &site.config.theme)?;
     let rendered = if diagnostics.has_errors() {
         render::environment(&theme)
             .map(|_| None)
             .map_err(RenderFailure::Templates)
     } else {
-        render::render(&site, &theme, options, sink).map(Some)
+        let history = history::SiteHistory::new(&site, options.today);
+        options.program = format!("{} {}", options.program, theme.fingerprint());
+        let plan = Plan::new(&site, &history, &options);
+        render::render(&plan, &theme, sink).map(|stats| Some((stats, plan.reuse)))
     };
     let mut files = site.files;
-    let stats = match rendered {
-        Ok(stats) => stats,
+    let built = match rendered {
+        Ok(built) => built,
         Err(RenderFailure::Write(e)) => return Err(e),
         Err(RenderFailure::Templates(errors)) => {
             for e in errors {
@@ -217,7 +250,7 @@ fn analyse(
             files,
             diagnostics,
         },
-        stats,
+        built,
     ))
 }
 

@@ -13,12 +13,13 @@ use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 
+use crate::content;
 use crate::content::seal::{SUMS_FILE, format_sums, sha256_hex};
 use crate::content::{is_edition_id, yaml};
 use crate::error::{Error, Result};
-use crate::history::{self, ChangeKind};
+use crate::history;
+use crate::model::schema::{DEPARTMENT_FIELDS, FieldValue};
 use crate::model::{Choice, Departments, EditionKind, Register, Site};
-use crate::{Report, check, content};
 
 /// Everything `release` needs.
 #[derive(Clone, Debug)]
@@ -97,7 +98,7 @@ pub fn release(options: &ReleaseOptions) -> Result<ReleaseSummary> {
                 "{} {} was {} but has no reason; citizens will see the change without a why",
                 c.id,
                 c.title,
-                kind_word(c.kind)
+                c.kind.name()
             )
         })
         .collect();
@@ -115,14 +116,6 @@ pub fn release(options: &ReleaseOptions) -> Result<ReleaseSummary> {
         counts: pending.counts(),
         warnings,
     })
-}
-
-fn kind_word(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Added => "added",
-        ChangeKind::Removed => "removed",
-        ChangeKind::Changed => "changed",
-    }
 }
 
 fn refuse(message: String) -> Error {
@@ -272,15 +265,10 @@ fn departments_yaml(departments: &Departments, used: &std::collections::BTreeSet
         .iter()
         .filter(|(id, _)| used.contains(id.as_str()))
     {
-        out.push_str(&format!("{id}:\n  name: {}\n", scalar(&d.name)));
-        for (key, value) in [
-            ("short_name", &d.short_name),
-            ("phone", &d.phone),
-            ("url", &d.url),
-            ("address", &d.address),
-        ] {
-            if let Some(v) = value {
-                out.push_str(&format!("  {key}: {}\n", scalar(v)));
+        out.push_str(&format!("{id}:\n"));
+        for field in DEPARTMENT_FIELDS {
+            if let Some(FieldValue::Text(v)) = (field.get)(d) {
+                out.push_str(&format!("  {}: {}\n", field.name, scalar(&v)));
             }
         }
     }
@@ -394,18 +382,13 @@ fn write_atomically(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()>
 
 /// Loads the site again; if the new edition brought any error, removes it and refuses.
 fn verify_or_undo(o: &ReleaseOptions, dir: &Path) -> Result<()> {
-    let (site, mut diagnostics) = content::load(&o.root)?;
-    check::check(&site, o.today, &mut diagnostics);
-    if !diagnostics.has_errors() {
-        return Ok(());
+    match crate::load_valid(&o.root, o.today) {
+        Err(e @ Error::Content(_)) => {
+            let _ = fs::remove_dir_all(dir);
+            Err(e)
+        }
+        other => other.map(|_| ()),
     }
-    let _ = fs::remove_dir_all(dir);
-    diagnostics.sort(&site.files);
-    Err(Error::Content(Box::new(Report {
-        root: o.root.clone(),
-        files: site.files,
-        diagnostics,
-    })))
 }
 
 #[cfg(test)]

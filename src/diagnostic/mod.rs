@@ -12,6 +12,17 @@ mod span;
 pub use code::{Code, RuleDoc};
 pub use span::{FileId, Files, Span, Spanned};
 
+/// Diagnostics together with the file table they point into.
+#[derive(Debug)]
+pub struct Report {
+    /// The site root, to read source excerpts from.
+    pub root: std::path::PathBuf,
+    /// Files the diagnostics refer to.
+    pub files: Files,
+    /// Every diagnostic, sorted.
+    pub diagnostics: Diagnostics,
+}
+
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {

@@ -2,8 +2,9 @@
 //! excerpt and caret, JSON lines for tools, GitHub workflow annotations.
 //!
 //! Rendering reads the source lines back from disk (only for files that have a
-//! diagnostic), so the loader never has to keep every file's text in memory; it
-//! reads them through [`crate::site_files`], never following a link out of the site.
+//! diagnostic), so the loader never has to keep every file's text in memory. It
+//! reads them through the reader it is given (`site_files::read_excerpt_source`),
+//! which never follows a link out of the site.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -29,31 +30,39 @@ pub enum Format {
     Gitlab,
 }
 
+/// Reads a source file's text for an excerpt, given the site root and the file's
+/// path relative to it; `None` when it may not be shown.
+pub type ReadSource = fn(&Path, &str) -> Option<String>;
+
 /// Reads source files lazily, once each, to show excerpts.
 pub struct Sources<'a> {
     root: &'a Path,
     files: &'a Files,
+    read: ReadSource,
     cache: HashMap<u32, Option<String>>,
 }
 
 impl<'a> Sources<'a> {
-    /// Sources under `root` (the site root) for the given file table.
-    pub fn new(root: &'a Path, files: &'a Files) -> Self {
+    /// Sources under `root` (the site root) for the given file table, read with
+    /// `read`: pass `site_files::read_excerpt_source`, which opens only regular
+    /// files inside their own folder, so a link to /proc/self/environ or a FIFO is
+    /// never opened and neither leaks into nor hangs a CI log. (The reader is
+    /// passed in because diagnostics sit below the file reader in the layers.)
+    pub fn new(root: &'a Path, files: &'a Files, read: ReadSource) -> Self {
         Sources {
             root,
             files,
+            read,
             cache: HashMap::new(),
         }
     }
 
     fn line(&mut self, span: Span) -> Option<(String, usize, usize)> {
-        let (root, relative) = (self.root, self.files.path(span.file));
-        // Only regular files inside their own folder: a link to /proc/self/environ
-        // or a FIFO is never opened, so neither leaks into nor hangs a CI log.
+        let (root, relative, read) = (self.root, self.files.path(span.file), self.read);
         let text = self
             .cache
             .entry(span.file.0)
-            .or_insert_with(|| crate::site_files::read_excerpt_source(root, relative))
+            .or_insert_with(|| read(root, relative))
             .as_deref()?;
         let start = (span.start as usize).min(text.len());
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);

@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::{ChangeKind, Diff, FieldChange, ItemChange};
-use crate::model::Language;
-use crate::render::i18n;
+use crate::i18n;
+use crate::model::schema::{FieldValue, Way};
+use crate::model::{Basis, Choice, Language};
 
 /// One register's diff with its names, ready to format.
 #[derive(Debug, Serialize)]
@@ -46,87 +46,67 @@ impl Labels {
         self.t.get(key).copied()
     }
 
-    /// The label of a field (`materials` → 申请材料).
-    pub fn field(&self, field: &str) -> String {
-        let key = format!("field_{}", field.replace('.', "_"));
-        self.get(&key)
-            .map_or_else(|| field.to_owned(), str::to_owned)
+    /// The label of a field change (`materials` → 申请材料), from the schema's label key.
+    pub fn field(&self, change: &FieldChange) -> String {
+        self.get(change.label)
+            .map_or_else(|| change.field.clone(), str::to_owned)
     }
 
-    /// A value as readable text.
-    pub fn value(
-        &self,
-        field: &str,
-        value: &Value,
-        departments: &BTreeMap<String, String>,
-    ) -> String {
+    /// A value as readable text; department ids are shown by name.
+    pub fn value(&self, value: &FieldValue, departments: &BTreeMap<String, String>) -> String {
         let sep = self.get("list_sep").unwrap_or(", ");
-        let name = |id: &str| {
-            departments
-                .get(id)
-                .cloned()
-                .unwrap_or_else(|| id.to_owned())
-        };
-        match (field, value) {
-            ("verdict" | "duty" | "participation", Value::String(s)) => self
-                .get(&format!("short_{s}"))
-                .map_or_else(|| s.clone(), str::to_owned),
-            ("level", Value::String(s)) => self
-                .get(&format!("level_{s}"))
-                .map_or_else(|| s.clone(), str::to_owned),
-            ("transitional", Value::Bool(b)) => self
+        match value {
+            FieldValue::Text(s) => s.clone(),
+            FieldValue::Texts(list) => list.join(sep),
+            FieldValue::Choice { name, labels } => labels
+                .and_then(|prefix| self.get(&format!("{prefix}{name}")))
+                .unwrap_or(name)
+                .to_owned(),
+            FieldValue::Bool(b) => self
                 .get(if *b { "yes" } else { "no" })
                 .unwrap_or("")
                 .to_owned(),
-            ("departments", Value::Array(ids)) => ids
+            FieldValue::Number(n) => n.to_string(),
+            FieldValue::Date(d) => d.to_string(),
+            FieldValue::Departments(ids) => ids
                 .iter()
-                .filter_map(Value::as_str)
-                .map(name)
+                .map(|id| departments.get(id).map_or(id.as_str(), String::as_str))
                 .collect::<Vec<_>>()
                 .join(sep),
-            ("instead", Value::Array(ways)) => ways
+            FieldValue::Instead(ways) => ways
                 .iter()
                 .map(|w| self.way(w, departments))
                 .collect::<Vec<_>>()
                 .join("；"),
-            ("basis", Value::Array(list)) => list.iter().map(basis).collect::<Vec<_>>().join("；"),
-            (_, Value::Array(list)) => list
+            FieldValue::Basis(list) => list.iter().map(basis).collect::<Vec<_>>().join("；"),
+            FieldValue::Mapping(parts) => parts
                 .iter()
-                .map(|v| self.value("", v, departments))
-                .collect::<Vec<_>>()
-                .join(sep),
-            (_, Value::String(s)) => s.clone(),
-            (_, Value::Object(map)) => map
-                .iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| {
-                    format!(
+                .filter_map(|p| {
+                    let v = p.value.as_ref()?;
+                    Some(format!(
                         "{}{}{}",
-                        self.field(&format!("{field}.{k}")),
+                        self.get(p.label).unwrap_or(p.key),
                         self.get("colon").unwrap_or(": "),
-                        self.value(k, v, departments)
-                    )
+                        self.value(v, departments)
+                    ))
                 })
                 .collect::<Vec<_>>()
                 .join(sep),
-            (_, other) => other.to_string(),
         }
     }
 
-    fn way(&self, w: &Value, departments: &BTreeMap<String, String>) -> String {
-        let method = w["method"].as_str().unwrap_or("");
+    fn way(&self, w: &Way, departments: &BTreeMap<String, String>) -> String {
+        let method = w.method.name();
         let mut s = self
             .get(&format!("method_{method}"))
             .unwrap_or(method)
             .to_owned();
-        if let Some(d) = w["department"].as_str() {
+        if let Some(d) = &w.department {
             s.push_str(self.get("colon").unwrap_or(": "));
-            s.push_str(departments.get(d).map_or(d, String::as_str));
+            s.push_str(departments.get(d).map_or(d.as_str(), String::as_str));
         }
-        if let Some(how) = w["how"].as_str() {
-            s.push_str("——");
-            s.push_str(how);
-        }
+        s.push_str("——");
+        s.push_str(&w.how);
         s
     }
 
@@ -137,17 +117,9 @@ impl Labels {
         departments: &BTreeMap<String, String>,
     ) -> (String, String) {
         let none = self.get("diff_none").unwrap_or("—").to_owned();
-        let show = |v: &Option<Value>| {
-            v.as_ref().map_or_else(
-                || none.clone(),
-                |v| {
-                    self.value(
-                        c.field.rsplit('.').next().unwrap_or(&c.field),
-                        v,
-                        departments,
-                    )
-                },
-            )
+        let show = |v: &Option<FieldValue>| {
+            v.as_ref()
+                .map_or_else(|| none.clone(), |v| self.value(v, departments))
         };
         (show(&c.old), show(&c.new))
     }
@@ -209,12 +181,12 @@ impl Labels {
     }
 }
 
-fn basis(b: &Value) -> String {
-    let mut s = format!("《{}》", b["title"].as_str().unwrap_or(""));
-    if let Some(n) = b["doc_number"].as_str() {
+fn basis(b: &Basis) -> String {
+    let mut s = format!("《{}》", b.title);
+    if let Some(n) = &b.doc_number {
         s.push_str(&format!("（{n}）"));
     }
-    if let Some(a) = b["article"].as_str() {
+    if let Some(a) = &b.article {
         s.push_str(a);
     }
     s
@@ -251,7 +223,7 @@ pub fn text(lists: &[ListDiff], labels: &Labels) -> String {
                 let _ = writeln!(
                     out,
                     "      {}: {} → {}",
-                    labels.field(&f.field),
+                    labels.field(f),
                     one_line(&old),
                     one_line(&new)
                 );
@@ -332,7 +304,7 @@ pub fn markdown(lists: &[ListDiff], labels: &Labels) -> String {
                 .iter()
                 .map(|f| {
                     let (old, new) = labels.change(f, &l.diff.department_names);
-                    (labels.field(&f.field), old, new)
+                    (labels.field(f), old, new)
                 })
                 .collect();
             table(&mut out, &rows, labels);

@@ -1,69 +1,42 @@
 //! HISTORY: what changed between two states of a register, item by item, field by field.
 //!
 //! Diffs are computed from the model (never from HTML): items are matched by id,
-//! then their fields are compared in schema order. Nested mappings (`funding`,
-//! `admission`, `standard`) are compared field by field; lists of entries
-//! (`instead`, `basis`) as a whole. Merges (`replaces`, `merged_into`) and verdict
+//! then their fields are compared in the order of [`crate::model::schema`], as
+//! typed values. Mappings (`funding`, `admission`, `standard`) are compared
+//! field by field; lists of entries (`instead`, `basis`) as a whole. `list.yaml`
+//! and the departments a register names are compared the same way. Merges (`replaces`, `merged_into`) and verdict
 //! flips are called out, and each change carries the reason the newer edition
 //! gives for it. Rendering a diff (text, Markdown, JSON, pages) is separate.
 
 pub mod format;
 pub mod select;
+pub mod site;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
+
+pub use site::{ChangeRef, EditionStatus, RegisterHistory, SiteHistory};
 
 use crate::content::id_order;
+use crate::model::schema::{
+    DEPARTMENT_FIELDS, Field, FieldValue, ITEM_FIELDS, LIST_FIELDS, by_key,
+};
 use crate::model::{Departments, Details, Edition, Item, Register, Snapshot, Verdict};
-
-/// Fields in the order they are compared and shown.
-pub const FIELD_ORDER: &[&str] = &[
-    "title",
-    "verdict",
-    "duty",
-    "level",
-    "participation",
-    "aliases",
-    "category",
-    "departments",
-    "instead",
-    "transitional",
-    "content",
-    "summary",
-    "materials",
-    "procedure",
-    "time_limit",
-    "fee",
-    "proof_content",
-    "funding",
-    "admission",
-    "cycle",
-    "recognition",
-    "standard",
-    "ledgers",
-    "merged_into",
-    "basis",
-    "purposes",
-    "replaces",
-    "body",
-    "sources",
-];
-
-/// Mappings compared field by field.
-const NESTED: &[&str] = &["funding", "admission", "standard"];
 
 /// One field's old and new value (`None` when absent or empty).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FieldChange {
     /// Field name; nested fields as `funding.amount_cny`.
     pub field: String,
+    /// The i18n key of its label (from the schema).
+    #[serde(skip)]
+    pub label: &'static str,
     /// Value before.
-    pub old: Option<Value>,
+    pub old: Option<FieldValue>,
     /// Value after.
-    pub new: Option<Value>,
+    pub new: Option<FieldValue>,
 }
 
 /// Added, removed (退出) or changed.
@@ -76,6 +49,17 @@ pub enum ChangeKind {
     Removed,
     /// Present in both, with different fields.
     Changed,
+}
+
+impl ChangeKind {
+    /// `added`, `removed`, `changed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
 }
 
 /// A verdict that flipped (可出具 → 不予出具 is what citizens most need to see).
@@ -277,7 +261,7 @@ fn item_change(
             }
         }
         (Some(o), Some(n)) => {
-            let fields = field_changes(&fields_of(o), &fields_of(n));
+            let fields = compare(ITEM_FIELDS, o, n);
             if fields.is_empty() {
                 return None;
             }
@@ -313,92 +297,36 @@ fn blank(item: &Item, absorbs: Vec<String>) -> ItemChange {
     }
 }
 
-/// An item's fields as JSON values, empty ones removed.
-pub fn fields_of(item: &Item) -> BTreeMap<String, Value> {
-    let Ok(Value::Object(map)) = serde_json::to_value(item) else {
-        return BTreeMap::new();
-    };
-    map.into_iter()
-        .filter(|(k, v)| k != "id" && !is_empty(v))
-        .collect()
-}
-
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null | Value::Bool(false) => true,
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.values().all(is_empty),
-        Value::Number(_) | Value::Bool(true) => false,
-    }
-}
-
-/// Compares two field maps in [`FIELD_ORDER`], descending into nested mappings.
-pub fn field_changes(
-    old: &BTreeMap<String, Value>,
-    new: &BTreeMap<String, Value>,
+/// The fields of `fields` whose values differ between `old` and `new`, in the
+/// table's order; a mapping present on both sides is compared part by part, in
+/// key order.
+pub fn compare<T: 'static>(
+    fields: impl IntoIterator<Item = &'static Field<T>>,
+    old: &T,
+    new: &T,
 ) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    let known: BTreeSet<&str> = FIELD_ORDER.iter().copied().collect();
-    let extra: Vec<&String> = old
-        .keys()
-        .chain(new.keys())
-        .filter(|k| !known.contains(k.as_str()))
-        .collect();
-    for field in FIELD_ORDER
-        .iter()
-        .copied()
-        .chain(extra.iter().map(|s| s.as_str()))
-    {
-        let (a, b) = (old.get(field), new.get(field));
+    for f in fields {
+        let (a, b) = ((f.get)(old), (f.get)(new));
         if a == b {
             continue;
         }
-        match (a, b) {
-            (Some(Value::Object(x)), Some(Value::Object(y))) if NESTED.contains(&field) => {
-                let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-                for key in keys {
-                    let (p, q) = (
-                        x.get(key).filter(|v| !is_empty(v)),
-                        y.get(key).filter(|v| !is_empty(v)),
-                    );
-                    if p != q {
-                        out.push(FieldChange {
-                            field: format!("{field}.{key}"),
-                            old: p.cloned(),
-                            new: q.cloned(),
-                        });
-                    }
-                }
-            }
-            _ => out.push(FieldChange {
-                field: field.to_owned(),
-                old: a.cloned(),
-                new: b.cloned(),
-            }),
+        if !f.parts.is_empty() && a.is_some() && b.is_some() {
+            out.extend(compare(by_key(f.parts), old, new));
+        } else {
+            out.push(FieldChange {
+                field: f.name.to_owned(),
+                label: f.label,
+                old: a,
+                new: b,
+            });
         }
     }
     out
 }
 
 fn list_changes(old: &Snapshot, new: &Snapshot) -> Vec<FieldChange> {
-    let value = |s: &Snapshot| match serde_json::to_value(&s.list) {
-        Ok(Value::Object(m)) => m
-            .into_iter()
-            .filter(|(_, v)| !is_empty(v))
-            .collect::<BTreeMap<_, _>>(),
-        _ => BTreeMap::new(),
-    };
-    let (a, b) = (value(old), value(new));
-    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-    keys.into_iter()
-        .filter(|k| a.get(*k) != b.get(*k))
-        .map(|k| FieldChange {
-            field: k.clone(),
-            old: a.get(k).cloned(),
-            new: b.get(k).cloned(),
-        })
-        .collect()
+    compare(LIST_FIELDS, &old.list, &new.list)
 }
 
 /// Departments named by a snapshot's items.
@@ -416,29 +344,12 @@ fn department_changes(old: Side<'_>, new: Side<'_>) -> Vec<DepartmentChange> {
         .union(&used(new.snapshot))
         .copied()
         .collect();
-    let value = |d: &crate::model::Department| match serde_json::to_value(d) {
-        Ok(Value::Object(m)) => m
-            .into_iter()
-            .filter(|(k, v)| k != "id" && !is_empty(v))
-            .collect::<BTreeMap<_, _>>(),
-        _ => BTreeMap::new(),
-    };
     let mut out = Vec::new();
     for id in ids {
         let (a, b) = (old.departments.get(id), new.departments.get(id));
         let change = match (a, b) {
             (Some(a), Some(b)) => {
-                let (x, y) = (value(a), value(b));
-                let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-                let fields: Vec<FieldChange> = keys
-                    .into_iter()
-                    .filter(|k| x.get(*k) != y.get(*k))
-                    .map(|k| FieldChange {
-                        field: k.clone(),
-                        old: x.get(k).cloned(),
-                        new: y.get(k).cloned(),
-                    })
-                    .collect();
+                let fields = compare(DEPARTMENT_FIELDS, a, b);
                 if fields.is_empty() {
                     continue;
                 }
@@ -502,3 +413,6 @@ pub fn pending(register: &Register, site_departments: &Departments) -> Diff {
         None,
     )
 }
+
+#[cfg(test)]
+mod tests;

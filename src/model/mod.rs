@@ -6,6 +6,7 @@
 
 mod choice;
 mod item;
+pub mod schema;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -141,6 +142,20 @@ impl Register {
             .iter()
             .rev()
             .find(|e| e.record.effective.value <= today)
+    }
+
+    /// Index of the edition the public site shows on `today`: the newest in
+    /// force, else (before the first takes effect) the first; `None` without editions.
+    pub fn shown_edition(&self, today: Date) -> Option<usize> {
+        match self
+            .editions
+            .iter()
+            .rposition(|e| e.record.effective.value <= today)
+        {
+            Some(i) => Some(i),
+            None if self.editions.is_empty() => None,
+            None => Some(0),
+        }
     }
 
     /// The register's kind (from the working copy).

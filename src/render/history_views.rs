@@ -3,35 +3,12 @@
 
 use serde::Serialize;
 
-use super::scope::History;
+use super::pages::History;
 use super::views::Link;
 use crate::history::format::Labels;
-use crate::history::{ChangeKind, Diff, ItemChange};
+use crate::history::{ChangeKind, Diff, EditionStatus, ItemChange};
 use crate::model::{Choice, Edition};
-
-/// Paths of history pages.
-pub(crate) mod paths {
-    /// Every edition of a register.
-    pub(crate) fn editions(key: &str) -> String {
-        format!("{key}/editions/")
-    }
-    /// One edition.
-    pub(crate) fn edition(key: &str, id: &str) -> String {
-        format!("{key}/editions/{id}/")
-    }
-    /// An item as it was in an edition.
-    pub(crate) fn frozen(key: &str, edition: &str, item: &str) -> String {
-        format!("{key}/editions/{edition}/{item}/")
-    }
-    /// Every change.
-    pub(crate) const CHANGES: &str = "changes/";
-    /// The site-wide feed.
-    pub(crate) const FEED: &str = "changes.atom";
-    /// A register's feed.
-    pub(crate) fn feed(key: &str) -> String {
-        format!("{key}/changes.atom")
-    }
-}
+use crate::plan::url;
 
 /// An edition as listed.
 #[derive(Debug, Serialize)]
@@ -54,8 +31,8 @@ pub(crate) struct EditionView<'a> {
     pub(crate) effective: String,
     /// 失效日期.
     pub(crate) expires: Option<String>,
-    /// `in_force`, `upcoming`, `superseded`.
-    pub(crate) status: &'static str,
+    /// In force, upcoming or superseded.
+    pub(crate) status: EditionStatus,
     /// Its page.
     pub(crate) path: String,
     /// Notes as HTML.
@@ -93,7 +70,7 @@ impl<'a> EditionView<'a> {
             effective: r.effective.value.to_string(),
             expires: r.expires.as_ref().map(|x| x.value.to_string()),
             status: h.statuses[index],
-            path: paths::edition(&h.register.key, &e.id),
+            path: url::edition(&h.register.key, &e.id),
             notes_html: h.notes_html[index].as_deref(),
             sources: &r.sources,
             count: e.snapshot.items.len(),
@@ -168,15 +145,14 @@ pub(crate) fn change_view<'a>(
     let key = &h.register.key;
     let editions = &h.register.editions;
     let here = |id: &str| match index {
-        Some(i) => paths::frozen(key, &editions[i].id, id),
-        None => format!("draft/{}", super::url::item(key, id)),
+        Some(i) => url::frozen(key, &editions[i].id, id),
+        None => format!("draft/{}", url::item(key, id)),
     };
     let path = match (c.kind, index) {
-        (ChangeKind::Removed, Some(i)) if i > 0 => paths::frozen(key, &editions[i - 1].id, &c.id),
-        (ChangeKind::Removed, None) => editions.last().map_or_else(
-            || super::url::item(key, &c.id),
-            |e| paths::frozen(key, &e.id, &c.id),
-        ),
+        (ChangeKind::Removed, Some(i)) if i > 0 => url::frozen(key, &editions[i - 1].id, &c.id),
+        (ChangeKind::Removed, None) => editions
+            .last()
+            .map_or_else(|| url::item(key, &c.id), |e| url::frozen(key, &e.id, &c.id)),
         _ => here(&c.id),
     };
     let link = |id: &String| Link {
@@ -186,7 +162,7 @@ pub(crate) fn change_view<'a>(
     ChangeView {
         id: &c.id,
         title: &c.title,
-        kind: kind_name(c.kind),
+        kind: c.kind.name(),
         path,
         fields: c
             .fields
@@ -194,7 +170,7 @@ pub(crate) fn change_view<'a>(
             .map(|f| {
                 let (old, new) = labels.change(f, &diff.department_names);
                 FieldView {
-                    label: labels.field(&f.field),
+                    label: labels.field(f),
                     old,
                     new,
                 }
@@ -204,15 +180,6 @@ pub(crate) fn change_view<'a>(
         merged_into: c.merged_into.iter().map(link).collect(),
         absorbs: c.absorbs.iter().map(link).collect(),
         reason: c.reason.as_deref(),
-    }
-}
-
-/// `added`, `removed`, `changed`.
-pub(crate) fn kind_name(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Added => "added",
-        ChangeKind::Removed => "removed",
-        ChangeKind::Changed => "changed",
     }
 }
 
@@ -239,7 +206,7 @@ pub(crate) fn groups<'a>(
             line.push_str(&format!("：{old} → {new}"));
         }
         if d.fields.is_empty() {
-            line.push_str(&format!("：{}", kind_name(d.kind)));
+            line.push_str(&format!("：{}", d.kind.name()));
         }
         g.departments.push(line);
     }
@@ -268,9 +235,15 @@ pub(crate) fn timeline<'a>(
     entries
         .iter()
         .rev()
-        .map(|(e, c)| TimelineEntry {
-            edition: EditionView::of(h, *e),
-            change: change_view(h, Some(*e), &h.diffs[*e], &h.diffs[*e].items[*c], labels),
+        .map(|at| TimelineEntry {
+            edition: EditionView::of(h, at.edition),
+            change: change_view(
+                h,
+                Some(at.edition),
+                &h.diffs[at.edition],
+                h.change(*at),
+                labels,
+            ),
         })
         .collect()
 }
@@ -280,12 +253,26 @@ pub(crate) fn timeline<'a>(
 pub(crate) struct FrozenView<'a> {
     /// The edition.
     pub(crate) edition: EditionView<'a>,
-    /// `current` (this is the in-force version), `superseded`, `withdrawn` or `upcoming`.
-    pub(crate) status: &'static str,
+    /// How this version stands today.
+    pub(crate) status: Standing,
     /// The item's current page, when it is still in force.
     pub(crate) current_path: Option<String>,
     /// When and why it left the register.
     pub(crate) withdrawn: Option<WithdrawnView<'a>>,
+}
+
+/// How an item's version in a frozen edition stands today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Standing {
+    /// It is the version in force.
+    Current,
+    /// A newer edition in force has another version.
+    Superseded,
+    /// The item left the register.
+    Withdrawn,
+    /// Its edition takes effect later.
+    Upcoming,
 }
 
 /// When and why an item left the register.
@@ -318,9 +305,9 @@ pub(crate) fn withdrawn<'a>(
             .iter()
             .map(|m| Link {
                 title: m.clone(),
-                path: paths::frozen(key, in_removal, m),
+                path: url::frozen(key, in_removal, m),
             })
             .collect(),
-        last_path: paths::frozen(key, &h.register.editions[last].id, id),
+        last_path: url::frozen(key, &h.register.editions[last].id, id),
     })
 }

@@ -1,27 +1,21 @@
-//! RENDER: the model → HTML, XML and text files, in memory.
+//! RENDER: the plan's pages → HTML, XML and text files, in memory.
 //!
-//! Rendering never reads `content/` and never writes to disk: it returns the
-//! files for [`crate::output`] to write. Templates come from the theme (the
+//! Rendering reads the [`Plan`] (which pages, at which paths, showing what) and
+//! the model; it never reads `content/`, never decides what is published, and
+//! never writes to disk: it hands each file to a sink for [`crate::output`]. Templates come from the theme (the
 //! embedded default plus a site's overrides) and are compiled up front, so a
 //! syntax error in any of them is reported even if no page uses it.
 
 mod history_views;
-pub mod i18n;
 pub mod markdown;
 mod pages;
-pub mod public;
-mod scope;
 pub mod theme;
-pub mod url;
 pub mod views;
 
-use std::collections::BTreeMap;
-
-use jiff::civil::Date;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use sha2::Digest as _;
 
-use crate::model::Site;
+use crate::plan::{Plan, PlannedPage};
 pub use theme::{Origin, Theme};
 
 /// Receives each rendered file: its path relative to the output folder (with `/`)
@@ -38,21 +32,12 @@ pub enum RenderFailure {
 }
 
 /// What rendering produced.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct RenderStats {
     /// HTML pages rendered.
     pub pages: usize,
     /// All files written, static assets included.
     pub files: usize,
-    /// Per register: a fingerprint of everything its frozen edition pages depend on.
-    pub fingerprints: BTreeMap<String, String>,
-    /// Edition folders (`stamp/editions/2015`) not rendered because the previous
-    /// output has them with the same fingerprint; the writer must carry them over.
-    pub reused: Vec<String>,
-    /// Pages in those folders.
-    pub reused_pages: usize,
-    /// Every register's edition folders in the output.
-    pub edition_dirs: BTreeMap<String, Vec<String>>,
 }
 
 /// A template that failed to compile or render.
@@ -90,20 +75,6 @@ impl TemplateError {
     }
 }
 
-/// What rendering needs besides the model.
-#[derive(Clone, Debug)]
-pub struct RenderOptions {
-    /// The date that decides which edition is in force.
-    pub today: Date,
-    /// Overrides site.yaml's `base_url` (for preview deployments).
-    pub base_url: Option<String>,
-    /// Also render the working copies under `/draft/`.
-    pub drafts: bool,
-    /// Fingerprints of registers whose edition folders the previous output still
-    /// has (see [`RenderStats::fingerprints`]); matching ones are not rendered again.
-    pub previous: BTreeMap<String, String>,
-}
-
 impl Theme {
     /// A fingerprint of every template and static file.
     pub fn fingerprint(&self) -> String {
@@ -119,7 +90,7 @@ impl Theme {
             h.update([0]);
             h.update(bytes);
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        crate::content::seal::hex(&h.finalize())
     }
 }
 
@@ -171,19 +142,30 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// Renders every page of the site (and of `/draft/` with `options.drafts`), plus
-/// the theme's static files, into `sink`.
+/// Renders every planned page (except those carried over), plus the theme's
+/// static files, into `sink`.
 pub fn render(
-    site: &Site,
+    plan: &Plan<'_>,
     theme: &Theme,
-    options: &RenderOptions,
     sink: &Sink<'_>,
 ) -> Result<RenderStats, RenderFailure> {
-    let env = environment(theme).map_err(RenderFailure::Templates)?;
-    let mut stats = pages::render_all(site, &env, theme, options, sink)?;
+    let pages: Vec<&PlannedPage<'_>> = plan.pages.iter().filter(|p| !p.reused).collect();
+    let mut stats = render_pages(plan, theme, &pages, sink)?;
     for (path, bytes) in &theme.statics {
         sink(path, bytes).map_err(RenderFailure::Write)?;
         stats.files += 1;
     }
     Ok(stats)
+}
+
+/// Renders only `pages` of the plan (no static files): for a rebuild that
+/// knows which pages a change affects ([`Plan::to_rebuild`]).
+pub fn render_pages(
+    plan: &Plan<'_>,
+    theme: &Theme,
+    pages: &[&PlannedPage<'_>],
+    sink: &Sink<'_>,
+) -> Result<RenderStats, RenderFailure> {
+    let env = environment(theme).map_err(RenderFailure::Templates)?;
+    pages::render_pages(plan, &env, theme, pages, sink)
 }

@@ -8,12 +8,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::markdown;
-use super::public::{Published, Status};
-use super::url;
 use crate::model::{
     Basis, Choice, Creation, Department, Departments, Details, Instead, Item, Page, SiteConfig,
     Snapshot, Stamp, Work,
 };
+use crate::plan::{Published, Status, url};
 
 /// A link: text and a path relative to the site root.
 #[derive(Clone, Debug, Serialize)]
@@ -57,18 +56,32 @@ impl<'a> DepartmentView<'a> {
     pub fn of(id: &str, departments: &'a Departments) -> Option<Self> {
         let department = departments.get(id)?;
         Some(DepartmentView {
-            display: department.short_name.as_deref().unwrap_or(&department.name),
+            display: department.display_name(),
             path: url::department(id),
             department,
         })
     }
 }
 
+/// Which state of a register a page shows, as templates name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Currency {
+    /// The edition in force.
+    InForce,
+    /// An edition not yet in effect.
+    Upcoming,
+    /// The working copy of a register with no edition.
+    Unreleased,
+    /// The `/draft/` preview.
+    Draft,
+}
+
 /// The statement of which edition is in force (现行).
 #[derive(Debug, Serialize)]
 pub struct CurrencyView<'a> {
-    /// `in_force`, `upcoming` or `unreleased`.
-    pub status: &'static str,
+    /// Which state is shown.
+    pub status: Currency,
     /// Edition id.
     pub id: Option<&'a str>,
     /// 2020年版.
@@ -87,10 +100,10 @@ impl<'a> CurrencyView<'a> {
     /// The currency of a published register.
     pub fn of(p: &Published<'a>) -> Self {
         let (status, edition) = match p.status {
-            Status::InForce(e) => ("in_force", Some(e)),
-            Status::Upcoming(e) => ("upcoming", Some(e)),
-            Status::Unreleased => ("unreleased", None),
-            Status::Draft => ("draft", p.register.editions.last()),
+            Status::InForce(e) => (Currency::InForce, Some(e)),
+            Status::Upcoming(e) => (Currency::Upcoming, Some(e)),
+            Status::Unreleased => (Currency::Unreleased, None),
+            Status::Draft => (Currency::Draft, p.register.editions.last()),
         };
         let r = edition.map(|e| &e.record);
         CurrencyView {
@@ -171,7 +184,7 @@ impl<'a> ItemRow<'a> {
                 .iter()
                 .filter_map(|i| i.department.as_ref())
                 .filter_map(|d| departments.get(&d.value))
-                .map(|d| d.short_name.as_deref().unwrap_or(&d.name))
+                .map(Department::display_name)
                 .collect(),
             _ => Vec::new(),
         };
@@ -368,7 +381,7 @@ impl<'a> ItemView<'a> {
         item: &'a Item,
         p: &Published<'a>,
         category_anchor: &str,
-        purposes: &BTreeMap<String, String>,
+        purposes: &BTreeMap<&str, String>,
     ) -> Self {
         let deps = p.departments;
         let key = &p.register.key;
@@ -399,7 +412,7 @@ impl<'a> ItemView<'a> {
                 .iter()
                 .map(|n| PurposeLink {
                     name: n,
-                    path: url::purpose(purposes.get(n).map_or("", String::as_str)),
+                    path: url::purpose(purposes.get(n.as_str()).map_or("", String::as_str)),
                 })
                 .collect(),
             sources: &item.sources,

@@ -32,10 +32,12 @@ fn checks_clean() {
 #[test]
 fn the_fixture_is_an_identical_copy_of_the_shared_conformance_site() {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
-    if !shared.is_dir() {
-        eprintln!("note: ../shared/conformance is not beside this checkout; comparison skipped");
-        return;
-    }
+    assert!(
+        shared.is_dir(),
+        "{} is missing: this test compares the fixture with the shared conformance site, \
+         which must be checked out beside this repository",
+        shared.display()
+    );
     assert!(
         tree(&shared) == tree(&fixtures().join("conformance")),
         "tests/fixtures/conformance differs from ../shared/conformance: copy it again"

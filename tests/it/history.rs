@@ -8,8 +8,32 @@ use std::process::Command;
 use crate::build::crawl;
 use crate::support::{SiteTest, assert_golden, fixtures, tree};
 
+/// Every golden file in `tests/fixtures/history/`; each is used below.
+const GOLDEN: &[&str] = &[
+    "diff-2015-2020.txt",
+    "diff-2015-2020.md",
+    "diff-2015-2020.json",
+    "diff-pending.json",
+];
+
 fn golden(name: &str) -> std::path::PathBuf {
+    assert!(GOLDEN.contains(&name), "add {name} to GOLDEN");
     fixtures().join("history").join(name)
+}
+
+#[test]
+fn every_history_golden_file_is_listed() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(fixtures().join("history"))
+        .expect("tests/fixtures/history")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<&str> = GOLDEN.to_vec();
+    listed.sort_unstable();
+    assert_eq!(
+        on_disk, listed,
+        "a golden file no test uses, or a listed one missing"
+    );
 }
 
 #[test]

@@ -1,4 +1,6 @@
-//! Every UI string of the default theme, one table per language.
+//! Every UI string of the default theme, one table per language. Shared by
+//! [`crate::history`] (diff labels) and [`crate::render`] (templates), so it sits
+//! at the bottom of the pipeline with the model.
 //!
 //! Templates read them as `t.key`, or `t["verdict_" ~ value]` for labels of
 //! enum values. Both tables must have the same keys (a unit test checks).
@@ -271,6 +273,8 @@ const ZH_CN: &[(&str, &str)] = &[
     ("field_id_prefix", "编号前缀"),
     ("field_intro", "说明"),
     ("field_categories", "类别"),
+    ("field_department_name", "名称"),
+    ("field_department_short_name", "简称"),
 ];
 
 /// English.
@@ -554,6 +558,8 @@ const EN: &[(&str, &str)] = &[
     ("field_id_prefix", "Id prefix"),
     ("field_intro", "Introduction"),
     ("field_categories", "Categories"),
+    ("field_department_name", "Name"),
+    ("field_department_short_name", "Short name"),
 ];
 
 static TABLES: LazyLock<[BTreeMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {
@@ -581,5 +587,32 @@ mod tests {
         let en: Vec<_> = strings(Language::En).keys().collect();
         assert_eq!(zh, en);
         assert_eq!(zh.len(), ZH_CN.len(), "no key is listed twice");
+    }
+
+    /// A field renamed in the schema but not here would show its bare key.
+    #[test]
+    fn every_field_of_the_schema_has_a_label() {
+        use crate::model::schema::{DEPARTMENT_FIELDS, Field, ITEM_FIELDS, LIST_FIELDS};
+        fn labels<T>(fields: &'static [Field<T>], out: &mut Vec<&'static str>) {
+            for f in fields {
+                out.push(f.label);
+                labels(f.parts, out);
+            }
+        }
+        let mut keys = Vec::new();
+        labels(ITEM_FIELDS, &mut keys);
+        labels(LIST_FIELDS, &mut keys);
+        labels(DEPARTMENT_FIELDS, &mut keys);
+        assert!(keys.len() > 40, "{keys:?}");
+        for language in [Language::ZhCn, Language::En] {
+            let missing: Vec<_> = keys
+                .iter()
+                .filter(|k| !strings(language).contains_key(*k))
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{language:?} has no label for {missing:?}"
+            );
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! The URL plan: where every page lives, and how one page links to another.
+//! PLAN: where every page lives, and how one page links to another.
 //!
 //! Paths are relative to the site root, without a leading slash, and end in `/`
 //! for pretty URLs (`stamp/GZ-001/` is written to `stamp/GZ-001/index.html`).
@@ -21,6 +21,41 @@ pub fn register(key: &str) -> String {
 pub fn item(key: &str, id: &str) -> String {
     format!("{key}/{id}/")
 }
+
+/// Every edition of a register.
+pub fn editions(key: &str) -> String {
+    format!("{key}/editions/")
+}
+
+/// One frozen edition.
+pub fn edition(key: &str, id: &str) -> String {
+    format!("{key}/editions/{id}/")
+}
+
+/// An item as it was in an edition.
+pub fn frozen(key: &str, edition: &str, item: &str) -> String {
+    format!("{key}/editions/{edition}/{item}/")
+}
+
+/// Every change.
+pub const CHANGES: &str = "changes/";
+
+/// The site-wide feed.
+pub const FEED: &str = "changes.atom";
+
+/// A register's feed.
+pub fn feed(key: &str) -> String {
+    format!("{key}/changes.atom")
+}
+
+/// The not-found page, served by static hosts for any missing path.
+pub const NOT_FOUND: &str = "404.html";
+
+/// The sitemap.
+pub const SITEMAP: &str = "sitemap.xml";
+
+/// Instructions for crawlers.
+pub const ROBOTS: &str = "robots.txt";
 
 /// The departments index.
 pub const DEPARTMENTS: &str = "departments/";
@@ -90,7 +125,7 @@ pub fn encode_segment(segment: &str) -> String {
 /// no pinyin becomes a hyphen. Two names that give the same pinyin (同音) keep
 /// it for the one that sorts first; the others get a short hash of the name
 /// appended, so each name's slug depends only on the set of colliding names.
-pub fn purpose_slugs<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
+pub fn purpose_slugs<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a str, String> {
     let mut by_slug: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for name in names {
         by_slug.entry(pinyin_slug(name)).or_default().push(name);
@@ -105,7 +140,7 @@ pub fn purpose_slugs<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeMap<S
             } else {
                 format!("{slug}-{}", &sha256_hex(name.as_bytes())[..6])
             };
-            out.insert(name.to_owned(), slug);
+            out.insert(name, slug);
         }
     }
     out

@@ -1,0 +1,222 @@
+//! YAML nodes → model types, one function per file kind: the site's
+//! configuration, departments and `list.yaml` here; items in [`mod@item`],
+//! `edition.yaml` in [`mod@edition`], free pages in [`mod@page`].
+//!
+//! Everything that can be checked inside one file is checked here (types,
+//! enums, dates, URLs, date order, document numbers). Checks that need other
+//! files (categories, departments, references) live in [`mod@crate::check`].
+
+use super::read::{self, Ctx, Fields};
+use super::yaml::Node;
+use crate::diagnostic::Code;
+use crate::model::schema;
+use crate::model::{Department, Departments, Language, ListKind, ListMeta, SiteConfig};
+
+mod edition;
+mod item;
+mod page;
+
+pub(crate) use edition::edition;
+pub(crate) use item::item;
+pub(crate) use page::page;
+
+/// `content/site.yaml`.
+pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
+    const FIELDS: &[&str] = &[
+        "title",
+        "base_url",
+        "publisher",
+        "jurisdiction",
+        "language",
+        "description",
+        "notice",
+        "theme",
+    ];
+    let f = Fields::read(node, "site.yaml", FIELDS, cx)?;
+    let title = f.required_text("title", cx);
+    let base_url = f
+        .required("base_url", cx)
+        .and_then(|n| read::base_url(n, cx));
+    let publisher = f.required_text("publisher", cx);
+    let jurisdiction = f.required_text("jurisdiction", cx);
+    let language = f
+        .choice::<Language>("language", cx)
+        .map_or(Language::ZhCn, |l| l.value);
+    let theme = f.get("theme").and_then(|n| read::text(n, "theme", cx));
+    if let Some(t) = &theme
+        && !is_slug(&t.value)
+    {
+        cx.error(
+            Code::InvalidId,
+            t.span,
+            format!("theme `{}` is not a folder name", t.value),
+            "use the name of a folder under themes/, e.g. `default`",
+        );
+    }
+    let mut base_url = base_url?;
+    if !base_url.ends_with('/') {
+        base_url.push('/');
+    }
+    Some(SiteConfig {
+        title: title?.value,
+        base_url,
+        publisher: publisher?.value,
+        jurisdiction: jurisdiction?.value,
+        language,
+        description: f.text("description", cx),
+        notice: f.text("notice", cx),
+        theme: theme
+            .as_ref()
+            .map_or_else(|| "default".to_owned(), |t| t.value.clone()),
+        theme_span: theme.map(|t| t.span),
+    })
+}
+
+/// `departments.yaml`: a mapping from id to department.
+pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
+    let fields = schema::names(schema::DEPARTMENT_FIELDS);
+    let mut out = Departments::new();
+    let help = "write `edu:` on one line, then `  name: 示例市教育局` indented below it";
+    for (id, span, value) in read::id_entries(node, "departments.yaml", help, cx) {
+        if !is_slug(id) {
+            cx.error(Code::InvalidId, span, format!("department id `{id}` must be lowercase letters, digits and hyphens, starting with a letter"), "e.g. `edu`, `police`, `hrss-pension`");
+        }
+        let Some(f) = Fields::read(value, "a department", &fields, cx) else {
+            continue;
+        };
+        let Some(name) = f.required_text("name", cx) else {
+            continue;
+        };
+        out.insert(
+            id.to_owned(),
+            Department {
+                id: id.to_owned(),
+                name: name.value,
+                short_name: f.text("short_name", cx),
+                phone: f.text("phone", cx),
+                url: f.url("url", cx),
+                address: f.text("address", cx),
+                span,
+            },
+        );
+    }
+    out
+}
+
+/// `list.yaml`.
+pub(crate) fn list(node: &Node, cx: &mut Ctx) -> Option<ListMeta> {
+    let f = Fields::read(node, "list.yaml", &schema::names(schema::LIST_FIELDS), cx)?;
+    let title = f.required_text("title", cx);
+    let kind = f.required_choice::<ListKind>("kind", cx);
+    let prefix = f.required_text("id_prefix", cx);
+    if let Some(p) = &prefix
+        && (!(1..=6).contains(&p.value.len()) || !p.value.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        cx.error(
+            Code::InvalidId,
+            p.span,
+            format!("id_prefix `{}` must be 1 to 6 capital letters A–Z", p.value),
+            "e.g. `id_prefix: GZ`",
+        );
+    }
+    let categories = f
+        .required("categories", cx)
+        .map(|n| read::text_list(n, "categories", cx))
+        .unwrap_or_default();
+    for (i, c) in categories.iter().enumerate() {
+        if let Some(first) = categories[..i].iter().find(|o| o.value == c.value) {
+            cx.push(
+                crate::diagnostic::Diagnostic::error(
+                    Code::DuplicateId,
+                    c.span,
+                    format!("category `{}` is listed twice", c.value),
+                )
+                .with_help("delete one of the two")
+                .with_related(first.span, "first listed here"),
+            );
+        }
+    }
+    if categories.is_empty() && f.get("categories").is_some() {
+        cx.error(
+            Code::MissingField,
+            f.span,
+            "`categories` is empty",
+            "list at least one category",
+        );
+    }
+    let prefix = prefix?;
+    Some(ListMeta {
+        title: title?.value,
+        short_title: f.text("short_title", cx),
+        kind: kind?.value,
+        id_prefix: prefix.value,
+        intro: f.text("intro", cx),
+        categories: categories.into_iter().map(|c| c.value).collect(),
+        file: cx.file,
+        prefix_span: prefix.span,
+    })
+}
+
+/// Reads `doc_number` and checks that a year in it uses the 〔〕 brackets.
+fn doc_number(f: &Fields<'_>, cx: &mut Ctx) -> Option<String> {
+    let node = f.get("doc_number")?;
+    let value = read::text(node, "doc_number", cx)?;
+    if let Some(fixed) = normalise_doc_number(&value.value) {
+        cx.error(
+            Code::DocNumber,
+            value.span,
+            format!(
+                "document number `{}` does not write the year as 〔YYYY〕",
+                value.value
+            ),
+            format!("write `{fixed}`"),
+        );
+    }
+    Some(value.value)
+}
+
+/// If `s` has a four-digit year in brackets other than 〔〕, returns the corrected form.
+pub fn normalise_doc_number(s: &str) -> Option<String> {
+    const OPEN: &[char] = &['[', '(', '（', '【', '〈', '［', '{', '<', '〖', '「'];
+    const CLOSE: &[char] = &[']', ')', '）', '】', '〉', '］', '}', '>', '〗', '」'];
+    let chars: Vec<char> = s.chars().collect();
+    for i in 0..chars.len().saturating_sub(5) {
+        let year = &chars[i + 1..i + 5];
+        if OPEN.contains(&chars[i])
+            && year.iter().all(char::is_ascii_digit)
+            && CLOSE.contains(&chars[i + 5])
+        {
+            let mut fixed = chars.clone();
+            fixed[i] = '〔';
+            fixed[i + 5] = '〕';
+            return Some(fixed.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// Whether `s` matches `[a-z][a-z0-9-]*`.
+pub(crate) fn is_slug(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_numbers() {
+        assert_eq!(
+            normalise_doc_number("民发[2020]20号").as_deref(),
+            Some("民发〔2020〕20号")
+        );
+        assert_eq!(
+            normalise_doc_number("民发（2020）20号").as_deref(),
+            Some("民发〔2020〕20号")
+        );
+        assert_eq!(normalise_doc_number("民发〔2020〕20号"), None);
+        assert_eq!(normalise_doc_number("第3号"), None);
+    }
+}

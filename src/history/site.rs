@@ -1,0 +1,159 @@
+//! The history step of a build: every register's edition diffs, statuses and
+//! item timelines, computed once from the model and the build date, before the
+//! plan and every output read them.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use super::{ChangeKind, Diff, ItemChange, edition_diffs, pending};
+use crate::model::{Register, Site};
+
+/// An edition's standing on the build date. Serialises as its [`EditionStatus::name`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EditionStatus {
+    /// The edition the public site shows (现行; before the first edition takes
+    /// effect, that first edition).
+    InForce,
+    /// Not yet in effect.
+    Upcoming,
+    /// Replaced by a newer edition in force.
+    Superseded,
+}
+
+impl EditionStatus {
+    /// `in_force`, `upcoming`, `superseded` (the theme's vocabulary).
+    pub fn name(self) -> &'static str {
+        match self {
+            EditionStatus::InForce => "in_force",
+            EditionStatus::Upcoming => "upcoming",
+            EditionStatus::Superseded => "superseded",
+        }
+    }
+}
+
+/// Where one item change sits: the edition (index into the register's editions)
+/// and the change (index into that edition's diff).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeRef {
+    /// The edition that made the change.
+    pub edition: usize,
+    /// The change within that edition's [`Diff::items`].
+    pub change: usize,
+}
+
+/// The history of one register.
+#[derive(Debug)]
+pub struct RegisterHistory<'a> {
+    /// The register.
+    pub register: &'a Register,
+    /// Each edition's changes against the one before (the first: all added).
+    pub diffs: Vec<Diff>,
+    /// Each edition's status on the build date.
+    pub statuses: Vec<EditionStatus>,
+    /// The edition the public site shows, if the register has any.
+    pub shown: Option<usize>,
+    /// Item id → every change made to it, oldest first.
+    pub by_item: BTreeMap<String, Vec<ChangeRef>>,
+    /// Item id → the newest edition that contains it.
+    pub last_seen: BTreeMap<String, usize>,
+    /// The working copy against the newest edition.
+    pub pending: Diff,
+}
+
+/// The history of every register, in site order.
+#[derive(Debug)]
+pub struct SiteHistory<'a> {
+    /// One entry per register of [`Site::registers`], same order.
+    pub registers: Vec<RegisterHistory<'a>>,
+}
+
+impl<'a> SiteHistory<'a> {
+    /// Computes the history of every register as of `today` (registers in parallel).
+    pub fn new(site: &'a Site, today: Date) -> Self {
+        SiteHistory {
+            registers: site
+                .registers
+                .par_iter()
+                .map(|r| RegisterHistory::new(r, site, today))
+                .collect(),
+        }
+    }
+
+    /// The history of the register with this key.
+    pub fn register(&self, key: &str) -> Option<&RegisterHistory<'a>> {
+        self.registers.iter().find(|h| h.register.key == key)
+    }
+}
+
+impl<'a> RegisterHistory<'a> {
+    /// Computes one register's history as of `today`.
+    pub fn new(register: &'a Register, site: &'a Site, today: Date) -> Self {
+        let diffs = edition_diffs(register, &site.departments);
+        let shown = register.shown_edition(today);
+        let statuses = (0..register.editions.len())
+            .map(|i| match shown {
+                Some(s) if i == s => EditionStatus::InForce,
+                Some(s) if i < s => EditionStatus::Superseded,
+                _ => EditionStatus::Upcoming,
+            })
+            .collect();
+        let mut by_item: BTreeMap<String, Vec<ChangeRef>> = BTreeMap::new();
+        for (edition, d) in diffs.iter().enumerate() {
+            for (change, c) in d.items.iter().enumerate() {
+                by_item
+                    .entry(c.id.clone())
+                    .or_default()
+                    .push(ChangeRef { edition, change });
+            }
+        }
+        let mut last_seen = BTreeMap::new();
+        for (e, edition) in register.editions.iter().enumerate() {
+            for item in &edition.snapshot.items {
+                last_seen.insert(item.id.clone(), e);
+            }
+        }
+        RegisterHistory {
+            register,
+            diffs,
+            statuses,
+            shown,
+            by_item,
+            last_seen,
+            pending: pending(register, &site.departments),
+        }
+    }
+
+    /// The change a [`ChangeRef`] points at.
+    pub fn change(&self, at: ChangeRef) -> &ItemChange {
+        &self.diffs[at.edition].items[at.change]
+    }
+
+    /// The edition (index) in which `id` was removed after edition `after`, with its change.
+    pub fn removal_after(&self, id: &str, after: usize) -> Option<(usize, &ItemChange)> {
+        self.by_item
+            .get(id)?
+            .iter()
+            .filter(|at| at.edition > after)
+            .find_map(|at| {
+                let change = self.change(*at);
+                (change.kind == ChangeKind::Removed).then_some((at.edition, change))
+            })
+    }
+
+    /// Items that left the register: id → the last edition (index) that had
+    /// them, for items the shown edition no longer has (none when nothing is shown).
+    pub fn withdrawn(&self) -> impl Iterator<Item = (&str, usize)> {
+        let shown = self.shown;
+        let snapshot = shown.map(|s| &self.register.editions[s].snapshot);
+        self.last_seen
+            .iter()
+            .filter(move |(id, last)| {
+                shown.is_some_and(|s| **last <= s)
+                    && snapshot.is_some_and(|snap| snap.item(id).is_none())
+            })
+            .map(|(id, last)| (id.as_str(), *last))
+    }
+}

@@ -1,0 +1,144 @@
+//! PLAN: the build plan every output reads.
+//!
+//! After the history step and before any output, the plan decides what is
+//! published (which state of each register each site shows), the URL of every
+//! page, the list of pages with a stable identity each ([`PageId`]: names, never
+//! positions), what each page is made from ([`Input`], so a rebuild can ask
+//! which pages one changed file affects), and which frozen edition folders the
+//! previous output can keep ([`Reuse`]). Render, the search index and data
+//! exports read the plan and the model; none of them decides these again.
+//!
+//! How an output uses it:
+//!
+//! - **Pages** ([`crate::render`]): every [`PlannedPage`] not `reused`, at
+//!   [`Plan::output_file`]; its subject is named by its [`PageId`].
+//! - **Search index / data export**: what the public site shows is
+//!   [`Plan::public`] (`registers`: each register's shown snapshot and the
+//!   departments its ids resolve to; `purpose_slugs`, `departments`); an item's
+//!   URL is [`url::item`] (or the path of its `PageId::Item` page); frozen
+//!   editions and their changes are in [`Plan::history`]; the fields, labels and
+//!   value kinds come from [`crate::model::schema`].
+//! - **Incremental rebuilds** (`serve`): keep the plan of the last build, load,
+//!   check, compute the history and plan again after a file changes, then render
+//!   [`Plan::to_rebuild`] and delete [`Plan::removed_since`].
+
+mod inputs;
+pub mod page;
+pub mod publish;
+pub mod reuse;
+pub mod url;
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+
+use crate::history::SiteHistory;
+use crate::model::Site;
+
+pub use inputs::{Change, Input};
+pub use page::{PageId, PlannedPage};
+pub use publish::{Published, Scope, ScopeKind, Status};
+pub use reuse::Reuse;
+
+/// What the plan needs besides the model and its history.
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    /// The date that decides which edition is in force.
+    pub today: Date,
+    /// Overrides site.yaml's `base_url` (for preview deployments).
+    pub base_url: Option<String>,
+    /// Also plan the `/draft/` preview of the working copies.
+    pub drafts: bool,
+    /// A fingerprint of the program and theme that render the pages (part of
+    /// every reuse fingerprint).
+    pub program: String,
+    /// Fingerprints the previous output recorded (see [`Reuse::fingerprints`]).
+    pub previous: BTreeMap<String, String>,
+}
+
+/// The build plan.
+#[derive(Debug)]
+pub struct Plan<'a> {
+    /// The model.
+    pub site: &'a Site,
+    /// The history step's result.
+    pub history: &'a SiteHistory<'a>,
+    /// Where the site is published, ending in `/` (`--base-url` applied).
+    pub base_url: String,
+    /// The public site.
+    pub public: Scope<'a>,
+    /// The `/draft/` preview, when planned.
+    pub draft: Option<Scope<'a>>,
+    /// Every page of both sites: the public site's first, in a stable order.
+    pub pages: Vec<PlannedPage<'a>>,
+    /// Which frozen edition folders are carried over.
+    pub reuse: Reuse,
+}
+
+impl<'a> Plan<'a> {
+    /// Plans the build of `site` with its `history`.
+    pub fn new(site: &'a Site, history: &'a SiteHistory<'a>, options: &PlanOptions) -> Self {
+        let base_url = match &options.base_url {
+            Some(base) if base.ends_with('/') => base.clone(),
+            Some(base) => format!("{base}/"),
+            None => site.config.base_url.clone(),
+        };
+        let public = Scope::public(publish::published(site, history, options.today), site);
+        let draft = options.drafts.then(|| Scope::draft(site));
+        let reuse = reuse::decide(
+            site,
+            history,
+            &public,
+            &base_url,
+            &options.program,
+            &options.previous,
+        );
+        let mut pages = page::pages(site, history, &public, &reuse.registers);
+        if let Some(draft) = &draft {
+            pages.extend(page::pages(site, history, draft, &reuse.registers));
+        }
+        Plan {
+            site,
+            history,
+            base_url,
+            public,
+            draft,
+            pages,
+            reuse,
+        }
+    }
+
+    /// The scope of a kind (the public one if no draft was planned).
+    pub fn scope(&self, kind: ScopeKind) -> &Scope<'a> {
+        match (kind, &self.draft) {
+            (ScopeKind::Draft, Some(draft)) => draft,
+            _ => &self.public,
+        }
+    }
+
+    /// The scopes planned: the public site, then the draft preview if any.
+    pub fn scopes(&self) -> impl Iterator<Item = &Scope<'a>> {
+        std::iter::once(&self.public).chain(&self.draft)
+    }
+
+    /// A page's path from its scope's root (`stamp/GZ-001/`).
+    pub fn path(&self, page: &PlannedPage<'_>) -> String {
+        page::path(self.scope(page.scope), &page.id)
+    }
+
+    /// A page's URL path from the site root (`draft/stamp/GZ-001/`).
+    pub fn site_path(&self, page: &PlannedPage<'_>) -> String {
+        format!("{}{}", page.scope.prefix(), self.path(page))
+    }
+
+    /// The file a page is written to, relative to the output folder
+    /// (`draft/stamp/GZ-001/index.html`).
+    pub fn output_file(&self, page: &PlannedPage<'_>) -> String {
+        url::output_file(&self.site_path(page))
+    }
+
+    /// The page with this identity, if planned.
+    pub fn page(&self, scope: ScopeKind, id: &PageId<'_>) -> Option<&PlannedPage<'a>> {
+        self.pages.iter().find(|p| p.scope == scope && p.id == *id)
+    }
+}

@@ -1,0 +1,223 @@
+//! The pages of what each site shows now: the home page, register pages,
+//! item pages and withdrawal pages.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Shared;
+use super::history::{EditionChanges, edition_changes, pending_changes, pending_of};
+use crate::history::EditionStatus;
+use crate::model::{Details, Item, Verdict};
+use crate::plan::{Published, Scope, url};
+use crate::render::history_views::{self as hv, EditionView, FrozenView, Standing};
+use crate::render::views::{ItemRow, ItemView, RegisterSummary, RegisterView};
+
+#[derive(Serialize)]
+pub(super) struct HomePage<'a> {
+    registers: Vec<RegisterSummary<'a>>,
+    refused: Vec<ItemRow<'a>>,
+    purposes: Vec<PurposeCount<'a>>,
+    /// Latest editions across registers (public) or pending changes (draft).
+    latest: Vec<EditionChanges<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct PurposeCount<'a> {
+    name: &'a str,
+    pub(super) path: String,
+    count: usize,
+}
+
+pub(super) fn home<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>) -> HomePage<'a> {
+    let refused = scope
+        .registers
+        .iter()
+        .flat_map(|p| p.snapshot.items.iter().map(move |i| (p, i)))
+        .filter(
+            |(_, i)| matches!(&i.details, Details::Stamp(s) if s.verdict.value == Verdict::Refuse),
+        )
+        .map(|(p, i)| ItemRow::of(i, &p.register.key, p.departments))
+        .collect();
+    let latest = if scope.is_draft() {
+        pending_changes(shared, scope)
+    } else {
+        edition_changes(shared, scope).into_iter().take(3).collect()
+    };
+    HomePage {
+        registers: scope.registers.iter().map(RegisterSummary::of).collect(),
+        refused,
+        purposes: purpose_counts(scope),
+        latest,
+    }
+}
+
+pub(super) fn purpose_counts<'a>(scope: &'a Scope<'a>) -> Vec<PurposeCount<'a>> {
+    let mut counts: BTreeMap<&str, usize> = scope.purpose_slugs.keys().map(|k| (*k, 0)).collect();
+    for item in scope.registers.iter().flat_map(|p| p.snapshot.items.iter()) {
+        for purpose in &item.purposes {
+            *counts.entry(purpose).or_default() += 1;
+        }
+    }
+    let mut out: Vec<PurposeCount<'_>> = counts
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, count)| PurposeCount {
+            name,
+            path: url::purpose(&scope.purpose_slugs[name]),
+            count,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
+    out
+}
+
+#[derive(Serialize)]
+pub(super) struct RegisterPage<'a> {
+    register: RegisterView<'a>,
+    editions_path: String,
+    upcoming: Vec<EditionView<'a>>,
+    pending: Option<EditionChanges<'a>>,
+}
+
+pub(super) fn register_page<'a>(
+    shared: &'a Shared<'a>,
+    scope: &'a Scope<'a>,
+    i: usize,
+) -> RegisterPage<'a> {
+    let p = &scope.registers[i];
+    let h = &shared.histories[i];
+    let upcoming = (0..h.register.editions.len())
+        .filter(|e| h.statuses[*e] == EditionStatus::Upcoming && Some(*e) != h.shown)
+        .map(|e| EditionView::of(h, e))
+        .collect();
+    RegisterPage {
+        register: RegisterView::of(p),
+        editions_path: url::editions(&p.register.key),
+        upcoming,
+        pending: scope.is_draft().then(|| pending_of(shared, scope, i)),
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct ItemPage<'a> {
+    register: RegisterSummary<'a>,
+    item: ItemView<'a>,
+    frozen: Option<FrozenView<'a>>,
+    timeline: Vec<hv::TimelineEntry<'a>>,
+    pending: Option<hv::ChangeView<'a>>,
+}
+
+pub(super) fn item_page<'a>(
+    shared: &'a Shared<'a>,
+    scope: &'a Scope<'a>,
+    i: usize,
+    item: &'a Item,
+    frozen_in: Option<usize>,
+) -> ItemPage<'a> {
+    let p = &scope.registers[i];
+    let h = &shared.histories[i];
+    let (snapshot_published, frozen) = match frozen_in {
+        None => (*p, None),
+        Some(e) => {
+            let edition = &h.register.editions[e];
+            let shown = Published {
+                snapshot: &edition.snapshot,
+                departments: edition
+                    .snapshot
+                    .departments
+                    .as_ref()
+                    .unwrap_or(p.departments),
+                ..*p
+            };
+            let current = p.snapshot.item(&item.id).is_some() && h.shown.is_some();
+            let status = match h.statuses[e] {
+                EditionStatus::InForce => Standing::Current,
+                EditionStatus::Upcoming => Standing::Upcoming,
+                EditionStatus::Superseded if current => Standing::Superseded,
+                EditionStatus::Superseded => Standing::Withdrawn,
+            };
+            let withdrawn = if status == Standing::Withdrawn {
+                hv::withdrawn(h, &item.id, h.last_seen[&item.id])
+            } else {
+                None
+            };
+            let view = FrozenView {
+                edition: EditionView::of(h, e),
+                status,
+                current_path: current.then(|| url::item(&p.register.key, &item.id)),
+                withdrawn,
+            };
+            (shown, Some(view))
+        }
+    };
+    let index = snapshot_published
+        .snapshot
+        .list
+        .categories
+        .iter()
+        .position(|c| *c == item.category.value)
+        .map_or(0, |i| i + 1);
+    let mut view = ItemView::of(
+        item,
+        &snapshot_published,
+        &format!("c{index}"),
+        &scope.purpose_slugs,
+    );
+    if let Some(e) = frozen_in {
+        view.category_path = format!(
+            "{}#c{index}",
+            url::edition(&p.register.key, &h.register.editions[e].id)
+        );
+    }
+    let pending = if scope.is_draft() {
+        h.pending
+            .item(&item.id)
+            .map(|c| hv::change_view(h, None, &h.pending, c, &shared.labels))
+    } else {
+        None
+    };
+    let timeline = if frozen_in.is_none() {
+        hv::timeline(h, &item.id, &shared.labels)
+    } else {
+        Vec::new()
+    };
+    ItemPage {
+        register: RegisterSummary::of(&snapshot_published),
+        item: view,
+        frozen,
+        timeline,
+        pending,
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct WithdrawnPage<'a> {
+    register: RegisterSummary<'a>,
+    id: &'a str,
+    title: &'a str,
+    withdrawn: Option<hv::WithdrawnView<'a>>,
+    last_path: String,
+}
+
+pub(super) fn withdrawn_page<'a>(
+    shared: &'a Shared<'a>,
+    scope: &'a Scope<'a>,
+    i: usize,
+    id: &'a str,
+    last: usize,
+) -> WithdrawnPage<'a> {
+    let h = &shared.histories[i];
+    let edition = &h.register.editions[last];
+    let title = edition
+        .snapshot
+        .item(id)
+        .map_or(id, |it| it.title.value.as_str());
+    WithdrawnPage {
+        register: RegisterSummary::of(&scope.registers[i]),
+        id,
+        title,
+        withdrawn: hv::withdrawn(h, id, last),
+        last_path: url::frozen(&h.register.key, &edition.id, id),
+    }
+}

@@ -1,0 +1,150 @@
+//! The index pages: by department, by purpose, free pages and the sitemap.
+
+use serde::Serialize;
+
+use super::Shared;
+use super::current::{PurposeCount, purpose_counts};
+use crate::model::Item;
+use crate::plan::{Scope, url};
+use crate::render::views::{DepartmentView, ItemRow, PageView, RegisterGroup, RegisterSummary};
+
+#[derive(Serialize)]
+pub(super) struct DepartmentsPage<'a> {
+    departments: Vec<DepartmentCount<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct DepartmentCount<'a> {
+    #[serde(flatten)]
+    department: DepartmentView<'a>,
+    count: usize,
+}
+
+pub(super) fn items_naming<'a>(
+    scope: &Scope<'a>,
+    mut keep: impl FnMut(&Item) -> bool,
+) -> Vec<RegisterGroup<'a>> {
+    scope
+        .registers
+        .iter()
+        .map(|p| RegisterGroup {
+            register: RegisterSummary::of(p),
+            items: p
+                .snapshot
+                .items
+                .iter()
+                .filter(|i| keep(i))
+                .map(|i| ItemRow::of(i, &p.register.key, p.departments))
+                .collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect()
+}
+
+pub(super) fn names_department(item: &Item, id: &str) -> bool {
+    item.department_refs().any(|d| d.value == id)
+}
+
+pub(super) fn department_view<'a>(id: &str, scope: &Scope<'a>) -> DepartmentView<'a> {
+    let d = scope.departments[id];
+    DepartmentView {
+        department: d,
+        display: d.display_name(),
+        path: url::department(id),
+    }
+}
+
+pub(super) fn departments_page<'a>(scope: &Scope<'a>) -> DepartmentsPage<'a> {
+    let departments = scope
+        .departments
+        .keys()
+        .map(|id| {
+            let count = scope
+                .registers
+                .iter()
+                .flat_map(|p| p.snapshot.items.iter())
+                .filter(|i| names_department(i, id))
+                .count();
+            DepartmentCount {
+                department: department_view(id, scope),
+                count,
+            }
+        })
+        .collect();
+    DepartmentsPage { departments }
+}
+
+#[derive(Serialize)]
+pub(super) struct DepartmentPage<'a> {
+    department: DepartmentView<'a>,
+    groups: Vec<RegisterGroup<'a>>,
+}
+
+pub(super) fn department_page<'a>(id: &str, scope: &Scope<'a>) -> DepartmentPage<'a> {
+    DepartmentPage {
+        department: department_view(id, scope),
+        groups: items_naming(scope, |i| names_department(i, id)),
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct PurposesPage<'a> {
+    purposes: Vec<PurposeCount<'a>>,
+}
+
+pub(super) fn purposes_page<'a>(scope: &'a Scope<'a>) -> PurposesPage<'a> {
+    let mut purposes = purpose_counts(scope);
+    purposes.sort_by(|a, b| a.path.cmp(&b.path));
+    PurposesPage { purposes }
+}
+
+#[derive(Serialize)]
+pub(super) struct PurposePage<'a> {
+    name: &'a str,
+    groups: Vec<RegisterGroup<'a>>,
+}
+
+pub(super) fn purpose_page<'a>(name: &'a str, scope: &Scope<'a>) -> PurposePage<'a> {
+    PurposePage {
+        name,
+        groups: items_naming(scope, |i| i.purposes.iter().any(|p| p == name)),
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct PagePage<'a> {
+    pub(super) page: PageView<'a>,
+}
+
+#[derive(Serialize)]
+pub(super) struct Sitemap {
+    urls: Vec<String>,
+}
+
+/// Current pages and edition pages (frozen item pages are reachable from those).
+pub(super) fn sitemap(shared: &Shared<'_>, scope: &Scope<'_>) -> Sitemap {
+    let mut urls = vec![
+        url::HOME.to_owned(),
+        url::DEPARTMENTS.to_owned(),
+        url::PURPOSES.to_owned(),
+        url::CHANGES.to_owned(),
+    ];
+    for (i, p) in scope.registers.iter().enumerate() {
+        let key = &p.register.key;
+        urls.push(url::register(key));
+        urls.push(url::editions(key));
+        urls.extend(p.snapshot.items.iter().map(|it| url::item(key, &it.id)));
+        urls.extend(
+            shared.histories[i]
+                .register
+                .editions
+                .iter()
+                .map(|e| url::edition(key, &e.id)),
+        );
+    }
+    urls.extend(scope.departments.keys().map(|id| url::department(id)));
+    urls.extend(scope.purpose_slugs.values().map(|s| url::purpose(s)));
+    urls.extend(shared.site.pages.iter().map(|l| l.path.clone()));
+    urls.sort();
+    Sitemap { urls }
+}

@@ -1,0 +1,315 @@
+//! Every page of the site: which template and which view for each planned page.
+//!
+//! Pages come from the [`Plan`], are rendered in parallel and handed to a sink
+//! one by one, so memory stays flat however many frozen pages there are.
+
+use std::ops::Deref;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use minijinja::Environment;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::theme::Theme;
+use super::views::{Link, PageView, SiteView, register_links};
+use super::{RenderFailure, RenderStats, Sink, TemplateError, markdown};
+use crate::history::RegisterHistory;
+use crate::history::format::Labels;
+use crate::i18n;
+use crate::model::Choice;
+use crate::plan::{PageId, Plan, PlannedPage, Scope, url};
+
+mod current;
+mod history;
+mod index;
+
+use current::{home, item_page, register_page, withdrawn_page};
+use history::{changes_page, edition_page, editions_page, feed};
+use index::{PagePage, department_page, departments_page, purpose_page, purposes_page, sitemap};
+
+/// A register's history with what rendering adds once per build.
+pub(super) struct History<'a> {
+    /// The history step's result.
+    of: &'a RegisterHistory<'a>,
+    /// Each edition's notes as HTML, rendered once.
+    pub(super) notes_html: Vec<Option<String>>,
+}
+
+impl<'a> Deref for History<'a> {
+    type Target = RegisterHistory<'a>;
+    fn deref(&self) -> &Self::Target {
+        self.of
+    }
+}
+
+/// Everything shared by all pages of one build.
+struct Shared<'a> {
+    site: SiteView,
+    /// `site` and the UI strings, converted to template values once (not per page).
+    site_value: minijinja::Value,
+    strings: minijinja::Value,
+    labels: Labels,
+    asset_version: String,
+    plan: &'a Plan<'a>,
+    histories: Vec<History<'a>>,
+}
+
+/// The context every template gets; the page's own values are flattened in.
+#[derive(Serialize)]
+struct Context<'a, T: Serialize> {
+    site: &'a minijinja::Value,
+    t: &'a minijinja::Value,
+    /// From this page to the root of its scope (the site, or `/draft/`).
+    root: String,
+    /// From this page to the root of the site.
+    site_root: String,
+    /// This page's path from the site root.
+    path: String,
+    asset_version: &'a str,
+    draft: bool,
+    #[serde(flatten)]
+    page: T,
+}
+
+/// Renders `pages` (of `plan`) in parallel into the sink.
+pub(super) fn render_pages(
+    plan: &Plan<'_>,
+    env: &Environment<'_>,
+    theme: &Theme,
+    pages: &[&PlannedPage<'_>],
+    sink: &Sink<'_>,
+) -> Result<RenderStats, RenderFailure> {
+    let shared = shared(plan, theme);
+    let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let failures: Vec<RenderFailure> = pages
+        .par_iter()
+        .filter_map(|page| {
+            let text = match render_page(page, &shared, env) {
+                Ok(text) => text,
+                Err(e) => return Some(RenderFailure::Templates(vec![e])),
+            };
+            let file = plan.output_file(page);
+            if file.ends_with(".html") {
+                counts.0.fetch_add(1, Ordering::Relaxed);
+            }
+            counts.1.fetch_add(1, Ordering::Relaxed);
+            sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
+        })
+        .collect();
+    let mut template_errors: Vec<TemplateError> = Vec::new();
+    for failure in failures {
+        match failure {
+            RenderFailure::Write(e) => return Err(RenderFailure::Write(e)),
+            RenderFailure::Templates(errors) => {
+                for e in errors {
+                    if !template_errors
+                        .iter()
+                        .any(|o| (&o.name, o.line, &o.message) == (&e.name, e.line, &e.message))
+                    {
+                        template_errors.push(e);
+                    }
+                }
+            }
+        }
+    }
+    if !template_errors.is_empty() {
+        template_errors.sort_by(|a, b| (&a.name, a.line).cmp(&(&b.name, b.line)));
+        return Err(RenderFailure::Templates(template_errors));
+    }
+    Ok(RenderStats {
+        pages: counts.0.into_inner(),
+        files: counts.1.into_inner(),
+    })
+}
+
+fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
+    let site = plan.site;
+    let mut config = site.config.clone();
+    config.base_url.clone_from(&plan.base_url);
+    let css = theme
+        .statics
+        .get("assets/style.css")
+        .map_or(&[][..], Vec::as_slice);
+    let histories = plan
+        .history
+        .registers
+        .par_iter()
+        .map(|of| History {
+            of,
+            notes_html: of
+                .register
+                .editions
+                .iter()
+                .map(|e| e.record.notes.as_deref().map(|n| markdown::to_html(n, 2)))
+                .collect(),
+        })
+        .collect();
+    let site_view = SiteView {
+        base_path: url::base_path(&config.base_url),
+        lang: config.language.name(),
+        registers: register_links(&plan.public.registers),
+        pages: site
+            .pages
+            .iter()
+            .map(|p| Link {
+                title: p.title.clone(),
+                path: url::page(&url::encode_segment(&p.slug)),
+            })
+            .collect(),
+        config,
+    };
+    Shared {
+        site_value: minijinja::Value::from(minijinja::value::Serde(&site_view)),
+        site: site_view,
+        strings: minijinja::Value::from(minijinja::value::Serde(i18n::strings(
+            site.config.language,
+        ))),
+        labels: Labels::new(site.config.language),
+        asset_version: crate::content::seal::sha256_hex(css)[..10].to_owned(),
+        plan,
+        histories,
+    }
+}
+
+/// Renders one planned page.
+fn render_page(
+    page: &PlannedPage<'_>,
+    shared: &Shared<'_>,
+    env: &Environment<'_>,
+) -> Result<String, TemplateError> {
+    let plan = shared.plan;
+    let scope = plan.scope(page.scope);
+    let path = plan.path(page);
+    let r = Renderer {
+        env,
+        shared,
+        scope,
+        path: &path,
+    };
+    let at = |key: &str| scope.position(key).unwrap_or(0);
+    match page.id {
+        PageId::Home => r.page("home.html", home(shared, scope)),
+        PageId::Register { register } => {
+            r.page("register.html", register_page(shared, scope, at(register)))
+        }
+        PageId::Item { register, item } => {
+            let i = at(register);
+            let item = scope.registers[i]
+                .snapshot
+                .item(item)
+                .ok_or_else(|| gone(&path))?;
+            r.page("item.html", item_page(shared, scope, i, item, None))
+        }
+        PageId::Withdrawn { register, .. }
+        | PageId::Editions { register }
+        | PageId::Edition { register, .. }
+        | PageId::Frozen { register, .. } => history_page(&r, &page.id, at(register)),
+        PageId::Changes => r.page("changes.html", changes_page(shared, scope)),
+        PageId::Feed { register } => r.page("atom.xml", feed(shared, scope, register.map(at))),
+        PageId::Departments => r.page("departments.html", departments_page(scope)),
+        PageId::Department { department } => {
+            r.page("department.html", department_page(department, scope))
+        }
+        PageId::Purposes => r.page("purposes.html", purposes_page(scope)),
+        PageId::Purpose { purpose } => r.page("purpose.html", purpose_page(purpose, scope)),
+        PageId::Page { slug } => {
+            let page = plan
+                .site
+                .pages
+                .iter()
+                .find(|p| p.slug == slug)
+                .ok_or_else(|| gone(&path))?;
+            r.page(
+                "page.html",
+                PagePage {
+                    page: PageView {
+                        page,
+                        body_html: markdown::to_html(&page.body, 1),
+                    },
+                },
+            )
+        }
+        PageId::NotFound => r.page("404.html", Empty {}),
+        PageId::Sitemap => r.page("sitemap.xml", sitemap(shared, scope)),
+        PageId::Robots => r.page("robots.txt", Empty {}),
+    }
+}
+
+/// Renders a page of a register's history (register at position `i`).
+fn history_page(r: &Renderer<'_>, id: &PageId<'_>, i: usize) -> Result<String, TemplateError> {
+    let (shared, scope) = (r.shared, r.scope);
+    let editions = &shared.histories[i].register.editions;
+    let edition = |id: &str| editions.iter().position(|e| e.id == id).unwrap_or(0);
+    match *id {
+        PageId::Withdrawn {
+            item, last_edition, ..
+        } => r.page(
+            "withdrawn.html",
+            withdrawn_page(shared, scope, i, item, edition(last_edition)),
+        ),
+        PageId::Edition { edition: e, .. } => {
+            r.page("edition.html", edition_page(shared, scope, i, edition(e)))
+        }
+        PageId::Frozen {
+            edition: e, item, ..
+        } => {
+            let e = edition(e);
+            let item = editions[e]
+                .snapshot
+                .item(item)
+                .ok_or_else(|| gone(r.path))?;
+            r.page("item.html", item_page(shared, scope, i, item, Some(e)))
+        }
+        _ => r.page("editions.html", editions_page(shared, scope, i)),
+    }
+}
+
+/// A planned page whose subject the model does not have (a bug in the plan).
+fn gone(path: &str) -> TemplateError {
+    TemplateError {
+        name: "plan".to_owned(),
+        line: None,
+        range: None,
+        message: format!("the plan names a page the model does not have: /{path}"),
+        page: Some(path.to_owned()),
+    }
+}
+
+struct Renderer<'a> {
+    env: &'a Environment<'a>,
+    shared: &'a Shared<'a>,
+    scope: &'a Scope<'a>,
+    path: &'a str,
+}
+
+impl Renderer<'_> {
+    fn page<T: Serialize>(&self, name: &str, page: T) -> Result<String, TemplateError> {
+        let shared = self.shared;
+        let depth_root = url::root_from(self.path);
+        let (root, site_root) = if self.path == url::NOT_FOUND {
+            (shared.site.base_path.clone(), shared.site.base_path.clone())
+        } else if self.scope.is_draft() {
+            (depth_root.clone(), format!("{depth_root}../"))
+        } else {
+            (depth_root.clone(), depth_root)
+        };
+        let context = Context {
+            site: &shared.site_value,
+            t: &shared.strings,
+            root,
+            site_root,
+            path: format!("{}{}", self.scope.kind.prefix(), self.path),
+            asset_version: &shared.asset_version,
+            draft: self.scope.is_draft(),
+            page,
+        };
+        let failed = |e: minijinja::Error| TemplateError::from_minijinja(&e, name, Some(self.path));
+        let template = self.env.get_template(name).map_err(failed)?;
+        template
+            .render(minijinja::value::Serde(&context))
+            .map_err(failed)
+    }
+}
+
+#[derive(Serialize)]
+struct Empty {}

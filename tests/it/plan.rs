@@ -1,0 +1,317 @@
+//! The build plan, asked directly: which pages exist, where they are written,
+//! and which pages one changed file affects.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use minglu::history::SiteHistory;
+use minglu::model::Site;
+use minglu::plan::{Change, PageId, Plan, PlanOptions, ScopeKind};
+
+use crate::support::{EPOCH, SiteTest, tree};
+
+fn today() -> jiff::civil::Date {
+    let seconds: i64 = EPOCH.parse().expect("epoch");
+    jiff::tz::Offset::constant(8)
+        .to_datetime(jiff::Timestamp::from_second(seconds).expect("timestamp"))
+        .date()
+}
+
+/// The bundled example, loaded and checked.
+fn example() -> Site {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (site, diagnostics) = minglu::load_valid(root, today()).expect("the example is valid");
+    assert!(!diagnostics.has_errors());
+    site
+}
+
+fn options(drafts: bool) -> PlanOptions {
+    PlanOptions {
+        today: today(),
+        base_url: None,
+        drafts,
+        program: String::new(),
+        previous: std::collections::BTreeMap::new(),
+    }
+}
+
+/// Every affected page as `draft/stamp/GZ-013/`-style paths.
+fn affected(plan: &Plan<'_>, change: &Change) -> BTreeSet<String> {
+    plan.affected_by(change)
+        .into_iter()
+        .map(|p| plan.site_path(p))
+        .collect()
+}
+
+#[test]
+fn a_working_copy_item_affects_exactly_its_draft_pages() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let plan = Plan::new(&site, &history, &options(true));
+    let stamp = site.register("stamp").expect("stamp register");
+    assert!(
+        !stamp.editions.is_empty(),
+        "the example's stamp register has editions, so its working copy is draft-only"
+    );
+    let item = stamp
+        .working
+        .item("GZ-013")
+        .expect("GZ-013 in the working copy");
+    // Expected from the item's own fields, not from the plan.
+    let mut want: BTreeSet<String> = [
+        "draft/",
+        "draft/stamp/",
+        "draft/stamp/GZ-013/",
+        "draft/departments/",
+        "draft/purposes/",
+    ]
+    .map(str::to_owned)
+    .into();
+    for d in item.department_refs() {
+        want.insert(format!("draft/departments/{}/", d.value));
+    }
+    let draft = plan.draft.as_ref().expect("draft scope");
+    for p in &item.purposes {
+        want.insert(format!(
+            "draft/purposes/{}/",
+            draft.purpose_slugs[p.as_str()]
+        ));
+    }
+    assert!(want.contains("draft/departments/police/"), "{want:?}");
+    assert!(want.contains("draft/purposes/gongzheng/"), "{want:?}");
+
+    let got = affected(
+        &plan,
+        &Change::Modified("content/lists/stamp/items/GZ-013.yaml".to_owned()),
+    );
+    assert_eq!(got, want);
+    assert!(
+        got.iter().all(|p| p.starts_with("draft/")),
+        "a working copy must not reach public pages: {got:?}"
+    );
+}
+
+#[test]
+fn without_drafts_a_working_copy_item_affects_nothing() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let plan = Plan::new(&site, &history, &options(false));
+    let change = Change::Modified("content/lists/stamp/items/GZ-013.yaml".to_owned());
+    assert_eq!(affected(&plan, &change), BTreeSet::new());
+}
+
+#[test]
+fn a_new_working_item_affects_every_draft_page_that_counts_the_register() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let plan = Plan::new(&site, &history, &options(true));
+    let got = affected(
+        &plan,
+        &Change::Added("content/lists/stamp/items/GZ-999.yaml".to_owned()),
+    );
+    // Every draft stamp item page shows the register's item count.
+    assert!(got.contains("draft/stamp/GZ-001/"), "{got:?}");
+    assert!(got.contains("draft/stamp/"), "{got:?}");
+    assert!(!got.contains("draft/work/"), "{got:?}");
+    assert!(got.iter().all(|p| p.starts_with("draft/")), "{got:?}");
+}
+
+#[test]
+fn a_frozen_item_affects_public_and_frozen_pages_of_its_register() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let plan = Plan::new(&site, &history, &options(false));
+    let got = affected(
+        &plan,
+        &Change::Modified("content/lists/stamp/editions/2020/items/GZ-013.yaml".to_owned()),
+    );
+    for page in [
+        "stamp/GZ-013/",
+        "stamp/editions/2020/GZ-013/",
+        "stamp/editions/2015/",
+        "stamp/",
+        "",
+    ] {
+        assert!(got.contains(page), "{page} missing from {got:?}");
+    }
+}
+
+#[test]
+fn pages_have_named_identities_and_unique_files_that_the_build_writes() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let plan = Plan::new(&site, &history, &options(true));
+    let item = PageId::Item {
+        register: "stamp",
+        item: "GZ-013",
+    };
+    let page = plan.page(ScopeKind::Draft, &item).expect("draft GZ-013");
+    assert_eq!(plan.output_file(page), "draft/stamp/GZ-013/index.html");
+    let frozen = PageId::Frozen {
+        register: "stamp",
+        edition: "2015",
+        item: "GZ-013",
+    };
+    assert!(plan.page(ScopeKind::Public, &frozen).is_some());
+    assert!(plan.page(ScopeKind::Draft, &frozen).is_none());
+
+    let files: Vec<String> = plan.pages.iter().map(|p| plan.output_file(p)).collect();
+    let unique: BTreeSet<&String> = files.iter().collect();
+    assert_eq!(unique.len(), files.len(), "two pages share an output file");
+
+    let out = SiteTest::empty("plan-output");
+    let example = SiteTest::empty("plan-example");
+    crate::support::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &example.root.join("content"),
+    );
+    example
+        .run(&[
+            "build",
+            "--drafts",
+            "--quiet",
+            "--output",
+            out.root.to_str().expect("utf-8 path"),
+        ])
+        .success();
+    let written: BTreeSet<String> = tree(&out.root)
+        .into_iter()
+        .map(|(path, _)| path)
+        // Static assets come from the theme, the marker from the output writer.
+        .filter(|path| !path.starts_with("assets/") && path != minglu::output::MARKER)
+        .collect();
+    let planned: BTreeSet<String> = files.into_iter().collect();
+    assert_eq!(written, planned);
+}
+
+/// Builds `site` with drafts and returns its output files.
+fn build_tree(site: &SiteTest, label: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let out = SiteTest::empty(label);
+    site.run(&[
+        "build",
+        "--drafts",
+        "--quiet",
+        "--output",
+        out.root.to_str().expect("utf-8 path"),
+    ])
+    .success();
+    tree(&out.root).into_iter().collect()
+}
+
+/// Changes a copy of the example (`edit` returns the change), rebuilds, and
+/// checks the plans' answer against the real outputs: every output file that
+/// changed or appeared belongs to a page [`Plan::to_rebuild`] lists, and the
+/// files that disappeared are exactly [`Plan::removed_since`].
+fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
+    let site = SiteTest::empty("plan-edit");
+    crate::support::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &site.root.join("content"),
+    );
+    let before = build_tree(&site, "plan-before");
+    let (old_site, _) = minglu::load_valid(&site.root, today()).expect("valid before");
+    let change = edit(&site);
+    let after = build_tree(&site, "plan-after");
+    let (new_site, _) = minglu::load_valid(&site.root, today()).expect("valid after");
+    let old_history = SiteHistory::new(&old_site, today());
+    let old_plan = Plan::new(&old_site, &old_history, &options(true));
+    let new_history = SiteHistory::new(&new_site, today());
+    let new_plan = Plan::new(&new_site, &new_history, &options(true));
+    let rebuild: BTreeSet<String> = new_plan
+        .to_rebuild(&old_plan, &change)
+        .into_iter()
+        .map(|p| new_plan.output_file(p))
+        .collect();
+    let changed: BTreeSet<&String> = after
+        .iter()
+        .filter(|(path, bytes)| before.get(*path) != Some(*bytes))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(!changed.is_empty(), "{change:?} changed no page");
+    let missed: Vec<&&String> = changed.iter().filter(|p| !rebuild.contains(**p)).collect();
+    assert!(
+        missed.is_empty(),
+        "pages changed that the plan does not rebuild after {change:?}: {missed:?}"
+    );
+    let gone: BTreeSet<String> = before
+        .keys()
+        .filter(|path| !after.contains_key(*path))
+        .cloned()
+        .collect();
+    let removed: BTreeSet<String> = new_plan.removed_since(&old_plan).into_iter().collect();
+    assert_eq!(gone, removed);
+    assert!(
+        !local || rebuild.len() < new_plan.pages.len() / 4,
+        "{change:?} rebuilds {} of {} pages",
+        rebuild.len(),
+        new_plan.pages.len()
+    );
+}
+
+/// Rewrites a file of the site and returns the change.
+fn modify(site: &SiteTest, file: &str, edit: impl Fn(&str) -> String) -> Change {
+    site.write(file, edit(&site.read(file)));
+    Change::Modified(file.to_owned())
+}
+
+#[test]
+fn the_plan_rebuilds_every_page_an_item_edit_changes() {
+    rebuild_matches_the_plan(true, |site| {
+        modify(site, "content/lists/stamp/items/GZ-013.yaml", |text| {
+            text.replace("title: 亲属关系证明", "title: 亲属关系证明（试）")
+                .replace("departments: [police, notary]", "departments: [notary]")
+        })
+    });
+}
+
+#[test]
+fn the_plan_rebuilds_the_pages_of_a_new_purpose() {
+    rebuild_matches_the_plan(true, |site| {
+        modify(site, "content/lists/stamp/items/GZ-013.yaml", |text| {
+            text.replace(
+                "purposes: [继承, 公证, 出国]",
+                "purposes: [继承, 公证, 出国, 认亲]",
+            )
+        })
+    });
+}
+
+#[test]
+fn the_plan_rebuilds_and_removes_pages_when_an_item_is_deleted() {
+    rebuild_matches_the_plan(true, |site| {
+        let file = "content/lists/stamp/items/GZ-013.yaml";
+        std::fs::remove_file(site.root.join(file)).expect("remove item");
+        Change::Removed(file.to_owned())
+    });
+}
+
+#[test]
+fn the_plan_rebuilds_every_page_a_department_edit_changes() {
+    rebuild_matches_the_plan(false, |site| {
+        modify(site, "content/departments.yaml", |text| {
+            text.replacen("name: ", "name: 改名后的", 1)
+        })
+    });
+}
+
+#[test]
+fn the_plan_rebuilds_every_page_a_site_config_edit_changes() {
+    rebuild_matches_the_plan(false, |site| {
+        modify(site, "content/site.yaml", |text| {
+            text.replacen("title: ", "title: 新", 1)
+        })
+    });
+}
+
+#[test]
+fn the_plan_rebuilds_the_pages_a_renamed_purpose_slug_changes() {
+    // 乳穴 sorts before 入学 and has the same pinyin, so 入学 loses `ruxue`.
+    rebuild_matches_the_plan(false, |site| {
+        modify(site, "content/lists/stamp/items/GZ-013.yaml", |text| {
+            text.replace(
+                "purposes: [继承, 公证, 出国]",
+                "purposes: [继承, 公证, 出国, 乳穴]",
+            )
+        })
+    });
+}
