@@ -326,9 +326,16 @@ fn unknown_field(
 pub(crate) fn text(node: &Node, key: &str, cx: &mut Ctx) -> Option<Spanned<String>> {
     match (&node.kind, node.resolved()) {
         (Kind::Scalar(s, _), Some(Resolved::Str)) => Some(Spanned::new(s.clone(), node.span)),
-        (Kind::Scalar(s, _), Some(Resolved::Bool | Resolved::Int | Resolved::Float)) => {
-            let found = node.describe();
-            let (fe, fz) = (found.en, found.zh);
+        (
+            Kind::Scalar(s, _),
+            Some(resolved @ (Resolved::Bool | Resolved::Int | Resolved::Float)),
+        ) => {
+            let fe = node.describe().en;
+            let fz = if resolved == Resolved::Bool {
+                "布尔值"
+            } else {
+                "数字"
+            };
             cx.error(
                 Code::WrongType,
                 node.span,
