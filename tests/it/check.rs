@@ -391,3 +391,59 @@ fn rules_documentation_is_current() {
         assert!(en.contains(&anchor) && zh.contains(&anchor), "{code}");
     }
 }
+
+/// Every Chinese text written at a push site (`zh: "…"` in `src/`, including the
+/// messages no fixture triggers) is Chinese: placeholders (`{name}`), `code spans`,
+/// paths and URLs aside, none of the English words messages are made of.
+#[test]
+fn every_chinese_text_in_the_source_is_translated() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![src];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let mut seen = 0;
+    for file in files {
+        let text = fs::read_to_string(&file).expect("read source");
+        for (n, line) in text.lines().enumerate() {
+            let Some(start) = line.find("zh: \"") else {
+                continue;
+            };
+            let literal = &line[start + 5..];
+            let literal = &literal[..literal.rfind('"').unwrap_or(literal.len())];
+            let without_placeholders: String = literal
+                .split('{')
+                .map(|part| part.split_once('}').map_or(part, |(_, rest)| rest))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let words = prose(&without_placeholders).to_lowercase();
+            let english: Vec<&&str> = ENGLISH_WORDS
+                .iter()
+                .filter(|w| {
+                    words
+                        .split(|c: char| !c.is_ascii_alphabetic())
+                        .any(|x| x == **w)
+                })
+                .collect();
+            let at = format!("{}:{}", file.display(), n + 1);
+            assert!(english.is_empty(), "{at}: {english:?} in {literal:?}");
+            let cjk = literal
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            assert!(
+                cjk || !words.chars().any(|c| c.is_ascii_alphabetic()),
+                "{at}: no Chinese in {literal:?}"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 150, "only {seen} Chinese texts found");
+}
