@@ -25,7 +25,12 @@ pub(crate) fn edition(node: &Node, cx: &mut Ctx) -> Option<EditionRecord> {
         "reasons",
         "sources",
     ];
-    let f = Fields::read(node, Noun::new("edition.yaml", "edition.yaml"), FIELDS, cx)?;
+    let f = Fields::read(
+        node,
+        Noun::new("edition.yaml", "edition.yaml 文件"),
+        FIELDS,
+        cx,
+    )?;
     let label = f.required_text("label", cx);
     let kind = f.required_choice("kind", cx);
     let title = f.required_text("title", cx);
@@ -101,7 +106,7 @@ fn reasons(node: &Node, cx: &mut Ctx) -> BTreeMap<String, Spanned<String>> {
         en: "write `GZ-001: 为什么调整` lines indented under `reasons:`",
         zh: "请在 `reasons:` 下缩进，逐行写 `GZ-001: 调整理由`"
     );
-    read::id_entries(node, Noun::new("`reasons`", "`reasons`"), &help, cx)
+    read::id_entries(node, Noun::new("`reasons`", "`reasons` 字段"), &help, cx)
         .into_iter()
         .filter_map(|(id, span, value)| {
             read::text(value, "reasons", cx).map(|t| (id.to_owned(), Spanned::new(t.value, span)))

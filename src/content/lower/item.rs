@@ -178,7 +178,7 @@ fn work(f: &Fields<'_>, cx: &mut Ctx) -> Option<Work> {
 fn funding(node: &Node, cx: &mut Ctx) -> Option<Funding> {
     let f = Fields::read(
         node,
-        Noun::new("`funding`", "`funding`"),
+        Noun::new("`funding`", "`funding` 字段"),
         &mapping_keys("funding"),
         cx,
     )?;
@@ -192,7 +192,7 @@ fn funding(node: &Node, cx: &mut Ctx) -> Option<Funding> {
 }
 
 fn admission(node: &Node, cx: &mut Ctx) -> Option<Admission> {
-    let what = Noun::new("`admission`", "`admission`");
+    let what = Noun::new("`admission`", "`admission` 字段");
     let f = Fields::read(node, what, &mapping_keys("admission"), cx)?;
     let steps = [
         ("applied", f.date("applied", cx)),
@@ -236,7 +236,7 @@ fn creation(f: &Fields<'_>, cx: &mut Ctx) -> Option<Creation> {
     let level = f.required_choice("level", cx);
     let participation = f.required_choice("participation", cx);
     let standard = f.get("standard").and_then(|n| {
-        let what = Noun::new("`standard`", "`standard`");
+        let what = Noun::new("`standard`", "`standard` 字段");
         let s = Fields::read(n, what, &mapping_keys("standard"), cx)?;
         Some(Standard {
             title: s.text("title", cx),

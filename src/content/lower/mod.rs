@@ -33,7 +33,7 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
         "notice",
         "theme",
     ];
-    let f = Fields::read(node, Noun::new("site.yaml", "site.yaml"), FIELDS, cx)?;
+    let f = Fields::read(node, Noun::new("site.yaml", "site.yaml 文件"), FIELDS, cx)?;
     let title = f.required_text("title", cx);
     let base_url = f
         .required("base_url", cx)
@@ -85,7 +85,7 @@ pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
         en: "write `edu:` on one line, then `  name: 示例市教育局` indented below it",
         zh: "先写一行 `edu:`，再在下一行缩进写 `  name: 示例市教育局`"
     );
-    let what = Noun::new("departments.yaml", "departments.yaml");
+    let what = Noun::new("departments.yaml", "departments.yaml 文件");
     for (id, span, value) in read::id_entries(node, what, &help, cx) {
         if !is_slug(id) {
             cx.error(
@@ -126,7 +126,7 @@ pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
 
 /// `list.yaml`.
 pub(crate) fn list(node: &Node, cx: &mut Ctx) -> Option<ListMeta> {
-    let what = Noun::new("list.yaml", "list.yaml");
+    let what = Noun::new("list.yaml", "list.yaml 文件");
     let f = Fields::read(node, what, &schema::names(schema::LIST_FIELDS), cx)?;
     let title = f.required_text("title", cx);
     let kind = f.required_choice::<ListKind>("kind", cx);
