@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use minglu::diagnostic::render::{self as diag_render, Format, Sources};
-use minglu::diagnostic::{Code, Diagnostics};
+use minglu::diagnostic::{Code, Diagnostics, Lang, Text};
+use minglu::t;
 use minglu::text_safety::neutralise;
 use minglu::{BuildOptions, CheckOptions, Error, Report};
 
@@ -20,14 +21,66 @@ macro_rules! say {
     };
 }
 
+/// Prints one line of a [`Text`] in `lang` on stderr.
+fn tell(lang: Lang, text: &Text) {
+    say!("{}", text.get(lang));
+}
+
 const AFTER_HELP: &str = "Exit codes:\n  0  success (warnings allowed)\n  1  the content has errors (nothing was written)\n  2  usage or operational error (bad arguments, unreadable files, a refused --output, …)\n  130/143  interrupted by SIGINT/SIGTERM (the staging folder is removed)\n\nEnvironment:\n  MINGLU_MAX_FILE_SIZE  the largest file minglu reads (default 16M; K, M, G suffixes)\n  SOURCE_DATE_EPOCH     \"today\" for reproducible builds";
 
 /// minglu (名录): build versioned public websites for policy registers from YAML in git.
 #[derive(Debug, Parser)]
 #[command(name = "minglu", version, about, after_help = AFTER_HELP)]
 pub(crate) struct Cli {
+    /// Language of messages: zh (Chinese) or en (English) [default: the site's `language`, else LANG].
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "MINGLU_LANG",
+        value_name = "LANG"
+    )]
+    lang: Option<LangArg>,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LangArg {
+    /// 简体中文
+    Zh,
+    /// English
+    En,
+}
+
+/// The language of messages: `--lang` (or `MINGLU_LANG`), else the `language`
+/// of the site's content/site.yaml, else the locale (`LC_ALL`, `LC_MESSAGES`,
+/// `LANG`, the first one set), else English.
+pub(crate) fn lang(cli: &Cli) -> Lang {
+    if let Some(l) = cli.lang {
+        return match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        };
+    }
+    let root = match &cli.command {
+        Command::Build(a) => Some(&a.common.root),
+        Command::Check(a) => Some(&a.common.root),
+        Command::Diff(a) => Some(&a.root),
+        Command::Release(a) => Some(&a.root),
+        Command::Init(_) | Command::Completions(_) | Command::Man(_) => None,
+    };
+    if let Some(language) = root.and_then(|r| minglu::content::site_language(r)) {
+        return match language {
+            minglu::model::Language::ZhCn => Lang::Zh,
+            minglu::model::Language::En => Lang::En,
+        };
+    }
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+        .and_then(|locale| Lang::from_locale(&locale))
+        .unwrap_or(Lang::En)
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,7 +239,7 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
 fn parse_base_url(s: &str) -> Result<String, String> {
     match minglu::content::base_url_problem(s) {
         None => Ok(s.to_owned()),
-        Some(problem) => Err(format!("the base URL {problem}")),
+        Some(problem) => Err(format!("the base URL {}", problem.en)),
     }
 }
 
@@ -242,13 +295,13 @@ impl From<FormatArg> for Format {
 }
 
 /// Runs a command; `Err` is an operational failure (exit 2).
-pub(crate) fn run(cli: Cli) -> Result<ExitCode, Error> {
+pub(crate) fn run(cli: Cli, lang: Lang) -> Result<ExitCode, Error> {
     match cli.command {
-        Command::Build(args) => build(&args),
-        Command::Check(args) => check(&args),
-        Command::Diff(args) => diff(&args),
-        Command::Release(args) => release(&args),
-        Command::Init(args) => init(&args),
+        Command::Build(args) => build(&args, lang),
+        Command::Check(args) => check(&args, lang),
+        Command::Diff(args) => diff(&args, lang),
+        Command::Release(args) => release(&args, lang),
+        Command::Init(args) => init(&args, lang),
         Command::Completions(args) => {
             let mut out = Vec::new();
             crate::install_files::completions(args.shell, &mut out);
@@ -258,11 +311,11 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Error> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Man(args) => man(&args),
+        Command::Man(args) => man(&args, lang),
     }
 }
 
-fn man(args: &ManArgs) -> Result<ExitCode, Error> {
+fn man(args: &ManArgs, lang: Lang) -> Result<ExitCode, Error> {
     let Some(dir) = &args.output else {
         let pages = crate::install_files::man_pages();
         write_out(
@@ -275,7 +328,11 @@ fn man(args: &ManArgs) -> Result<ExitCode, Error> {
         path: dir.clone(),
         source,
     })?;
-    eprintln!("wrote {n} man pages into {}", dir.display());
+    let dir = dir.display();
+    tell(
+        lang,
+        &t!(en: "wrote {n} man pages into {dir}", zh: "已把 {n} 个 man 手册页写入 {dir}"),
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -286,7 +343,7 @@ fn today() -> Result<jiff::civil::Date, Error> {
     })
 }
 
-fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
+fn build(args: &BuildArgs, lang: Lang) -> Result<ExitCode, Error> {
     let c = &args.common;
     let options = BuildOptions {
         output: args.output.clone().unwrap_or_else(|| c.root.join("public")),
@@ -298,27 +355,34 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
     };
     match minglu::build(&options) {
         Ok(summary) => {
-            print_diagnostics(&summary.report, c.format.into());
+            print_diagnostics(&summary.report, c.format.into(), lang);
             if !c.quiet {
-                say!(
-                    "built {} pages ({} files{}) into {} in {:.2} s{}",
-                    summary.pages,
-                    summary.files,
-                    reused_suffix(summary.reused_pages),
-                    options.output.display(),
-                    summary.elapsed.as_secs_f64(),
-                    warnings_suffix(&summary.report.diagnostics)
+                let (pages, files) = (summary.pages, summary.files);
+                let (out, secs) = (options.output.display(), summary.elapsed.as_secs_f64());
+                let reused = reused_suffix(summary.reused_pages);
+                let warned = warnings_suffix(&summary.report.diagnostics);
+                let (re, rz, we, wz) = (reused.en, reused.zh, warned.en, warned.zh);
+                tell(
+                    lang,
+                    &t!(
+                        en: "built {pages} pages ({files} files{re}) into {out} in {secs:.2} s{we}",
+                        zh: "已生成 {pages} 个页面（{files} 个文件{rz}），输出到 {out}，用时 {secs:.2} 秒{wz}"
+                    ),
                 );
             }
             Ok(ExitCode::SUCCESS)
         }
         Err(Error::Content(report)) => {
-            print_diagnostics(&report, c.format.into());
+            print_diagnostics(&report, c.format.into(), lang);
             if !c.quiet {
-                say!(
-                    "build failed: {}; {} was not changed",
-                    counts(&report.diagnostics),
-                    options.output.display()
+                let (n, out) = (counts(&report.diagnostics), options.output.display());
+                let (ne, nz) = (n.en, n.zh);
+                tell(
+                    lang,
+                    &t!(
+                        en: "build failed: {ne}; {out} was not changed",
+                        zh: "生成失败：{nz}；{out} 未作任何改动"
+                    ),
                 );
             }
             Ok(ExitCode::from(1))
@@ -327,21 +391,22 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
     }
 }
 
-fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
+fn check(args: &CheckArgs, lang: Lang) -> Result<ExitCode, Error> {
     if let Some(name) = &args.explain {
-        return Ok(explain(name));
+        return Ok(explain(name, lang));
     }
     let c = &args.common;
     let report = minglu::check(&CheckOptions {
         root: c.root.clone(),
         today: today()?,
     })?;
-    print_diagnostics(&report, c.format.into());
+    print_diagnostics(&report, c.format.into(), lang);
     if !c.quiet {
-        say!(
-            "checked {} files: {}",
-            report.files.len(),
-            counts(&report.diagnostics)
+        let (files, n) = (report.files.len(), counts(&report.diagnostics));
+        let (ne, nz) = (n.en, n.zh);
+        tell(
+            lang,
+            &t!(en: "checked {files} files: {ne}", zh: "已检查 {files} 个文件：{nz}"),
         );
     }
     Ok(if report.diagnostics.has_errors() {
@@ -351,7 +416,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     })
 }
 
-fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
+fn diff(args: &DiffArgs, lang: Lang) -> Result<ExitCode, Error> {
     use minglu::history::format::{self, Labels};
     let options = minglu::DiffOptions {
         root: args.root.clone(),
@@ -365,10 +430,15 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
     let report = match minglu::diff(&options) {
         Ok(r) => r,
         Err(Error::Content(report)) => {
-            print_diagnostics(&report, Format::Text);
-            say!(
-                "diff refused: {}; fix them first (a broken item would look removed)",
-                counts(&report.diagnostics)
+            print_diagnostics(&report, Format::Text, lang);
+            let n = counts(&report.diagnostics);
+            let (ne, nz) = (n.en, n.zh);
+            tell(
+                lang,
+                &t!(
+                    en: "diff refused: {ne}; fix them first (a broken item would look removed)",
+                    zh: "无法比较：{nz}；请先改正（有错误的事项会被误认为已删除）"
+                ),
             );
             return Ok(ExitCode::from(1));
         }
@@ -390,7 +460,7 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
     })
 }
 
-fn release(args: &ReleaseArgs) -> Result<ExitCode, Error> {
+fn release(args: &ReleaseArgs, lang: Lang) -> Result<ExitCode, Error> {
     let notes = match &args.notes_file {
         Some(path) => Some(minglu::site_files::read_cli_text(path)?),
         None => None,
@@ -415,23 +485,30 @@ fn release(args: &ReleaseArgs) -> Result<ExitCode, Error> {
     match minglu::release::release(&options) {
         Ok(summary) => {
             for w in &summary.warnings {
-                say!("warning: {w}");
+                tell(lang, &t!(en: "warning: {w}", zh: "警告：{w}"));
             }
             let (a, r, c) = summary.counts;
-            say!(
-                "released {} {} into {} ({} files): {a} added, {r} removed, {c} changed",
-                args.list,
-                args.id,
-                summary.dir.display(),
-                summary.files
+            let (list, id, dir, files) =
+                (&args.list, &args.id, summary.dir.display(), summary.files);
+            tell(
+                lang,
+                &t!(
+                    en: "released {list} {id} into {dir} ({files} files): {a} added, {r} removed, {c} changed",
+                    zh: "已发布名录 {list} 的版本 {id}，写入 {dir}（{files} 个文件）：新增 {a} 项，退出 {r} 项，调整 {c} 项"
+                ),
             );
             Ok(ExitCode::SUCCESS)
         }
         Err(Error::Content(report)) => {
-            print_diagnostics(&report, Format::Text);
-            say!(
-                "release refused: {}; nothing was written",
-                counts(&report.diagnostics)
+            print_diagnostics(&report, Format::Text, lang);
+            let n = counts(&report.diagnostics);
+            let (ne, nz) = (n.en, n.zh);
+            tell(
+                lang,
+                &t!(
+                    en: "release refused: {ne}; nothing was written",
+                    zh: "拒绝发布：{nz}；没有写入任何文件"
+                ),
             );
             Ok(ExitCode::from(1))
         }
@@ -439,59 +516,60 @@ fn release(args: &ReleaseArgs) -> Result<ExitCode, Error> {
     }
 }
 
-fn init(args: &InitArgs) -> Result<ExitCode, Error> {
+fn init(args: &InitArgs, lang: Lang) -> Result<ExitCode, Error> {
     let written = minglu::init::init(&args.dir)?;
     for file in &written {
-        say!("created {}", args.dir.join(file).display());
+        let path = args.dir.join(file);
+        let path = path.display();
+        tell(lang, &t!(en: "created {path}", zh: "已创建 {path}"));
     }
-    say!("next: minglu build --root {}", args.dir.display());
+    let dir = args.dir.display();
+    tell(
+        lang,
+        &t!(en: "next: minglu build --root {dir}", zh: "下一步：minglu build --root {dir}"),
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-fn explain(name: &str) -> ExitCode {
+fn explain(name: &str, lang: Lang) -> ExitCode {
     let Some(code) = Code::from_name(name) else {
-        let all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        say!(
-            "error: unknown code `{name}`\nknown codes: {}",
-            all.join(", ")
+        let all = Code::ALL.map(Code::as_str).join(", ");
+        tell(
+            lang,
+            &t!(
+                en: "error: unknown code `{name}`\nknown codes: {all}",
+                zh: "错误：未知的代码 `{name}`\n已有的代码：{all}"
+            ),
         );
         return ExitCode::from(2);
     };
-    let r = code.rule();
-    write_stdout(&format!(
-        "{}\n\nWhat it checks\n  {}\n\nWhy\n  {}\n\nExample\n  {}\n\nFix\n  {}\n",
-        code,
-        r.what,
-        r.why,
-        r.example.replace('\n', "\n  "),
-        r.fix
-    ));
+    write_stdout(&code.rule_in(lang).explain());
     ExitCode::SUCCESS
 }
 
-fn counts(d: &Diagnostics) -> String {
-    format!(
-        "{} error(s), {} warning(s)",
-        d.error_count(),
-        d.warning_count()
-    )
+fn counts(d: &Diagnostics) -> Text {
+    let (e, w) = (d.error_count(), d.warning_count());
+    t!(en: "{e} error(s), {w} warning(s)", zh: "{e} 个错误，{w} 个警告")
 }
 
-fn reused_suffix(reused: usize) -> String {
+fn reused_suffix(reused: usize) -> Text {
     match reused {
-        0 => String::new(),
-        n => format!("; {n} unchanged frozen pages kept from the previous build"),
+        0 => Text::new("", ""),
+        n => t!(
+            en: "; {n} unchanged frozen pages kept from the previous build",
+            zh: "；其中 {n} 个未变化的已冻结页面沿用上次的结果"
+        ),
     }
 }
 
-fn warnings_suffix(d: &Diagnostics) -> String {
+fn warnings_suffix(d: &Diagnostics) -> Text {
     match d.warning_count() {
-        0 => String::new(),
-        n => format!(" ({n} warning(s))"),
+        0 => Text::new("", ""),
+        n => t!(en: " ({n} warning(s))", zh: "（{n} 个警告）"),
     }
 }
 
-fn print_diagnostics(report: &Report, format: Format) {
+fn print_diagnostics(report: &Report, format: Format, lang: Lang) {
     // A code quality report is a file GitLab reads: it is written even when empty.
     if report.diagnostics.is_empty() && format != Format::Gitlab {
         return;
@@ -510,6 +588,7 @@ fn print_diagnostics(report: &Report, format: Format) {
                 &mut sources,
                 format,
                 color,
+                lang,
             ));
         }
         Format::Json | Format::Gitlab => write_stdout(&diag_render::render(
@@ -517,11 +596,12 @@ fn print_diagnostics(report: &Report, format: Format) {
             &mut sources,
             format,
             false,
+            lang,
         )),
         // These lines are workflow commands by design; their data is escaped by the renderer.
         Format::Github => write_out(
             &mut std::io::stdout().lock(),
-            &diag_render::render(&report.diagnostics, &mut sources, format, false),
+            &diag_render::render(&report.diagnostics, &mut sources, format, false, lang),
         ),
     }
 }
@@ -545,12 +625,15 @@ fn write_stderr(text: &str) {
     write_out(&mut std::io::stderr().lock(), &neutralise(text));
 }
 
-/// Prints an operational error and its causes.
-pub(crate) fn report_error(e: &Error) {
-    say!("error: {e}");
+/// Prints an operational error and its causes (whose words come from the
+/// operating system or a library, and are printed as they are).
+pub(crate) fn report_error(e: &Error, lang: Lang) {
+    let message = e.text();
+    let (me, mz) = (message.en, message.zh);
+    tell(lang, &t!(en: "error: {me}", zh: "错误：{mz}"));
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        say!("  caused by: {s}");
+        tell(lang, &t!(en: "  caused by: {s}", zh: "  原因：{s}"));
         source = s.source();
     }
 }

@@ -1,26 +1,26 @@
 //! Operational failures: the things that are not mistakes in the content.
 //!
 //! Problems in the user's content are [`crate::diagnostic::Diagnostic`]s and are
-//! collected; an [`Error`] stops the command.
+//! collected; an [`Error`] stops the command. Its message exists in English
+//! (`Display`) and Chinese ([`Error::text`]), like every diagnostic.
 
 use std::io;
 use std::path::PathBuf;
 
-use crate::diagnostic::Report;
+use crate::diagnostic::{Report, Text};
+use crate::t;
 
 /// An operational failure, or a refusal because the content has errors.
+///
+/// `Display` is the English message; [`Error::text`] has both languages.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The site root has no `content/` folder.
-    #[error(
-        "no content folder at {path} (run `minglu init <DIR>` to start a site, or pass --root)"
-    )]
     NoContent {
         /// The expected folder.
         path: PathBuf,
     },
     /// Reading a file or folder failed.
-    #[error("cannot read {path}")]
     Read {
         /// What was being read.
         path: PathBuf,
@@ -29,7 +29,6 @@ pub enum Error {
         source: io::Error,
     },
     /// Writing a file or folder failed.
-    #[error("cannot write {path}")]
     Write {
         /// What was being written.
         path: PathBuf,
@@ -38,13 +37,11 @@ pub enum Error {
         source: io::Error,
     },
     /// `init` refuses to write into a folder that has files in it.
-    #[error("{path} is not empty; `minglu init` only writes into a new or empty folder")]
     NotEmpty {
         /// The folder.
         path: PathBuf,
     },
     /// The output folder would be inside `content/` or would replace the site root.
-    #[error("refusing to write the site to {path}: {reason}")]
     BadOutput {
         /// The output folder.
         path: PathBuf,
@@ -52,9 +49,6 @@ pub enum Error {
         reason: &'static str,
     },
     /// The output folder exists and minglu did not write it.
-    #[error(
-        "refusing to replace {path}: minglu did not write it (it has no {marker} file); choose another --output, move the folder away, or pass --force to replace it"
-    )]
     ForeignOutput {
         /// The output folder.
         path: PathBuf,
@@ -62,7 +56,6 @@ pub enum Error {
         marker: &'static str,
     },
     /// A file minglu will not read: outside the site, not a regular file, or too large.
-    #[error("refusing to read {path}: {reason}")]
     Refused {
         /// The file.
         path: PathBuf,
@@ -70,7 +63,6 @@ pub enum Error {
         reason: String,
     },
     /// A register key that does not exist.
-    #[error("there is no register `{name}`; the registers are: {known}")]
     UnknownList {
         /// What was asked for.
         name: String,
@@ -78,7 +70,6 @@ pub enum Error {
         known: String,
     },
     /// An edition id that does not exist.
-    #[error("register `{list}` has no edition `{name}`; its editions are: {known}")]
     UnknownEdition {
         /// The register.
         list: String,
@@ -88,17 +79,84 @@ pub enum Error {
         known: String,
     },
     /// `release` refused (nothing was written).
-    #[error("release refused: {0}")]
     Release(String),
     /// The content has errors, so nothing was written.
-    #[error("{} error(s) in the content; nothing was written", .0.diagnostics.error_count())]
     Content(Box<Report>),
 }
 
 /// Shorthand for results with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text().en)
+    }
+}
+
 impl Error {
+    /// The message in English and Chinese (without its causes, which come from
+    /// the operating system or a library and are printed as they are).
+    pub fn text(&self) -> Text {
+        match self {
+            Error::NoContent { path } => {
+                let path = path.display();
+                t!(
+                    en: "no content folder at {path} (run `minglu init <DIR>` to start a site, or pass --root)",
+                    zh: "{path} 处没有 content 文件夹（新建网站请运行 `minglu init <DIR>`，或用 --root 指定网站根目录）"
+                )
+            }
+            Error::Read { path, .. } => {
+                let path = path.display();
+                t!(en: "cannot read {path}", zh: "无法读取 {path}")
+            }
+            Error::Write { path, .. } => {
+                let path = path.display();
+                t!(en: "cannot write {path}", zh: "无法写入 {path}")
+            }
+            Error::NotEmpty { path } => {
+                let path = path.display();
+                t!(
+                    en: "{path} is not empty; `minglu init` only writes into a new or empty folder",
+                    zh: "{path} 不是空文件夹；`minglu init` 只在新的或空的文件夹中创建网站"
+                )
+            }
+            Error::BadOutput { path, reason } => {
+                let path = path.display();
+                t!(
+                    en: "refusing to write the site to {path}: {reason}",
+                    zh: "拒绝把网站写入 {path}：{reason}"
+                )
+            }
+            Error::ForeignOutput { path, marker } => {
+                let path = path.display();
+                t!(
+                    en: "refusing to replace {path}: minglu did not write it (it has no {marker} file); choose another --output, move the folder away, or pass --force to replace it",
+                    zh: "拒绝替换 {path}：它不是 minglu 生成的（其中没有 {marker} 文件）；请换一个 --output，或把该文件夹移走，或加 --force 强制替换"
+                )
+            }
+            Error::Refused { path, reason } => {
+                let path = path.display();
+                t!(en: "refusing to read {path}: {reason}", zh: "拒绝读取 {path}：{reason}")
+            }
+            Error::UnknownList { name, known } => t!(
+                en: "there is no register `{name}`; the registers are: {known}",
+                zh: "没有名录 `{name}`；现有的名录是：{known}"
+            ),
+            Error::UnknownEdition { list, name, known } => t!(
+                en: "register `{list}` has no edition `{name}`; its editions are: {known}",
+                zh: "名录 `{list}` 没有版本 `{name}`；它的版本有：{known}"
+            ),
+            Error::Release(why) => t!(en: "release refused: {why}", zh: "拒绝发布：{why}"),
+            Error::Content(report) => {
+                let n = report.diagnostics.error_count();
+                t!(
+                    en: "{n} error(s) in the content; nothing was written",
+                    zh: "内容中有 {n} 个错误；没有写入任何文件"
+                )
+            }
+        }
+    }
+
     /// Wraps an I/O error from reading `path`.
     pub fn read(path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Error {
         let path = path.into();

@@ -287,11 +287,24 @@ fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> D
         start: to_u32(start),
         end: to_u32(end),
     };
-    let mut message = format!("template `{}`: {}", e.name, e.message);
-    if let Some(page) = &e.page {
-        message.push_str(&format!(" (while rendering /{page})"));
-    }
-    Diagnostic::error(Code::Template, span, message).with_help("fix the template at this line; `minglu check` renders every page so it finds these before a build")
+    let (name, engine) = (&e.name, &e.message);
+    // The template engine's own words are English: in Chinese they are quoted
+    // as code, so a backtick inside them becomes a plain quote.
+    let quoted = engine.replace('`', "'");
+    let message = match &e.page {
+        Some(page) => t!(
+            en: "template `{name}`: {engine} (while rendering /{page})",
+            zh: "模板 `{name}` 有误（生成 /{page} 时）；模板引擎的原文：`{quoted}`"
+        ),
+        None => t!(
+            en: "template `{name}`: {engine}",
+            zh: "模板 `{name}` 有误；模板引擎的原文：`{quoted}`"
+        ),
+    };
+    Diagnostic::error(Code::Template, span, message).with_help(t!(
+        en: "fix the template at this line; `minglu check` renders every page so it finds these before a build",
+        zh: "请修改模板的这一行；`minglu check` 会试生成每个页面，在正式生成网站前发现这类错误"
+    ))
 }
 
 /// "Today" for deciding which edition is in force: `SOURCE_DATE_EPOCH` when set

@@ -9,10 +9,11 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    match cli::run(args) {
+    let lang = cli::lang(&args);
+    match cli::run(args, lang) {
         Ok(code) => code,
         Err(e) => {
-            cli::report_error(&e);
+            cli::report_error(&e, lang);
             ExitCode::from(2)
         }
     }

@@ -197,7 +197,7 @@ fn read_reasons(path: Option<&Path>) -> Result<BTreeMap<String, String>> {
             .span
             .map(|s| format!("{}:{}: ", s.line, s.col))
             .unwrap_or_default();
-        return Err(bad(format!("{at}{}", d.message)));
+        return Err(bad(format!("{at}{}", d.message.en)));
     };
     let mut out = BTreeMap::new();
     match &node.kind {

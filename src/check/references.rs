@@ -2,22 +2,27 @@
 
 use std::collections::BTreeSet;
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Noun};
 use crate::model::{Departments, Details, Register, Site, Snapshot};
+use crate::t;
 
 /// Every snapshot of a register with the departments it resolves against.
 fn snapshots<'a>(
     site: &'a Site,
     register: &'a Register,
-) -> impl Iterator<Item = (&'a Snapshot, &'a Departments, &'static str)> {
+) -> impl Iterator<Item = (&'a Snapshot, &'a Departments, Noun)> {
     let working = std::iter::once((
         &register.working,
         &site.departments,
-        "content/departments.yaml",
+        Noun::new("content/departments.yaml", "content/departments.yaml"),
     ));
     let frozen = register.editions.iter().map(|e| {
         let deps = e.snapshot.departments.as_ref().unwrap_or(&site.departments);
-        (&e.snapshot, deps, "the edition's departments.yaml")
+        let source = Noun::new(
+            "the edition's departments.yaml",
+            "该版本的 departments.yaml",
+        );
+        (&e.snapshot, deps, source)
     });
     working.chain(frozen)
 }
@@ -35,24 +40,24 @@ pub(super) fn categories(site: &Site, out: &mut Diagnostics) {
                 let close = allowed.iter().find(|c| {
                     c.contains(category.value.as_str()) || category.value.contains(c.as_str())
                 });
+                let (all, value) = (allowed.join("、"), &category.value);
                 let help = match close {
-                    Some(c) => format!(
-                        "did you mean `{c}`? The categories of this list are: {}",
-                        allowed.join("、")
+                    Some(c) => t!(
+                        en: "did you mean `{c}`? The categories of this list are: {all}",
+                        zh: "是否应为 `{c}`？本名录的类别有：{all}"
                     ),
-                    None => format!(
-                        "use one of the categories in list.yaml ({}), or add `{}` there",
-                        allowed.join("、"),
-                        category.value
+                    None => t!(
+                        en: "use one of the categories in list.yaml ({all}), or add `{value}` there",
+                        zh: "请改用 list.yaml 中的类别（{all}），或在 list.yaml 中添加 `{value}`"
                     ),
                 };
                 out.push(
                     Diagnostic::error(
                         Code::UnknownCategory,
                         category.span,
-                        format!(
-                            "category `{}` is not one of this list's categories",
-                            category.value
+                        t!(
+                            en: "category `{value}` is not one of this list's categories",
+                            zh: "类别 `{value}` 不在本名录的类别中"
                         ),
                     )
                     .with_help(help),
@@ -76,20 +81,22 @@ pub(super) fn departments(site: &Site, out: &mut Diagnostics) {
                         .map(|k| (strsim::damerau_levenshtein(k, &dept.value), k))
                         .filter(|(d, _)| *d <= 2)
                         .min();
+                    let (se, sz, id) = (source.en, source.zh, &dept.value);
                     let help = match close {
-                        Some((_, k)) => {
-                            format!("did you mean `{k}`? Department ids are defined in {source}")
-                        }
-                        None => format!(
-                            "add `{}:` with its name to {source}, or use an id defined there",
-                            dept.value
+                        Some((_, k)) => t!(
+                            en: "did you mean `{k}`? Department ids are defined in {se}",
+                            zh: "是否应为 `{k}`？部门编号在 {sz} 中定义"
+                        ),
+                        None => t!(
+                            en: "add `{id}:` with its name to {se}, or use an id defined there",
+                            zh: "请在 {sz} 中添加 `{id}:` 及其名称，或改用其中已定义的编号"
                         ),
                     };
                     out.push(
                         Diagnostic::error(
                             Code::DanglingDepartment,
                             dept.span,
-                            format!("department `{}` is not defined", dept.value),
+                            t!(en: "department `{id}` is not defined", zh: "部门 `{id}` 未定义"),
                         )
                         .with_help(help),
                     );
@@ -118,20 +125,37 @@ pub(super) fn items(site: &Site, out: &mut Diagnostics) {
                     .map(|r| ("replaces", r))
                     .chain(merged.map(|m| ("merged_into", m)))
                 {
+                    let (id, key) = (&target.value, &register.key);
                     if target.value == item.id {
                         out.push(
                             Diagnostic::error(
                                 Code::DanglingItem,
                                 target.span,
-                                format!("`{field}` names the item itself"),
+                                t!(
+                                    en: "`{field}` names the item itself",
+                                    zh: "`{field}` 填写的是本事项自己"
+                                ),
                             )
-                            .with_help(format!(
-                                "`{field}` must name another item of this register"
+                            .with_help(t!(
+                                en: "`{field}` must name another item of this register",
+                                zh: "`{field}` 应填写本名录的另一个事项"
                             )),
                         );
                     } else if !known.contains(target.value.as_str()) {
-                        out.push(Diagnostic::error(Code::DanglingItem, target.span, format!("`{field}` names `{}`, which this register has never had", target.value))
-                            .with_help(format!("use the id of an item in lists/{}/items/ or in one of its editions", register.key)));
+                        out.push(
+                            Diagnostic::error(
+                                Code::DanglingItem,
+                                target.span,
+                                t!(
+                                    en: "`{field}` names `{id}`, which this register has never had",
+                                    zh: "`{field}` 填写的 `{id}` 在本名录中从未有过"
+                                ),
+                            )
+                            .with_help(t!(
+                                en: "use the id of an item in lists/{key}/items/ or in one of its editions",
+                                zh: "请填写 lists/{key}/items/ 或其历次版本中某个事项的编号"
+                            )),
+                        );
                     }
                 }
             }

@@ -2,8 +2,9 @@
 
 use jiff::civil::Date;
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics, Span};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Noun, Span, code_list};
 use crate::model::Site;
+use crate::t;
 
 /// Names a register key or page may not take (SCHEMA.md "Reserved names"): the
 /// top-level URLs minglu generates, and the stems of files it writes.
@@ -32,27 +33,42 @@ pub(super) fn is_reserved(name: &str) -> bool {
 
 /// What: no register key or page name takes a URL minglu generates.
 pub(super) fn reserved_names(site: &Site, out: &mut Diagnostics) {
+    let (reserved, zh_reserved) = (RESERVED.join(", "), code_list(RESERVED));
     for r in &site.registers {
         if is_reserved(&r.key) {
+            let key = &r.key;
             out.push(
                 Diagnostic::error(
                     Code::ReservedName,
                     Span::file_start(r.working.list.file),
-                    format!("register `{}` would take the URL /{}/, which minglu uses itself", r.key, r.key),
+                    t!(
+                        en: "register `{key}` would take the URL /{key}/, which minglu uses itself",
+                        zh: "名录 `{key}` 会占用网址 /{key}/，而这个网址 minglu 自己要用"
+                    ),
                 )
-                .with_help(format!("rename the folder lists/{}/ (its name is the register's URL); reserved: {}, and any name with a dot", r.key, RESERVED.join(", "))),
+                .with_help(t!(
+                    en: "rename the folder lists/{key}/ (its name is the register's URL); reserved: {reserved}, and any name with a dot",
+                    zh: "请给文件夹 lists/{key}/ 改名（文件夹名就是名录的网址）；保留的名称有：{zh_reserved}，以及任何带点号的名称"
+                )),
             );
         }
     }
     for page in &site.pages {
         if is_reserved(&page.slug) {
+            let slug = &page.slug;
             out.push(
                 Diagnostic::error(
                     Code::ReservedName,
                     Span::file_start(page.file),
-                    format!("page `{}` would take a name minglu uses itself", page.slug),
+                    t!(
+                        en: "page `{slug}` would take a name minglu uses itself",
+                        zh: "页面 `{slug}` 会占用 minglu 自己要用的名称"
+                    ),
                 )
-                .with_help(format!("rename the page file (its name is the URL); reserved: {}, and any name with a dot", RESERVED.join(", "))),
+                .with_help(t!(
+                    en: "rename the page file (its name is the URL); reserved: {reserved}, and any name with a dot",
+                    zh: "请给页面文件改名（文件名就是网址）；保留的名称有：{zh_reserved}，以及任何带点号的名称"
+                )),
             );
         }
     }
@@ -72,7 +88,7 @@ pub(super) fn case_collisions(site: &Site, out: &mut Diagnostics) {
     for p in &site.pages {
         names.push((p.slug.to_lowercase(), &p.slug, Span::file_start(p.file)));
     }
-    report_case_collisions(&names, "URL", out);
+    report_case_collisions(&names, Noun::new("URL", "网址"), out);
     for r in &site.registers {
         let editions: Vec<(String, &str, Span)> = r
             .editions
@@ -85,11 +101,12 @@ pub(super) fn case_collisions(site: &Site, out: &mut Diagnostics) {
                 )
             })
             .collect();
-        report_case_collisions(&editions, "edition id", out);
+        report_case_collisions(&editions, Noun::new("edition id", "版本编号"), out);
     }
 }
 
-fn report_case_collisions(names: &[(String, &str, Span)], what: &str, out: &mut Diagnostics) {
+fn report_case_collisions(names: &[(String, &str, Span)], what: Noun, out: &mut Diagnostics) {
+    let (we, wz) = (what.en, what.zh);
     for (i, (folded, name, span)) in names.iter().enumerate() {
         let Some((_, first, first_span)) =
             names[..i].iter().find(|(f, n, _)| f == folded && n != name)
@@ -100,10 +117,16 @@ fn report_case_collisions(names: &[(String, &str, Span)], what: &str, out: &mut 
             Diagnostic::error(
                 Code::CaseCollision,
                 *span,
-                format!("{what} `{name}` differs from `{first}` only in letter case"),
+                t!(
+                    en: "{we} `{name}` differs from `{first}` only in letter case",
+                    zh: "{wz} `{name}` 与 `{first}` 只有字母大小写不同"
+                ),
             )
-            .with_help("Windows, macOS and many static hosts treat them as one name, so one would overwrite the other: rename or merge one")
-            .with_related(*first_span, format!("`{first}` is here")),
+            .with_help(t!(
+                en: "Windows, macOS and many static hosts treat them as one name, so one would overwrite the other: rename or merge one",
+                zh: "Windows、macOS 和许多静态网站托管服务把它们当作同一个名称，一个会覆盖另一个：请给其中一个改名或将两者合并"
+            ))
+            .with_related(*first_span, t!(en: "`{first}` is here", zh: "`{first}` 在这里")),
         );
     }
 }
@@ -116,9 +139,25 @@ pub(super) fn duplicate_prefixes(site: &Site, out: &mut Diagnostics) {
             .iter()
             .find(|o| o.working.list.id_prefix == list.id_prefix)
         {
-            out.push(Diagnostic::error(Code::DuplicatePrefix, list.prefix_span, format!("registers `{}` and `{}` both use id_prefix `{}`", first.key, r.key, list.id_prefix))
-                .with_help("give each register its own prefix, so that an item id says which register it is in")
-                .with_related(first.working.list.prefix_span, "the other register's prefix"));
+            let (a, b, prefix) = (&first.key, &r.key, &list.id_prefix);
+            out.push(
+                Diagnostic::error(
+                    Code::DuplicatePrefix,
+                    list.prefix_span,
+                    t!(
+                        en: "registers `{a}` and `{b}` both use id_prefix `{prefix}`",
+                        zh: "名录 `{a}` 和 `{b}` 都使用 id_prefix `{prefix}`"
+                    ),
+                )
+                .with_help(t!(
+                    en: "give each register its own prefix, so that an item id says which register it is in",
+                    zh: "请为每个名录设置不同的前缀，使事项编号能看出属于哪个名录"
+                ))
+                .with_related(
+                    first.working.list.prefix_span,
+                    t!(en: "the other register's prefix", zh: "另一个名录的前缀"),
+                ),
+            );
         }
     }
 }
@@ -128,17 +167,20 @@ pub(super) fn url_conflicts(site: &Site, out: &mut Diagnostics) {
     for page in &site.pages {
         let taken_by_register = site.registers.iter().any(|r| r.key == page.slug);
         if taken_by_register {
-            let owner = format!("the register `{}`", page.slug);
+            let slug = &page.slug;
             out.push(
                 Diagnostic::error(
                     Code::UrlConflict,
                     Span::file_start(page.file),
-                    format!(
-                        "page `{}` would take the URL /{}/, which belongs to {owner}",
-                        page.slug, page.slug
+                    t!(
+                        en: "page `{slug}` would take the URL /{slug}/, which belongs to the register `{slug}`",
+                        zh: "页面 `{slug}` 会占用网址 /{slug}/，而这个网址属于名录 `{slug}`"
                     ),
                 )
-                .with_help("rename the page file (the file name is the URL)"),
+                .with_help(t!(
+                    en: "rename the page file (the file name is the URL)",
+                    zh: "请给页面文件改名（文件名就是网址）"
+                )),
             );
         }
     }
@@ -151,19 +193,33 @@ pub(super) fn unreleased_registers(site: &Site, today: Date, out: &mut Diagnosti
             continue;
         }
         let span = Span::file_start(r.working.list.file);
+        let key = &r.key;
         let d = if r.editions.is_empty() {
-            Diagnostic::warning(Code::NoEdition, span, format!("register `{}` has no released edition yet; the site shows its working copy marked 尚未发布", r.key))
-                .with_help(format!("release it when it is approved: `minglu release {} <edition-id> --label … --title … --published YYYY-MM-DD --effective YYYY-MM-DD`", r.key))
+            Diagnostic::warning(
+                Code::NoEdition,
+                span,
+                t!(
+                    en: "register `{key}` has no released edition yet; the site shows its working copy marked 尚未发布",
+                    zh: "名录 `{key}` 还没有发布任何版本；网站显示它的工作稿，并标注“尚未发布”"
+                ),
+            )
+            .with_help(t!(
+                en: "release it when it is approved: `minglu release {key} <edition-id> --label … --title … --published YYYY-MM-DD --effective YYYY-MM-DD`",
+                zh: "审定后请发布：`minglu release {key} <edition-id> --label … --title … --published YYYY-MM-DD --effective YYYY-MM-DD`"
+            ))
         } else {
             Diagnostic::warning(
                 Code::NoEdition,
                 span,
-                format!(
-                    "no edition of register `{}` is in force yet; the site shows the upcoming one",
-                    r.key
+                t!(
+                    en: "no edition of register `{key}` is in force yet; the site shows the upcoming one",
+                    zh: "名录 `{key}` 还没有已施行的版本；网站显示即将施行的版本"
                 ),
             )
-            .with_help("this resolves itself on the effective date of the first edition")
+            .with_help(t!(
+                en: "this resolves itself on the effective date of the first edition",
+                zh: "到第一个版本的施行日期后，此提示会自动消失"
+            ))
         };
         out.push(d);
     }

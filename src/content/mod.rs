@@ -25,6 +25,7 @@ use crate::model::{
     Departments, Edition, Item, Language, ListKind, ListMeta, Page, Register, Site, SiteConfig,
     Snapshot,
 };
+use crate::t;
 use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
@@ -87,6 +88,28 @@ pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
     Ok((site, all))
 }
 
+/// The `language` of `content/site.yaml`, read on its own (without loading or
+/// checking the site), so that the command line can speak the site's language
+/// before anything else happens. `None` when the file is missing, unreadable or
+/// does not set a valid language.
+pub fn site_language(root: &Path) -> Option<Language> {
+    let path = root.join("content").join("site.yaml");
+    let bytes = crate::site_files::read_content(root, &path).ok()?;
+    let text = source::decode(&bytes, FileId(0)).ok()?;
+    let node = yaml::parse(&text, FileId(0), &mut Vec::new())?;
+    let yaml::Kind::Map(entries) = &node.kind else {
+        return None;
+    };
+    entries
+        .iter()
+        .find_map(|(key, value)| match (&key.kind, &value.kind) {
+            (yaml::Kind::Scalar(k, _), yaml::Kind::Scalar(v, _)) if k == "language" => {
+                crate::model::Choice::from_name(v)
+            }
+            _ => None,
+        })
+}
+
 /// Display order of registers: the stamp register first, because the question
 /// most visitors bring is "may my community stamp this?".
 fn kind_rank(kind: ListKind) -> u8 {
@@ -143,16 +166,20 @@ fn load_site(
     if config.theme != "default" && !root.join("themes").join(&config.theme).is_dir() {
         let span = config.theme_span.unwrap_or(Span::file_start(id));
         let mut diags = diags;
+        let theme = &config.theme;
         diags.push(
             Diagnostic::error(
                 Code::MissingFile,
                 span,
-                format!(
-                    "theme `{}` has no folder themes/{}/",
-                    config.theme, config.theme
+                t!(
+                    en: "theme `{theme}` has no folder themes/{theme}/",
+                    zh: "主题 `{theme}` 没有对应的文件夹 themes/{theme}/"
                 ),
             )
-            .with_help("create the folder, or remove `theme:` to use the built-in default theme"),
+            .with_help(t!(
+                en: "create the folder, or remove `theme:` to use the built-in default theme",
+                zh: "请创建该文件夹，或删除 `theme:` 以使用内置的默认主题"
+            )),
         );
         config.theme = "default".into();
         return Ok((config, diags));
@@ -204,8 +231,20 @@ fn load_register(
             let (list, d) = parse_file(root, files, id, lower::list)?;
             diags.extend(d);
             if !lower::is_slug(key) {
-                diags.push(Diagnostic::error(Code::InvalidId, Span::file_start(id), format!("register folder `lists/{key}` is not a valid URL slug"))
-                    .with_help("rename the folder to lowercase letters, digits and hyphens, starting with a letter (e.g. `stamp`)"));
+                diags.push(
+                    Diagnostic::error(
+                        Code::InvalidId,
+                        Span::file_start(id),
+                        t!(
+                            en: "register folder `lists/{key}` is not a valid URL slug",
+                            zh: "名录文件夹 `lists/{key}` 的名称不能用作网址"
+                        ),
+                    )
+                    .with_help(t!(
+                        en: "rename the folder to lowercase letters, digits and hyphens, starting with a letter (e.g. `stamp`)",
+                        zh: "请把文件夹改名为小写字母、数字和连字符，并以字母开头（例如 `stamp`）"
+                    )),
+                );
             }
             list.flatten()
         }
@@ -275,8 +314,21 @@ fn parse_item(
     let (item, mut diags) =
         parse_bytes(bytes, id, |node, cx| lower::item(node, stem, list.kind, cx));
     if !is_item_id(stem, &list.id_prefix) {
-        diags.push(Diagnostic::error(Code::InvalidId, Span::file_start(id), format!("`{stem}` is not an item id of this register"))
-            .with_help(format!("item files are named `{}-` and at least three digits, e.g. {}-001.yaml (id_prefix is set in list.yaml)", list.id_prefix, list.id_prefix)));
+        let prefix = &list.id_prefix;
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidId,
+                Span::file_start(id),
+                t!(
+                    en: "`{stem}` is not an item id of this register",
+                    zh: "`{stem}` 不是本名录的事项编号"
+                ),
+            )
+            .with_help(t!(
+                en: "item files are named `{prefix}-` and at least three digits, e.g. {prefix}-001.yaml (id_prefix is set in list.yaml)",
+                zh: "事项文件名应为 `{prefix}-` 加至少三位数字，例如 {prefix}-001.yaml（id_prefix 在 list.yaml 中设置）"
+            )),
+        );
     }
     (item.flatten(), diags)
 }
@@ -315,8 +367,7 @@ fn load_edition(
         .next()
         .expect("an edition folder is known by its files");
     if !is_edition_id(id) {
-        diags.push(Diagnostic::error(Code::InvalidId, Span::file_start(any_file), format!("edition folder `{dir}` is not a valid edition id"))
-            .with_help("edition ids are letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. 2020, 2014-1)"));
+        diags.push(invalid_edition_id(&dir, any_file));
     }
     let seal = verify_seal(&mut contents, any_file, &dir, &mut diags);
     let mut take = |name: &str| contents.remove(name);
@@ -329,14 +380,12 @@ fn load_edition(
         ("list.yaml", list.is_some()),
         ("departments.yaml", departments.is_some()),
     ];
-    diags.extend(present.iter().filter(|(_, there)| !there).map(|(name, _)| {
-        Diagnostic::error(
-            Code::MissingFile,
-            Span::file_start(any_file),
-            format!("frozen edition `{id}` has no {name}"),
-        )
-        .with_help("editions are written whole by `minglu release`; restore the file from git")
-    }));
+    diags.extend(
+        present
+            .iter()
+            .filter(|(_, there)| !there)
+            .map(|(name, _)| edition_file_missing(id, name, any_file)),
+    );
     let record = record.and_then(|(r, d)| {
         diags.extend(d);
         r.flatten()
@@ -378,6 +427,33 @@ fn load_edition(
     Ok((edition, diags))
 }
 
+fn invalid_edition_id(dir: &str, file: FileId) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidId,
+        Span::file_start(file),
+        t!(
+            en: "edition folder `{dir}` is not a valid edition id",
+            zh: "版本文件夹 `{dir}` 的名称不是有效的版本编号"
+        ),
+    )
+    .with_help(t!(
+        en: "edition ids are letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. 2020, 2014-1)",
+        zh: "版本编号由字母、数字、`.`、`_` 和 `-` 组成，并以字母或数字开头（例如 2020、2014-1）"
+    ))
+}
+
+fn edition_file_missing(id: &str, name: &str, file: FileId) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingFile,
+        Span::file_start(file),
+        t!(en: "frozen edition `{id}` has no {name}", zh: "已冻结的版本 `{id}` 缺少 {name}"),
+    )
+    .with_help(t!(
+        en: "editions are written whole by `minglu release`; restore the file from git",
+        zh: "版本由 `minglu release` 整体生成；请从 git 恢复这个文件"
+    ))
+}
+
 /// Verifies the edition's files against its SHA256SUMS and removes SHA256SUMS from `contents`.
 /// Returns the SHA-256 of SHA256SUMS (empty when it is missing).
 fn verify_seal(
@@ -387,8 +463,20 @@ fn verify_seal(
     diags: &mut Vec<Diagnostic>,
 ) -> String {
     let Some((sums_id, sums_bytes)) = contents.remove(seal::SUMS_FILE) else {
-        diags.push(Diagnostic::error(Code::EditionSums, Span::file_start(any_file), format!("{dir} has no SHA256SUMS, so nobody can verify it"))
-            .with_help("editions are written with their SHA256SUMS by `minglu release`; restore it from git"));
+        diags.push(
+            Diagnostic::error(
+                Code::EditionSums,
+                Span::file_start(any_file),
+                t!(
+                    en: "{dir} has no SHA256SUMS, so nobody can verify it",
+                    zh: "{dir} 缺少 SHA256SUMS，无法核验该版本"
+                ),
+            )
+            .with_help(t!(
+                en: "editions are written with their SHA256SUMS by `minglu release`; restore it from git",
+                zh: "版本及其 SHA256SUMS 由 `minglu release` 生成；请从 git 恢复它"
+            )),
+        );
         return String::new();
     };
     let hashes: BTreeMap<String, (FileId, String)> = contents

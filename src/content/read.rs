@@ -9,8 +9,9 @@
 use jiff::civil::Date;
 
 use super::yaml::{Kind, Node, Resolved};
-use crate::diagnostic::{Code, Diagnostic, FileId, Span, Spanned};
+use crate::diagnostic::{Code, Diagnostic, FileId, Noun, Span, Spanned, Text, code_list};
 use crate::model::Choice;
+use crate::t;
 
 /// Per-file reading context: where diagnostics go.
 pub(crate) struct Ctx {
@@ -30,13 +31,7 @@ impl Ctx {
         self.diags.push(d);
     }
 
-    pub(crate) fn error(
-        &mut self,
-        code: Code,
-        span: Span,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) {
+    pub(crate) fn error(&mut self, code: Code, span: Span, message: Text, help: Text) {
         self.diags
             .push(Diagnostic::error(code, span, message).with_help(help));
     }
@@ -45,7 +40,7 @@ impl Ctx {
 /// The known fields of one mapping, with unknown and duplicate keys already reported.
 pub(crate) struct Fields<'n> {
     pub(crate) span: Span,
-    what: &'static str,
+    what: Noun,
     entries: Vec<(&'n str, &'n Node)>,
     /// Fields that an unknown key was taken to be a misspelling of; their
     /// absence is not reported again.
@@ -59,21 +54,24 @@ impl<'n> Fields<'n> {
     /// Reads `node` as a mapping whose keys must be in `allowed`.
     pub(crate) fn read(
         node: &'n Node,
-        what: &'static str,
+        what: Noun,
         allowed: &[&'static str],
         cx: &mut Ctx,
     ) -> Option<Self> {
         let Kind::Map(entries) = &node.kind else {
+            let (found, names, zh_names) =
+                (node.describe(), allowed.join(", "), code_list(allowed));
+            let (we, wz, fe, fz) = (what.en, what.zh, found.en, found.zh);
             cx.error(
                 Code::WrongType,
                 node.span,
-                format!(
-                    "{what} must be a mapping of `field: value` lines, found {}",
-                    node.describe()
+                t!(
+                    en: "{we} must be a mapping of `field: value` lines, found {fe}",
+                    zh: "{wz}应由“字段: 值”各行组成，实际为{fz}"
                 ),
-                format!(
-                    "write one `field: value` per line; fields: {}",
-                    allowed.join(", ")
+                t!(
+                    en: "write one `field: value` per line; fields: {names}",
+                    zh: "每行写一个“字段: 值”；可用的字段有：{zh_names}"
                 ),
             );
             return None;
@@ -86,14 +84,18 @@ impl<'n> Fields<'n> {
                 continue;
             };
             if let Some((_, first)) = seen.iter().find(|(n, _)| n == name) {
+                let (we, wz) = (what.en, what.zh);
                 cx.push(
                     Diagnostic::error(
                         Code::DuplicateKey,
                         key.span,
-                        format!("`{name}` appears twice in {what}"),
+                        t!(en: "`{name}` appears twice in {we}", zh: "{wz}中 `{name}` 出现了两次"),
                     )
-                    .with_help("delete one of the two; a field may be given only once")
-                    .with_related(*first, "first given here"),
+                    .with_help(t!(
+                        en: "delete one of the two; a field may be given only once",
+                        zh: "删除其中一处：同一字段只能写一次"
+                    ))
+                    .with_related(*first, t!(en: "first given here", zh: "第一次出现在这里")),
                 );
                 continue;
             }
@@ -131,18 +133,22 @@ impl<'n> Fields<'n> {
                 cx.error(
                     Code::MissingField,
                     v.span,
-                    format!("`{key}` has no value"),
-                    format!("give `{key}` a value"),
+                    t!(en: "`{key}` has no value", zh: "`{key}` 没有填写内容"),
+                    t!(en: "give `{key}` a value", zh: "请为 `{key}` 填写内容"),
                 );
                 None
             }
             None if self.suggested.contains(&key) => None,
             None => {
+                let (we, wz) = (self.what.en, self.what.zh);
                 cx.error(
                     Code::MissingField,
                     self.span,
-                    format!("{} is missing the required field `{key}`", self.what),
-                    format!("add a line `{key}: …`"),
+                    t!(
+                        en: "{we} is missing the required field `{key}`",
+                        zh: "{wz}缺少必填字段 `{key}`"
+                    ),
+                    t!(en: "add a line `{key}: …`", zh: "请添加一行 `{key}: …`"),
                 );
                 None
             }
@@ -162,8 +168,8 @@ impl<'n> Fields<'n> {
             cx.error(
                 Code::MissingField,
                 node.span,
-                format!("`{key}` is empty"),
-                format!("give `{key}` a value"),
+                t!(en: "`{key}` is empty", zh: "`{key}` 的内容为空"),
+                t!(en: "give `{key}` a value", zh: "请为 `{key}` 填写内容"),
             );
             return None;
         }
@@ -230,8 +236,8 @@ impl<'n> Fields<'n> {
         cx.error(
             Code::InvalidNumber,
             node.span,
-            format!("`{key}` is {value}, but it cannot be negative"),
-            "write 0 or a positive whole number",
+            t!(en: "`{key}` is {value}, but it cannot be negative", zh: "`{key}` 为 {value}，但不能为负数"),
+            t!(en: "write 0 or a positive whole number", zh: "请填写 0 或正整数"),
         );
         None
     }
@@ -241,17 +247,23 @@ impl<'n> Fields<'n> {
 /// once, with its span. A repeated id and a value that is not a mapping are reported.
 pub(crate) fn id_entries<'n>(
     node: &'n Node,
-    what: &str,
-    help: &str,
+    what: Noun,
+    help: &Text,
     cx: &mut Ctx,
 ) -> Vec<(&'n str, Span, &'n Node)> {
+    let (we, wz) = (what.en, what.zh);
     let Kind::Map(entries) = &node.kind else {
         if !node.is_null() {
+            let found = node.describe();
+            let (fe, fz) = (found.en, found.zh);
             cx.error(
                 Code::WrongType,
                 node.span,
-                format!("{what} must map ids to values, found {}", node.describe()),
-                help,
+                t!(
+                    en: "{we} must map ids to values, found {fe}",
+                    zh: "{wz}应为“编号: 内容”形式，实际为{fz}"
+                ),
+                help.clone(),
             );
         }
         return Vec::new();
@@ -266,10 +278,10 @@ pub(crate) fn id_entries<'n>(
                 Diagnostic::error(
                     Code::DuplicateKey,
                     key.span,
-                    format!("`{id}` appears twice in {what}"),
+                    t!(en: "`{id}` appears twice in {we}", zh: "{wz}中 `{id}` 出现了两次"),
                 )
-                .with_help("delete one of the two")
-                .with_related(*first, "first given here"),
+                .with_help(t!(en: "delete one of the two", zh: "删除其中一处"))
+                .with_related(*first, t!(en: "first given here", zh: "第一次出现在这里")),
             );
             continue;
         }
@@ -290,18 +302,21 @@ fn closest_field(name: &str, allowed: &[&'static str]) -> Option<&'static str> {
 fn unknown_field(
     name: &str,
     span: Span,
-    what: &str,
+    what: Noun,
     allowed: &[&str],
     closest: Option<&str>,
 ) -> Diagnostic {
-    let help = match closest {
-        Some(a) => format!("did you mean `{a}`?"),
-        None => format!("the fields of {what} are: {}", allowed.join(", ")),
+    let (we, wz) = (what.en, what.zh);
+    let help = if let Some(a) = closest {
+        t!(en: "did you mean `{a}`?", zh: "是否应为 `{a}`？")
+    } else {
+        let (names, zh_names) = (allowed.join(", "), code_list(allowed));
+        t!(en: "the fields of {we} are: {names}", zh: "{wz}可用的字段有：{zh_names}")
     };
     Diagnostic::error(
         Code::UnknownField,
         span,
-        format!("unknown field `{name}` in {what}"),
+        t!(en: "unknown field `{name}` in {we}", zh: "{wz}中有未知字段 `{name}`"),
     )
     .with_help(help)
 }
@@ -311,24 +326,38 @@ fn unknown_field(
 pub(crate) fn text(node: &Node, key: &str, cx: &mut Ctx) -> Option<Spanned<String>> {
     match (&node.kind, node.resolved()) {
         (Kind::Scalar(s, _), Some(Resolved::Str)) => Some(Spanned::new(s.clone(), node.span)),
-        (Kind::Scalar(s, _), Some(Resolved::Bool | Resolved::Int | Resolved::Float)) => {
+        (
+            Kind::Scalar(s, _),
+            Some(resolved @ (Resolved::Bool | Resolved::Int | Resolved::Float)),
+        ) => {
+            let fe = node.describe().en;
+            let fz = if resolved == Resolved::Bool {
+                "布尔值"
+            } else {
+                "数字"
+            };
             cx.error(
                 Code::WrongType,
                 node.span,
-                format!(
-                    "`{key}` must be text, but YAML reads `{s}` as {}",
-                    node.describe()
+                t!(
+                    en: "`{key}` must be text, but YAML reads `{s}` as {fe}",
+                    zh: "`{key}` 应为文本，但 YAML 会把 `{s}` 读作{fz}"
                 ),
-                format!("quote it: `{key}: \"{s}\"`"),
+                t!(en: "quote it: `{key}: \"{s}\"`", zh: "请加上引号：`{key}: \"{s}\"`"),
             );
             None
         }
         _ => {
+            let found = node.describe();
+            let (fe, fz) = (found.en, found.zh);
             cx.error(
                 Code::WrongType,
                 node.span,
-                format!("`{key}` must be text, found {}", node.describe()),
-                "write the text after the colon on one line, or use `|` for several lines",
+                t!(en: "`{key}` must be text, found {fe}", zh: "`{key}` 应为文本，实际为{fz}"),
+                t!(
+                    en: "write the text after the colon on one line, or use `|` for several lines",
+                    zh: "请把文字写在冒号后的同一行；多行文字请使用 `|`"
+                ),
             );
             None
         }
@@ -339,11 +368,16 @@ fn seq<'n>(node: &'n Node, key: &str, cx: &mut Ctx) -> &'n [Node] {
     if let Kind::Seq(items) = &node.kind {
         return items;
     }
+    let found = node.describe();
+    let (fe, fz) = (found.en, found.zh);
     cx.error(
         Code::WrongType,
         node.span,
-        format!("`{key}` must be a list, found {}", node.describe()),
-        format!("write `{key}: [a, b]` or one `- item` per line"),
+        t!(en: "`{key}` must be a list, found {fe}", zh: "`{key}` 应为列表，实际为{fz}"),
+        t!(
+            en: "write `{key}: [a, b]` or one `- item` per line",
+            zh: "请写成 `{key}: [a, b]`，或每行一个 `- 项目`"
+        ),
     );
     &[]
 }
@@ -371,32 +405,33 @@ pub(crate) fn list_of<T>(
 
 /// One of a fixed set of names.
 pub(crate) fn choice<T: Choice>(node: &Node, key: &str, cx: &mut Ctx) -> Option<Spanned<T>> {
+    let (names, zh_names) = (T::names().join(", "), code_list(&T::names()));
     let Kind::Scalar(s, _) = &node.kind else {
+        let (found, first) = (node.describe(), T::names()[0]);
+        let (fe, fz) = (found.en, found.zh);
         cx.error(
             Code::WrongType,
             node.span,
-            format!(
-                "`{key}` must be one of {}, found {}",
-                T::names().join(", "),
-                node.describe()
-            ),
-            format!("write one value, e.g. `{key}: {}`", T::names()[0]),
+            t!(en: "`{key}` must be one of {names}, found {fe}", zh: "`{key}` 应为 {zh_names} 之一，实际为{fz}"),
+            t!(en: "write one value, e.g. `{key}: {first}`", zh: "请只写一个值，例如 `{key}: {first}`"),
         );
         return None;
     };
     if let Some(v) = T::from_name(s) {
         return Some(Spanned::new(v, node.span));
     }
-    let mut help = format!("use one of: {}", T::names().join(", "));
-    if YAML11_BOOLS.contains(&s.as_str()) || node.resolved() == Some(Resolved::Bool) {
-        help.push_str(&format!(
-            " (older YAML tools read `{s}` as a boolean, so minglu never guesses what it means)"
-        ));
-    }
+    let help = if YAML11_BOOLS.contains(&s.as_str()) || node.resolved() == Some(Resolved::Bool) {
+        t!(
+            en: "use one of: {names} (older YAML tools read `{s}` as a boolean, so minglu never guesses what it means)",
+            zh: "请改为以下值之一：{zh_names}（旧版 YAML 工具会把 `{s}` 读作布尔值“是/否”，minglu 不会猜测它的含义）"
+        )
+    } else {
+        t!(en: "use one of: {names}", zh: "请改为以下值之一：{zh_names}")
+    };
     cx.error(
         Code::InvalidValue,
         node.span,
-        format!("`{s}` is not a valid `{key}`"),
+        t!(en: "`{s}` is not a valid `{key}`", zh: "`{s}` 不是有效的 `{key}` 取值"),
         help,
     );
     None
@@ -410,17 +445,25 @@ pub(crate) fn boolean(node: &Node, key: &str, cx: &mut Ctx) -> Option<bool> {
             cx.error(
                 Code::InvalidValue,
                 node.span,
-                format!("`{key}` must be true or false, found `{s}`"),
-                format!("write `{key}: true` or `{key}: false`; YAML 1.2 reads `{s}` as text, not a boolean"),
+                t!(en: "`{key}` must be true or false, found `{s}`", zh: "`{key}` 应为 true 或 false，实际为 `{s}`"),
+                t!(
+                    en: "write `{key}: true` or `{key}: false`; YAML 1.2 reads `{s}` as text, not a boolean",
+                    zh: "请写成 `{key}: true` 或 `{key}: false`；YAML 1.2 会把 `{s}` 读作文本，而不是布尔值"
+                ),
             );
             None
         }
         _ => {
+            let found = node.describe();
+            let (fe, fz) = (found.en, found.zh);
             cx.error(
                 Code::WrongType,
                 node.span,
-                format!("`{key}` must be true or false, found {}", node.describe()),
-                format!("write `{key}: true` or `{key}: false` without quotes"),
+                t!(en: "`{key}` must be true or false, found {fe}", zh: "`{key}` 应为 true 或 false，实际为{fz}"),
+                t!(
+                    en: "write `{key}: true` or `{key}: false` without quotes",
+                    zh: "请写成 `{key}: true` 或 `{key}: false`，不加引号"
+                ),
             );
             None
         }
@@ -429,23 +472,26 @@ pub(crate) fn boolean(node: &Node, key: &str, cx: &mut Ctx) -> Option<bool> {
 
 /// A whole decimal number without leading zeros.
 pub(crate) fn integer(node: &Node, key: &str, cx: &mut Ctx) -> Option<i64> {
+    let found = node.describe();
+    let (fe, fz) = (&found.en, &found.zh);
     let Kind::Scalar(s, _) = &node.kind else {
         cx.error(
             Code::WrongType,
             node.span,
-            format!("`{key}` must be a whole number, found {}", node.describe()),
-            "write a number such as 20000",
+            t!(en: "`{key}` must be a whole number, found {fe}", zh: "`{key}` 应为整数，实际为{fz}"),
+            t!(en: "write a number such as 20000", zh: "请填写数字，例如 20000"),
         );
         return None;
     };
     match node.resolved() {
         Some(Resolved::Int) => {}
         Some(Resolved::Str) if s.trim().parse::<i64>().is_ok() => {
+            let bare = s.trim();
             cx.error(
                 Code::WrongType,
                 node.span,
-                format!("`{key}` must be a number, not quoted text"),
-                format!("remove the quotes: `{key}: {}`", s.trim()),
+                t!(en: "`{key}` must be a number, not quoted text", zh: "`{key}` 应为数字，不能是加了引号的文本"),
+                t!(en: "remove the quotes: `{key}: {bare}`", zh: "请去掉引号：`{key}: {bare}`"),
             );
             return None;
         }
@@ -453,8 +499,11 @@ pub(crate) fn integer(node: &Node, key: &str, cx: &mut Ctx) -> Option<i64> {
             cx.error(
                 Code::InvalidNumber,
                 node.span,
-                format!("`{key}` must be a whole number, found {}", node.describe()),
-                "write a whole number such as 20000, without units or decimals",
+                t!(en: "`{key}` must be a whole number, found {fe}", zh: "`{key}` 应为整数，实际为{fz}"),
+                t!(
+                    en: "write a whole number such as 20000, without units or decimals",
+                    zh: "请填写整数，例如 20000，不带单位和小数"
+                ),
             );
             return None;
         }
@@ -462,14 +511,17 @@ pub(crate) fn integer(node: &Node, key: &str, cx: &mut Ctx) -> Option<i64> {
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
     if digits.len() > 1 && digits.starts_with('0') {
         let help = if digits.starts_with("0x") || digits.starts_with("0o") {
-            "write the number in decimal".to_owned()
+            t!(en: "write the number in decimal", zh: "请用十进制书写这个数")
         } else {
-            format!("write it without the leading zero: older YAML reads `{s}` as an octal number")
+            t!(
+                en: "write it without the leading zero: older YAML reads `{s}` as an octal number",
+                zh: "请去掉开头的 0：旧版 YAML 会把 `{s}` 读作八进制数"
+            )
         };
         cx.error(
             Code::InvalidNumber,
             node.span,
-            format!("`{key}` is written `{s}`, which is ambiguous"),
+            t!(en: "`{key}` is written `{s}`, which is ambiguous", zh: "`{key}` 写作 `{s}`，含义不明确"),
             help,
         );
         return None;
@@ -480,20 +532,25 @@ pub(crate) fn integer(node: &Node, key: &str, cx: &mut Ctx) -> Option<i64> {
     cx.error(
         Code::InvalidNumber,
         node.span,
-        format!("`{key}` is too large"),
-        "write a smaller number",
+        t!(en: "`{key}` is too large", zh: "`{key}` 的数值过大"),
+        t!(en: "write a smaller number", zh: "请填写较小的数"),
     );
     None
 }
 
 /// A `YYYY-MM-DD` date that exists in the calendar.
 pub(crate) fn date(node: &Node, key: &str, cx: &mut Ctx) -> Option<Spanned<Date>> {
-    let help = "write the date as YYYY-MM-DD, e.g. 2020-05-01";
+    let help = t!(
+        en: "write the date as YYYY-MM-DD, e.g. 2020-05-01",
+        zh: "日期格式应为 YYYY-MM-DD，例如 2020-05-01"
+    );
     let Kind::Scalar(s, _) = &node.kind else {
+        let found = node.describe();
+        let (fe, fz) = (found.en, found.zh);
         cx.error(
             Code::InvalidDate,
             node.span,
-            format!("`{key}` must be a date, found {}", node.describe()),
+            t!(en: "`{key}` must be a date, found {fe}", zh: "`{key}` 应为日期，实际为{fz}"),
             help,
         );
         return None;
@@ -508,7 +565,10 @@ pub(crate) fn date(node: &Node, key: &str, cx: &mut Ctx) -> Option<Spanned<Date>
         cx.error(
             Code::InvalidDate,
             node.span,
-            format!("`{key}` is `{s}`, which is not a YYYY-MM-DD date"),
+            t!(
+                en: "`{key}` is `{s}`, which is not a YYYY-MM-DD date",
+                zh: "`{key}` 为 `{s}`，不符合 YYYY-MM-DD 日期格式"
+            ),
             help,
         );
         return None;
@@ -525,8 +585,8 @@ pub(crate) fn date(node: &Node, key: &str, cx: &mut Ctx) -> Option<Spanned<Date>
         cx.error(
             Code::InvalidDate,
             node.span,
-            format!("`{key}` is `{s}`, which is not a real date"),
-            "check the month and the day",
+            t!(en: "`{key}` is `{s}`, which is not a real date", zh: "`{key}` 为 `{s}`，日历上没有这一天"),
+            t!(en: "check the month and the day", zh: "请核对月份和日期"),
         );
         None
     }
@@ -538,11 +598,15 @@ pub(crate) fn url(node: &Node, key: &str, cx: &mut Ctx) -> Option<String> {
     if is_web_url(&value.value) {
         return Some(value.value);
     }
+    let v = &value.value;
     cx.error(
         Code::InvalidUrl,
         node.span,
-        format!("`{}` is not an absolute http(s) URL", value.value),
-        "write the full address, starting with https:// or http://",
+        t!(en: "`{v}` is not an absolute http(s) URL", zh: "`{v}` 不是完整的 http(s) 网址"),
+        t!(
+            en: "write the full address, starting with https:// or http://",
+            zh: "请填写以 https:// 或 http:// 开头的完整网址"
+        ),
     );
     None
 }
@@ -553,11 +617,15 @@ pub(crate) fn base_url(node: &Node, cx: &mut Ctx) -> Option<String> {
     let Some(problem) = base_url_problem(&value.value) else {
         return Some(value.value);
     };
+    let (pe, pz) = (problem.en, problem.zh);
     cx.error(
         Code::InvalidUrl,
         node.span,
-        format!("`base_url` {problem}"),
-        "write where the site is published, e.g. https://example.org/registers/ (no ?query, #fragment or user:password@)",
+        t!(en: "`base_url` {pe}", zh: "`base_url` {pz}"),
+        t!(
+            en: "write where the site is published, e.g. https://example.org/registers/ (no ?query, #fragment or user:password@)",
+            zh: "请填写网站的发布地址，例如 https://example.org/registers/（不带 ?查询参数、#片段或 user:password@）"
+        ),
     );
     None
 }
@@ -565,28 +633,39 @@ pub(crate) fn base_url(node: &Node, cx: &mut Ctx) -> Option<String> {
 /// Why `s` cannot be a site's base URL, or `None` if it can: it must be http(s)
 /// with a host, and without query, fragment, credentials, spaces, control
 /// characters or characters that would break out of an HTML attribute.
-pub fn base_url_problem(s: &str) -> Option<&'static str> {
+pub fn base_url_problem(s: &str) -> Option<Noun> {
+    let noun = |en, zh| Some(Noun { en, zh });
     let Some(rest) = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"))
     else {
-        return Some("must start with https:// or http://");
+        return noun(
+            "must start with https:// or http://",
+            "应以 https:// 或 http:// 开头",
+        );
     };
     if s.chars()
         .any(|c| c.is_whitespace() || c.is_control() || "\"<>\\^`{|}'".contains(c))
     {
-        return Some("contains a space, a control character or one of \" < > \\ ^ ` { | } '");
+        return noun(
+            "contains a space, a control character or one of \" < > \\ ^ ` { | } '",
+            "含有空格、控制字符或 \" < > \\ ^ ` { | } ' 之一",
+        );
     }
     if s.contains('?') || s.contains('#') {
-        return Some("may not have a ?query or #fragment: every page URL is appended to it");
+        return noun(
+            "may not have a ?query or #fragment: every page URL is appended to it",
+            "不能带 ?查询参数或 #片段：每个页面的地址都接在它后面",
+        );
     }
     let authority = rest.split('/').next().unwrap_or("");
     if authority.is_empty() {
-        return Some("has no host");
+        return noun("has no host", "缺少主机名（域名）");
     }
     if authority.contains('@') {
-        return Some(
+        return noun(
             "may not contain a user name or password (user:password@): it would be published on every page",
+            "不能包含用户名或密码（user:password@）：它会公开在每个页面上",
         );
     }
     None
@@ -622,8 +701,12 @@ mod tests {
         let (node, mut cx) = field("phone: 110\n");
         assert!(text(&node.expect("value"), "phone", &mut cx).is_none());
         assert_eq!(
-            cx.diags[0].help.as_deref(),
+            cx.diags[0].help.as_ref().map(|h| &*h.en),
             Some("quote it: `phone: \"110\"`")
+        );
+        assert_eq!(
+            cx.diags[0].help.as_ref().map(|h| &*h.zh),
+            Some("请加上引号：`phone: \"110\"`")
         );
     }
 
@@ -637,8 +720,8 @@ mod tests {
         assert!(
             cx.diags[0]
                 .help
-                .as_deref()
-                .is_some_and(|h| h.contains("boolean"))
+                .as_ref()
+                .is_some_and(|h| h.en.contains("boolean") && h.zh.contains("布尔值"))
         );
     }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{Code, Diagnostic, FileId, Span};
+use crate::t;
 
 /// The name of the seal file.
 pub const SUMS_FILE: &str = "SHA256SUMS";
@@ -47,7 +48,80 @@ pub(crate) fn verify(
     files: &BTreeMap<String, (FileId, String)>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut listed = BTreeMap::new();
+    let listed = read_listing(sums_text, sums_file, diags);
+    for (path, (hash, span)) in &listed {
+        match files.get(path) {
+            None => diags.push(
+                Diagnostic::error(
+                    Code::EditionFileMissing,
+                    *span,
+                    t!(
+                        en: "`{path}` is listed in SHA256SUMS but missing from the edition",
+                        zh: "`{path}` 列在 SHA256SUMS 中，但该版本中没有这个文件"
+                    ),
+                )
+                .with_help(t!(
+                    en: "a frozen edition must not lose files: restore it from git (`git checkout -- <file>`)",
+                    zh: "已冻结的版本不能缺少文件：请从 git 恢复（`git checkout -- <file>`）"
+                )),
+            ),
+            Some((file, actual)) if actual != hash => {
+                diags.push(modified(path, *file, *span, hash, actual));
+            }
+            Some(_) => {}
+        }
+    }
+    for (path, (file, _)) in files {
+        if !listed.contains_key(path) {
+            diags.push(
+                Diagnostic::error(
+                    Code::EditionFileExtra,
+                    Span::file_start(*file),
+                    t!(
+                        en: "`{path}` is in the frozen edition but not in its SHA256SUMS",
+                        zh: "`{path}` 在已冻结的版本中，但没有列在它的 SHA256SUMS 里"
+                    ),
+                )
+                .with_help(t!(
+                    en: "remove the file; new items go into the working copy and a new edition",
+                    zh: "请删除这个文件；新事项应写入工作稿，随新版本发布"
+                )),
+            );
+        }
+    }
+}
+
+fn modified(path: &str, file: FileId, span: Span, hash: &str, actual: &str) -> Diagnostic {
+    let (was, now) = (&hash[..12], &actual[..12]);
+    Diagnostic::error(
+        Code::EditionModified,
+        Span::file_start(file),
+        t!(
+            en: "`{path}` was changed after the edition was frozen",
+            zh: "`{path}` 在版本冻结后被修改过"
+        ),
+    )
+    .with_help(t!(
+        en: "undo the change (`git checkout -- <file>`); to change the register, edit the working copy and release a new edition",
+        zh: "请撤销修改（`git checkout -- <file>`）；如需调整名录，请修改工作稿并发布新版本"
+    ))
+    .with_related(
+        span,
+        t!(
+            en: "SHA256SUMS records {was}…, the file now has {now}…",
+            zh: "SHA256SUMS 记录的是 {was}…，文件现在是 {now}…"
+        ),
+    )
+}
+
+/// The lines of SHA256SUMS: path → (lowercase hash, the line's span). Malformed
+/// and repeated lines are reported.
+fn read_listing(
+    sums_text: &str,
+    sums_file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, (String, Span)> {
+    let mut listed: BTreeMap<String, (String, Span)> = BTreeMap::new();
     let mut offset = 0u32;
     for (index, raw) in sums_text.split_inclusive('\n').enumerate() {
         let line = raw.trim_end_matches(['\n', '\r']);
@@ -67,9 +141,15 @@ pub(crate) fn verify(
                 Diagnostic::error(
                     Code::EditionSums,
                     span,
-                    "this line is not `<sha256>  <path>`",
+                    t!(
+                        en: "this line is not `<sha256>  <path>`",
+                        zh: "这一行不是 `<sha256>  <路径>` 格式"
+                    ),
                 )
-                .with_help("SHA256SUMS is written by `minglu release`; restore it from git"),
+                .with_help(t!(
+                    en: "SHA256SUMS is written by `minglu release`; restore it from git",
+                    zh: "SHA256SUMS 由 `minglu release` 生成；请从 git 恢复它"
+                )),
             );
             continue;
         };
@@ -80,41 +160,22 @@ pub(crate) fn verify(
                 Diagnostic::error(
                     Code::EditionSums,
                     span,
-                    format!("`{path}` is listed twice in SHA256SUMS"),
+                    t!(
+                        en: "`{path}` is listed twice in SHA256SUMS",
+                        zh: "`{path}` 在 SHA256SUMS 中列出了两次"
+                    ),
                 )
-                .with_help("each file has exactly one line; restore SHA256SUMS from git")
-                .with_related(*first, "first listed here"),
+                .with_help(t!(
+                    en: "each file has exactly one line; restore SHA256SUMS from git",
+                    zh: "每个文件只能有一行；请从 git 恢复 SHA256SUMS"
+                ))
+                .with_related(*first, t!(en: "first listed here", zh: "第一次列出在这里")),
             );
             continue;
         }
         listed.insert(path.to_owned(), (hash.to_ascii_lowercase(), span));
     }
-    for (path, (hash, span)) in &listed {
-        match files.get(path) {
-            None => diags.push(
-                Diagnostic::error(Code::EditionFileMissing, *span, format!("`{path}` is listed in SHA256SUMS but missing from the edition"))
-                    .with_help("a frozen edition must not lose files: restore it from git (`git checkout -- <file>`)"),
-            ),
-            Some((file, actual)) if actual != hash => diags.push(
-                Diagnostic::error(Code::EditionModified, Span::file_start(*file), format!("`{path}` was changed after the edition was frozen"))
-                    .with_help("undo the change (`git checkout -- <file>`); to change the register, edit the working copy and release a new edition")
-                    .with_related(*span, format!("SHA256SUMS records {}…, the file now has {}…", &hash[..12], &actual[..12])),
-            ),
-            Some(_) => {}
-        }
-    }
-    for (path, (file, _)) in files {
-        if !listed.contains_key(path) {
-            diags.push(
-                Diagnostic::error(
-                    Code::EditionFileExtra,
-                    Span::file_start(*file),
-                    format!("`{path}` is in the frozen edition but not in its SHA256SUMS"),
-                )
-                .with_help("remove the file; new items go into the working copy and a new edition"),
-            );
-        }
-    }
+    listed
 }
 
 fn parse_line(line: &str) -> Option<(&str, &str)> {

@@ -1,6 +1,7 @@
 //! Bytes → text: UTF-8 with an optional byte-order mark, anything else refused.
 
-use crate::diagnostic::{Code, Diagnostic, FileId, Span};
+use crate::diagnostic::{Code, Diagnostic, FileId, Span, Text};
+use crate::t;
 use crate::text_safety::is_forbidden_control;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -13,9 +14,12 @@ pub(crate) fn decode(bytes: &[u8], file: FileId) -> Result<String, Diagnostic> {
         return Err(Diagnostic::error(
             Code::Encoding,
             Span::file_start(file),
-            "the file is UTF-16, not UTF-8",
+            t!(en: "the file is UTF-16, not UTF-8", zh: "文件是 UTF-16 编码，不是 UTF-8"),
         )
-        .with_help("re-save the file as UTF-8 (without BOM) in your editor"));
+        .with_help(t!(
+            en: "re-save the file as UTF-8 (without BOM) in your editor",
+            zh: "请在编辑器中把文件另存为 UTF-8 编码（不带 BOM）"
+        )));
     }
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
     match std::str::from_utf8(body) {
@@ -28,10 +32,13 @@ pub(crate) fn decode(bytes: &[u8], file: FileId) -> Result<String, Diagnostic> {
             let valid = std::str::from_utf8(&body[..at]).expect("valid up to here");
             let line = valid.matches('\n').count() + 1;
             let col = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let guess = if looks_like_gbk(&body[at..]) {
-                " (it looks like GBK/GB18030, a common Chinese encoding)"
+            let message = if looks_like_gbk(&body[at..]) {
+                t!(
+                    en: "the file is not valid UTF-8 (it looks like GBK/GB18030, a common Chinese encoding)",
+                    zh: "文件不是有效的 UTF-8 编码（看起来是常见的中文编码 GBK/GB18030）"
+                )
             } else {
-                ""
+                t!(en: "the file is not valid UTF-8", zh: "文件不是有效的 UTF-8 编码")
             };
             let span = Span {
                 file,
@@ -40,12 +47,12 @@ pub(crate) fn decode(bytes: &[u8], file: FileId) -> Result<String, Diagnostic> {
                 start: u32::try_from(at).unwrap_or(u32::MAX),
                 end: u32::try_from(at).unwrap_or(u32::MAX),
             };
-            Err(Diagnostic::error(
-                Code::Encoding,
-                span,
-                format!("the file is not valid UTF-8{guess}"),
+            Err(
+                Diagnostic::error(Code::Encoding, span, message).with_help(t!(
+                    en: "re-save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)",
+                    zh: "请把文件另存为 UTF-8 编码（多数编辑器中：另存为 → 编码 → UTF-8）"
+                )),
             )
-            .with_help("re-save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)"))
         }
     }
 }
@@ -73,28 +80,37 @@ pub(crate) fn control_character(text: &str, at: usize, file: FileId) -> Diagnost
         start: to_u32(at),
         end: to_u32(at + c.len_utf8()),
     };
+    let name = control_name(c);
+    let (ne, nz) = (name.en, name.zh);
     Diagnostic::error(
         Code::ControlCharacter,
         span,
-        format!("control character {} in the text", control_name(c)),
+        t!(en: "control character {ne} in the text", zh: "文字中有控制字符 {nz}"),
     )
-    .with_help("delete it: control characters are invisible in review but act in terminals and CI logs (save the file with LF or CRLF line ends)")
+    .with_help(t!(
+        en: "delete it: control characters are invisible in review but act in terminals and CI logs (save the file with LF or CRLF line ends)",
+        zh: "请删除它：控制字符在审阅时看不见，却会在终端和 CI 日志中起作用（保存文件时请使用 LF 或 CRLF 换行）"
+    ))
 }
 
 /// `U+001B (ESC)`.
-pub(crate) fn control_name(c: char) -> String {
-    let name = match c {
-        '\0' => " (NUL)",
-        '\u{7}' => " (BEL)",
-        '\u{8}' => " (BS)",
-        '\n' => " (line feed)",
-        '\t' => " (tab)",
-        '\r' => " (CR, a carriage return without a line feed)",
-        '\u{1b}' => " (ESC)",
-        '\u{7f}' => " (DEL)",
-        _ => "",
+pub(crate) fn control_name(c: char) -> Text {
+    let (en, zh) = match c {
+        '\0' => (" (NUL)", "（NUL，空字符）"),
+        '\u{7}' => (" (BEL)", "（BEL，响铃）"),
+        '\u{8}' => (" (BS)", "（BS，退格）"),
+        '\n' => (" (line feed)", "（换行符）"),
+        '\t' => (" (tab)", "（制表符）"),
+        '\r' => (
+            " (CR, a carriage return without a line feed)",
+            "（CR，没有配换行符的回车）",
+        ),
+        '\u{1b}' => (" (ESC)", "（ESC，转义）"),
+        '\u{7f}' => (" (DEL)", "（DEL，删除）"),
+        _ => ("", ""),
     };
-    format!("U+{:04X}{name}", u32::from(c))
+    let code = format!("U+{:04X}", u32::from(c));
+    t!(en: "{code}{en}", zh: "{code}{zh}")
 }
 
 /// UTF-16 text without a BOM has a NUL byte in every other position for ASCII.
@@ -125,7 +141,7 @@ mod tests {
         // "title: 居住" in GBK
         let d = decode(b"x: 1\ntitle: \xBE\xD3\xD7\xA1\n", FileId(0)).expect_err("gbk");
         assert_eq!(d.code, Code::Encoding);
-        assert!(d.message.contains("GBK"));
+        assert!(d.message.en.contains("GBK") && d.message.zh.contains("GBK"));
         assert_eq!(d.span.map(|s| (s.line, s.col)), Some((2, 8)));
     }
 
@@ -135,7 +151,8 @@ mod tests {
         let d = decode(b"a: 1\ntitle: x\x1b[8my\n", FileId(0)).expect_err("ESC");
         assert_eq!(d.code, Code::ControlCharacter);
         assert_eq!(d.span.map(|s| (s.line, s.col)), Some((2, 9)));
-        assert!(d.message.contains("U+001B (ESC)"));
+        assert!(d.message.en.contains("U+001B (ESC)"));
+        assert!(d.message.zh.contains("U+001B（ESC，转义）"));
         let d = decode("t: 甲\r乙\n".as_bytes(), FileId(0)).expect_err("lone CR");
         assert_eq!(d.span.map(|s| (s.line, s.col)), Some((1, 5)));
         assert!(decode("t: \u{85}\n".as_bytes(), FileId(0)).is_err());
@@ -154,6 +171,7 @@ mod tests {
             decode(&with_bom, FileId(0))
                 .unwrap_err()
                 .message
+                .zh
                 .contains("UTF-16")
         );
     }

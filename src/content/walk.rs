@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::diagnostic::{Code, Diagnostic, FileId, Files, Span};
+use crate::diagnostic::{Code, Diagnostic, FileId, Files, Span, Text};
 use crate::error::{Error, Result};
 use crate::site_files;
+use crate::t;
 
 /// Files of one register folder.
 #[derive(Debug, Default)]
@@ -43,7 +44,7 @@ pub(crate) struct Walk {
 
 impl Walk {
     /// Registers a path that is expected but missing, for a diagnostic to point at.
-    pub(crate) fn missing(&mut self, relative: &str, message: String, help: &str) {
+    pub(crate) fn missing(&mut self, relative: &str, message: Text, help: Text) {
         if self
             .refused
             .iter()
@@ -74,8 +75,11 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
     let mut w = Walk::default();
     if content.canonicalize().map_err(Error::read(&content))? != canonical {
         let id = w.files.add("content".into());
-        w.diags
-            .push(escape(id, &content, "content/ itself is a symbolic link"));
+        w.diags.push(escape(
+            id,
+            &content,
+            t!(en: "content/ itself is a symbolic link", zh: "content/ 本身是一个符号链接"),
+        ));
         return Ok(w);
     }
     let mut it = WalkDir::new(&content)
@@ -104,7 +108,10 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
             w.diags.push(escape(
                 id,
                 entry.path(),
-                "this symbolic link points outside content/",
+                t!(
+                    en: "this symbolic link points outside content/",
+                    zh: "这个符号链接指向 content/ 以外"
+                ),
             ));
             if is_dir {
                 it.skip_current_dir();
@@ -136,44 +143,62 @@ fn unreadable(
 ) -> Option<Diagnostic> {
     if let Some(kind) = site_files::special_kind(entry.file_type()) {
         let id = files.add(rel.to_owned());
+        // `special_kind` names one of a closed set of file types.
+        let kind_zh = match kind {
+            "a named pipe (FIFO)" => "命名管道（FIFO）",
+            "a device" => "设备文件",
+            "a socket" => "套接字",
+            "a folder" => "文件夹",
+            _ => "特殊文件",
+        };
         return Some(
             Diagnostic::error(
                 Code::SpecialFile,
                 Span::file_start(id),
-                format!("this is {kind}, not a regular file; minglu does not read it"),
+                t!(
+                    en: "this is {kind}, not a regular file; minglu does not read it",
+                    zh: "这是{kind_zh}，不是普通文件；minglu 不读取它"
+                ),
             )
-            .with_help("content/ holds only ordinary files: replace it by a file or delete it"),
+            .with_help(t!(
+                en: "content/ holds only ordinary files: replace it by a file or delete it",
+                zh: "content/ 中只能有普通文件：请换成普通文件或删除它"
+            )),
         );
     }
     let size = entry.metadata().map_or(0, |m| m.len());
     (size > limit).then(|| {
         let id = files.add(rel.to_owned());
+        let var = site_files::LIMIT_VAR;
         Diagnostic::error(
             Code::FileTooLarge,
             Span::file_start(id),
-            format!("this file is {size} bytes, more than the limit of {limit} bytes per file"),
+            t!(
+                en: "this file is {size} bytes, more than the limit of {limit} bytes per file",
+                zh: "这个文件有 {size} 字节，超过了每个文件 {limit} 字节的上限"
+            ),
         )
-        .with_help(format!(
-            "content files are small text files: split it, or raise the limit with {}=<bytes> if it is genuine",
-            site_files::LIMIT_VAR
+        .with_help(t!(
+            en: "content files are small text files: split it, or raise the limit with {var}=<bytes> if it is genuine",
+            zh: "内容文件都是小的文本文件：请拆分它；如果确实需要这么大，可用 {var}=<字节数> 提高上限"
         ))
     })
 }
 
 /// A symlink-escape diagnostic naming where the link points (the link's own
 /// text, which is in the repository), never what the target contains.
-fn escape(id: FileId, link: &Path, message: &str) -> Diagnostic {
-    let target = std::fs::read_link(link)
-        .map(|t| format!(" (it points to {})", t.display()))
-        .unwrap_or_default();
-    Diagnostic::error(
-        Code::SymlinkEscape,
-        Span::file_start(id),
-        format!("{message}{target}"),
-    )
-    .with_help(
-        "the site is built only from files in content/: replace the link by a copy of the file",
-    )
+fn escape(id: FileId, link: &Path, message: Text) -> Diagnostic {
+    let message = match std::fs::read_link(link) {
+        Ok(target) => {
+            let (me, mz, to) = (message.en, message.zh, target.display());
+            t!(en: "{me} (it points to {to})", zh: "{mz}（指向 {to}）")
+        }
+        Err(_) => message,
+    };
+    Diagnostic::error(Code::SymlinkEscape, Span::file_start(id), message).with_help(t!(
+        en: "the site is built only from files in content/: replace the link by a copy of the file",
+        zh: "网站只用 content/ 中的文件生成：请把链接换成文件本身的副本"
+    ))
 }
 
 /// Loops and dangling links are diagnostics; other failures stop the walk.
@@ -182,11 +207,14 @@ fn walk_error(w: &mut Walk, root: &Path, content: &Path, e: walkdir::Error) -> R
         .path()
         .map_or_else(|| content.to_path_buf(), Path::to_path_buf);
     let message = if e.loop_ancestor().is_some() {
-        "this symbolic link points to a folder that contains it"
+        t!(
+            en: "this symbolic link points to a folder that contains it",
+            zh: "这个符号链接指向包含它自己的文件夹"
+        )
     } else if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
         && std::fs::metadata(&path).is_err()
     {
-        "this symbolic link points to nothing"
+        t!(en: "this symbolic link points to nothing", zh: "这个符号链接指向的目标不存在")
     } else {
         return Err(Error::Read {
             source: e
@@ -231,8 +259,25 @@ fn classify(w: &mut Walk, rel: &str) {
             if let Some(stem) = name.strip_suffix(".yaml") {
                 list.items.push((id, stem.to_owned()));
             } else {
-                let help = if name.ends_with(".yml") { "item files end in .yaml: rename it" } else { "item folders hold only <ID>.yaml files: move or delete this one" };
-                w.diags.push(Diagnostic::error(Code::UnexpectedFile, Span::file_start(id), "this file is not an item file and would be ignored").with_help(help));
+                let help = if name.ends_with(".yml") {
+                    t!(en: "item files end in .yaml: rename it", zh: "事项文件的扩展名是 .yaml：请重命名")
+                } else {
+                    t!(
+                        en: "item folders hold only <ID>.yaml files: move or delete this one",
+                        zh: "items 文件夹中只能有 <编号>.yaml 文件：请移走或删除这个文件"
+                    )
+                };
+                w.diags.push(
+                    Diagnostic::error(
+                        Code::UnexpectedFile,
+                        Span::file_start(id),
+                        t!(
+                            en: "this file is not an item file and would be ignored",
+                            zh: "这不是事项文件，会被忽略"
+                        ),
+                    )
+                    .with_help(help),
+                );
             }
         }
         ["lists", key, "editions", edition, rest @ ..] if !rest.is_empty() => {
@@ -240,21 +285,41 @@ fn classify(w: &mut Walk, rel: &str) {
             list.editions.entry((*edition).to_owned()).or_default().files.insert(rest.join("/"), id);
         }
         _ => w.diags.push(
-            Diagnostic::warning(Code::UnexpectedFile, Span::file_start(id), "minglu does not read this file")
-                .with_help("content/ holds site.yaml, departments.yaml, pages/*.md and lists/<key>/…; move the file elsewhere if it is not content"),
+            Diagnostic::warning(
+                Code::UnexpectedFile,
+                Span::file_start(id),
+                t!(en: "minglu does not read this file", zh: "minglu 不读取这个文件"),
+            )
+            .with_help(t!(
+                en: "content/ holds site.yaml, departments.yaml, pages/*.md and lists/<key>/…; move the file elsewhere if it is not content",
+                zh: "content/ 中应只有 site.yaml、departments.yaml、pages/*.md 和 lists/<名录键名>/…；如果它不是网站内容，请移到别处"
+            )),
         ),
     }
 }
 
 fn require_files(w: &mut Walk) {
     if w.site.is_none() {
-        w.missing("site.yaml", "the site has no content/site.yaml".into(), "create it with title, base_url, publisher and jurisdiction (see docs/content-format.md)");
+        w.missing(
+            "site.yaml",
+            t!(en: "the site has no content/site.yaml", zh: "网站缺少 content/site.yaml"),
+            t!(
+                en: "create it with title, base_url, publisher and jurisdiction (see docs/content-format.md)",
+                zh: "请创建该文件，写明 title、base_url、publisher 和 jurisdiction（见 docs/content-format.md）"
+            ),
+        );
     }
     if w.departments.is_none() {
         w.missing(
             "departments.yaml",
-            "the site has no content/departments.yaml".into(),
-            "create it: it maps department ids to their names and contacts",
+            t!(
+                en: "the site has no content/departments.yaml",
+                zh: "网站缺少 content/departments.yaml"
+            ),
+            t!(
+                en: "create it: it maps department ids to their names and contacts",
+                zh: "请创建该文件：它列出各部门的编号、名称和联系方式"
+            ),
         );
     }
     let keys: Vec<String> = w.lists.keys().cloned().collect();
@@ -262,8 +327,11 @@ fn require_files(w: &mut Walk) {
         if w.lists[&key].list.is_none() {
             w.missing(
                 &format!("lists/{key}/list.yaml"),
-                format!("register `{key}` has no list.yaml"),
-                "create it with title, kind, id_prefix and categories",
+                t!(en: "register `{key}` has no list.yaml", zh: "名录 `{key}` 缺少 list.yaml"),
+                t!(
+                    en: "create it with title, kind, id_prefix and categories",
+                    zh: "请创建该文件，写明 title、kind、id_prefix 和 categories"
+                ),
             );
         }
     }

@@ -9,7 +9,8 @@
 
 use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, StructureStyle};
 
-use crate::diagnostic::{Code, Diagnostic, FileId, Span};
+use crate::diagnostic::{Code, Diagnostic, FileId, Span, Text};
+use crate::t;
 use crate::text_safety::is_forbidden_control;
 
 /// Maximum nesting of collections; real content uses less than 6.
@@ -65,16 +66,18 @@ impl Node {
     }
 
     /// A short description of what the node is, for "expected X, found Y".
-    pub(crate) fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> Text {
         match (&self.kind, self.resolved()) {
-            (Kind::Seq(_), _) => "a list".into(),
-            (Kind::Map(_), _) => "a mapping".into(),
-            (_, Some(Resolved::Null)) => "nothing (an empty value)".into(),
-            (Kind::Scalar(t, _), Some(Resolved::Bool)) => format!("the boolean `{t}`"),
-            (Kind::Scalar(t, _), Some(Resolved::Int | Resolved::Float)) => {
-                format!("the number `{t}`")
+            (Kind::Seq(_), _) => t!(en: "a list", zh: "列表"),
+            (Kind::Map(_), _) => t!(en: "a mapping", zh: "映射（“字段: 值”的组合）"),
+            (_, Some(Resolved::Null)) => t!(en: "nothing (an empty value)", zh: "空值"),
+            (Kind::Scalar(v, _), Some(Resolved::Bool)) => {
+                t!(en: "the boolean `{v}`", zh: "布尔值 `{v}`")
             }
-            (Kind::Scalar(t, _), _) => format!("the text `{t}`"),
+            (Kind::Scalar(v, _), Some(Resolved::Int | Resolved::Float)) => {
+                t!(en: "the number `{v}`", zh: "数字 `{v}`")
+            }
+            (Kind::Scalar(v, _), _) => t!(en: "the text `{v}`", zh: "文本 `{v}`"),
         }
     }
 }
@@ -141,7 +144,13 @@ pub(crate) fn parse(src: &str, file: FileId, diags: &mut Vec<Diagnostic>) -> Opt
                     && d.span
                         .is_some_and(|s| s.line != open.line || s.col != open.col)
                 {
-                    d = d.with_related(open, format!("the `{bracket}` opened here is not closed"));
+                    d = d.with_related(
+                        open,
+                        t!(
+                            en: "the `{bracket}` opened here is not closed",
+                            zh: "这里的 `{bracket}` 没有对应的闭合括号"
+                        ),
+                    );
                 }
                 diags.push(d);
                 return None;
@@ -171,16 +180,101 @@ fn syntax_error(e: &ScanError, file: FileId) -> Diagnostic {
         end: u32::try_from(offset).unwrap_or(u32::MAX),
     };
     if matches!(e.kind(), ErrorKind::UnknownAnchor) {
-        return Diagnostic::error(
-            Code::YamlAlias,
-            span,
-            "YAML aliases (`*name`) are not allowed in minglu content",
-        )
-        .with_help("write the value out in full instead of referring to an anchor");
+        return alias_refused(span);
     }
-    Diagnostic::error(Code::YamlSyntax, span, format!("invalid YAML: {}", e.kind())).with_help(
-        "check the indentation and brackets here; quote text that contains `: `, `#` or starts with [ { * & ! | > % @",
+    let kind = e.kind().to_string();
+    let zh = syntax_zh(e.kind()).map_or_else(
+        || format!("YAML 格式有误（解析器原文：`{kind}`）"),
+        |what| format!("YAML 格式有误：{what}"),
+    );
+    Diagnostic::error(Code::YamlSyntax, span, Text::new(format!("invalid YAML: {kind}"), zh)).with_help(t!(
+        en: "check the indentation and brackets here; quote text that contains `: `, `#` or starts with [ {{ * & ! | > % @",
+        zh: "请检查此处的缩进和括号；文字中含有 `: `、`#`，或以 [ {{ * & ! | > % @ 开头时，请给它加上引号"
+    ))
+}
+
+/// The common YAML syntax errors in Chinese; the rest are shown with the
+/// parser's own (English) words in backticks.
+fn syntax_zh(kind: &ErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        ErrorKind::InvalidColonPlacement => "冒号 `:` 的位置不对",
+        ErrorKind::MappingValueNotAllowed => "此处不能出现“字段: 值”",
+        ErrorKind::InvalidMappingValueWhitespace => "冒号 `:` 后面应有一个空格",
+        ErrorKind::UnclosedQuotedScalar => "引号没有闭合",
+        ErrorKind::UnclosedFlowCollection { .. } => "括号没有闭合",
+        ErrorKind::MisplacedFlowCollectionEnd | ErrorKind::MismatchedFlowCollectionEnd { .. } => {
+            "括号不配对"
+        }
+        ErrorKind::ExpectedFlowSequenceSeparator => "方括号列表中应有逗号 `,` 或闭合的 `]`",
+        ErrorKind::ExpectedFlowMappingSeparator => "花括号中应有逗号 `,` 或闭合的 `}`",
+        ErrorKind::ExpectedBlockMappingKey => "此处应是一个字段名，请检查缩进",
+        ErrorKind::ExpectedBlockSequenceEntry => "此处应是以 `-` 开头的列表项，请检查缩进",
+        ErrorKind::InvalidIndentation | ErrorKind::InvalidFlowScalarIndent => "缩进不正确",
+        ErrorKind::TabNotAllowed
+        | ErrorKind::TabInIndentation
+        | ErrorKind::TabInBlockIndentation => "不能用制表符（Tab）缩进，请改用空格",
+        ErrorKind::SimpleKeyExpected | ErrorKind::InvalidSimpleKey => "字段名后缺少冒号 `:`",
+        ErrorKind::UnexpectedEof
+        | ErrorKind::UnexpectedEofFlowSequence
+        | ErrorKind::UnexpectedEofFlowMapping
+        | ErrorKind::UnexpectedEofImplicitFlowMapping
+        | ErrorKind::UnexpectedEofBlockSequence
+        | ErrorKind::UnexpectedEofBlockMapping => "文件意外结束，可能有括号或引号没有闭合",
+        ErrorKind::ExpectedNodeContent => "此处缺少内容",
+        ErrorKind::UnknownQuotedScalarEscape | ErrorKind::InvalidQuotedScalarHexEscape => {
+            "双引号中的反斜杠 `\\` 转义写法无效"
+        }
+        ErrorKind::BlockEntryInFlowCollection | ErrorKind::BlockSequenceEntryNotAllowed => {
+            "此处不能使用以 `-` 开头的列表项"
+        }
+        ErrorKind::MappingKeyNotAllowed => "此处不能出现字段名",
+        _ => return None,
+    })
+}
+
+fn second_document(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::YamlSyntax,
+        span,
+        t!(
+            en: "a second YAML document (`---`) in one file",
+            zh: "一个文件中出现了第二个 YAML 文档（`---`）"
+        ),
     )
+    .with_help(t!(
+        en: "each content file holds exactly one document: remove the `---` line and what follows, or move it to its own file",
+        zh: "每个内容文件只能有一个文档：请删除 `---` 这一行及其后的内容，或把它移到单独的文件中"
+    ))
+}
+
+fn tag_refused(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::YamlSyntax,
+        span,
+        t!(
+            en: "YAML tags (`!!int`, `!custom` …) are not supported",
+            zh: "不支持 YAML 标签（`!!int`、`!custom` 等）"
+        ),
+    )
+    .with_help(t!(
+        en: "remove the tag; quote the value if it is text",
+        zh: "请删除标签；如果值是文字，请加上引号"
+    ))
+}
+
+fn alias_refused(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::YamlAlias,
+        span,
+        t!(
+            en: "YAML aliases (`*name`) are not allowed in minglu content",
+            zh: "minglu 的内容文件不允许使用 YAML 别名（`*name`）"
+        ),
+    )
+    .with_help(t!(
+        en: "write the value out in full instead of referring to an anchor",
+        zh: "请在使用处把内容完整写出，不要引用锚点"
+    ))
 }
 
 fn convert_span(file: FileId, s: &granit_parser::Span) -> Span {
@@ -216,38 +310,31 @@ impl Builder {
             return Err(Diagnostic::error(
                 Code::YamlAlias,
                 span,
-                "YAML anchors (`&name`) are not allowed in minglu content",
+                t!(
+                    en: "YAML anchors (`&name`) are not allowed in minglu content",
+                    zh: "minglu 的内容文件不允许使用 YAML 锚点（`&name`）"
+                ),
             )
-            .with_help(
-                "remove the `&name` anchor: every value is written out in full where it is used",
-            ));
+            .with_help(t!(
+                en: "remove the `&name` anchor: every value is written out in full where it is used",
+                zh: "请删除 `&name` 锚点：每个值都在使用处完整写出"
+            )));
         }
         match event {
             Event::DocumentStart(..) => {
                 self.documents += 1;
                 if self.documents > 1 {
-                    return Err(Diagnostic::error(Code::YamlSyntax, span, "a second YAML document (`---`) in one file")
-                        .with_help("each content file holds exactly one document: remove the `---` line and what follows, or move it to its own file"));
+                    return Err(second_document(span));
                 }
             }
             Event::Alias(_) | Event::UnresolvedAlias(_) => {
-                return Err(Diagnostic::error(
-                    Code::YamlAlias,
-                    span,
-                    "YAML aliases (`*name`) are not allowed in minglu content",
-                )
-                .with_help("write the value out in full instead of referring to an anchor"));
+                return Err(alias_refused(span));
             }
             Event::Scalar(text, style, _, tag) => {
                 let style = match (style, tag.as_deref().map(|t| (t.handle(), t.suffix()))) {
                     (_, Some(("tag:yaml.org,2002:", "str"))) => Style::Quoted,
                     (_, Some(_)) => {
-                        return Err(Diagnostic::error(
-                            Code::YamlSyntax,
-                            span,
-                            "YAML tags (`!!int`, `!custom` …) are not supported",
-                        )
-                        .with_help("remove the tag; quote the value if it is text"));
+                        return Err(tag_refused(span));
                     }
                     (ScalarStyle::Plain, None) => Style::Plain,
                     _ => Style::Quoted,
@@ -301,17 +388,18 @@ impl Builder {
             .chars()
             .find(|&c| is_forbidden_control(c) || (is_key && c.is_control()));
         if let Some(c) = bad {
+            let name = crate::content::source::control_name(c);
+            let (ne, nz) = (name.en, name.zh);
+            let message = if is_key {
+                t!(en: "control character {ne} in this key", zh: "这个字段名中有控制字符 {nz}")
+            } else {
+                t!(en: "control character {ne} in this value", zh: "这个值中有控制字符 {nz}")
+            };
             self.diags.push(
-                Diagnostic::error(
-                    Code::ControlCharacter,
-                    span,
-                    format!(
-                        "control character {} in this {}",
-                        crate::content::source::control_name(c),
-                        if is_key { "key" } else { "value" }
-                    ),
-                )
-                .with_help("remove the escape sequence that produces it: control characters are invisible in review but act in terminals and CI logs"),
+                Diagnostic::error(Code::ControlCharacter, span, message).with_help(t!(
+                    en: "remove the escape sequence that produces it: control characters are invisible in review but act in terminals and CI logs",
+                    zh: "请删除产生它的转义序列：控制字符在审阅时看不见，却会在终端和 CI 日志中起作用"
+                )),
             );
         }
     }
@@ -325,11 +413,15 @@ impl Builder {
             return Err(Diagnostic::error(
                 Code::YamlSyntax,
                 span,
-                format!("nesting deeper than {MAX_DEPTH} levels"),
+                t!(
+                    en: "nesting deeper than {MAX_DEPTH} levels",
+                    zh: "嵌套超过了 {MAX_DEPTH} 层"
+                ),
             )
-            .with_help(
-                "content files never need this much nesting; check the brackets and indentation",
-            ));
+            .with_help(t!(
+                en: "content files never need this much nesting; check the brackets and indentation",
+                zh: "内容文件不需要这么深的嵌套；请检查括号和缩进"
+            )));
         }
         self.stack.push(frame);
         Ok(())
@@ -342,8 +434,15 @@ impl Builder {
             Some(Frame::Map(entries, pending, _)) => match pending.take() {
                 None => {
                     if !matches!(node.kind, Kind::Scalar(..)) {
-                        return Err(Diagnostic::error(Code::YamlSyntax, node.span, "a mapping key must be plain text")
-                            .with_help("keys are field names such as `title:`; lists and mappings cannot be keys"));
+                        return Err(Diagnostic::error(
+                            Code::YamlSyntax,
+                            node.span,
+                            t!(en: "a mapping key must be plain text", zh: "字段名只能是普通文字"),
+                        )
+                        .with_help(t!(
+                            en: "keys are field names such as `title:`; lists and mappings cannot be keys",
+                            zh: "字段名是像 `title:` 这样的名称；列表和映射不能作字段名"
+                        )));
                     }
                     *pending = Some(node);
                 }
@@ -432,7 +531,8 @@ mod tests {
             let mut diags = Vec::new();
             assert!(parse(src, FileId(0), &mut diags).is_none(), "{src}");
             assert_eq!(diags[0].code, Code::YamlAlias);
-            assert!(diags[0].message.contains("anchors"), "{src}");
+            assert!(diags[0].message.en.contains("anchors"), "{src}");
+            assert!(diags[0].message.zh.contains("锚点"), "{src}");
         }
     }
 

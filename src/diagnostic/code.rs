@@ -2,6 +2,12 @@
 //!
 //! Codes are part of minglu's interface: CI scripts filter on them and
 //! `--format json` prints them. Never rename one; add a new one instead.
+//!
+//! Each rule is documented in English ([`Code::doc`]) and Chinese
+//! ([`Code::doc_zh`]); a new code needs both (the `match`es are exhaustive, and a
+//! test checks the Chinese is Chinese).
+
+use super::Lang;
 
 /// A stable diagnostic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -80,11 +86,14 @@ pub enum Code {
     Template,
 }
 
-/// The documentation of one rule: what it checks, why, an example, the fix.
+/// The documentation of one rule in one language: what it checks, why, an
+/// example, the fix.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleDoc {
     /// The code.
     pub code: Code,
+    /// The language of the texts below.
+    pub lang: Lang,
     /// What the rule checks.
     pub what: &'static str,
     /// Why it matters.
@@ -146,11 +155,23 @@ impl Code {
         Code::ALL.into_iter().find(|c| c.as_str() == name)
     }
 
-    /// The rule's documentation.
+    /// The rule's documentation in English.
     pub fn rule(self) -> RuleDoc {
-        let (_, what, why, example, fix) = self.doc();
+        self.rule_in(Lang::En)
+    }
+
+    /// The rule's documentation in `lang`.
+    pub fn rule_in(self, lang: Lang) -> RuleDoc {
+        let (what, why, example, fix) = match lang {
+            Lang::En => {
+                let (_, what, why, example, fix) = self.doc();
+                (what, why, example, fix)
+            }
+            Lang::Zh => self.doc_zh(),
+        };
         RuleDoc {
             code: self,
+            lang,
             what,
             why,
             example,
@@ -423,6 +444,295 @@ impl Code {
             ),
         }
     }
+
+    /// The rule's documentation in Chinese: what, why, example, fix.
+    #[expect(clippy::too_many_lines, reason = "one documentation entry per code")]
+    fn doc_zh(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Code::Encoding => (
+                "每个内容文件都使用 UTF-8 编码（允许带 BOM，允许 CRLF 换行）。",
+                "以 GBK 或 UTF-16 保存的文件，在公开网站上会显示成乱码。",
+                "lists/stamp/items/GZ-001.yaml 被旧编辑器保存成了 GBK 编码",
+                "把文件另存为 UTF-8 编码（多数编辑器中：另存为 → 编码 → UTF-8）。",
+            ),
+            Code::YamlSyntax => (
+                "文件是格式正确的 YAML，并且只有一个文档。",
+                "文件无法解析，其他内容就都无法检查。",
+                "title: [居住证明      # 方括号没有闭合",
+                "按提示的位置改正 YAML；含有 `: `，或以 `[`、`{`、`*`、`&`、`!` 开头的值请加引号。",
+            ),
+            Code::YamlAlias => (
+                "不使用锚点（`&name`）和别名（`*name`）。",
+                "别名能让一个小文件展开成极大的内容（“十亿笑声”攻击），也会让人看不清一条记录到底写了什么。",
+                "materials: *common_materials",
+                "在使用处把内容完整写出。",
+            ),
+            Code::DuplicateKey => (
+                "同一层中没有重复的字段名。",
+                "不同的 YAML 解析器对以哪一个值为准看法不一；名录的每条内容必须只有一种说法。",
+                "title: 居住证明\ntitle: 居住情况证明",
+                "删除其中一处。",
+            ),
+            Code::UnknownField => (
+                "每个字段都是内容格式中规定的字段（见 docs/content-format.md）。",
+                "拼错的字段（如 `verdit:`）否则会被悄悄忽略，记录发布出去却缺了这一项。",
+                "verdit: refuse",
+                "改正拼写（提示中会给出最接近的字段名），或删除该字段。",
+            ),
+            Code::MissingField => (
+                "必填字段都已填写，且不为空。",
+                "盖章事项缺少 `verdict`，就回答不了群众“社区能不能开”的问题。",
+                "缺少 `title:` 的事项文件",
+                "添加该字段并填写内容。",
+            ),
+            Code::WrongType => (
+                "每个值的类型符合字段的要求：文本、列表、映射、true/false 或整数。",
+                "YAML 会猜测类型：`phone: 110` 是数字，`title: 2015` 也不是文本。minglu 从不悄悄转换。",
+                "phone: 0512-110   # 没有问题\nphone: 110        # 这是数字，不是文本",
+                "看起来像数字或布尔值的文字请加引号（`phone: \"110\"`），或改用字段要求的类型。",
+            ),
+            Code::InvalidValue => (
+                "取值固定的字段只能使用规定的值之一（`verdict: issue | refuse` 等）。",
+                "YAML 1.1 会把 `no` 读作 false；名录绝不能因此意外颠倒结论。",
+                "verdict: no",
+                "改用提示中列出的值之一。",
+            ),
+            Code::InvalidDate => (
+                "日期是日历上真实存在的日期，格式为 `YYYY-MM-DD`。",
+                "施行日期决定哪个版本现行有效。",
+                "effective: 2020-02-30",
+                "按 YYYY-MM-DD 格式填写真实的日期，例如 2020-05-01。",
+            ),
+            Code::InvalidNumber => (
+                "整数不带小数、不为负数，开头没有多余的 0。",
+                "`012` 在 YAML 1.1 中是 10，在 YAML 1.2 中是 12；金额不能为负数。",
+                "amount_cny: -5000",
+                "填写普通的整数，例如 20000。",
+            ),
+            Code::InvalidUrl => (
+                "网址是完整的绝对地址，以 http:// 或 https:// 开头。",
+                "来源必须是群众能打开的链接；其他协议（javascript:、file:）不安全。",
+                "sources: [www.gov.cn/xinwen]",
+                "填写以 https:// 或 http:// 开头的完整网址。",
+            ),
+            Code::InvalidId => (
+                "编号符合规定的格式：事项为 `<id_prefix>-<至少三位数字>`，且与文件名一致；部门为 `[a-z][a-z0-9-]*`；版本为 `[0-9A-Za-z][0-9A-Za-z._-]*`；名录为 `[a-z][a-z0-9-]*`。",
+                "编号会成为网址，必须长期保持不变。",
+                "lists/stamp/items/gz-1.yaml",
+                "按格式给文件或文件夹改名，例如 GZ-001.yaml。",
+            ),
+            Code::DuplicateId => (
+                "同一个编号不会用两次。",
+                "两条记录占用同一个网址，其中一条就会被掩盖。",
+                "lists/stamp/items/GZ-001.yaml 和 lists/stamp/items/GZ-001.yml",
+                "删除其中一个，或给它重新编号。",
+            ),
+            Code::DuplicatePrefix => (
+                "任意两个名录的 `id_prefix` 都不相同。",
+                "事项编号必须能看出它属于哪个名录。",
+                "两个 list.yaml 都写了 `id_prefix: GZ`",
+                "为每个名录设置不同的前缀。",
+            ),
+            Code::UnknownCategory => (
+                "事项的 `category` 是所属名录 `categories` 中的一个。",
+                "名录页面按类别分组列出事项；类别不存在，事项就会“丢失”。",
+                "category: 住房   # list.yaml 中写的是 住所居住",
+                "改用 list.yaml 中的类别，或在 list.yaml 中添加新类别。",
+            ),
+            Code::DanglingDepartment => (
+                "每个部门编号（`departments`、`instead.department`）都在 departments.yaml 中有定义。",
+                "网站要告诉群众去哪里办；部门不存在，群众就找不到地方。",
+                "departments: [police2]",
+                "改用 departments.yaml 中的编号，或在 departments.yaml 中添加该部门。",
+            ),
+            Code::DanglingItem => (
+                "`replaces` 和 `merged_into` 中的编号是同一名录（现在或以往版本）中的事项。",
+                "合并情况会显示给群众，如“GZ-009 并入 GZ-013”；两端的事项都必须存在。",
+                "replaces: [GZ-099]",
+                "填写本名录现有或曾有的事项编号。",
+            ),
+            Code::RefuseWithoutInstead => (
+                "`verdict: refuse` 的盖章事项至少写明一条替代途径（`instead`）。",
+                "只说“这里不开”而不说“去哪里办”，群众就无处可去；民发〔2020〕20号要求对不再出具的每项证明提供办事指南。",
+                "verdict: refuse   # 但没有 instead:",
+                "添加 `instead:`，至少写一条：method、department、how。",
+            ),
+            Code::NotApplicable => (
+                "字段只用在适用的地方（`instead` 和 `transitional` 只用于 `refuse` 事项）。",
+                "`issue` 事项带有 `instead`，前后自相矛盾。",
+                "verdict: issue\ninstead: [...]",
+                "删除该字段，或修改 verdict。",
+            ),
+            Code::DateOrder => (
+                "有先后关系的日期顺序正确：published ≤ effective ≤ expires；applied ≤ assessed ≤ confirmed。",
+                "一个版本不可能在发布之前就施行。",
+                "published: 2020-05-01\neffective: 2020-04-01",
+                "改正有误的那个日期。",
+            ),
+            Code::DocNumber => (
+                "文号中的年份用六角括号〔〕括起，例如 民发〔2020〕20号。",
+                "群众会按准确的正式文号查找文件。",
+                "doc_number: 民发[2020]20号",
+                "把年份两边的括号改为〔和〕。",
+            ),
+            Code::UrlConflict => (
+                "页面不占用名录或内置页面的网址。",
+                "两个页面使用同一个网址，会互相覆盖。",
+                "content/pages/stamp.md 与 lists/stamp/ 同时存在",
+                "给页面文件改名。",
+            ),
+            Code::SymlinkEscape => (
+                "content/ 中的符号链接只指向 content/ 内部。",
+                "网站只能用仓库中经过审阅的内容生成。",
+                "content/lists/stamp/items/GZ-001.yaml -> /etc/passwd",
+                "把链接换成文件本身。",
+            ),
+            Code::SpecialFile => (
+                "content/ 中只有普通文件和文件夹，没有命名管道（FIFO）、设备文件或套接字。",
+                "读取 FIFO 会一直卡住，/dev/zero 这样的设备读不到尽头；一个合并请求不应能让 CI 机器卡死或耗尽资源。",
+                "mkfifo content/site.yaml",
+                "换成普通文件，或删除它。",
+            ),
+            Code::FileTooLarge => (
+                "内容文件都不超过单个文件的大小上限（默认 16 MiB，可用 MINGLU_MAX_FILE_SIZE 调整）。",
+                "内容文件都是短小的文本；特别大的文件要么是放错了（数据导出、二进制文件），要么是企图耗尽生成网站的机器的内存。",
+                "content/pages/about.md   # 200 MB",
+                "拆分或精简文件；如果确实需要，用 MINGLU_MAX_FILE_SIZE=<字节数> 提高上限（可用 K、M、G 后缀）。",
+            ),
+            Code::ControlCharacter => (
+                "内容文件的文字中除制表符和换行符外，没有控制字符（C0 和 C1，如 ESC、BEL、CR、DEL）。",
+                "控制字符审阅时看不见，却会在终端和日志中起作用：ESC 开启终端转义序列，CR 会遮住它前面的文字，字段名中的换行符还能伪造 GitHub Actions 命令。",
+                "title: \"居住证明\\e[8m隐藏\"",
+                "删除该字符（提示中给出了它的码位）；保存文件时使用 LF 换行。",
+            ),
+            Code::ReservedName => (
+                "名录键名和页面名不占用 minglu 生成的网址（changes、departments、purposes、search、data、schema、draft、assets、editions、notice、index、404、sitemap、robots），也不含点号。",
+                "名为 `changes` 的名录会悄悄覆盖变更记录页面；名为 `404.html.md` 的页面会与内置的 404 页面冲突。",
+                "content/lists/changes/list.yaml",
+                "给文件夹或文件改名（名称就是它的网址）。",
+            ),
+            Code::CaseCollision => (
+                "任意两个页面、名录、事项或版本的名称，不会只有字母大小写不同。",
+                "Windows、macOS 的文件系统和许多静态网站托管服务不区分大小写：About.md 和 about.md、版本 v1 和 V1 会互相覆盖。",
+                "content/pages/About.md 和 content/pages/about.md",
+                "给其中一个改名，或将两者合并。",
+            ),
+            Code::MissingFile => (
+                "内容格式要求的文件都存在（site.yaml、departments.yaml、每个名录的 list.yaml、每个版本的 edition.yaml）。",
+                "缺少这些文件，就无从生成网站。",
+                "content/lists/stamp/ 中没有 list.yaml",
+                "创建该文件（`minglu init` 会生成一个最简示例）。",
+            ),
+            Code::UnexpectedFile => (
+                "content/ 中的每个文件都是 minglu 会读取的文件。",
+                "放错位置的文件（items/GZ-001.yml.bak、误写成 .yml）会被悄悄忽略。",
+                "lists/stamp/items/notes.txt",
+                "移走或删除该文件。",
+            ),
+            Code::EditionModified => (
+                "已冻结版本的每个文件，其 SHA-256 仍与 SHA256SUMS 中的记录一致。",
+                "已发布的版本是正式记录，绝不能悄悄改变。",
+                "修改了 lists/stamp/editions/2020/items/GZ-001.yaml",
+                "撤销修改（用 git checkout 恢复该文件）。如需调整名录，请修改工作稿并发布新版本。",
+            ),
+            Code::EditionFileMissing => (
+                "SHA256SUMS 中列出的每个文件都存在。",
+                "删掉一个文件，就会从已发布的版本中悄悄去掉一条记录。",
+                "删除了 lists/stamp/editions/2020/items/GZ-005.yaml",
+                "从 git 恢复该文件。",
+            ),
+            Code::EditionFileExtra => (
+                "已冻结版本中的每个文件都列在它的 SHA256SUMS 中。",
+                "事后添加的文件会改变已发布的版本。",
+                "手工添加了 lists/stamp/editions/2020/items/GZ-099.yaml",
+                "删除该文件；新事项请写入工作稿，随新版本发布。",
+            ),
+            Code::EditionSums => (
+                "每个已冻结的版本都有格式正确的 SHA256SUMS（每行为 `<64 位十六进制>  <路径>`）。",
+                "没有它，就没有人能核验这个版本。",
+                "lists/stamp/editions/2020/ 中没有 SHA256SUMS",
+                "从 git 恢复 SHA256SUMS；版本由 `minglu release` 生成。",
+            ),
+            Code::NoEdition => (
+                "每个名录至少发布了一个版本（仅为警告）。",
+                "在此之前，网站显示名录的工作稿，并标注“尚未发布”。",
+                "lists/work/ 中有 items/，但没有 editions/",
+                "发布一个版本：`minglu release work 2025 --label 2025年版 …`。",
+            ),
+            Code::Template => (
+                "主题模板能够编译和渲染。",
+                "覆盖的模板出错，会使用到它的每个页面都无法生成。",
+                "themes/default/templates/item.html: {{ item.title | nosuchfilter }}",
+                "按提示的行改正模板。",
+            ),
+        }
+    }
+}
+
+impl RuleDoc {
+    /// What `minglu check --explain <code>` prints: the code, then What / Why /
+    /// Example / Fix under headings in the rule's language.
+    pub fn explain(&self) -> String {
+        let [what, why, example, fix] = match self.lang {
+            Lang::En => ["What it checks", "Why", "Example", "Fix"],
+            Lang::Zh => ["检查内容", "原因", "示例", "改正方法"],
+        };
+        format!(
+            "{}\n\n{what}\n  {}\n\n{why}\n  {}\n\n{example}\n  {}\n\n{fix}\n  {}\n",
+            self.code,
+            self.what,
+            self.why,
+            self.example.replace('\n', "\n  "),
+            self.fix
+        )
+    }
+}
+
+/// The Markdown page of every rule (docs/check-rules.md in English,
+/// docs/check-rules.zh.md in Chinese): a table of codes, then each rule's What /
+/// Why / Example / Fix. A test keeps the committed pages equal to this.
+pub fn rules_markdown(lang: Lang) -> String {
+    let (title, intro, head, what, why, example, fix) = match lang {
+        Lang::En => (
+            "Check rules",
+            "Every diagnostic `minglu check` prints has a stable code. This page is generated from\nthe rules' documentation in `src/diagnostic/code.rs` (`minglu check --explain <code>` prints\nthe same); a test keeps it current (`MINGLU_BLESS=1 cargo test` rewrites it).\nIn Chinese: [check-rules.zh.md](check-rules.zh.md).",
+            "| code | checks |",
+            "What it checks.",
+            "Why.",
+            "Example.",
+            "Fix.",
+        ),
+        Lang::Zh => (
+            "检查规则",
+            "`minglu check` 报告的每个问题都有一个固定的代码。本页由 `src/diagnostic/code.rs`\n中的规则说明生成（`minglu check --lang zh --explain <代码>` 显示同样的内容）；\n测试保证它与代码一致（`MINGLU_BLESS=1 cargo test` 会重新生成）。\nEnglish: [check-rules.md](check-rules.md).",
+            "| 代码 | 检查内容 |",
+            "检查内容：",
+            "原因：",
+            "示例：",
+            "改正方法：",
+        ),
+    };
+    let mut doc = format!("# {title}\n\n{intro}\n\n{head}\n|---|---|\n");
+    for code in Code::ALL {
+        let r = code.rule_in(lang);
+        doc.push_str(&format!(
+            "| [`{0}`](#{0}) | {1} |\n",
+            code.as_str(),
+            r.what.replace('|', "\\|")
+        ));
+    }
+    for code in Code::ALL {
+        let r = code.rule_in(lang);
+        doc.push_str(&format!(
+            "\n## {}\n\n**{what}** {}\n\n**{why}** {}\n\n**{example}**\n\n```yaml\n{}\n```\n\n**{fix}** {}\n",
+            code.as_str(),
+            r.what,
+            r.why,
+            r.example,
+            r.fix
+        ));
+    }
+    doc
 }
 
 impl std::fmt::Display for Code {
@@ -434,6 +744,27 @@ impl std::fmt::Display for Code {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn has_chinese(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    /// Every rule is explained in Chinese: What, Why and Fix are Chinese
+    /// sentences, and no text is the English one copied.
+    #[test]
+    fn every_code_has_chinese_documentation() {
+        for code in Code::ALL {
+            let (en, zh) = (code.rule_in(Lang::En), code.rule_in(Lang::Zh));
+            for (e, z) in [(en.what, zh.what), (en.why, zh.why), (en.fix, zh.fix)] {
+                assert!(has_chinese(z), "{code}: {z}");
+                assert!(z.ends_with('。'), "{code}: a sentence ends with 。: {z}");
+                assert_ne!(e, z, "{code}");
+            }
+            assert!(!zh.example.is_empty(), "{code}");
+            assert!(zh.explain().contains("\n检查内容\n"), "{code}");
+            assert!(en.explain().contains("\nWhat it checks\n"), "{code}");
+        }
+    }
 
     #[test]
     fn names_are_unique_and_round_trip() {

@@ -4,13 +4,32 @@
 //! [`Diagnostics`] collection; the edge of the program renders them as terminal
 //! text, JSON lines or GitHub annotations (see [`render`]). Operational failures
 //! (I/O, a port in use) are not diagnostics: they are [`crate::Error`]s.
+//!
+//! Every message, help and related-span label is a [`Text`] in English and
+//! Chinese; the renderer picks one by [`Lang`]. Push sites write both with
+//! [`crate::t!`]:
+//!
+//! ```
+//! # use minglu::diagnostic::{Code, Diagnostic, FileId, Span};
+//! # let span = Span::file_start(FileId(0));
+//! let id = "polic";
+//! let d = Diagnostic::error(
+//!     Code::DanglingDepartment,
+//!     span,
+//!     minglu::t!(en: "department `{id}` is not defined", zh: "部门 `{id}` 未定义"),
+//! )
+//! .with_help(minglu::t!(en: "did you mean `police`?", zh: "是否应为 `police`？"));
+//! # assert_eq!(d.help.map(|h| h.zh), Some("是否应为 `police`？".into()));
+//! ```
 
 mod code;
 pub mod render;
 mod span;
+mod text;
 
-pub use code::{Code, RuleDoc};
+pub use code::{Code, RuleDoc, rules_markdown};
 pub use span::{FileId, Files, Span, Spanned};
+pub use text::{Lang, Noun, Text, code_list};
 
 /// Diagnostics together with the file table they point into.
 #[derive(Debug)]
@@ -52,28 +71,28 @@ pub struct Diagnostic {
     /// Where the problem is; `None` only for problems with no file (rare).
     pub span: Option<Span>,
     /// What is wrong, in one sentence.
-    pub message: String,
+    pub message: Text,
     /// How to fix it.
-    pub help: Option<String>,
+    pub help: Option<Text>,
     /// Other places that explain the problem (e.g. the first of two duplicate keys).
-    pub related: Vec<(Span, String)>,
+    pub related: Vec<(Span, Text)>,
 }
 
 impl Diagnostic {
     /// An error at a span.
-    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, span: Span, message: Text) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
             span: Some(span),
-            message: message.into(),
+            message,
             help: None,
             related: Vec::new(),
         }
     }
 
     /// A warning at a span.
-    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, span: Span, message: Text) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, span, message)
@@ -82,15 +101,15 @@ impl Diagnostic {
 
     /// Adds the `help:` line.
     #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+    pub fn with_help(mut self, help: Text) -> Self {
+        self.help = Some(help);
         self
     }
 
     /// Adds a related location.
     #[must_use]
-    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.related.push((span, label.into()));
+    pub fn with_related(mut self, span: Span, label: Text) -> Self {
+        self.related.push((span, label));
         self
     }
 }

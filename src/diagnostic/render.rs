@@ -13,7 +13,7 @@ use std::path::Path;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 
-use super::{Diagnostic, Diagnostics, Files, Severity, Span};
+use super::{Diagnostic, Diagnostics, Files, Lang, Severity, Span};
 use crate::text_safety::{pictured, single_line};
 
 /// The output formats of `check` and `build` diagnostics.
@@ -93,31 +93,33 @@ impl<'a> Sources<'a> {
     }
 }
 
-/// Renders every diagnostic in the chosen format, followed (for text) by nothing
-/// else: the caller prints the summary line.
+/// Renders every diagnostic in the chosen format and language, followed (for
+/// text) by nothing else: the caller prints the summary line. Codes, paths,
+/// positions and JSON keys are the same in every language.
 pub fn render(
     diagnostics: &Diagnostics,
     sources: &mut Sources<'_>,
     format: Format,
     color: bool,
+    lang: Lang,
 ) -> String {
     if format == Format::Gitlab {
-        return gitlab(diagnostics, sources.files);
+        return gitlab(diagnostics, sources.files, lang);
     }
     let mut out = String::new();
     for d in diagnostics {
         match format {
             Format::Gitlab => unreachable!("rendered as one array above"),
             Format::Text => {
-                out.push_str(&text(d, sources, color));
+                out.push_str(&text(d, sources, color, lang));
                 out.push_str("\n\n");
             }
             Format::Json => {
-                out.push_str(&json(d, sources.files));
+                out.push_str(&json(d, sources.files, lang));
                 out.push('\n');
             }
             Format::Github => {
-                out.push_str(&github(d, sources.files));
+                out.push_str(&github(d, sources.files, lang));
                 out.push('\n');
             }
         }
@@ -126,19 +128,26 @@ pub fn render(
 }
 
 /// One diagnostic as terminal text, rustc style.
-pub fn text(d: &Diagnostic, sources: &mut Sources<'_>, color: bool) -> String {
-    let level = match d.severity {
-        Severity::Error => Level::ERROR,
-        Severity::Warning => Level::WARNING,
+pub fn text(d: &Diagnostic, sources: &mut Sources<'_>, color: bool, lang: Lang) -> String {
+    let level = match (d.severity, lang) {
+        (Severity::Error, Lang::En) => Level::ERROR,
+        (Severity::Warning, Lang::En) => Level::WARNING,
+        (Severity::Error, Lang::Zh) => Level::ERROR.with_name("错误"),
+        (Severity::Warning, Lang::Zh) => Level::WARNING.with_name("警告"),
     };
-    let message = single_line(&d.message);
+    let message = single_line(d.message.get(lang));
     let mut group = Group::with_title(level.primary_title(message.as_str()).id(d.code.as_str()));
     let mut owned = Vec::new();
     if let Some(span) = d.span {
         owned.push((span, sources.line(span), String::new(), true));
     }
     for (span, label) in &d.related {
-        owned.push((*span, sources.line(*span), single_line(label), false));
+        owned.push((
+            *span,
+            sources.line(*span),
+            single_line(label.get(lang)),
+            false,
+        ));
     }
     let paths: Vec<String> = owned
         .iter()
@@ -166,9 +175,13 @@ pub fn text(d: &Diagnostic, sources: &mut Sources<'_>, color: bool) -> String {
             ),
         };
     }
-    let help = d.help.as_deref().map(single_line);
+    let help = d.help.as_ref().map(|h| single_line(h.get(lang)));
     if let Some(help) = &help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        let level = match lang {
+            Lang::En => Level::HELP,
+            Lang::Zh => Level::HELP.with_name("帮助"),
+        };
+        group = group.element(level.message(help.as_str()));
     }
     let renderer = if color {
         Renderer::styled()
@@ -200,7 +213,7 @@ struct JsonRelated<'a> {
 }
 
 /// One diagnostic as a single-line JSON object.
-pub fn json(d: &Diagnostic, files: &Files) -> String {
+pub fn json(d: &Diagnostic, files: &Files, lang: Lang) -> String {
     let value = JsonDiagnostic {
         code: d.code.as_str(),
         severity: d.severity.as_str(),
@@ -208,8 +221,8 @@ pub fn json(d: &Diagnostic, files: &Files) -> String {
         line: d.span.map(|s| s.line),
         column: d.span.map(|s| s.col),
         end_column: None,
-        message: &d.message,
-        help: d.help.as_deref(),
+        message: d.message.get(lang),
+        help: d.help.as_ref().map(|h| h.get(lang)),
         related: d
             .related
             .iter()
@@ -217,7 +230,7 @@ pub fn json(d: &Diagnostic, files: &Files) -> String {
                 file: files.path(s.file),
                 line: s.line,
                 column: s.col,
-                message: m,
+                message: m.get(lang),
             })
             .collect(),
     };
@@ -248,19 +261,24 @@ struct GitlabLines {
 
 /// Every diagnostic as a GitLab code quality report: a JSON array (empty when there
 /// is nothing to report), followed by a newline.
-pub fn gitlab(diagnostics: &Diagnostics, files: &Files) -> String {
+pub fn gitlab(diagnostics: &Diagnostics, files: &Files, lang: Lang) -> String {
     use sha2::Digest as _;
     let issues: Vec<GitlabIssue<'_>> = diagnostics
         .into_iter()
         .map(|d| {
             let path = d.span.map_or("content", |s| files.path(s.file));
             let line = d.span.map_or(1, |s| s.line);
-            let mut description = d.message.clone();
+            let mut description = d.message.get(lang).to_owned();
             if let Some(help) = &d.help {
-                let _ = write!(description, " (help: {help})");
+                let _ = match lang {
+                    Lang::En => write!(description, " (help: {})", help.en),
+                    Lang::Zh => write!(description, "（帮助：{}）", help.zh),
+                };
             }
             let mut h = sha2::Sha256::new();
-            for part in [d.code.as_str(), path, &line.to_string(), &d.message] {
+            // The English message keeps a finding's fingerprint the same whatever
+            // language the report was written in.
+            for part in [d.code.as_str(), path, &line.to_string(), &d.message.en] {
                 h.update(part.as_bytes());
                 h.update([0]);
             }
@@ -285,7 +303,7 @@ pub fn gitlab(diagnostics: &Diagnostics, files: &Files) -> String {
 }
 
 /// One diagnostic as a GitHub Actions workflow command.
-pub fn github(d: &Diagnostic, files: &Files) -> String {
+pub fn github(d: &Diagnostic, files: &Files, lang: Lang) -> String {
     let mut out = format!("::{}", d.severity.as_str());
     let mut props = Vec::new();
     if let Some(s) = d.span {
@@ -298,9 +316,10 @@ pub fn github(d: &Diagnostic, files: &Files) -> String {
     }
     props.push(format!("title={}", escape_property(d.code.as_str())));
     let _ = write!(out, " {}", props.join(","));
-    let mut message = single_line(&d.message);
+    let mut message = single_line(d.message.get(lang));
     if let Some(help) = &d.help {
-        let _ = write!(message, "\nhelp: {}", single_line(help));
+        let label = lang.pick("help: ", "帮助：");
+        let _ = write!(message, "\n{label}{}", single_line(help.get(lang)));
     }
     let _ = write!(out, "::{}", escape_data(&message));
     out
@@ -332,9 +351,18 @@ mod tests {
             start: 0,
             end: 0,
         };
-        let d = Diagnostic::error(Code::UnknownField, span, "50% wrong").with_help("fix: it");
+        let d = Diagnostic::error(
+            Code::UnknownField,
+            span,
+            crate::t!(en: "50% wrong", zh: "50% 错"),
+        )
+        .with_help(crate::t!(en: "fix: it", zh: "改：它"));
         assert_eq!(
-            github(&d, &files),
+            github(&d, &files, Lang::Zh),
+            "::error file=content/a%2Cb.yaml,line=3,col=5,title=unknown-field::50%25 错%0A帮助：改：它"
+        );
+        assert_eq!(
+            github(&d, &files, Lang::En),
             "::error file=content/a%2Cb.yaml,line=3,col=5,title=unknown-field::50%25 wrong%0Ahelp: fix: it"
         );
         assert_eq!(FileId(0), f);

@@ -2,12 +2,13 @@
 //!
 //! Each folder in `tests/fixtures/check/` is an overlay on `tests/fixtures/base`
 //! (files to add or replace, and a `REMOVE` list); its `expected.txt` is the
-//! exact diagnostic output: code, `path:line:column`, source line, caret, help.
+//! exact diagnostic output: code, `path:line:column`, source line, caret, help;
+//! `expected.zh.txt` is the same run with `--lang zh`, at the same positions.
 
 use std::collections::BTreeSet;
 use std::fs;
 
-use minglu::diagnostic::Code;
+use minglu::diagnostic::{Code, Lang};
 
 use crate::support::{SiteTest, assert_golden, fixtures};
 
@@ -20,14 +21,18 @@ fn cases() -> Vec<String> {
     names
 }
 
-fn run_case(name: &str) -> (i32, String, String) {
+fn run_case(name: &str, lang: Lang) -> (i32, String, String) {
     let dir = fixtures().join("check").join(name);
     // An optional `ENV` file holds `NAME=value` lines for the run.
     let env_text = fs::read_to_string(dir.join("ENV")).unwrap_or_default();
     let env: Vec<(&str, &str)> = env_text.lines().filter_map(|l| l.split_once('=')).collect();
     let site = SiteTest::fixture("base").overlay(&dir);
-    let text = site.run_env(&["check"], &env);
-    let json = site.run_env(&["check", "--format", "json", "--quiet"], &env);
+    let lang = lang.pick("en", "zh");
+    let text = site.run_env(&["check", "--lang", lang], &env);
+    let json = site.run_env(
+        &["check", "--lang", lang, "--format", "json", "--quiet"],
+        &env,
+    );
     assert_eq!(
         text.code, json.code,
         "{name}: the format does not change the exit code"
@@ -47,31 +52,146 @@ fn base_site_is_clean() {
 fn every_rule_fixture_matches_its_expected_output() {
     let mut failures = Vec::new();
     for name in cases() {
-        let (code, stderr, json) = run_case(&name);
-        let errors = json
-            .lines()
-            .filter(|l| l.contains("\"severity\":\"error\""))
-            .count();
-        assert_eq!(
-            code,
-            i32::from(errors > 0),
-            "{name}: exit code follows the errors\n{stderr}"
-        );
-        assert!(
-            !json.is_empty(),
-            "{name}: the fixture triggers no diagnostic"
-        );
-        let result = std::panic::catch_unwind(|| {
-            assert_golden(
-                &fixtures().join("check").join(&name).join("expected.txt"),
-                &stderr,
+        for (lang, golden) in [(Lang::En, "expected.txt"), (Lang::Zh, "expected.zh.txt")] {
+            let (code, stderr, json) = run_case(&name, lang);
+            let errors = json
+                .lines()
+                .filter(|l| l.contains("\"severity\":\"error\""))
+                .count();
+            assert_eq!(
+                code,
+                i32::from(errors > 0),
+                "{name}: exit code follows the errors\n{stderr}"
             );
-        });
-        if result.is_err() {
-            failures.push(name);
+            assert!(
+                !json.is_empty(),
+                "{name}: the fixture triggers no diagnostic"
+            );
+            let result = std::panic::catch_unwind(|| {
+                assert_golden(&fixtures().join("check").join(&name).join(golden), &stderr);
+            });
+            if result.is_err() {
+                failures.push(format!("{name}/{golden}"));
+            }
         }
     }
     assert!(failures.is_empty(), "golden mismatches: {failures:?}");
+}
+
+/// The lines of terminal output that carry a position (`--> path:line:col`,
+/// `::: path:line:col`) and the source lines with their numbers.
+fn position_lines(output: &str) -> Vec<&str> {
+    output
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            t.starts_with("--> ")
+                || t.starts_with("::: ")
+                || t.split_once(" | ")
+                    .is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok())
+        })
+        .collect()
+}
+
+/// Each diagnostic's code, severity and every position, without its words.
+fn json_positions(json: &str) -> Vec<String> {
+    json.lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+            for key in ["message", "help"] {
+                v[key] = serde_json::Value::Null;
+            }
+            for r in v["related"].as_array_mut().into_iter().flatten() {
+                r["message"] = serde_json::Value::Null;
+            }
+            v.to_string()
+        })
+        .collect()
+}
+
+/// `--lang zh` changes the words only: the same diagnostics at the same
+/// positions, with the same source excerpts, in the same order.
+#[test]
+fn chinese_output_has_the_english_positions() {
+    for name in cases() {
+        let (en_code, en_text, en_json) = run_case(&name, Lang::En);
+        let (zh_code, zh_text, zh_json) = run_case(&name, Lang::Zh);
+        assert_eq!(en_code, zh_code, "{name}: exit code");
+        let (en_pos, zh_pos) = (position_lines(&en_text), position_lines(&zh_text));
+        assert!(!en_pos.is_empty(), "{name}: no position in\n{en_text}");
+        assert_eq!(en_pos, zh_pos, "{name}: positions differ");
+        assert_eq!(json_positions(&en_json), json_positions(&zh_json), "{name}");
+        assert_ne!(
+            en_text, zh_text,
+            "{name}: the Chinese output is the English one"
+        );
+        assert!(
+            zh_text.contains("错误[") || zh_text.contains("警告["),
+            "{name}: {zh_text}"
+        );
+    }
+}
+
+/// English words that only an untranslated message would contain.
+const ENGLISH_WORDS: &[&str] = &[
+    "expected", "field", "missing", "must", "found", "should", "cannot", "not", "the", "is", "are",
+    "use", "add", "remove", "write", "file", "value", "here", "this", "error", "help", "warning",
+    "register", "item", "edition", "date", "number", "text", "list", "mapping", "instead", "did",
+    "you", "mean", "with", "without", "defined", "unknown", "invalid",
+];
+
+/// Removes `code spans` (field names, values and quoted engine messages),
+/// paths and URLs, which stay as they are in every language.
+fn prose(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 0 {
+            out.push_str(part);
+            out.push(' ');
+        }
+    }
+    out.split_whitespace()
+        .filter(|w| !w.contains('/') && !w.contains('.') && !w.contains('_'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every message, help and note that `--lang zh` prints is Chinese: it has Chinese
+/// characters and, outside `code spans`, paths and URLs, none of the English words
+/// that messages are made of.
+#[test]
+fn chinese_messages_are_translated() {
+    let mut texts = Vec::new();
+    for name in cases() {
+        let (_, _, json) = run_case(&name, Lang::Zh);
+        for line in json.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+            let related = v["related"].as_array().cloned().unwrap_or_default();
+            let all = [v["message"].clone(), v["help"].clone()]
+                .into_iter()
+                .chain(related.iter().map(|r| r["message"].clone()));
+            for t in all.filter_map(|t| t.as_str().map(str::to_owned)) {
+                texts.push((name.clone(), t));
+            }
+        }
+    }
+    assert!(texts.len() > 80, "{} texts", texts.len());
+    for (name, text) in &texts {
+        assert!(
+            text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{name}: no Chinese in {text:?}"
+        );
+        let words = prose(text).to_lowercase();
+        let english: Vec<&&str> = ENGLISH_WORDS
+            .iter()
+            .filter(|w| {
+                words
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .any(|x| x == **w)
+            })
+            .collect();
+        assert!(english.is_empty(), "{name}: {english:?} in {text:?}");
+    }
 }
 
 #[test]
@@ -225,34 +345,105 @@ fn explain_prints_the_rule() {
     );
     assert!(run.stdout.contains("Fix\n  Add `instead:`"));
     site.run(&["check", "--explain", "no-such-code"]).code(2);
+    let zh = site.run(&[
+        "check",
+        "--lang",
+        "zh",
+        "--explain",
+        "refuse-without-instead",
+    ]);
+    zh.success();
+    assert!(
+        zh.stdout
+            .starts_with("refuse-without-instead\n\n检查内容\n  `verdict: refuse` 的盖章事项"),
+        "{}",
+        zh.stdout
+    );
+    assert!(
+        zh.stdout.contains("改正方法\n  添加 `instead:`"),
+        "{}",
+        zh.stdout
+    );
+    let unknown = site.run(&["check", "--lang", "zh", "--explain", "no-such-code"]);
+    unknown.code(2);
+    assert!(
+        unknown
+            .stderr
+            .starts_with("错误：未知的代码 `no-such-code`"),
+        "{}",
+        unknown.stderr
+    );
 }
 
-/// `docs/check-rules.md` is generated from the rules' own documentation.
+/// `docs/check-rules.md` and its Chinese version `docs/check-rules.zh.md` are
+/// generated from the rules' own documentation.
 #[test]
 fn rules_documentation_is_current() {
-    let mut doc = String::from(
-        "# Check rules\n\nEvery diagnostic `minglu check` prints has a stable code. This page is generated from\nthe rules' documentation in `src/diagnostic/code.rs` (`minglu check --explain <code>` prints\nthe same); a test keeps it current (`MINGLU_BLESS=1 cargo test` rewrites it).\n\n| code | checks |\n|---|---|\n",
-    );
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let en = minglu::diagnostic::rules_markdown(Lang::En);
+    assert!(en.contains("**What it checks.** Every content file is UTF-8"));
+    assert_golden(&docs.join("check-rules.md"), &en);
+    let zh = minglu::diagnostic::rules_markdown(Lang::Zh);
+    assert!(zh.contains("**检查内容：** 每个内容文件都使用 UTF-8 编码"));
+    assert_golden(&docs.join("check-rules.zh.md"), &zh);
     for code in Code::ALL {
-        doc.push_str(&format!(
-            "| [`{0}`](#{0}) | {1} |\n",
-            code.as_str(),
-            code.rule().what.replace('|', "\\|")
-        ));
+        let anchor = format!("\n## {}\n", code.as_str());
+        assert!(en.contains(&anchor) && zh.contains(&anchor), "{code}");
     }
-    for code in Code::ALL {
-        let r = code.rule();
-        doc.push_str(&format!(
-            "\n## {}\n\n**What it checks.** {}\n\n**Why.** {}\n\n**Example.**\n\n```yaml\n{}\n```\n\n**Fix.** {}\n",
-            code.as_str(),
-            r.what,
-            r.why,
-            r.example,
-            r.fix
-        ));
+}
+
+/// Every Chinese text written at a push site (`zh: "…"` in `src/`, including the
+/// messages no fixture triggers) is Chinese: placeholders (`{name}`), `code spans`,
+/// paths and URLs aside, none of the English words messages are made of.
+#[test]
+fn every_chinese_text_in_the_source_is_translated() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![src];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
     }
-    assert_golden(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/check-rules.md"),
-        &doc,
-    );
+    let mut seen = 0;
+    for file in files {
+        let text = fs::read_to_string(&file).expect("read source");
+        for (n, line) in text.lines().enumerate() {
+            let Some(start) = line.find("zh: \"") else {
+                continue;
+            };
+            let literal = &line[start + 5..];
+            let literal = &literal[..literal.rfind('"').unwrap_or(literal.len())];
+            let without_placeholders: String = literal
+                .split('{')
+                .map(|part| part.split_once('}').map_or(part, |(_, rest)| rest))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let words = prose(&without_placeholders).to_lowercase();
+            let english: Vec<&&str> = ENGLISH_WORDS
+                .iter()
+                .filter(|w| {
+                    words
+                        .split(|c: char| !c.is_ascii_alphabetic())
+                        .any(|x| x == **w)
+                })
+                .collect();
+            let at = format!("{}:{}", file.display(), n + 1);
+            assert!(english.is_empty(), "{at}: {english:?} in {literal:?}");
+            let cjk = literal
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            assert!(
+                cjk || !words.chars().any(|c| c.is_ascii_alphabetic()),
+                "{at}: no Chinese in {literal:?}"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 150, "only {seen} Chinese texts found");
 }

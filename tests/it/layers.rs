@@ -33,6 +33,8 @@ const ROOT_REEXPORTS: &[(&str, &str)] = &[
     ("Error", "error"),
     ("Result", "error"),
     ("Report", "diagnostic"),
+    // `#[macro_export]` puts the bilingual-text macro at the root.
+    ("t", "diagnostic"),
 ];
 
 fn layer(module: &str) -> u8 {

@@ -14,6 +14,7 @@ mod fuzz;
 mod history;
 mod injection;
 mod install_files;
+mod lang;
 mod layers;
 mod output;
 mod pages;

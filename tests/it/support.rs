@@ -58,7 +58,7 @@ impl SiteTest {
             }
             fs::remove_file(remove).expect("remove REMOVE");
         }
-        for name in ["expected.txt", "ENV"] {
+        for name in ["expected.txt", "expected.zh.txt", "ENV"] {
             let _ = fs::remove_file(self.root.join(name));
         }
         self
@@ -77,7 +77,9 @@ impl SiteTest {
         fs::read_to_string(self.root.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
     }
 
-    /// Runs `minglu <args> --root <site>` with a fixed date and no colour.
+    /// Runs `minglu <args> --root <site>` with a fixed date, no colour and
+    /// English messages (`MINGLU_LANG=en`; pass `--lang zh` or another
+    /// `MINGLU_LANG` to [`SiteTest::run_env`] for Chinese).
     pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_env(args, &[])
     }
@@ -86,6 +88,7 @@ impl SiteTest {
     pub(crate) fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_minglu"));
         cmd.args(args)
+            .env("MINGLU_LANG", "en")
             .envs(env.iter().copied())
             .arg("--root")
             .arg(&self.root)

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use super::doc_number;
 use crate::content::read::{self, Ctx, Fields};
 use crate::content::yaml::Node;
-use crate::diagnostic::{Code, Spanned};
+use crate::diagnostic::{Code, Noun, Spanned};
 use crate::model::EditionRecord;
+use crate::t;
 
 /// `edition.yaml`.
 pub(crate) fn edition(node: &Node, cx: &mut Ctx) -> Option<EditionRecord> {
@@ -24,7 +25,12 @@ pub(crate) fn edition(node: &Node, cx: &mut Ctx) -> Option<EditionRecord> {
         "reasons",
         "sources",
     ];
-    let f = Fields::read(node, "edition.yaml", FIELDS, cx)?;
+    let f = Fields::read(
+        node,
+        Noun::new("edition.yaml", "edition.yaml 文件"),
+        FIELDS,
+        cx,
+    )?;
     let label = f.required_text("label", cx);
     let kind = f.required_choice("kind", cx);
     let title = f.required_text("title", cx);
@@ -76,26 +82,31 @@ fn date_not_before(
         return;
     };
     if l.value < e.value {
+        let (lv, ev) = (l.value, e.value);
         cx.push(
             crate::diagnostic::Diagnostic::error(
                 Code::DateOrder,
                 l.span,
-                format!(
-                    "`{later_key}` ({}) is before `{earlier_key}` ({})",
-                    l.value, e.value
+                t!(
+                    en: "`{later_key}` ({lv}) is before `{earlier_key}` ({ev})",
+                    zh: "`{later_key}`（{lv}）早于 `{earlier_key}`（{ev}）"
                 ),
             )
-            .with_help(format!(
-                "`{later_key}` must be on or after `{earlier_key}`; correct whichever date is wrong"
+            .with_help(t!(
+                en: "`{later_key}` must be on or after `{earlier_key}`; correct whichever date is wrong",
+                zh: "`{later_key}` 不能早于 `{earlier_key}`；请改正有误的日期"
             ))
-            .with_related(e.span, format!("`{earlier_key}` is here")),
+            .with_related(e.span, t!(en: "`{earlier_key}` is here", zh: "`{earlier_key}` 在这里")),
         );
     }
 }
 
 fn reasons(node: &Node, cx: &mut Ctx) -> BTreeMap<String, Spanned<String>> {
-    let help = "write `GZ-001: 为什么调整` lines indented under `reasons:`";
-    read::id_entries(node, "`reasons`", help, cx)
+    let help = t!(
+        en: "write `GZ-001: 为什么调整` lines indented under `reasons:`",
+        zh: "请在 `reasons:` 下缩进，逐行写 `GZ-001: 调整理由`"
+    );
+    read::id_entries(node, Noun::new("`reasons`", "`reasons` 字段"), &help, cx)
         .into_iter()
         .filter_map(|(id, span, value)| {
             read::text(value, "reasons", cx).map(|t| (id.to_owned(), Spanned::new(t.value, span)))

@@ -4,18 +4,19 @@
 use super::doc_number;
 use crate::content::read::{self, Ctx, Fields};
 use crate::content::yaml::{Kind, Node};
-use crate::diagnostic::{Code, Spanned};
+use crate::diagnostic::{Code, Noun, Spanned};
 use crate::model::schema;
 use crate::model::{
     Admission, Basis, Choice, Creation, Details, Funding, Instead, Item, ListKind, Stamp, Standard,
     Verdict, Work,
 };
+use crate::t;
 
 /// An item file of a register of `kind`; `id` is the file stem.
 pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Option<Item> {
     let allowed = schema::names(schema::item_fields(kind));
     let before = cx.diags.len();
-    let f = Fields::read(node, "an item", &allowed, cx);
+    let f = Fields::read(node, Noun::new("an item", "事项文件"), &allowed, cx);
     explain_other_kind_fields(&mut cx.diags[before..], kind);
     let f = f?;
     let title = f.required_text("title", cx);
@@ -30,8 +31,11 @@ pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Optio
         cx.error(
             Code::MissingField,
             node.span,
-            "`departments` is empty",
-            "name at least one department id from departments.yaml",
+            t!(en: "`departments` is empty", zh: "`departments` 为空"),
+            t!(
+                en: "name at least one department id from departments.yaml",
+                zh: "请至少填写一个 departments.yaml 中的部门编号"
+            ),
         );
     }
     let basis = f
@@ -63,18 +67,20 @@ pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Optio
 
 fn explain_other_kind_fields(diags: &mut [crate::diagnostic::Diagnostic], kind: ListKind) {
     for d in diags.iter_mut().filter(|d| d.code == Code::UnknownField) {
-        let Some(name) = d.message.split('`').nth(1) else {
+        // The field name is the first `quoted` part of the message.
+        let Some(name) = d.message.en.split('`').nth(1).map(str::to_owned) else {
             continue;
         };
+        let name = name.as_str();
         let other = schema::item_field(name).and_then(|f| match f.kinds {
             schema::Kinds::Only(other) if other != kind => Some(other),
             _ => None,
         });
         if let Some(other) = other {
-            d.help = Some(format!(
-                "`{name}` belongs to {} items, but this register's list.yaml says `kind: {}`",
-                other.name(),
-                kind.name()
+            let (other, kind) = (other.name(), kind.name());
+            d.help = Some(t!(
+                en: "`{name}` belongs to {other} items, but this register's list.yaml says `kind: {kind}`",
+                zh: "`{name}` 是 {other} 类名录事项的字段，但本名录的 list.yaml 写的是 `kind: {kind}`"
             ));
         }
     }
@@ -97,8 +103,14 @@ fn stamp(f: &Fields<'_>, cx: &mut Ctx) -> Option<Stamp> {
         Some((Verdict::Refuse, span)) if f.get("instead").is_none_or(|n| matches!(&n.kind, Kind::Seq(v) if v.is_empty())) => cx.error(
             Code::RefuseWithoutInstead,
             span,
-            "the community refuses this proof, but the item does not say where to go instead",
-            "add `instead:` with at least one entry (method, department, how) telling citizens where to go",
+            t!(
+                en: "the community refuses this proof, but the item does not say where to go instead",
+                zh: "社区不予出具这项证明，但事项中没有写明群众应改到哪里办理"
+            ),
+            t!(
+                en: "add `instead:` with at least one entry (method, department, how) telling citizens where to go",
+                zh: "请添加 `instead:`，至少写一条替代途径（method、department、how），告诉群众到哪里办"
+            ),
         ),
         Some((Verdict::Issue, _)) => {
             for key in ["instead", "transitional"] {
@@ -106,8 +118,14 @@ fn stamp(f: &Fields<'_>, cx: &mut Ctx) -> Option<Stamp> {
                     cx.error(
                         Code::NotApplicable,
                         node.span,
-                        format!("`{key}` applies only to items the community refuses, but this item says `verdict: issue`"),
-                        format!("remove `{key}`, or change the verdict to `refuse`"),
+                        t!(
+                            en: "`{key}` applies only to items the community refuses, but this item says `verdict: issue`",
+                            zh: "`{key}` 只适用于社区不予出具的事项，但本事项写的是 `verdict: issue`"
+                        ),
+                        t!(
+                            en: "remove `{key}`, or change the verdict to `refuse`",
+                            zh: "请删除 `{key}`，或把 verdict 改为 `refuse`"
+                        ),
                     );
                 }
             }
@@ -129,7 +147,7 @@ fn stamp(f: &Fields<'_>, cx: &mut Ctx) -> Option<Stamp> {
 fn instead(node: &Node, cx: &mut Ctx) -> Option<Instead> {
     let f = Fields::read(
         node,
-        "an `instead` entry",
+        Noun::new("an `instead` entry", "`instead` 条目"),
         &["method", "department", "how"],
         cx,
     )?;
@@ -158,7 +176,12 @@ fn work(f: &Fields<'_>, cx: &mut Ctx) -> Option<Work> {
 }
 
 fn funding(node: &Node, cx: &mut Ctx) -> Option<Funding> {
-    let f = Fields::read(node, "`funding`", &mapping_keys("funding"), cx)?;
+    let f = Fields::read(
+        node,
+        Noun::new("`funding`", "`funding` 字段"),
+        &mapping_keys("funding"),
+        cx,
+    )?;
     let principle = f.required_choice("principle", cx);
     Some(Funding {
         agreement: f.text("agreement", cx),
@@ -169,7 +192,8 @@ fn funding(node: &Node, cx: &mut Ctx) -> Option<Funding> {
 }
 
 fn admission(node: &Node, cx: &mut Ctx) -> Option<Admission> {
-    let f = Fields::read(node, "`admission`", &mapping_keys("admission"), cx)?;
+    let what = Noun::new("`admission`", "`admission` 字段");
+    let f = Fields::read(node, what, &mapping_keys("admission"), cx)?;
     let steps = [
         ("applied", f.date("applied", cx)),
         ("assessed", f.date("assessed", cx)),
@@ -182,9 +206,19 @@ fn admission(node: &Node, cx: &mut Ctx) -> Option<Admission> {
     for pair in present.windows(2) {
         let ((a, da), (b, db)) = (pair[0], pair[1]);
         if db.value < da.value {
-            cx.push(crate::diagnostic::Diagnostic::error(Code::DateOrder, db.span, format!("`{b}` ({}) is before `{a}` ({})", db.value, da.value))
-                .with_help("admission goes 书面申请 (applied) → 评估分析 (assessed) → 确认公布 (confirmed); correct whichever date is wrong")
-                .with_related(da.span, format!("`{a}` is here")));
+            let (dbv, dav) = (db.value, da.value);
+            cx.push(
+                crate::diagnostic::Diagnostic::error(
+                    Code::DateOrder,
+                    db.span,
+                    t!(en: "`{b}` ({dbv}) is before `{a}` ({dav})", zh: "`{b}`（{dbv}）早于 `{a}`（{dav}）"),
+                )
+                .with_help(t!(
+                    en: "admission goes 书面申请 (applied) → 评估分析 (assessed) → 确认公布 (confirmed); correct whichever date is wrong",
+                    zh: "准入程序依次为书面申请（applied）→ 评估分析（assessed）→ 确认公布（confirmed）；请改正有误的日期"
+                ))
+                .with_related(da.span, t!(en: "`{a}` is here", zh: "`{a}` 在这里")),
+            );
         }
     }
     let doc_number = doc_number(&f, cx);
@@ -202,7 +236,8 @@ fn creation(f: &Fields<'_>, cx: &mut Ctx) -> Option<Creation> {
     let level = f.required_choice("level", cx);
     let participation = f.required_choice("participation", cx);
     let standard = f.get("standard").and_then(|n| {
-        let s = Fields::read(n, "`standard`", &mapping_keys("standard"), cx)?;
+        let what = Noun::new("`standard`", "`standard` 字段");
+        let s = Fields::read(n, what, &mapping_keys("standard"), cx)?;
         Some(Standard {
             title: s.text("title", cx),
             pass_mark: s.text("pass_mark", cx),
@@ -225,7 +260,7 @@ fn creation(f: &Fields<'_>, cx: &mut Ctx) -> Option<Creation> {
 fn basis(node: &Node, cx: &mut Ctx) -> Option<Basis> {
     let f = Fields::read(
         node,
-        "a `basis` entry",
+        Noun::new("a `basis` entry", "`basis` 条目"),
         &["title", "doc_number", "article", "level", "url"],
         cx,
     )?;

@@ -8,9 +8,10 @@
 
 use super::read::{self, Ctx, Fields};
 use super::yaml::Node;
-use crate::diagnostic::Code;
+use crate::diagnostic::{Code, Noun};
 use crate::model::schema;
 use crate::model::{Department, Departments, Language, ListKind, ListMeta, SiteConfig};
+use crate::t;
 
 mod edition;
 mod item;
@@ -32,7 +33,7 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
         "notice",
         "theme",
     ];
-    let f = Fields::read(node, "site.yaml", FIELDS, cx)?;
+    let f = Fields::read(node, Noun::new("site.yaml", "site.yaml 文件"), FIELDS, cx)?;
     let title = f.required_text("title", cx);
     let base_url = f
         .required("base_url", cx)
@@ -43,14 +44,18 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
         .choice::<Language>("language", cx)
         .map_or(Language::ZhCn, |l| l.value);
     let theme = f.get("theme").and_then(|n| read::text(n, "theme", cx));
-    if let Some(t) = &theme
-        && !is_slug(&t.value)
+    if let Some(th) = &theme
+        && !is_slug(&th.value)
     {
+        let name = &th.value;
         cx.error(
             Code::InvalidId,
-            t.span,
-            format!("theme `{}` is not a folder name", t.value),
-            "use the name of a folder under themes/, e.g. `default`",
+            th.span,
+            t!(en: "theme `{name}` is not a folder name", zh: "主题 `{name}` 不是有效的文件夹名"),
+            t!(
+                en: "use the name of a folder under themes/, e.g. `default`",
+                zh: "请填写 themes/ 下某个文件夹的名称，例如 `default`"
+            ),
         );
     }
     let mut base_url = base_url?;
@@ -76,12 +81,28 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
 pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
     let fields = schema::names(schema::DEPARTMENT_FIELDS);
     let mut out = Departments::new();
-    let help = "write `edu:` on one line, then `  name: 示例市教育局` indented below it";
-    for (id, span, value) in read::id_entries(node, "departments.yaml", help, cx) {
+    let help = t!(
+        en: "write `edu:` on one line, then `  name: 示例市教育局` indented below it",
+        zh: "先写一行 `edu:`，再在下一行缩进写 `  name: 示例市教育局`"
+    );
+    let what = Noun::new("departments.yaml", "departments.yaml 文件");
+    for (id, span, value) in read::id_entries(node, what, &help, cx) {
         if !is_slug(id) {
-            cx.error(Code::InvalidId, span, format!("department id `{id}` must be lowercase letters, digits and hyphens, starting with a letter"), "e.g. `edu`, `police`, `hrss-pension`");
+            cx.error(
+                Code::InvalidId,
+                span,
+                t!(
+                    en: "department id `{id}` must be lowercase letters, digits and hyphens, starting with a letter",
+                    zh: "部门编号 `{id}` 只能由小写字母、数字和连字符组成，并以字母开头"
+                ),
+                t!(
+                    en: "e.g. `edu`, `police`, `hrss-pension`",
+                    zh: "例如 `edu`、`police`、`hrss-pension`"
+                ),
+            );
         }
-        let Some(f) = Fields::read(value, "a department", &fields, cx) else {
+        let Some(f) = Fields::read(value, Noun::new("a department", "部门条目"), &fields, cx)
+        else {
             continue;
         };
         let Some(name) = f.required_text("name", cx) else {
@@ -105,18 +126,23 @@ pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
 
 /// `list.yaml`.
 pub(crate) fn list(node: &Node, cx: &mut Ctx) -> Option<ListMeta> {
-    let f = Fields::read(node, "list.yaml", &schema::names(schema::LIST_FIELDS), cx)?;
+    let what = Noun::new("list.yaml", "list.yaml 文件");
+    let f = Fields::read(node, what, &schema::names(schema::LIST_FIELDS), cx)?;
     let title = f.required_text("title", cx);
     let kind = f.required_choice::<ListKind>("kind", cx);
     let prefix = f.required_text("id_prefix", cx);
     if let Some(p) = &prefix
         && (!(1..=6).contains(&p.value.len()) || !p.value.bytes().all(|b| b.is_ascii_uppercase()))
     {
+        let v = &p.value;
         cx.error(
             Code::InvalidId,
             p.span,
-            format!("id_prefix `{}` must be 1 to 6 capital letters A–Z", p.value),
-            "e.g. `id_prefix: GZ`",
+            t!(
+                en: "id_prefix `{v}` must be 1 to 6 capital letters A–Z",
+                zh: "id_prefix `{v}` 应为 1 至 6 个大写字母 A–Z"
+            ),
+            t!(en: "e.g. `id_prefix: GZ`", zh: "例如 `id_prefix: GZ`"),
         );
     }
     let categories = f
@@ -125,14 +151,18 @@ pub(crate) fn list(node: &Node, cx: &mut Ctx) -> Option<ListMeta> {
         .unwrap_or_default();
     for (i, c) in categories.iter().enumerate() {
         if let Some(first) = categories[..i].iter().find(|o| o.value == c.value) {
+            let v = &c.value;
             cx.push(
                 crate::diagnostic::Diagnostic::error(
                     Code::DuplicateId,
                     c.span,
-                    format!("category `{}` is listed twice", c.value),
+                    t!(en: "category `{v}` is listed twice", zh: "类别 `{v}` 列出了两次"),
                 )
-                .with_help("delete one of the two")
-                .with_related(first.span, "first listed here"),
+                .with_help(t!(en: "delete one of the two", zh: "删除其中一处"))
+                .with_related(
+                    first.span,
+                    t!(en: "first listed here", zh: "第一次列出在这里"),
+                ),
             );
         }
     }
@@ -140,8 +170,8 @@ pub(crate) fn list(node: &Node, cx: &mut Ctx) -> Option<ListMeta> {
         cx.error(
             Code::MissingField,
             f.span,
-            "`categories` is empty",
-            "list at least one category",
+            t!(en: "`categories` is empty", zh: "`categories` 为空"),
+            t!(en: "list at least one category", zh: "请至少列出一个类别"),
         );
     }
     let prefix = prefix?;
@@ -162,14 +192,15 @@ fn doc_number(f: &Fields<'_>, cx: &mut Ctx) -> Option<String> {
     let node = f.get("doc_number")?;
     let value = read::text(node, "doc_number", cx)?;
     if let Some(fixed) = normalise_doc_number(&value.value) {
+        let v = &value.value;
         cx.error(
             Code::DocNumber,
             value.span,
-            format!(
-                "document number `{}` does not write the year as 〔YYYY〕",
-                value.value
+            t!(
+                en: "document number `{v}` does not write the year as 〔YYYY〕",
+                zh: "文号 `{v}` 中的年份没有用六角括号写成〔YYYY〕"
             ),
-            format!("write `{fixed}`"),
+            t!(en: "write `{fixed}`", zh: "请改为 `{fixed}`"),
         );
     }
     Some(value.value)

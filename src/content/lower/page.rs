@@ -1,8 +1,9 @@
 //! Free pages (`content/pages/*.md`): YAML front matter, then Markdown.
 
 use crate::content::read::{Ctx, Fields};
-use crate::diagnostic::{Code, Span};
+use crate::diagnostic::{Code, Noun, Span};
 use crate::model::Page;
+use crate::t;
 
 /// A page: YAML front matter between `---` lines, then Markdown.
 pub(crate) fn page(text: &str, slug: &str, cx: &mut Ctx) -> Option<Page> {
@@ -11,15 +12,18 @@ pub(crate) fn page(text: &str, slug: &str, cx: &mut Ctx) -> Option<Page> {
         cx.error(
             Code::MissingField,
             Span::file_start(cx.file),
-            "the page has no front matter",
-            "start the file with `---`, a line `title: …`, and another `---`",
+            t!(en: "the page has no front matter", zh: "页面缺少开头的元数据（front matter）"),
+            t!(
+                en: "start the file with `---`, a line `title: …`, and another `---`",
+                zh: "请在文件开头依次写一行 `---`、一行 `title: …`，再写一行 `---`"
+            ),
         );
         return None;
     };
     let node = crate::content::yaml::parse(front, cx.file, &mut cx.diags)?;
     let f = Fields::read(
         &node,
-        "the page's front matter",
+        Noun::new("the page's front matter", "页面开头的元数据"),
         &["title", "weight", "description"],
         cx,
     )?;
