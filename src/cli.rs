@@ -234,12 +234,13 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
             print_diagnostics(&summary.report, c.format.into());
             if !c.quiet {
                 eprintln!(
-                    "built {} pages ({} files{}) into {} in {:.2} s{}",
+                    "built {} pages ({} files{}) into {} in {:.2} s (search index {:.2} s){}",
                     summary.pages,
                     summary.files,
                     reused_suffix(summary.reused_pages),
                     options.output.display(),
                     summary.elapsed.as_secs_f64(),
+                    summary.search_elapsed.as_secs_f64(),
                     warnings_suffix(&summary.report.diagnostics)
                 );
             }

@@ -21,6 +21,7 @@ pub mod model;
 pub mod output;
 pub mod release;
 pub mod render;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -79,6 +80,8 @@ pub struct BuildSummary {
     pub reused_pages: usize,
     /// Wall time.
     pub elapsed: Duration,
+    /// Of which building and writing the search indexes.
+    pub search_elapsed: Duration,
 }
 
 /// Validates the site under `options.root` and renders it in memory (so template
@@ -119,6 +122,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         pages: stats.pages + stats.reused_pages,
         files: stats.files + stats.reused_pages,
         reused_pages: stats.reused_pages,
+        search_elapsed: stats.search_elapsed,
         report,
         elapsed: start.elapsed(),
     })

@@ -53,6 +53,8 @@ pub struct RenderStats {
     pub reused_pages: usize,
     /// Every register's edition folders in the output.
     pub edition_dirs: BTreeMap<String, Vec<String>>,
+    /// Time spent building and writing the search indexes.
+    pub search_elapsed: std::time::Duration,
 }
 
 /// A template that failed to compile or render.
@@ -185,5 +187,11 @@ pub fn render(
         sink(path, bytes).map_err(RenderFailure::Write)?;
         stats.files += 1;
     }
+    // The search indexes, built from the model (the one call site of `search`).
+    let start = std::time::Instant::now();
+    let written = crate::search::write(site, options.today, options.drafts, sink)
+        .map_err(RenderFailure::Write)?;
+    stats.files += written.files;
+    stats.search_elapsed = start.elapsed();
     Ok(stats)
 }

@@ -118,6 +118,7 @@ pub(super) fn render_all(
         reused,
         reused_pages,
         edition_dirs,
+        search_elapsed: std::time::Duration::ZERO,
     })
 }
 

@@ -1,0 +1,212 @@
+//! SEARCH (collect): the only code that reads the model and the publication
+//! decision, turning them into plain [`Doc`]s for each index.
+//!
+//! - the public index (`search/index/`): the items of each register's edition in
+//!   force (or its upcoming first edition, marked upcoming), the items only a
+//!   later upcoming edition has (marked upcoming, linking to their frozen page),
+//!   and the items withdrawn from earlier editions (marked 已退出, with their
+//!   successor). A register with no edition at all is left out: working-copy
+//!   content never enters a public index;
+//! - the draft index (`draft/search/index/`, with `--drafts`): the working copies;
+//! - one index per frozen edition (`search/e/<register>/<edition>/`).
+//!
+//! URLs are relative to the root of the searched site (the site, or `/draft/`).
+
+use std::collections::BTreeSet;
+
+use jiff::civil::Date;
+
+use super::{Doc, DocStatus, DocVerdict, Way};
+use crate::model::{Departments, Details, Item, Register, Site, Snapshot, Verdict};
+use crate::render::public::{Status, published};
+use crate::render::url;
+
+/// Every index to build: its folder in the output (ending in `/`) and its items.
+pub fn indexes(site: &Site, today: Date, drafts: bool) -> Vec<(String, Vec<Doc>)> {
+    let mut out = vec![("search/index/".to_owned(), public(site, today))];
+    if drafts {
+        let docs = site
+            .registers
+            .iter()
+            .flat_map(|r| {
+                snapshot_docs(
+                    r,
+                    &r.working,
+                    &site.departments,
+                    DocStatus::Current,
+                    &|id| url::item(&r.key, id),
+                )
+            })
+            .collect();
+        out.push(("draft/search/index/".to_owned(), docs));
+    }
+    for r in &site.registers {
+        for e in &r.editions {
+            let deps = e.snapshot.departments.as_ref().unwrap_or(&site.departments);
+            let docs = snapshot_docs(r, &e.snapshot, deps, DocStatus::Current, &|id| {
+                frozen_url(&r.key, &e.id, id)
+            });
+            out.push((format!("search/e/{}/{}/", r.key, e.id), docs));
+        }
+    }
+    out
+}
+
+/// A frozen item page (as `render`'s history pages write it).
+fn frozen_url(key: &str, edition: &str, id: &str) -> String {
+    format!("{key}/editions/{edition}/{id}/")
+}
+
+fn public(site: &Site, today: Date) -> Vec<Doc> {
+    let mut docs = Vec::new();
+    for p in published(site, today) {
+        let (shown, status) = match p.status {
+            Status::InForce(_) => (p.edition_index(), DocStatus::Current),
+            Status::Upcoming(_) => (p.edition_index(), DocStatus::Upcoming),
+            Status::Unreleased | Status::Draft => continue,
+        };
+        let Some(shown) = shown else { continue };
+        let r = p.register;
+        docs.extend(snapshot_docs(r, p.snapshot, p.departments, status, &|id| {
+            url::item(&r.key, id)
+        }));
+        let mut seen: BTreeSet<&str> = p.snapshot.items.iter().map(|i| i.id.as_str()).collect();
+        for e in r.editions[shown + 1..].iter().rev() {
+            let deps = e.snapshot.departments.as_ref().unwrap_or(&site.departments);
+            for item in &e.snapshot.items {
+                if seen.insert(&item.id) {
+                    let url = frozen_url(&r.key, &e.id, &item.id);
+                    docs.push(doc(r, &e.snapshot, deps, item, DocStatus::Upcoming, url));
+                }
+            }
+        }
+        for e in r.editions[..=shown].iter().rev() {
+            let deps = e.snapshot.departments.as_ref().unwrap_or(&site.departments);
+            for item in &e.snapshot.items {
+                if seen.insert(&item.id) {
+                    let url = url::item(&r.key, &item.id);
+                    let mut d = doc(r, &e.snapshot, deps, item, DocStatus::Withdrawn, url);
+                    d.successor = successor(p.snapshot, item, &r.key);
+                    docs.push(d);
+                }
+            }
+        }
+    }
+    docs
+}
+
+/// The current item that replaces a withdrawn one (`replaces`, or `merged_into`).
+fn successor(current: &Snapshot, gone: &Item, key: &str) -> Option<(String, String)> {
+    let merged = match &gone.details {
+        Details::Creation(c) => c.merged_into.as_ref().and_then(|m| current.item(&m.value)),
+        _ => None,
+    };
+    merged
+        .or_else(|| {
+            current
+                .items
+                .iter()
+                .find(|i| i.replaces.iter().any(|r| r.value == gone.id))
+        })
+        .map(|i| (i.title.value.clone(), url::item(key, &i.id)))
+}
+
+/// A snapshot's items as docs, in category order then id.
+fn snapshot_docs(
+    r: &Register,
+    snapshot: &Snapshot,
+    deps: &Departments,
+    status: DocStatus,
+    url_of: &dyn Fn(&str) -> String,
+) -> Vec<Doc> {
+    let mut items: Vec<&Item> = snapshot.items.iter().collect();
+    let category = |i: &Item| {
+        snapshot
+            .list
+            .categories
+            .iter()
+            .position(|c| *c == i.category.value)
+    };
+    items.sort_by(|a, b| (category(a), &a.id).cmp(&(category(b), &b.id)));
+    items
+        .into_iter()
+        .map(|i| doc(r, snapshot, deps, i, status, url_of(&i.id)))
+        .collect()
+}
+
+fn doc(
+    r: &Register,
+    snapshot: &Snapshot,
+    deps: &Departments,
+    item: &Item,
+    status: DocStatus,
+    url: String,
+) -> Doc {
+    let name = |id: &str| {
+        deps.get(id).map_or_else(
+            || id.to_owned(),
+            |d| d.short_name.clone().unwrap_or_else(|| d.name.clone()),
+        )
+    };
+    let mut departments: Vec<String> = Vec::new();
+    for d in item.department_refs() {
+        let n = name(&d.value);
+        if !departments.contains(&n) {
+            departments.push(n);
+        }
+    }
+    let (verdict, ways) = match &item.details {
+        Details::Stamp(s) => (
+            match s.verdict.value {
+                Verdict::Issue => DocVerdict::Issue,
+                Verdict::Refuse => DocVerdict::Refuse,
+            },
+            s.instead
+                .iter()
+                .map(|w| Way {
+                    department: w.department.as_ref().map(|d| name(&d.value)),
+                    how: w.how.clone(),
+                })
+                .collect(),
+        ),
+        _ => (DocVerdict::None, Vec::new()),
+    };
+    Doc {
+        url,
+        register_key: r.key.clone(),
+        register: snapshot
+            .list
+            .short_title
+            .clone()
+            .unwrap_or_else(|| snapshot.list.title.clone()),
+        id: item.id.clone(),
+        title: item.title.value.clone(),
+        aliases: item.aliases.clone(),
+        category: item.category.value.clone(),
+        purposes: item.purposes.clone(),
+        summary: item.summary.clone().unwrap_or_default(),
+        verdict,
+        status,
+        ways,
+        departments,
+        body: body(item),
+        successor: None,
+    }
+}
+
+/// The text worth finding beyond the named fields.
+fn body(item: &Item) -> String {
+    let mut parts: Vec<&str> = item.body.iter().map(String::as_str).collect();
+    match &item.details {
+        Details::Stamp(s) => {
+            parts.extend(s.materials.iter().map(String::as_str));
+            parts.extend(s.proof_content.as_deref());
+        }
+        Details::Work(w) => parts.extend(w.content.as_deref()),
+        Details::Creation(c) => {
+            parts.extend(c.ledgers.iter().map(String::as_str));
+            parts.extend(c.recognition.as_deref());
+        }
+    }
+    parts.join("\n")
+}

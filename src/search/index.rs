@@ -1,0 +1,440 @@
+//! SEARCH (index): field weights, postings, and the files the browser fetches.
+//!
+//! Each (token, item) pair gets one impact byte: the sum over fields of the
+//! field's weight times a saturated term frequency, scaled by the item's status
+//! (withdrawn and upcoming items sink), quantised to 1–255. Tokens that appear in
+//! very many items keep only their [`MAX_POSTINGS`] highest-impact postings (their
+//! document frequency stays exact, so the score's IDF does not change).
+//!
+//! Files, relative to the index folder:
+//!
+//! - `manifest.json`: format version, item count, shard count, record chunk size;
+//! - `s/<n>.gz`: shard `n` (gzip) holds the tokens whose FNV-1a hash modulo the
+//!   shard count is `n`: per token its UTF-8 length (1 byte), bytes, document
+//!   frequency and posting count (LEB128), then per posting the ordinal's delta
+//!   (LEB128) and the impact byte;
+//! - `r/<n>.gz`: records of items `n·C … n·C+C-1` as a JSON array of arrays
+//!   `[url, id, title, register, verdict, status, department, how, successor title,
+//!   successor url]`;
+//! - `f.gz`: facet values of every item, `{"r":[…],"d":[…],"p":[…],"f":[[register,
+//!   verdict, status, [departments], [purposes]], …]}`;
+//! - `a.gz`: titles and aliases with their pinyin, for "did you mean".
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write as _;
+
+use rayon::prelude::*;
+use serde_json::json;
+
+use super::tokenize::{self, normalize};
+use super::{Doc, DocStatus, DocVerdict, pinyin};
+
+/// Field weights: title and aliases ≫ purposes and category > summary, ways
+/// instead and departments > body text.
+pub const WEIGHT_TITLE: f64 = 10.0;
+/// Aliases (别名/俗称).
+pub const WEIGHT_ALIAS: f64 = 8.0;
+/// The item id.
+pub const WEIGHT_ID: f64 = 10.0;
+/// 办理用途.
+pub const WEIGHT_PURPOSE: f64 = 5.0;
+/// Category.
+pub const WEIGHT_CATEGORY: f64 = 4.0;
+/// Summary.
+pub const WEIGHT_SUMMARY: f64 = 2.0;
+/// Ways instead.
+pub const WEIGHT_WAYS: f64 = 2.0;
+/// Departments.
+pub const WEIGHT_DEPARTMENTS: f64 = 2.0;
+/// Body text.
+pub const WEIGHT_BODY: f64 = 1.0;
+
+/// Postings kept per token (the highest impacts).
+pub const MAX_POSTINGS: usize = 320;
+/// Items per record chunk.
+pub const CHUNK: usize = 16;
+/// Longest "how" text kept in a record, in characters.
+pub const HOW_CHARS: usize = 56;
+/// Index format version (in the manifest).
+pub const VERSION: u32 = 1;
+
+/// A token's postings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Postings {
+    /// How many items contain it (before truncation).
+    pub df: u32,
+    /// (item ordinal, impact), ordered by ordinal.
+    pub list: Vec<(u32, u8)>,
+}
+
+/// A built index: the items in ordinal order and every token's postings.
+#[derive(Debug)]
+pub struct Index {
+    /// Items; the position is the ordinal.
+    pub docs: Vec<Doc>,
+    /// Token (or `=` exact key) → postings.
+    pub postings: BTreeMap<String, Postings>,
+}
+
+fn saturate(tf: u32) -> f64 {
+    let tf = f64::from(tf);
+    tf * 2.2 / (tf + 1.2)
+}
+
+fn status_factor(status: DocStatus) -> f64 {
+    match status {
+        DocStatus::Current => 1.0,
+        DocStatus::Upcoming => 0.8,
+        DocStatus::Withdrawn => 0.5,
+    }
+}
+
+fn add_field(impacts: &mut HashMap<String, f64>, weight: f64, tokens: Vec<String>) {
+    let mut tf: HashMap<String, u32> = HashMap::new();
+    for t in tokens {
+        *tf.entry(t).or_default() += 1;
+    }
+    for (t, n) in tf {
+        *impacts.entry(t).or_default() += weight * saturate(n);
+    }
+}
+
+fn texts<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    parts.into_iter().flat_map(tokenize::token_texts).collect()
+}
+
+/// The quantised impact of every token of one item, and its exact keys.
+pub fn doc_terms(doc: &Doc) -> (Vec<(String, u8)>, Vec<String>) {
+    let mut impacts: HashMap<String, f64> = HashMap::new();
+    let mut title = texts([doc.title.as_str()]);
+    title.extend(pinyin::pair_tokens(&doc.title));
+    add_field(&mut impacts, WEIGHT_TITLE, title);
+    let mut aliases = texts(doc.aliases.iter().map(String::as_str));
+    aliases.extend(doc.aliases.iter().flat_map(|a| pinyin::pair_tokens(a)));
+    add_field(&mut impacts, WEIGHT_ALIAS, aliases);
+    add_field(&mut impacts, WEIGHT_ID, texts([doc.id.as_str()]));
+    add_field(
+        &mut impacts,
+        WEIGHT_PURPOSE,
+        texts(doc.purposes.iter().map(String::as_str)),
+    );
+    add_field(
+        &mut impacts,
+        WEIGHT_CATEGORY,
+        texts([doc.category.as_str()]),
+    );
+    add_field(&mut impacts, WEIGHT_SUMMARY, texts([doc.summary.as_str()]));
+    let ways = doc.ways.iter().flat_map(|w| {
+        w.department
+            .iter()
+            .map(String::as_str)
+            .chain([w.how.as_str()])
+    });
+    add_field(&mut impacts, WEIGHT_WAYS, texts(ways));
+    add_field(
+        &mut impacts,
+        WEIGHT_DEPARTMENTS,
+        texts(doc.departments.iter().map(String::as_str)),
+    );
+    add_field(&mut impacts, WEIGHT_BODY, texts([doc.body.as_str()]));
+    let factor = status_factor(doc.status) * 4.0;
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "clamped to 1..=255 first"
+    )]
+    let mut terms: Vec<(String, u8)> = impacts
+        .into_iter()
+        .map(|(t, v)| (t, (v * factor).round().clamp(1.0, 255.0) as u8))
+        .collect();
+    terms.sort();
+    let mut exact = Vec::new();
+    for text in std::iter::once(&doc.title).chain(&doc.aliases) {
+        exact.push(format!("={}", tokenize::compact(&normalize(text))));
+        exact.extend(pinyin::exact_keys(text));
+    }
+    exact.push(format!("={}", tokenize::compact(&normalize(&doc.id))));
+    exact.retain(|k| k.len() > 1);
+    exact.sort();
+    exact.dedup();
+    (terms, exact)
+}
+
+impl Index {
+    /// Indexes `docs` (their order is the ordinal order).
+    pub fn build(docs: Vec<Doc>) -> Index {
+        let terms: Vec<(Vec<(String, u8)>, Vec<String>)> = docs.par_iter().map(doc_terms).collect();
+        let mut postings: BTreeMap<String, Postings> = BTreeMap::new();
+        for (ord, (tokens, exact)) in terms.into_iter().enumerate() {
+            let ord = u32::try_from(ord).expect("fewer than 4 billion items");
+            for (t, impact) in tokens {
+                postings.entry(t).or_default().list.push((ord, impact));
+            }
+            for key in exact {
+                postings.entry(key).or_default().list.push((ord, 255));
+            }
+        }
+        for p in postings.values_mut() {
+            p.df = u32::try_from(p.list.len()).unwrap_or(u32::MAX);
+            if p.list.len() > MAX_POSTINGS {
+                p.list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                p.list.truncate(MAX_POSTINGS);
+                p.list.sort_unstable();
+            }
+        }
+        Index { docs, postings }
+    }
+
+    /// How many shards: about a kilobyte of postings each, a power of two.
+    pub fn shard_count(&self) -> u32 {
+        let bytes: usize = self
+            .postings
+            .iter()
+            .map(|(t, p)| t.len() + 4 + p.list.len() * 2)
+            .sum();
+        u32::try_from((bytes / 1024).clamp(1, 4096).next_power_of_two()).unwrap_or(4096)
+    }
+
+    /// Every file of the index, paths relative to its folder.
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        let shards = self.shard_count();
+        let mut out = vec![(
+            "manifest.json".to_owned(),
+            json!({"v": VERSION, "n": self.docs.len(), "s": shards, "c": CHUNK})
+                .to_string()
+                .into_bytes(),
+        )];
+        out.extend(self.shards(shards));
+        for (n, chunk) in self.docs.chunks(CHUNK).enumerate() {
+            let records: Vec<serde_json::Value> = chunk.iter().map(record).collect();
+            out.push((
+                format!("r/{n}.gz"),
+                gzip(serde_json::Value::from(records).to_string().as_bytes()),
+            ));
+        }
+        out.push(("f.gz".to_owned(), gzip(self.facets().as_bytes())));
+        out.push(("a.gz".to_owned(), gzip(self.suggestions().as_bytes())));
+        out
+    }
+
+    fn shards(&self, shards: u32) -> Vec<(String, Vec<u8>)> {
+        let mut bins: Vec<Vec<u8>> = vec![Vec::new(); shards as usize];
+        for (token, p) in &self.postings {
+            let Ok(len) = u8::try_from(token.len()) else {
+                continue;
+            };
+            let bin = &mut bins[(tokenize::hash(token) & (shards - 1)) as usize];
+            bin.push(len);
+            bin.extend_from_slice(token.as_bytes());
+            leb128(bin, p.df);
+            leb128(bin, u32::try_from(p.list.len()).unwrap_or(u32::MAX));
+            let mut last = 0;
+            for &(ord, impact) in &p.list {
+                leb128(bin, ord - last);
+                bin.push(impact);
+                last = ord;
+            }
+        }
+        bins.par_iter()
+            .enumerate()
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(n, b)| (format!("s/{n}.gz"), gzip(b)))
+            .collect()
+    }
+
+    fn facets(&self) -> String {
+        let mut tables: [Vec<&str>; 3] = Default::default();
+        let mut rows = Vec::with_capacity(self.docs.len());
+        for doc in &self.docs {
+            let r = intern(&mut tables[0], &doc.register);
+            let d: Vec<usize> = doc
+                .departments
+                .iter()
+                .map(|x| intern(&mut tables[1], x))
+                .collect();
+            let p: Vec<usize> = doc
+                .purposes
+                .iter()
+                .map(|x| intern(&mut tables[2], x))
+                .collect();
+            rows.push(json!([
+                r,
+                verdict_code(doc.verdict),
+                status_code(doc.status),
+                d,
+                p
+            ]));
+        }
+        json!({"r": tables[0], "d": tables[1], "p": tables[2], "f": rows}).to_string()
+    }
+
+    fn suggestions(&self) -> String {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for doc in &self.docs {
+            for text in std::iter::once(&doc.title).chain(&doc.aliases) {
+                if seen.insert(text.as_str()) {
+                    let keys = pinyin::exact_keys(text);
+                    let key = |i: usize| keys.get(i).map_or("", |k| &k[1..]).to_owned();
+                    out.push(json!([text, key(0), key(1)]));
+                }
+            }
+        }
+        serde_json::Value::from(out).to_string()
+    }
+}
+
+fn intern<'a>(table: &mut Vec<&'a str>, value: &'a str) -> usize {
+    match table.iter().position(|v| *v == value) {
+        Some(i) => i,
+        None => {
+            table.push(value);
+            table.len() - 1
+        }
+    }
+}
+
+fn verdict_code(v: DocVerdict) -> u8 {
+    match v {
+        DocVerdict::None => 0,
+        DocVerdict::Issue => 1,
+        DocVerdict::Refuse => 2,
+    }
+}
+
+fn status_code(s: DocStatus) -> u8 {
+    match s {
+        DocStatus::Current => 0,
+        DocStatus::Upcoming => 1,
+        DocStatus::Withdrawn => 2,
+    }
+}
+
+/// The record the client renders a result from, without fetching the page.
+pub fn record(doc: &Doc) -> serde_json::Value {
+    let way = doc
+        .ways
+        .iter()
+        .find(|w| w.department.is_some())
+        .or(doc.ways.first());
+    let how: String = way.map_or(String::new(), |w| {
+        let mut s: String = w.how.chars().take(HOW_CHARS).collect();
+        if w.how.chars().count() > HOW_CHARS {
+            s.push('…');
+        }
+        s
+    });
+    let (st, su) = doc.successor.clone().unwrap_or_default();
+    json!([
+        doc.url,
+        doc.id,
+        doc.title,
+        doc.register,
+        verdict_code(doc.verdict),
+        status_code(doc.status),
+        way.and_then(|w| w.department.clone()).unwrap_or_default(),
+        how,
+        st,
+        su
+    ])
+}
+
+fn leb128(out: &mut Vec<u8>, mut n: u32) {
+    loop {
+        #[expect(clippy::cast_possible_truncation, reason = "masked to 7 bits")]
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Gzip at the best compression, with no timestamp (reproducible output).
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::best());
+    e.write_all(bytes).expect("writing to memory");
+    e.finish().expect("writing to memory")
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::search::Way;
+
+    pub(crate) fn doc(id: &str, title: &str, aliases: &[&str]) -> Doc {
+        Doc {
+            url: format!("stamp/{id}/"),
+            register_key: "stamp".into(),
+            register: "盖章事项".into(),
+            id: id.into(),
+            title: title.into(),
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            category: "住所居住".into(),
+            purposes: vec!["入学".into()],
+            summary: String::new(),
+            verdict: DocVerdict::Refuse,
+            status: DocStatus::Current,
+            ways: vec![Way {
+                department: Some("教育局".into()),
+                how: "到教育局".into(),
+            }],
+            departments: vec!["教育局".into()],
+            body: "社区".repeat(3),
+            successor: None,
+        }
+    }
+
+    #[test]
+    fn field_weights_order_impacts() {
+        let (terms, exact) = doc_terms(&doc("GZ-012", "入学证明", &["学区房证明"]));
+        let get = |t: &str| terms.iter().find(|x| x.0 == t).map(|x| x.1);
+        // Title beats alias beats purpose beats body.
+        assert_eq!(get("入学"), Some(60)); // title 10 + purpose 5, ×4
+        assert_eq!(get("学区"), Some(32));
+        assert_eq!(get("社区"), Some(6)); // body only: tf 3 saturates to 1.57
+        assert_eq!(get("gz012"), Some(40));
+        assert_eq!(get("ruxue"), Some(40));
+        assert!(exact.contains(&"=入学证明".to_owned()), "{exact:?}");
+        assert!(exact.contains(&"=xqfzm".to_owned()), "{exact:?}");
+        assert!(exact.contains(&"=gz012".to_owned()), "{exact:?}");
+    }
+
+    #[test]
+    fn common_tokens_are_truncated_but_keep_their_df() {
+        let docs: Vec<Doc> = (0..MAX_POSTINGS + 10)
+            .map(|i| doc(&format!("GZ-{i:03}"), "证明", &[]))
+            .collect();
+        let index = Index::build(docs);
+        let p = &index.postings["证明"];
+        assert_eq!(p.df as usize, MAX_POSTINGS + 10);
+        assert_eq!(p.list.len(), MAX_POSTINGS);
+        assert!(p.list.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn shards_round_trip() {
+        let index = Index::build(vec![
+            doc("GZ-001", "居住证明", &[]),
+            doc("GZ-002", "亲属关系证明", &[]),
+        ]);
+        let files = index.files();
+        let shards = index.shard_count();
+        let token = "亲属";
+        let name = format!("s/{}.gz", tokenize::hash(token) & (shards - 1));
+        let (_, gz) = files.iter().find(|f| f.0 == name).expect("shard written");
+        let mut raw = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut raw)
+            .expect("gzip");
+        let needle = [&[6u8][..], token.as_bytes(), &[1, 1, 1]].concat();
+        let at = raw
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .expect("token in its shard");
+        assert_eq!(raw[at + needle.len()], index.postings[token].list[0].1);
+        assert!(files.iter().any(|f| f.0 == "r/0.gz"));
+        assert!(files[0].1.starts_with(b"{\"c\":16,\"n\":2,\"s\":"));
+    }
+}

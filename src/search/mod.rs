@@ -1,0 +1,131 @@
+//! SEARCH: the static search index written by `build` next to the rendered pages.
+//!
+//! ```text
+//! model + publication ──collect──▶ [Doc] ──index──▶ Index ──write──▶ search/index/*
+//!                                                      └──rank (the same algorithm as search.js)
+//! ```
+//!
+//! - [`collect`] is the only code that reads the model: it turns what a site
+//!   publishes into plain [`Doc`]s (the public site, `/draft/`, each frozen edition);
+//! - [`tokenize`] is the tokenizer shared with `assets/search.js` (same vectors);
+//! - [`mod@pinyin`] adds pinyin keys for titles and aliases;
+//! - [`index`] weighs fields, builds postings and writes the sharded files;
+//! - [`rank`] scores a query exactly as the browser client does.
+//!
+//! The index is built from the model, never from rendered HTML.
+
+pub mod collect;
+pub mod index;
+pub mod pinyin;
+pub mod rank;
+pub mod tokenize;
+
+pub use index::Index;
+
+/// Where an item stands in the state the index describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocStatus {
+    /// In the edition in force (or the working copy, for `/draft/`).
+    Current,
+    /// Only in an edition that takes effect later.
+    Upcoming,
+    /// Removed from the registers (已退出).
+    Withdrawn,
+}
+
+/// The stamp verdict shown as a badge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocVerdict {
+    /// Not a stamp item.
+    None,
+    /// 社区可出具.
+    Issue,
+    /// 社区不予出具.
+    Refuse,
+}
+
+/// One way to get it instead of from the community.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Way {
+    /// The department's display name, if any.
+    pub department: Option<String>,
+    /// What to do.
+    pub how: String,
+}
+
+/// One searchable item: plain data, independent of the model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Doc {
+    /// The item page, relative to the root of the searched site (`stamp/GZ-001/`).
+    pub url: String,
+    /// The register's key (`stamp`).
+    pub register_key: String,
+    /// The register's display title.
+    pub register: String,
+    /// The item id (`GZ-001`).
+    pub id: String,
+    /// 事项名称.
+    pub title: String,
+    /// 别名/俗称.
+    pub aliases: Vec<String>,
+    /// Category.
+    pub category: String,
+    /// 办理用途.
+    pub purposes: Vec<String>,
+    /// One line.
+    pub summary: String,
+    /// Verdict badge.
+    pub verdict: DocVerdict,
+    /// Current, upcoming or withdrawn.
+    pub status: DocStatus,
+    /// Ways instead (去哪办), in order.
+    pub ways: Vec<Way>,
+    /// Every department the item names, display names, deduplicated.
+    pub departments: Vec<String>,
+    /// Everything else worth finding (body, materials, content …).
+    pub body: String,
+    /// For a withdrawn item: what replaced it (title, url).
+    pub successor: Option<(String, String)>,
+}
+
+/// A folder of index files: its path under the output, and the files in it.
+#[derive(Debug)]
+pub struct Written {
+    /// Files written.
+    pub files: usize,
+    /// Bytes written.
+    pub bytes: usize,
+}
+
+/// Builds and writes every search index of the site: the public one, `/draft/`'s
+/// with `drafts`, and one per frozen edition.
+pub fn write(
+    site: &crate::model::Site,
+    today: jiff::civil::Date,
+    drafts: bool,
+    sink: &crate::render::Sink<'_>,
+) -> Result<Written, crate::Error> {
+    use rayon::prelude::*;
+    let mut sets = collect::indexes(site, today, drafts);
+    sets.sort_by(|a, b| a.0.cmp(&b.0));
+    let written: Vec<Result<Written, crate::Error>> = sets
+        .into_par_iter()
+        .map(|(dir, docs)| {
+            let index = Index::build(docs);
+            let mut total = Written { files: 0, bytes: 0 };
+            for (path, bytes) in index.files() {
+                sink(&format!("{dir}{path}"), &bytes)?;
+                total.files += 1;
+                total.bytes += bytes.len();
+            }
+            Ok(total)
+        })
+        .collect();
+    let mut total = Written { files: 0, bytes: 0 };
+    for w in written {
+        let w = w?;
+        total.files += w.files;
+        total.bytes += w.bytes;
+    }
+    Ok(total)
+}
