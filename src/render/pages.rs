@@ -68,6 +68,7 @@ enum Job<'a> {
     Purposes,
     Purpose(&'a str),
     Page(&'a Page),
+    Search,
     NotFound,
     Sitemap,
     Robots,
@@ -242,10 +243,8 @@ fn shared<'a>(
             format!("{base}/")
         };
     }
-    let css = theme
-        .statics
-        .get("assets/style.css")
-        .map_or(&[][..], Vec::as_slice);
+    let asset = |path: &str| theme.statics.get(path).map_or(&[][..], Vec::as_slice);
+    let assets = [asset("assets/style.css"), asset("assets/search.js")].concat();
     let histories = published
         .par_iter()
         .map(|p| History::new(p.register, site, p.edition_index()))
@@ -271,7 +270,7 @@ fn shared<'a>(
             site.config.language,
         ))),
         labels: Labels::new(site.config.language),
-        asset_version: sha256_hex(css)[..10].to_owned(),
+        asset_version: sha256_hex(&assets)[..10].to_owned(),
         pages: &site.pages,
         histories,
     }
@@ -282,7 +281,7 @@ fn jobs<'a>(
     scope: &'a Scope<'_>,
     reused: &BTreeSet<String>,
 ) -> Vec<Job<'a>> {
-    let mut jobs = vec![Job::Home, Job::Departments, Job::Purposes];
+    let mut jobs = vec![Job::Home, Job::Departments, Job::Purposes, Job::Search];
     for (i, p) in scope.published.iter().enumerate() {
         jobs.push(Job::Register(i));
         jobs.extend(p.snapshot.items.iter().map(|item| Job::Item(i, item)));
@@ -350,6 +349,7 @@ fn path_of(job: &Job<'_>, shared: &Shared<'_>, scope: &Scope<'_>) -> String {
         Job::Purposes => url::PURPOSES.to_owned(),
         Job::Purpose(name) => url::purpose(&scope.purpose_slugs[*name]),
         Job::Page(page) => url::page(&page.slug),
+        Job::Search => "search/".to_owned(),
         Job::NotFound => "404.html".to_owned(),
         Job::Sitemap => "sitemap.xml".to_owned(),
         Job::Robots => "robots.txt".to_owned(),
@@ -398,6 +398,7 @@ fn render_job(
                 },
             },
         ),
+        Job::Search => r.page("search.html", Empty {}),
         Job::NotFound => r.page("404.html", Empty {}),
         Job::Sitemap => r.page("sitemap.xml", sitemap(shared, scope)),
         Job::Robots => r.page("robots.txt", Empty {}),

@@ -38,13 +38,20 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "404.html",
     "sitemap.xml",
     "robots.txt",
+    "search.html",
 );
 
 /// The default theme's static files, by path under `static/`.
-pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
-    "assets/style.css",
-    include_bytes!("../../themes/default/static/assets/style.css"),
-)];
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "assets/style.css",
+        include_bytes!("../../themes/default/static/assets/style.css"),
+    ),
+    (
+        "assets/search.js",
+        include_bytes!("../../themes/default/static/assets/search.js"),
+    ),
+];
 
 /// Where a template came from.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -103,8 +103,11 @@ fn texts<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     parts.into_iter().flat_map(tokenize::token_texts).collect()
 }
 
+/// One item's tokens with their quantised impacts, and its exact keys.
+pub type Terms = (Vec<(String, u8)>, Vec<String>);
+
 /// The quantised impact of every token of one item, and its exact keys.
-pub fn doc_terms(doc: &Doc) -> (Vec<(String, u8)>, Vec<String>) {
+pub fn doc_terms(doc: &Doc) -> Terms {
     let mut impacts: HashMap<String, f64> = HashMap::new();
     let mut title = texts([doc.title.as_str()]);
     title.extend(pinyin::pair_tokens(&doc.title));
@@ -163,7 +166,7 @@ pub fn doc_terms(doc: &Doc) -> (Vec<(String, u8)>, Vec<String>) {
 impl Index {
     /// Indexes `docs` (their order is the ordinal order).
     pub fn build(docs: Vec<Doc>) -> Index {
-        let terms: Vec<(Vec<(String, u8)>, Vec<String>)> = docs.par_iter().map(doc_terms).collect();
+        let terms: Vec<Terms> = docs.par_iter().map(doc_terms).collect();
         let mut postings: BTreeMap<String, Postings> = BTreeMap::new();
         for (ord, (tokens, exact)) in terms.into_iter().enumerate() {
             let ord = u32::try_from(ord).expect("fewer than 4 billion items");
@@ -235,9 +238,9 @@ impl Index {
                 last = ord;
             }
         }
+        // Empty shards are written too, so no lookup ever ends in a 404.
         bins.par_iter()
             .enumerate()
-            .filter(|(_, b)| !b.is_empty())
             .map(|(n, b)| (format!("s/{n}.gz"), gzip(b)))
             .collect()
     }
@@ -285,12 +288,11 @@ impl Index {
 }
 
 fn intern<'a>(table: &mut Vec<&'a str>, value: &'a str) -> usize {
-    match table.iter().position(|v| *v == value) {
-        Some(i) => i,
-        None => {
-            table.push(value);
-            table.len() - 1
-        }
+    if let Some(i) = table.iter().position(|v| *v == value) {
+        i
+    } else {
+        table.push(value);
+        table.len() - 1
     }
 }
 
@@ -341,8 +343,7 @@ pub fn record(doc: &Doc) -> serde_json::Value {
 
 fn leb128(out: &mut Vec<u8>, mut n: u32) {
     loop {
-        #[expect(clippy::cast_possible_truncation, reason = "masked to 7 bits")]
-        let byte = (n & 0x7f) as u8;
+        let byte = u8::try_from(n & 0x7f).expect("masked to 7 bits");
         n >>= 7;
         if n == 0 {
             out.push(byte);
