@@ -300,6 +300,7 @@ function init() {
       last = null;
       out.replaceChildren(el('p', { class: 'muted' }, T.hint));
       facetsEl.replaceChildren();
+      facetsEl.parentElement.hidden = true;
       status.textContent = '';
       return;
     }
@@ -390,6 +391,8 @@ function init() {
       groups.push(fs);
     }
     facetsEl.replaceChildren(...groups);
+    facetsEl.parentElement.hidden = !groups.length;
+    if (GROUPS.some((g) => filters[g] != null)) facetsEl.parentElement.open = true;
   }
 
   async function renderEmpty(q) {
