@@ -92,6 +92,7 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
         base_url: None,
         drafts: true,
         previous: std::collections::BTreeMap::new(),
+        search: false,
     };
     analyse(&options.root, &render, &|_: &str, _: &[u8]| Ok(())).map(|(report, _)| report)
 }
@@ -109,6 +110,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         base_url: options.base_url.clone(),
         drafts: options.drafts,
         previous,
+        search: true,
     };
     let (report, stats) = analyse(&options.root, &render, &|path: &str, bytes: &[u8]| {
         staging.write(path, bytes)

@@ -104,6 +104,8 @@ pub struct RenderOptions {
     /// Fingerprints of registers whose edition folders the previous output still
     /// has (see [`RenderStats::fingerprints`]); matching ones are not rendered again.
     pub previous: BTreeMap<String, String>,
+    /// Build the search indexes too (`build` does; `check` has nothing to write).
+    pub search: bool,
 }
 
 impl Theme {
@@ -188,10 +190,12 @@ pub fn render(
         stats.files += 1;
     }
     // The search indexes, built from the model (the one call site of `search`).
-    let start = std::time::Instant::now();
-    let written = crate::search::write(site, options.today, options.drafts, sink)
-        .map_err(RenderFailure::Write)?;
-    stats.files += written.files;
-    stats.search_elapsed = start.elapsed();
+    if options.search {
+        let start = std::time::Instant::now();
+        let written = crate::search::write(site, options.today, options.drafts, sink)
+            .map_err(RenderFailure::Write)?;
+        stats.files += written.files;
+        stats.search_elapsed = start.elapsed();
+    }
     Ok(stats)
 }

@@ -22,6 +22,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::json;
@@ -50,9 +51,9 @@ pub const WEIGHT_DEPARTMENTS: f64 = 2.0;
 pub const WEIGHT_BODY: f64 = 1.0;
 
 /// Postings kept per token (the highest impacts).
-pub const MAX_POSTINGS: usize = 320;
-/// Items per record chunk.
-pub const CHUNK: usize = 16;
+pub const MAX_POSTINGS: usize = 160;
+/// Items per record file of the public and draft indexes.
+pub const CHUNK: usize = 4;
 /// Longest "how" text kept in a record, in characters.
 pub const HOW_CHARS: usize = 56;
 /// Index format version (in the manifest).
@@ -74,6 +75,8 @@ pub struct Index {
     pub docs: Vec<Doc>,
     /// Token (or `=` exact key) → postings.
     pub postings: BTreeMap<String, Postings>,
+    /// How the files are cut.
+    pub layout: Layout,
 }
 
 fn saturate(tf: u32) -> f64 {
@@ -103,10 +106,37 @@ fn texts<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     parts.into_iter().flat_map(tokenize::token_texts).collect()
 }
 
-/// One item's tokens with their quantised impacts, and its exact keys.
-pub type Terms = (Vec<(String, u8)>, Vec<String>);
+/// One item's tokens with their impacts before the status factor and
+/// quantisation (sorted by token), and its exact keys.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Terms {
+    /// (token, impact).
+    pub tokens: Vec<(String, f64)>,
+    /// `=` keys of the whole title, aliases, their pinyin and the id.
+    pub exact: Vec<String>,
+}
 
-/// The quantised impact of every token of one item, and its exact keys.
+/// How an index's files are cut: items per record chunk, target bytes per shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Items per record file.
+    pub chunk: usize,
+    /// About how many bytes of postings per shard.
+    pub shard_bytes: usize,
+}
+
+/// For the public site and `/draft/`: small files, so a query downloads little.
+pub const COMPACT: Layout = Layout {
+    chunk: CHUNK,
+    shard_bytes: 1024,
+};
+/// For frozen editions (searched rarely): fewer, larger files.
+pub const ARCHIVE: Layout = Layout {
+    chunk: 16,
+    shard_bytes: 4096,
+};
+
+/// The impact of every token of one item, and its exact keys.
 pub fn doc_terms(doc: &Doc) -> Terms {
     let mut impacts: HashMap<String, f64> = HashMap::new();
     let mut title = texts([doc.title.as_str()]);
@@ -140,17 +170,8 @@ pub fn doc_terms(doc: &Doc) -> Terms {
         texts(doc.departments.iter().map(String::as_str)),
     );
     add_field(&mut impacts, WEIGHT_BODY, texts([doc.body.as_str()]));
-    let factor = status_factor(doc.status) * 4.0;
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "clamped to 1..=255 first"
-    )]
-    let mut terms: Vec<(String, u8)> = impacts
-        .into_iter()
-        .map(|(t, v)| (t, (v * factor).round().clamp(1.0, 255.0) as u8))
-        .collect();
-    terms.sort();
+    let mut tokens: Vec<(String, f64)> = impacts.into_iter().collect();
+    tokens.sort_by(|a, b| a.0.cmp(&b.0));
     let mut exact = Vec::new();
     for text in std::iter::once(&doc.title).chain(&doc.aliases) {
         exact.push(format!("={}", tokenize::compact(&normalize(text))));
@@ -160,42 +181,75 @@ pub fn doc_terms(doc: &Doc) -> Terms {
     exact.retain(|k| k.len() > 1);
     exact.sort();
     exact.dedup();
-    (terms, exact)
+    Terms { tokens, exact }
+}
+
+/// An impact scaled by the item's status, quantised to 1–255.
+pub fn quantize(impact: f64, status: DocStatus) -> u8 {
+    let v = (impact * status_factor(status) * 4.0)
+        .round()
+        .clamp(1.0, 255.0);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a whole number in 1..=255 after the clamp"
+    )]
+    let q = v as u8;
+    q
 }
 
 impl Index {
-    /// Indexes `docs` (their order is the ordinal order).
+    /// Indexes `docs` (their order is the ordinal order) with the compact layout.
     pub fn build(docs: Vec<Doc>) -> Index {
-        let terms: Vec<Terms> = docs.par_iter().map(doc_terms).collect();
-        let mut postings: BTreeMap<String, Postings> = BTreeMap::new();
-        for (ord, (tokens, exact)) in terms.into_iter().enumerate() {
-            let ord = u32::try_from(ord).expect("fewer than 4 billion items");
-            for (t, impact) in tokens {
-                postings.entry(t).or_default().list.push((ord, impact));
-            }
-            for key in exact {
-                postings.entry(key).or_default().list.push((ord, 255));
-            }
-        }
-        for p in postings.values_mut() {
-            p.df = u32::try_from(p.list.len()).unwrap_or(u32::MAX);
-            if p.list.len() > MAX_POSTINGS {
-                p.list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                p.list.truncate(MAX_POSTINGS);
-                p.list.sort_unstable();
-            }
-        }
-        Index { docs, postings }
+        let terms: Vec<Arc<Terms>> = docs.par_iter().map(|d| Arc::new(doc_terms(d))).collect();
+        Index::from_terms(docs, &terms, COMPACT)
     }
 
-    /// How many shards: about a kilobyte of postings each, a power of two.
+    /// Indexes `docs` whose terms are already known (`terms[i]` belongs to `docs[i]`).
+    pub fn from_terms(docs: Vec<Doc>, terms: &[Arc<Terms>], layout: Layout) -> Index {
+        let mut map: HashMap<&str, Postings> = HashMap::new();
+        for (ord, (doc, t)) in docs.iter().zip(terms).enumerate() {
+            let ord = u32::try_from(ord).expect("fewer than 4 billion items");
+            for (token, impact) in &t.tokens {
+                let q = quantize(*impact, doc.status);
+                map.entry(token).or_default().list.push((ord, q));
+            }
+            for key in &t.exact {
+                map.entry(key).or_default().list.push((ord, 255));
+            }
+        }
+        let postings = map
+            .into_iter()
+            .map(|(token, mut p)| {
+                p.df = u32::try_from(p.list.len()).unwrap_or(u32::MAX);
+                if p.list.len() > MAX_POSTINGS {
+                    p.list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                    p.list.truncate(MAX_POSTINGS);
+                    p.list.sort_unstable();
+                }
+                (token.to_owned(), p)
+            })
+            .collect();
+        Index {
+            docs,
+            postings,
+            layout,
+        }
+    }
+
+    /// How many shards: about [`Layout::shard_bytes`] of postings each, a power of two.
     pub fn shard_count(&self) -> u32 {
         let bytes: usize = self
             .postings
             .iter()
             .map(|(t, p)| t.len() + 4 + p.list.len() * 2)
             .sum();
-        u32::try_from((bytes / 1024).clamp(1, 4096).next_power_of_two()).unwrap_or(4096)
+        u32::try_from(
+            (bytes / self.layout.shard_bytes)
+                .clamp(1, 4096)
+                .next_power_of_two(),
+        )
+        .unwrap_or(4096)
     }
 
     /// Every file of the index, paths relative to its folder.
@@ -203,12 +257,12 @@ impl Index {
         let shards = self.shard_count();
         let mut out = vec![(
             "manifest.json".to_owned(),
-            json!({"v": VERSION, "n": self.docs.len(), "s": shards, "c": CHUNK})
+            json!({"v": VERSION, "n": self.docs.len(), "s": shards, "c": self.layout.chunk})
                 .to_string()
                 .into_bytes(),
         )];
         out.extend(self.shards(shards));
-        for (n, chunk) in self.docs.chunks(CHUNK).enumerate() {
+        for (n, chunk) in self.docs.chunks(self.layout.chunk).enumerate() {
             let records: Vec<serde_json::Value> = chunk.iter().map(record).collect();
             out.push((
                 format!("r/{n}.gz"),
@@ -390,8 +444,9 @@ pub(crate) mod tests {
 
     #[test]
     fn field_weights_order_impacts() {
-        let (terms, exact) = doc_terms(&doc("GZ-012", "入学证明", &["学区房证明"]));
-        let get = |t: &str| terms.iter().find(|x| x.0 == t).map(|x| x.1);
+        let index = Index::build(vec![doc("GZ-012", "入学证明", &["学区房证明"])]);
+        let get = |t: &str| index.postings.get(t).map(|p| p.list[0].1);
+        let exact = doc_terms(&index.docs[0]).exact;
         // Title beats alias beats purpose beats body.
         assert_eq!(get("入学"), Some(60)); // title 10 + purpose 5, ×4
         assert_eq!(get("学区"), Some(32));
@@ -436,6 +491,6 @@ pub(crate) mod tests {
             .expect("token in its shard");
         assert_eq!(raw[at + needle.len()], index.postings[token].list[0].1);
         assert!(files.iter().any(|f| f.0 == "r/0.gz"));
-        assert!(files[0].1.starts_with(b"{\"c\":16,\"n\":2,\"s\":"));
+        assert!(files[0].1.starts_with(b"{\"c\":4,\"n\":2,\"s\":"));
     }
 }

@@ -45,7 +45,7 @@ pub enum DocVerdict {
 }
 
 /// One way to get it instead of from the community.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Way {
     /// The department's display name, if any.
     pub department: Option<String>,
@@ -97,8 +97,40 @@ pub struct Written {
     pub bytes: usize,
 }
 
+/// What `doc_terms` reads of a doc: equal content gives equal terms, so an item
+/// that several editions share is tokenized once.
+#[derive(Hash, PartialEq, Eq)]
+struct Content<'a> {
+    title: &'a str,
+    aliases: &'a [String],
+    id: &'a str,
+    purposes: &'a [String],
+    category: &'a str,
+    summary: &'a str,
+    ways: &'a [Way],
+    departments: &'a [String],
+    body: &'a str,
+}
+
+impl<'a> Content<'a> {
+    fn of(d: &'a Doc) -> Self {
+        Content {
+            title: &d.title,
+            aliases: &d.aliases,
+            id: &d.id,
+            purposes: &d.purposes,
+            category: &d.category,
+            summary: &d.summary,
+            ways: &d.ways,
+            departments: &d.departments,
+            body: &d.body,
+        }
+    }
+}
+
 /// Builds and writes every search index of the site: the public one, `/draft/`'s
-/// with `drafts`, and one per frozen edition.
+/// with `drafts`, and one per frozen edition (`search/e/…`, with the
+/// [`index::ARCHIVE`] layout).
 pub fn write(
     site: &crate::model::Site,
     today: jiff::civil::Date,
@@ -106,12 +138,39 @@ pub fn write(
     sink: &crate::render::Sink<'_>,
 ) -> Result<Written, crate::Error> {
     use rayon::prelude::*;
-    let mut sets = collect::indexes(site, today, drafts);
-    sets.sort_by(|a, b| a.0.cmp(&b.0));
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    let sets = collect::indexes(site, today, drafts);
+    let mut unique: HashMap<Content<'_>, usize> = HashMap::new();
+    let mut first: Vec<&Doc> = Vec::new();
+    let slots: Vec<Vec<usize>> = sets
+        .iter()
+        .map(|(_, docs)| {
+            docs.iter()
+                .map(|d| {
+                    *unique.entry(Content::of(d)).or_insert_with(|| {
+                        first.push(d);
+                        first.len() - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let terms: Vec<Arc<index::Terms>> = first
+        .par_iter()
+        .map(|d| Arc::new(index::doc_terms(d)))
+        .collect();
     let written: Vec<Result<Written, crate::Error>> = sets
         .into_par_iter()
-        .map(|(dir, docs)| {
-            let index = Index::build(docs);
+        .zip(slots)
+        .map(|((dir, docs), slots)| {
+            let layout = if dir.starts_with("search/e/") {
+                index::ARCHIVE
+            } else {
+                index::COMPACT
+            };
+            let mine: Vec<Arc<index::Terms>> = slots.iter().map(|s| terms[*s].clone()).collect();
+            let index = Index::from_terms(docs, &mine, layout);
             let mut total = Written { files: 0, bytes: 0 };
             for (path, bytes) in index.files() {
                 sink(&format!("{dir}{path}"), &bytes)?;

@@ -91,10 +91,12 @@ test('no results: a useful empty state with did-you-mean and links', async () =>
 test('facets with counts filter the results and go into the URL', async () => {
   const page = await open('search/?q=' + encodeURIComponent('证明'));
   const all = await results(page);
+  assert.equal(await page.locator('#search-facets button').count(), 0, 'facet values load on opening');
+  await page.click('#search-filter summary');
+  await page.locator('#search-facets button').first().waitFor();
   const legends = await page.$$eval('#search-facets legend', (l) => l.map((x) => x.textContent));
   assert.deepEqual(legends.slice(0, 2), ['名录', '社区能否出具']);
   assert.ok(legends.includes('部门') && legends.includes('用途'), legends.join());
-  await page.click('#search-filter summary');
   const refuse = page.locator('#search-facets button', { hasText: /^不予出具 \(\d+\)$/ });
   const count = Number((await refuse.textContent()).match(/\((\d+)\)/)[1]);
   assert.ok(count > 5 && count < all.length + 100);

@@ -253,7 +253,7 @@ function suggest(list, query) {
 }
 
 const GROUPS = ['r', 'v', 'd', 'p'];
-const PAGE = 20;
+const PAGE = 10;
 
 function init() {
   const $ = (id) => document.getElementById(id);
@@ -262,7 +262,7 @@ function init() {
   const cfg = JSON.parse(cfgEl.textContent);
   const T = cfg.t;
   const form = $('search-form'), input = $('search-q'), out = $('search-results');
-  const status = $('search-status'), facetsEl = $('search-facets');
+  const status = $('search-status'), facetsEl = $('search-facets'), filterBox = facetsEl.parentElement;
   const params = new URLSearchParams(location.search);
   const within = params.get('in') || '';
   const base = /^[A-Za-z0-9_-]+\/[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(within) && !within.includes('..')
@@ -275,7 +275,9 @@ function init() {
   const shard = (n) => once('s' + n, async () => { const b = await fetchBytes(`${base}s/${n}.gz`); return b ? parseShard(b) : new Map(); });
   const chunk = (n) => once('r' + n, () => fetchJson(`${base}r/${n}.gz`));
   const facetData = () => once('f', () => fetchJson(base + 'f.gz'));
-  let seq = 0, last = null, shown = PAGE;
+  // Facet values load only when the filters are opened or one is in the URL.
+  let seq = 0, last = null, shown = PAGE, fac = null;
+  const active = () => GROUPS.some((g) => filters[g] != null);
 
   function setUrl(q) {
     const p = new URLSearchParams();
@@ -300,7 +302,7 @@ function init() {
       last = null;
       out.replaceChildren(el('p', { class: 'muted' }, T.hint));
       facetsEl.replaceChildren();
-      facetsEl.parentElement.hidden = true;
+      filterBox.hidden = true;
       status.textContent = '';
       return;
     }
@@ -310,13 +312,13 @@ function init() {
       const qa = analyze(q);
       const keys = [...qa.tokens.map((t) => t.text), ...qa.exact];
       const wanted = [...new Set(keys.map((k) => hash(k) & (m.s - 1)))];
-      const facets = facetData();
+      const facets = active() || filterBox.open ? facetData() : null;
       const maps = await Promise.all(wanted.map(shard));
       const get = (k) => maps[wanted.indexOf(hash(k) & (m.s - 1))].get(k);
       const hits = score(m.n, qa, get);
-      const f = await facets;
+      if (facets) fac = await facets;
       if (my !== seq) return;
-      last = { q, qa, m, f, hits: hits.map((h) => ({ ...h, vals: values(f, h.ord) })) };
+      last = { q, qa, m, hits };
       shown = PAGE;
       await render();
     } catch (e) {
@@ -324,7 +326,8 @@ function init() {
     }
   }
 
-  const passes = (h, skip) => GROUPS.every((g) => g === skip || filters[g] == null || h.vals[g].includes(filters[g]));
+  const vals = (h) => h.vals || (h.vals = values(fac, h.ord));
+  const passes = (h, skip) => !fac || GROUPS.every((g) => g === skip || filters[g] == null || vals(h)[g].includes(filters[g]));
 
   async function render() {
     const { q, qa, m, hits } = last;
@@ -334,7 +337,8 @@ function init() {
     const chunks = await Promise.all([...new Set(page.map((h) => Math.floor(h.ord / m.c)))].map(async (c) => [c, await chunk(c)]));
     if (my !== seq) return;
     const recs = new Map(chunks);
-    renderFacets(hits);
+    if (fac) renderFacets(hits);
+    else filterBox.hidden = !hits.length;
     status.textContent = T.count.replace('{n}', kept.length);
     if (!kept.length) return renderEmpty(q);
     const ol = el('ol', { class: 'results' });
@@ -371,19 +375,19 @@ function init() {
     const groups = [];
     for (const g of GROUPS) {
       const counts = new Map();
-      for (const h of hits) if (passes(h, g)) for (const v of new Set(h.vals[g])) counts.set(v, (counts.get(v) || 0) + 1);
+      for (const h of hits) if (passes(h, g)) for (const v of new Set(vals(h)[g])) counts.set(v, (counts.get(v) || 0) + 1);
       if (!counts.size) continue;
       const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 8);
       if (filters[g] != null && !counts.has(filters[g])) top.push([filters[g], 0]);
       const fs = el('fieldset', { class: 'facet' }, el('legend', null, T['facet_' + g]));
       for (const [val, n] of top) {
         const on = filters[g] === val;
-        const b = el('button', { type: 'button', 'aria-pressed': String(on) }, `${val} (${n})`);
+        const b = el('button', { type: 'button', 'aria-pressed': String(on), 'data-v': val }, `${val} (${n})`);
         b.addEventListener('click', () => {
           if (on) delete filters[g]; else filters[g] = val;
           setUrl(last.q.trim());
           shown = PAGE;
-          render().then(() => facetsEl.querySelector(`[data-g="${g}"] [aria-pressed="true"]`)?.focus());
+          render().then(() => [...facetsEl.querySelectorAll(`[data-g="${g}"] button`)].find((x) => x.dataset.v === val)?.focus());
         });
         fs.append(b);
       }
@@ -391,8 +395,8 @@ function init() {
       groups.push(fs);
     }
     facetsEl.replaceChildren(...groups);
-    facetsEl.parentElement.hidden = !groups.length;
-    if (GROUPS.some((g) => filters[g] != null)) facetsEl.parentElement.open = true;
+    filterBox.hidden = !groups.length;
+    if (active()) filterBox.open = true;
   }
 
   async function renderEmpty(q) {
@@ -410,6 +414,15 @@ function init() {
     out.replaceChildren(el('div', { class: 'search-empty' }, ...p));
   }
 
+  filterBox.addEventListener('toggle', async () => {
+    if (!filterBox.open || fac || !last) return;
+    try {
+      fac = await facetData();
+      await render();
+    } catch (e) {
+      status.textContent = T.error;
+    }
+  });
   let timer;
   input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => run(input.value), 120); });
   form.addEventListener('submit', (e) => { e.preventDefault(); clearTimeout(timer); run(input.value); });
