@@ -92,18 +92,71 @@ fn status_factor(status: DocStatus) -> f64 {
     }
 }
 
-fn add_field(impacts: &mut HashMap<String, f64>, weight: f64, tokens: Vec<String>) {
-    let mut tf: HashMap<String, u32> = HashMap::new();
-    for t in tokens {
-        *tf.entry(t).or_default() += 1;
+/// FNV-1a as a `Hasher`: fast for the short token strings the indexer counts.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
     }
-    for (t, n) in tf {
-        *impacts.entry(t).or_default() += weight * saturate(n);
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
     }
 }
 
-fn texts<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    parts.into_iter().flat_map(tokenize::token_texts).collect()
+/// A hash map keyed by token, with [`Fnv`].
+pub type TokenMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// The fields of an item, in the order of [`FIELD_WEIGHTS`].
+const FIELDS: usize = 9;
+/// Title, aliases, id, purposes, category, summary, ways, departments, body.
+const FIELD_WEIGHTS: [f64; FIELDS] = [
+    WEIGHT_TITLE,
+    WEIGHT_ALIAS,
+    WEIGHT_ID,
+    WEIGHT_PURPOSE,
+    WEIGHT_CATEGORY,
+    WEIGHT_SUMMARY,
+    WEIGHT_WAYS,
+    WEIGHT_DEPARTMENTS,
+    WEIGHT_BODY,
+];
+
+/// Term frequencies per field of one item.
+#[derive(Default)]
+struct Counts(TokenMap<String, [u32; FIELDS]>);
+
+impl Counts {
+    fn add(&mut self, field: usize, token: &str) {
+        match self.0.get_mut(token) {
+            Some(tf) => tf[field] += 1,
+            None => {
+                let mut tf = [0; FIELDS];
+                tf[field] = 1;
+                self.0.insert(token.to_owned(), tf);
+            }
+        }
+    }
+
+    fn text<'a>(&mut self, field: usize, parts: impl IntoIterator<Item = &'a str>) {
+        for part in parts {
+            tokenize::for_each_token(&normalize(part), |t| self.add(field, t));
+        }
+    }
+}
+
+fn strs(v: &[String]) -> impl Iterator<Item = &str> {
+    v.iter().map(String::as_str)
 }
 
 /// One item's tokens with their impacts before the status factor and
@@ -130,47 +183,51 @@ pub const COMPACT: Layout = Layout {
     chunk: CHUNK,
     shard_bytes: 1024,
 };
-/// For frozen editions (searched rarely): fewer, larger files.
+/// For frozen editions (searched rarely): few, larger files, so the many
+/// editions of a big site add little to the build.
 pub const ARCHIVE: Layout = Layout {
-    chunk: 16,
-    shard_bytes: 4096,
+    chunk: 64,
+    shard_bytes: 16 * 1024,
 };
 
 /// The impact of every token of one item, and its exact keys.
 pub fn doc_terms(doc: &Doc) -> Terms {
-    let mut impacts: HashMap<String, f64> = HashMap::new();
-    let mut title = texts([doc.title.as_str()]);
-    title.extend(pinyin::pair_tokens(&doc.title));
-    add_field(&mut impacts, WEIGHT_TITLE, title);
-    let mut aliases = texts(doc.aliases.iter().map(String::as_str));
-    aliases.extend(doc.aliases.iter().flat_map(|a| pinyin::pair_tokens(a)));
-    add_field(&mut impacts, WEIGHT_ALIAS, aliases);
-    add_field(&mut impacts, WEIGHT_ID, texts([doc.id.as_str()]));
-    add_field(
-        &mut impacts,
-        WEIGHT_PURPOSE,
-        texts(doc.purposes.iter().map(String::as_str)),
-    );
-    add_field(
-        &mut impacts,
-        WEIGHT_CATEGORY,
-        texts([doc.category.as_str()]),
-    );
-    add_field(&mut impacts, WEIGHT_SUMMARY, texts([doc.summary.as_str()]));
-    let ways = doc.ways.iter().flat_map(|w| {
-        w.department
-            .iter()
-            .map(String::as_str)
-            .chain([w.how.as_str()])
-    });
-    add_field(&mut impacts, WEIGHT_WAYS, texts(ways));
-    add_field(
-        &mut impacts,
-        WEIGHT_DEPARTMENTS,
-        texts(doc.departments.iter().map(String::as_str)),
-    );
-    add_field(&mut impacts, WEIGHT_BODY, texts([doc.body.as_str()]));
-    let mut tokens: Vec<(String, f64)> = impacts.into_iter().collect();
+    let mut c = Counts::default();
+    c.text(0, [doc.title.as_str()]);
+    for t in pinyin::pair_tokens(&doc.title) {
+        c.add(0, &t);
+    }
+    c.text(1, strs(&doc.aliases));
+    for t in doc.aliases.iter().flat_map(|a| pinyin::pair_tokens(a)) {
+        c.add(1, &t);
+    }
+    c.text(2, [doc.id.as_str()]);
+    c.text(3, strs(&doc.purposes));
+    c.text(4, [doc.category.as_str()]);
+    c.text(5, [doc.summary.as_str()]);
+    for w in &doc.ways {
+        c.text(
+            6,
+            w.department
+                .iter()
+                .map(String::as_str)
+                .chain([w.how.as_str()]),
+        );
+    }
+    c.text(7, strs(&doc.departments));
+    c.text(8, [doc.body.as_str()]);
+    let mut tokens: Vec<(String, f64)> =
+        c.0.into_iter()
+            .map(|(t, tf)| {
+                let impact = tf
+                    .iter()
+                    .zip(FIELD_WEIGHTS)
+                    .filter(|(n, _)| **n > 0)
+                    .map(|(n, w)| w * saturate(*n))
+                    .sum();
+                (t, impact)
+            })
+            .collect();
     tokens.sort_by(|a, b| a.0.cmp(&b.0));
     let mut exact = Vec::new();
     for text in std::iter::once(&doc.title).chain(&doc.aliases) {
@@ -207,7 +264,7 @@ impl Index {
 
     /// Indexes `docs` whose terms are already known (`terms[i]` belongs to `docs[i]`).
     pub fn from_terms(docs: Vec<Doc>, terms: &[Arc<Terms>], layout: Layout) -> Index {
-        let mut map: HashMap<&str, Postings> = HashMap::new();
+        let mut map: TokenMap<&str, Postings> = TokenMap::default();
         for (ord, (doc, t)) in docs.iter().zip(terms).enumerate() {
             let ord = u32::try_from(ord).expect("fewer than 4 billion items");
             for (token, impact) in &t.tokens {
@@ -407,9 +464,9 @@ fn leb128(out: &mut Vec<u8>, mut n: u32) {
     }
 }
 
-/// Gzip at the best compression, with no timestamp (reproducible output).
+/// Gzip at the default level, with no timestamp (reproducible output).
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut e = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::best());
+    let mut e = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::default());
     e.write_all(bytes).expect("writing to memory");
     e.finish().expect("writing to memory")
 }

@@ -62,6 +62,9 @@ pub fn syllables(normalized: &str) -> Vec<Option<String>> {
         })
         .collect();
     for (phrase, readings) in OVERRIDES {
+        if !normalized.contains(phrase) {
+            continue;
+        }
         let phrase: Vec<char> = phrase.chars().collect();
         for start in 0..chars.len().saturating_sub(phrase.len() - 1) {
             if chars[start..start + phrase.len()] == phrase[..] {

@@ -46,7 +46,51 @@ pub struct Token {
 
 /// NFKC, then lowercase.
 pub fn normalize(text: &str) -> String {
-    text.nfkc().collect::<String>().to_lowercase()
+    use unicode_normalization::{IsNormalized, is_nfkc_quick};
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.to_lowercase()
+    } else {
+        text.nfkc().collect::<String>().to_lowercase()
+    }
+}
+
+/// Calls `f` with each token of already normalised text, in the order of
+/// [`tokenize_normalized`], without allocating for tokens that are slices of the
+/// text (the indexer's fast path; a test checks both agree on the shared vectors).
+pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
+    let mut id = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].1;
+        if is_han(c) {
+            let start = i;
+            while i < chars.len() && is_han(chars[i].1) {
+                i += 1;
+            }
+            for j in start..i {
+                f(&text[at(j)..at(j + 1)]);
+                if j + 1 < i {
+                    f(&text[at(j)..at(j + 2)]);
+                }
+            }
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            // Letters, digits and ids are rare in the registers' text: reuse the
+            // general tokenizer on this ASCII run.
+            let start = i;
+            while i < chars.len() && !is_han(chars[i].1) && chars[i].1.is_ascii() {
+                i += 1;
+            }
+            for t in tokenize_normalized(&text[at(start)..at(i)]) {
+                id.clear();
+                id.push_str(&t.text);
+                f(&id);
+            }
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// Whether `c` is a Han character (CJK unified ideographs and their extensions).
@@ -356,6 +400,26 @@ mod tests {
         assert_eq!(w("开个"), Some(0.1));
         assert_eq!(w("吗"), Some(COVERED_UNIGRAM_WEIGHT * FILLER_WEIGHT));
         assert_eq!(q.exact, ["=开个居住证明吗", "=居住证明"]);
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_tokenizer() {
+        let vectors: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/search/tokenizer.json"))
+                .expect("vectors");
+        let mut inputs: Vec<&str> = vectors["tokenize"]
+            .as_array()
+            .expect("tokenize")
+            .iter()
+            .map(|c| c["input"].as_str().expect("input"))
+            .collect();
+        inputs.extend(["居住证明 gz-13、abc 12 ＧＺ０１", "a-1 b_2 c.3 d 4 e  5"]);
+        for input in inputs {
+            let text = normalize(input);
+            let mut fast = Vec::new();
+            for_each_token(&text, |t| fast.push(t.to_owned()));
+            assert_eq!(fast, token_texts(input), "{input:?}");
+        }
     }
 
     #[test]
