@@ -138,13 +138,12 @@ struct Counts(TokenMap<String, [u32; FIELDS]>);
 
 impl Counts {
     fn add(&mut self, field: usize, token: &str) {
-        match self.0.get_mut(token) {
-            Some(tf) => tf[field] += 1,
-            None => {
-                let mut tf = [0; FIELDS];
-                tf[field] = 1;
-                self.0.insert(token.to_owned(), tf);
-            }
+        if let Some(tf) = self.0.get_mut(token) {
+            tf[field] += 1;
+        } else {
+            let mut tf = [0; FIELDS];
+            tf[field] = 1;
+            self.0.insert(token.to_owned(), tf);
         }
     }
 
