@@ -1,6 +1,7 @@
 //! SEARCH (index): field weights, postings, and the files the browser fetches.
 //!
-//! Each (token, item) pair gets one impact byte: the sum over fields of the
+//! Body text contributes pairs of characters, words and ids but not single
+//! characters (which match nearly every item). Each (token, item) pair gets one impact byte: the sum over fields of the
 //! field's weight times a saturated term frequency, scaled by the item's status
 //! (withdrawn and upcoming items sink), quantised to 1–255. Tokens that appear in
 //! very many items keep only their [`MAX_POSTINGS`] highest-impact postings (their
@@ -152,6 +153,19 @@ impl Counts {
             tokenize::for_each_token(&normalize(part), |t| self.add(field, t));
         }
     }
+
+    /// Like [`Counts::text`] without single Han characters: in long text they
+    /// match almost every item and would only bloat the index.
+    fn long_text(&mut self, field: usize, text: &str) {
+        tokenize::for_each_token(&normalize(text), |t| {
+            let mut chars = t.chars();
+            let single_han =
+                matches!((chars.next(), chars.next()), (Some(c), None) if tokenize::is_han(c));
+            if !single_han {
+                self.add(field, t);
+            }
+        });
+    }
 }
 
 fn strs(v: &[String]) -> impl Iterator<Item = &str> {
@@ -214,7 +228,7 @@ pub fn doc_terms(doc: &Doc) -> Terms {
         );
     }
     c.text(7, strs(&doc.departments));
-    c.text(8, [doc.body.as_str()]);
+    c.long_text(8, &doc.body);
     let mut tokens: Vec<(String, f64)> =
         c.0.into_iter()
             .map(|(t, tf)| {

@@ -88,7 +88,7 @@ pub struct Doc {
     pub successor: Option<(String, String)>,
 }
 
-/// A folder of index files: its path under the output, and the files in it.
+/// What writing the indexes produced.
 #[derive(Debug)]
 pub struct Written {
     /// Files written.
