@@ -1,11 +1,12 @@
 //! SEARCH (index): field weights, postings, and the files the browser fetches.
 //!
-//! Body text contributes pairs of characters, words and ids but not single
+//! Body text contributes pairs of characters, words and ids, but not single
 //! characters (which match nearly every item). Each (token, item) pair gets one
-//! impact byte: the sum over fields of the field's weight times a saturated term frequency, scaled by the item's status
-//! (withdrawn and upcoming items sink), quantised to 1–255. Tokens that appear in
-//! very many items keep only their [`MAX_POSTINGS`] highest-impact postings (their
-//! document frequency stays exact, so the score's IDF does not change).
+//! impact byte: the sum over fields of the field's weight times a saturated term
+//! frequency, scaled by the item's status (withdrawn and upcoming items sink),
+//! quantised to 1–255. Tokens that appear in very many items keep only their
+//! [`MAX_POSTINGS`] highest-impact postings (their document frequency stays
+//! exact, so the score's IDF does not change).
 //!
 //! Files, relative to the index folder:
 //!
