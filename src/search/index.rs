@@ -24,7 +24,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::json;
@@ -269,36 +268,95 @@ pub fn quantize(impact: f64, status: DocStatus) -> u8 {
     q
 }
 
+/// Token strings and their numbers, shared by every index of a build, so each
+/// item's terms are kept as numbers (a fraction of the memory of strings).
+#[derive(Debug, Default)]
+pub struct Interner {
+    ids: TokenMap<String, u32>,
+    names: Vec<String>,
+}
+
+/// One item's terms with tokens as [`Interner`] numbers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Compact {
+    /// (token number, impact before status and quantisation).
+    pub tokens: Vec<(u32, f32)>,
+    /// Exact keys' numbers.
+    pub exact: Vec<u32>,
+}
+
+impl Interner {
+    fn id(&mut self, token: String) -> u32 {
+        if let Some(id) = self.ids.get(&token) {
+            return *id;
+        }
+        let id = u32::try_from(self.names.len()).expect("fewer than 4 billion tokens");
+        self.names.push(token.clone());
+        self.ids.insert(token, id);
+        id
+    }
+
+    /// Numbers the tokens of `terms`.
+    pub fn compact(&mut self, terms: Terms) -> Compact {
+        Compact {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "impacts are small; f32 keeps far more precision than the quantisation"
+            )]
+            tokens: terms
+                .tokens
+                .into_iter()
+                .map(|(t, v)| (self.id(t), v as f32))
+                .collect(),
+            exact: terms.exact.into_iter().map(|k| self.id(k)).collect(),
+        }
+    }
+}
+
 impl Index {
     /// Indexes `docs` (their order is the ordinal order) with the compact layout.
     pub fn build(docs: Vec<Doc>) -> Index {
-        let terms: Vec<Arc<Terms>> = docs.par_iter().map(|d| Arc::new(doc_terms(d))).collect();
-        Index::from_terms(docs, &terms, COMPACT)
+        let mut interner = Interner::default();
+        let terms: Vec<Compact> = docs
+            .par_iter()
+            .map(doc_terms)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| interner.compact(t))
+            .collect();
+        let refs: Vec<&Compact> = terms.iter().collect();
+        Index::from_terms(docs, &refs, &interner, COMPACT)
     }
 
     /// Indexes `docs` whose terms are already known (`terms[i]` belongs to `docs[i]`).
-    pub fn from_terms(docs: Vec<Doc>, terms: &[Arc<Terms>], layout: Layout) -> Index {
-        let mut map: TokenMap<&str, Postings> = TokenMap::default();
+    pub fn from_terms(
+        docs: Vec<Doc>,
+        terms: &[&Compact],
+        interner: &Interner,
+        layout: Layout,
+    ) -> Index {
+        let mut lists: Vec<Vec<(u32, u8)>> = vec![Vec::new(); interner.names.len()];
         for (ord, (doc, t)) in docs.iter().zip(terms).enumerate() {
             let ord = u32::try_from(ord).expect("fewer than 4 billion items");
-            for (token, impact) in &t.tokens {
-                let q = quantize(*impact, doc.status);
-                map.entry(token).or_default().list.push((ord, q));
+            for &(token, impact) in &t.tokens {
+                lists[token as usize].push((ord, quantize(f64::from(impact), doc.status)));
             }
-            for key in &t.exact {
-                map.entry(key).or_default().list.push((ord, 255));
+            for &key in &t.exact {
+                lists[key as usize].push((ord, 255));
             }
         }
-        let postings = map
+        let postings = lists
             .into_iter()
-            .map(|(token, mut p)| {
-                p.df = u32::try_from(p.list.len()).unwrap_or(u32::MAX);
-                if p.list.len() > MAX_POSTINGS {
-                    p.list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                    p.list.truncate(MAX_POSTINGS);
-                    p.list.sort_unstable();
+            .enumerate()
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(token, mut list)| {
+                let df = u32::try_from(list.len()).unwrap_or(u32::MAX);
+                if list.len() > MAX_POSTINGS {
+                    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                    list.truncate(MAX_POSTINGS);
+                    list.sort_unstable();
                 }
-                (token.to_owned(), p)
+                (interner.names[token].clone(), Postings { df, list })
             })
             .collect();
         Index {

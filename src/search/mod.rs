@@ -139,7 +139,6 @@ pub fn write(
 ) -> Result<Written, crate::Error> {
     use rayon::prelude::*;
     use std::collections::HashMap;
-    use std::sync::Arc;
     let sets = collect::indexes(site, today, drafts);
     let mut unique: HashMap<Content<'_>, usize> = HashMap::new();
     let mut first: Vec<&Doc> = Vec::new();
@@ -156,10 +155,14 @@ pub fn write(
                 .collect()
         })
         .collect();
-    let terms: Vec<Arc<index::Terms>> = first
-        .par_iter()
-        .map(|d| Arc::new(index::doc_terms(d)))
-        .collect();
+    // Tokenize in parallel a block at a time, numbering the tokens as we go, so
+    // only one block's token strings are alive at once.
+    let mut interner = index::Interner::default();
+    let mut terms: Vec<index::Compact> = Vec::with_capacity(first.len());
+    for block in first.chunks(1024) {
+        let raw: Vec<index::Terms> = block.par_iter().map(|d| index::doc_terms(d)).collect();
+        terms.extend(raw.into_iter().map(|t| interner.compact(t)));
+    }
     let written: Vec<Result<Written, crate::Error>> = sets
         .into_par_iter()
         .zip(slots)
@@ -169,8 +172,8 @@ pub fn write(
             } else {
                 index::COMPACT
             };
-            let mine: Vec<Arc<index::Terms>> = slots.iter().map(|s| terms[*s].clone()).collect();
-            let index = Index::from_terms(docs, &mine, layout);
+            let mine: Vec<&index::Compact> = slots.iter().map(|s| &terms[*s]).collect();
+            let index = Index::from_terms(docs, &mine, &interner, layout);
             let mut total = Written { files: 0, bytes: 0 };
             for (path, bytes) in index.files() {
                 sink(&format!("{dir}{path}"), &bytes)?;
