@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 
 use super::{Doc, DocStatus, DocVerdict, Way};
-use crate::model::{Departments, Details, Item, Register, Site, Snapshot, Verdict};
+use crate::model::{Choice as _, Departments, Details, Item, Register, Site, Snapshot, Verdict};
 use crate::render::public::{Status, published};
 use crate::render::url;
 
@@ -155,6 +155,11 @@ fn doc(
             departments.push(n);
         }
     }
+    let badge = match &item.details {
+        Details::Work(w) => Some(w.duty.name().to_owned()),
+        Details::Creation(c) => Some(c.participation.name().to_owned()),
+        Details::Stamp(_) => None,
+    };
     let (verdict, ways) = match &item.details {
         Details::Stamp(s) => (
             match s.verdict.value {
@@ -186,6 +191,7 @@ fn doc(
         purposes: item.purposes.clone(),
         summary: item.summary.clone().unwrap_or_default(),
         verdict,
+        badge,
         status,
         ways,
         departments,

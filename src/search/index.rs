@@ -17,7 +17,7 @@
 //!   (LEB128) and the impact byte;
 //! - `r/<n>.gz`: records of items `n·C … n·C+C-1` as a JSON array of arrays
 //!   `[url, id, title, register, verdict, status, department, how, successor title,
-//!   successor url]`;
+//!   successor url, badge]`;
 //! - `f.gz`: facet values of every item, `{"r":[…],"d":[…],"p":[…],"f":[[register,
 //!   verdict, status, [departments], [purposes]], …]}`;
 //! - `a.gz`: titles and aliases with their pinyin, for "did you mean".
@@ -520,7 +520,8 @@ pub fn record(doc: &Doc) -> serde_json::Value {
         way.and_then(|w| w.department.clone()).unwrap_or_default(),
         how,
         st,
-        su
+        su,
+        doc.badge.as_deref().unwrap_or_default()
     ])
 }
 
@@ -560,6 +561,7 @@ pub(crate) mod tests {
             purposes: vec!["入学".into()],
             summary: String::new(),
             verdict: DocVerdict::Refuse,
+            badge: None,
             status: DocStatus::Current,
             ways: vec![Way {
                 department: Some("教育局".into()),

@@ -76,6 +76,9 @@ pub struct Doc {
     pub summary: String,
     /// Verdict badge.
     pub verdict: DocVerdict,
+    /// The badge of a work or creation item: its duty (`autonomy`, `assist`,
+    /// `prohibited`) or participation (`voluntary`, `assigned`).
+    pub badge: Option<String>,
     /// Current, upcoming or withdrawn.
     pub status: DocStatus,
     /// Ways instead (去哪办), in order.

@@ -125,6 +125,15 @@ test('withdrawn items are marked with their successor; working-copy items stay o
   await draft.close();
 });
 
+test('work and creation items show their own badge', async () => {
+  for (const [q, badge] of [['换届选举', '依法履职'], ['文明城市', '下达任务']]) {
+    const page = await open('search/?q=' + encodeURIComponent(q));
+    await results(page);
+    assert.equal(await page.locator('#search-results li.result .badge').first().textContent(), badge, q);
+    await page.close();
+  }
+});
+
 test('the header box on every page GETs search/', async () => {
   const page = await open('stamp/GZ-001/');
   await page.fill('header input[name="q"]', '良民证');

@@ -353,10 +353,11 @@ function init() {
   }
 
   function result(rec, qa) {
-    const [url, id, title, reg, v, s, dept, how, succTitle, succUrl] = rec;
+    const [url, id, title, reg, v, s, dept, how, succTitle, succUrl, badge] = rec;
     const badges = [];
     if (s === 2) badges.push(el('span', { class: 'badge badge-withdrawn' }, T.withdrawn));
     else if (v) badges.push(el('span', { class: 'badge badge-' + (v === 1 ? 'issue' : 'refuse') }, v === 1 ? T.issue : T.refuse));
+    else if (T['badge_' + badge]) badges.push(el('span', { class: 'badge badge-' + badge }, T['badge_' + badge]));
     if (s === 1) badges.push(el('span', { class: 'badge badge-upcoming' }, T.upcoming));
     const li = el('li', { class: 'result' },
       el('p', { class: 'result-head' }, ...badges, ' ', el('a', { href: cfg.root + url, class: 'result-link' }, ...highlight(title, qa))));
