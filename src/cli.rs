@@ -359,14 +359,15 @@ fn build(args: &BuildArgs, lang: Lang) -> Result<ExitCode, Error> {
             if !c.quiet {
                 let (pages, files) = (summary.pages, summary.files);
                 let (out, secs) = (options.output.display(), summary.elapsed.as_secs_f64());
+                let search = summary.search_elapsed.as_secs_f64();
                 let reused = reused_suffix(summary.reused_pages);
                 let warned = warnings_suffix(&summary.report.diagnostics);
                 let (re, rz, we, wz) = (reused.en, reused.zh, warned.en, warned.zh);
                 tell(
                     lang,
                     &t!(
-                        en: "built {pages} pages ({files} files{re}) into {out} in {secs:.2} s{we}",
-                        zh: "已生成 {pages} 个页面（{files} 个文件{rz}），输出到 {out}，用时 {secs:.2} 秒{wz}"
+                        en: "built {pages} pages ({files} files{re}) into {out} in {secs:.2} s (search index {search:.2} s){we}",
+                        zh: "已生成 {pages} 个页面（{files} 个文件{rz}），输出到 {out}，用时 {secs:.2} 秒（其中搜索索引 {search:.2} 秒）{wz}"
                     ),
                 );
             }

@@ -275,6 +275,39 @@ const ZH_CN: &[(&str, &str)] = &[
     ("field_categories", "类别"),
     ("field_department_name", "名称"),
     ("field_department_short_name", "简称"),
+    // Search (page, header box, client strings).
+    ("search_title", "搜索"),
+    ("search_label", "搜索事项"),
+    ("search_placeholder", "证明名称、用途、编号或拼音"),
+    ("search_button", "搜索"),
+    ("search_in_edition", "在本版本中搜索"),
+    (
+        "search_noscript",
+        "搜索需要浏览器启用 JavaScript。不用搜索也能找到全部事项：按名录分类、按用途或按部门查看。",
+    ),
+    (
+        "search_hint",
+        "输入要办的证明或事项，例如：居住证明、无犯罪记录、上学、GZ-013、juzhu。",
+    ),
+    ("search_loading", "正在搜索…"),
+    (
+        "search_error",
+        "搜索索引加载失败，请刷新重试，或按分类、用途、部门查看。",
+    ),
+    ("search_count", "找到 {n} 项"),
+    ("search_none", "没有找到与“{q}”相关的事项。"),
+    ("search_did_you_mean", "您是不是要找："),
+    ("search_browse", "也可以查看全部事项："),
+    ("search_where", "去哪办："),
+    ("search_community", "社区可以出具，到本社区居委会办理。"),
+    ("search_withdrawn", "已退出"),
+    ("search_replaced_by", "已由此事项取代："),
+    ("search_more", "显示更多"),
+    ("search_filter", "筛选结果"),
+    ("search_facet_r", "名录"),
+    ("search_facet_v", "社区能否出具"),
+    ("search_facet_d", "部门"),
+    ("search_facet_p", "用途"),
 ];
 
 /// English.
@@ -560,6 +593,42 @@ const EN: &[(&str, &str)] = &[
     ("field_categories", "Categories"),
     ("field_department_name", "Name"),
     ("field_department_short_name", "Short name"),
+    // Search (page, header box, client strings).
+    ("search_title", "Search"),
+    ("search_label", "Search the registers"),
+    ("search_placeholder", "Certificate, purpose, id or pinyin"),
+    ("search_button", "Search"),
+    ("search_in_edition", "Search this edition"),
+    (
+        "search_noscript",
+        "Search needs JavaScript. Every item is also listed by register category, by purpose and by department.",
+    ),
+    (
+        "search_hint",
+        "Type the certificate or task you need, e.g. residence, criminal record, school, GZ-013.",
+    ),
+    ("search_loading", "Searching…"),
+    (
+        "search_error",
+        "The search index could not be loaded; reload, or browse by category, purpose or department.",
+    ),
+    ("search_count", "{n} found"),
+    ("search_none", "Nothing found for “{q}”."),
+    ("search_did_you_mean", "Did you mean: "),
+    ("search_browse", "Or browse every item: "),
+    ("search_where", "Where to go: "),
+    (
+        "search_community",
+        "The community issues this at its residents' committee.",
+    ),
+    ("search_withdrawn", "Withdrawn"),
+    ("search_replaced_by", "Replaced by: "),
+    ("search_more", "Show more"),
+    ("search_filter", "Filter the results"),
+    ("search_facet_r", "Register"),
+    ("search_facet_v", "Community issues it?"),
+    ("search_facet_d", "Department"),
+    ("search_facet_p", "Purpose"),
 ];
 
 static TABLES: LazyLock<[BTreeMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {

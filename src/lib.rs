@@ -39,6 +39,7 @@ pub mod output;
 pub mod plan;
 pub mod release;
 pub mod render;
+pub mod search;
 pub mod site_files;
 pub mod text_safety;
 
@@ -92,6 +93,8 @@ pub struct BuildSummary {
     pub reused_pages: usize,
     /// Wall time.
     pub elapsed: Duration,
+    /// Of which building and writing the search indexes.
+    pub search_elapsed: Duration,
 }
 
 /// Validates the site under `options.root` and renders it in memory (so template
@@ -104,7 +107,10 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
         program: String::new(),
         previous: std::collections::BTreeMap::new(),
     };
-    analyse(&options.root, plan, &|_: &str, _: &[u8]| Ok(())).map(|(report, _)| report)
+    analyse(&options.root, plan, Outputs::Pages, &|_: &str, _: &[u8]| {
+        Ok(())
+    })
+    .map(|(report, _)| report)
 }
 
 /// Checks the site, and if it has no errors renders it and swaps the result into
@@ -122,18 +128,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         program: program_fingerprint(),
         previous,
     };
-    let (report, built) = analyse(&options.root, plan, &|path: &str, bytes: &[u8]| {
-        staging.write(path, bytes)
-    })?;
-    let Some((stats, reuse)) = built.filter(|_| !report.diagnostics.has_errors()) else {
+    let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes);
+    let (report, built) = analyse(&options.root, plan, Outputs::Site, &sink)?;
+    let Some(built) = built.filter(|_| !report.diagnostics.has_errors()) else {
         return Err(Error::Content(Box::new(report)));
     };
+    let Built {
+        stats,
+        reuse,
+        search,
+    } = built;
     staging.commit(&reuse.dirs)?;
     cache.store(&reuse.fingerprints, &reuse.edition_dirs);
     Ok(BuildSummary {
         pages: stats.pages + reuse.pages,
-        files: stats.files + reuse.pages,
+        files: stats.files + reuse.pages + search.files,
         reused_pages: reuse.pages,
+        search_elapsed: search.elapsed,
         report,
         elapsed: start.elapsed(),
     })
@@ -215,11 +226,35 @@ fn load_checked(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)> 
 /// The build's steps: load → check → history → plan → render into `sink`.
 /// Rendering is skipped when loading or checking found errors (the templates
 /// are still compiled, so their syntax errors show).
+/// What [`analyse`] writes besides checking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outputs {
+    /// The pages only (`check` renders them to surface template errors).
+    Pages,
+    /// The whole site: pages, static files and search indexes.
+    Site,
+}
+
+/// What a successful [`analyse`] produced.
+struct Built {
+    stats: RenderStats,
+    reuse: Reuse,
+    search: SearchStats,
+}
+
+/// The search step's share of a build.
+#[derive(Debug, Default)]
+struct SearchStats {
+    files: usize,
+    elapsed: Duration,
+}
+
 fn analyse(
     root: &Path,
     mut options: PlanOptions,
+    outputs: Outputs,
     sink: &render::Sink<'_>,
-) -> Result<(Report, Option<(RenderStats, Reuse)>)> {
+) -> Result<(Report, Option<Built>)> {
     let (site, mut diagnostics) = load_checked(root, options.today)?;
     let theme = Theme::load(root, &site.config.theme)?;
     let rendered = if diagnostics.has_errors() {
@@ -230,7 +265,17 @@ fn analyse(
         let history = history::SiteHistory::new(&site, options.today);
         options.program = format!("{} {}", options.program, theme.fingerprint());
         let plan = Plan::new(&site, &history, &options);
-        render::render(&plan, &theme, sink).map(|stats| Some((stats, plan.reuse)))
+        render::render(&plan, &theme, sink).and_then(|stats| {
+            let search = match outputs {
+                Outputs::Pages => SearchStats::default(),
+                Outputs::Site => write_search(&plan, sink).map_err(RenderFailure::Write)?,
+            };
+            Ok(Some(Built {
+                stats,
+                reuse: plan.reuse,
+                search,
+            }))
+        })
     };
     let mut files = site.files;
     let built = match rendered {
@@ -252,6 +297,16 @@ fn analyse(
         },
         built,
     ))
+}
+
+/// The search step: every index, from the plan and the model.
+fn write_search(plan: &Plan<'_>, sink: &render::Sink<'_>) -> Result<SearchStats> {
+    let start = Instant::now();
+    let written = search::write(plan, &plan.indexes(), sink)?;
+    Ok(SearchStats {
+        files: written.files,
+        elapsed: start.elapsed(),
+    })
 }
 
 fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> Diagnostic {

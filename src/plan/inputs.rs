@@ -73,7 +73,7 @@ fn items_folder(key: &str) -> String {
 }
 
 impl Plan<'_> {
-    fn file(&self, id: crate::diagnostic::FileId) -> Input {
+    pub(super) fn file(&self, id: crate::diagnostic::FileId) -> Input {
         Input::File(self.site.files.path(id).to_owned())
     }
 
@@ -84,7 +84,7 @@ impl Plan<'_> {
     /// Inputs of every page of a scope: the site's configuration and free pages
     /// (navigation), the theme, every register's editions (which is shown, the
     /// currency line) and list, and the site's departments when the scope shows them.
-    fn common(&self, scope: &Scope<'_>) -> Vec<Input> {
+    pub(super) fn common(&self, scope: &Scope<'_>) -> Vec<Input> {
         let mut out = vec![
             Input::File("content/site.yaml".to_owned()),
             Input::Folder("content/pages/".to_owned()),
@@ -127,7 +127,7 @@ impl Plan<'_> {
         out
     }
 
-    fn all_shown(&self, scope: &Scope<'_>, keep: impl Fn(&Item) -> bool) -> Vec<Input> {
+    pub(super) fn all_shown(&self, scope: &Scope<'_>, keep: impl Fn(&Item) -> bool) -> Vec<Input> {
         scope
             .registers
             .iter()
@@ -176,6 +176,7 @@ impl Plan<'_> {
             | PageId::Frozen { .. }
             | PageId::Changes
             | PageId::Feed { .. }
+            | PageId::Search
             | PageId::NotFound
             | PageId::Robots => {}
         }

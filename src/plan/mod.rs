@@ -22,6 +22,7 @@
 //!   check, compute the history and plan again after a file changes, then render
 //!   [`Plan::to_rebuild`] and delete [`Plan::removed_since`].
 
+pub mod index;
 mod inputs;
 pub mod page;
 pub mod publish;
@@ -35,6 +36,7 @@ use jiff::civil::Date;
 use crate::history::SiteHistory;
 use crate::model::Site;
 
+pub use index::IndexId;
 pub use inputs::{Change, Input};
 pub use page::{PageId, PlannedPage};
 pub use publish::{Published, Scope, ScopeKind, Status};
@@ -55,6 +57,10 @@ pub struct PlanOptions {
     /// Fingerprints the previous output recorded (see [`Reuse::fingerprints`]).
     pub previous: BTreeMap<String, String>,
 }
+
+/// Receives each output file of every step (render, search): its path relative to
+/// the output folder (with `/`) and its bytes. Called from several threads at once.
+pub type Sink<'a> = dyn Fn(&str, &[u8]) -> Result<(), crate::Error> + Sync + 'a;
 
 /// The build plan.
 #[derive(Debug)]

@@ -82,6 +82,8 @@ pub enum PageId<'a> {
         /// Its slug.
         slug: &'a str,
     },
+    /// The search page (`search/`); its indexes are the search step's files.
+    Search,
     /// `404.html`.
     NotFound,
     /// `sitemap.xml`.
@@ -119,6 +121,7 @@ pub(super) fn pages<'a>(
         page(PageId::Home),
         page(PageId::Departments),
         page(PageId::Purposes),
+        page(PageId::Search),
     ];
     for p in &scope.registers {
         let register = p.register.key.as_str();
@@ -240,6 +243,7 @@ pub(super) fn path(scope: &Scope<'_>, id: &PageId<'_>) -> String {
             url::purpose(scope.purpose_slugs.get(purpose).map_or("", String::as_str))
         }
         PageId::Page { slug } => url::page(slug),
+        PageId::Search => url::SEARCH.to_owned(),
         PageId::NotFound => url::NOT_FOUND.to_owned(),
         PageId::Sitemap => url::SITEMAP.to_owned(),
         PageId::Robots => url::ROBOTS.to_owned(),

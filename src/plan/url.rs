@@ -48,6 +48,9 @@ pub fn feed(key: &str) -> String {
     format!("{key}/changes.atom")
 }
 
+/// The search page (its indexes are under `search/index/` and `search/e/`).
+pub const SEARCH: &str = "search/";
+
 /// The not-found page, served by static hosts for any missing path.
 pub const NOT_FOUND: &str = "404.html";
 

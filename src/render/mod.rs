@@ -18,9 +18,7 @@ use sha2::Digest as _;
 use crate::plan::{Plan, PlannedPage};
 pub use theme::{Origin, Theme};
 
-/// Receives each rendered file: its path relative to the output folder (with `/`)
-/// and its bytes. Called from several threads at once.
-pub type Sink<'a> = dyn Fn(&str, &[u8]) -> Result<(), crate::Error> + Sync + 'a;
+pub use crate::plan::Sink;
 
 /// Why rendering stopped.
 #[derive(Debug)]

@@ -36,13 +36,20 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "404.html",
     "sitemap.xml",
     "robots.txt",
+    "search.html",
 );
 
 /// The default theme's static files, by path under `static/`.
-pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
-    "assets/style.css",
-    include_bytes!("../../themes/default/static/assets/style.css"),
-)];
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "assets/style.css",
+        include_bytes!("../../themes/default/static/assets/style.css"),
+    ),
+    (
+        "assets/search.js",
+        include_bytes!("../../themes/default/static/assets/search.js"),
+    ),
+];
 
 /// Where a template came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,7 +95,14 @@ impl Theme {
             .collect();
         let mut statics: BTreeMap<String, Vec<u8>> = DEFAULT_STATIC
             .iter()
-            .map(|(p, b)| ((*p).to_owned(), b.to_vec()))
+            .map(|(p, b)| {
+                let bytes = if p.ends_with(".js") {
+                    compact_js(b)
+                } else {
+                    b.to_vec()
+                };
+                ((*p).to_owned(), bytes)
+            })
             .collect();
         for (rel, bytes) in
             crate::site_files::theme_files(root, &format!("themes/{name}/templates"))?
@@ -111,5 +125,35 @@ impl Theme {
             &format!("themes/{name}/static"),
         )?);
         Ok(Theme { templates, statics })
+    }
+}
+
+/// The built-in scripts without indentation and whole-line `//` comments (about
+/// 15 % fewer bytes for a phone to download). Safe for them: none has a string,
+/// template literal or regular expression spanning lines.
+fn compact_js(source: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(source);
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let line = line.trim_start();
+        if !line.is_empty() && !line.starts_with("//") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact_js;
+
+    #[test]
+    fn built_in_scripts_lose_indentation_and_comment_lines_only() {
+        let js = b"// header\nfunction f() {\n  // why\n  return 'a // b';\n}\n\n";
+        assert_eq!(
+            compact_js(js),
+            b"function f() {\nreturn 'a // b';\n}\n".to_vec()
+        );
     }
 }

@@ -21,4 +21,5 @@ mod pages;
 mod plan;
 mod reading;
 mod recipes;
+mod search;
 mod support;

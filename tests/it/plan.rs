@@ -1,12 +1,12 @@
 //! The build plan, asked directly: which pages exist, where they are written,
 //! and which pages one changed file affects.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use minglu::history::SiteHistory;
 use minglu::model::Site;
-use minglu::plan::{Change, PageId, Plan, PlanOptions, ScopeKind};
+use minglu::plan::{Change, IndexId, PageId, Plan, PlanOptions, ScopeKind};
 
 use crate::support::{EPOCH, SiteTest, tree};
 
@@ -180,8 +180,19 @@ fn pages_have_named_identities_and_unique_files_that_the_build_writes() {
         // Static assets come from the theme, the marker from the output writer.
         .filter(|path| !path.starts_with("assets/") && path != minglu::output::MARKER)
         .collect();
+    // Every written file is a planned page's, or lies in a planned search index.
+    let folders: Vec<String> = plan.indexes().iter().map(IndexId::folder).collect();
+    let (in_indexes, pages): (BTreeSet<String>, BTreeSet<String>) = written
+        .into_iter()
+        .partition(|path| folders.iter().any(|f| path.starts_with(f.as_str())));
     let planned: BTreeSet<String> = files.into_iter().collect();
-    assert_eq!(written, planned);
+    assert_eq!(pages, planned);
+    for folder in &folders {
+        assert!(
+            in_indexes.contains(&format!("{folder}manifest.json")),
+            "planned index {folder} was not written"
+        );
+    }
 }
 
 /// Builds `site` with drafts and returns its output files.
@@ -222,6 +233,46 @@ fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
         .into_iter()
         .map(|p| new_plan.output_file(p))
         .collect();
+    // Search index files belong to the indexes the plan says to build again.
+    let old_indexes: Vec<String> = old_plan.indexes().iter().map(IndexId::folder).collect();
+    let new_indexes: Vec<String> = new_plan.indexes().iter().map(IndexId::folder).collect();
+    let rebuilt_indexes: Vec<String> = new_plan
+        .indexes_to_rebuild(&old_plan, &change)
+        .iter()
+        .map(IndexId::folder)
+        .collect();
+    let removed_indexes = new_plan.indexes_removed_since(&old_plan);
+    let in_any =
+        |folders: &[String], path: &str| folders.iter().any(|f| path.starts_with(f.as_str()));
+    let changed_index_files: Vec<&String> = after
+        .iter()
+        .filter(|(path, bytes)| in_any(&new_indexes, path) && before.get(*path) != Some(*bytes))
+        .map(|(path, _)| path)
+        .filter(|path| !in_any(&rebuilt_indexes, path))
+        .collect();
+    assert!(
+        changed_index_files.is_empty(),
+        "index files changed that the plan does not rebuild after {change:?}: {changed_index_files:?}"
+    );
+    for path in before
+        .keys()
+        .filter(|p| in_any(&old_indexes, p) && !after.contains_key(*p))
+    {
+        assert!(
+            in_any(&rebuilt_indexes, path) || in_any(&removed_indexes, path),
+            "{path} disappeared, but its index is neither rebuilt nor removed"
+        );
+    }
+    let (before, after): (BTreeMap<_, _>, BTreeMap<_, _>) = (
+        before
+            .into_iter()
+            .filter(|(p, _)| !in_any(&old_indexes, p))
+            .collect(),
+        after
+            .into_iter()
+            .filter(|(p, _)| !in_any(&new_indexes, p))
+            .collect(),
+    );
     let changed: BTreeSet<&String> = after
         .iter()
         .filter(|(path, bytes)| before.get(*path) != Some(*bytes))
@@ -314,4 +365,26 @@ fn the_plan_rebuilds_the_pages_a_renamed_purpose_slug_changes() {
             )
         })
     });
+}
+
+#[test]
+fn a_working_copy_edit_rebuilds_only_the_draft_search_index() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let plan = Plan::new(&site, &history, &options(true));
+    let change = Change::Modified("content/lists/stamp/items/GZ-013.yaml".to_owned());
+    let rebuilt: Vec<String> = plan
+        .indexes_to_rebuild(&plan, &change)
+        .iter()
+        .map(IndexId::folder)
+        .collect();
+    assert_eq!(rebuilt, ["draft/search/index/"]);
+    let frozen = Change::Modified("content/lists/stamp/editions/2020/items/GZ-013.yaml".to_owned());
+    let rebuilt: Vec<String> = plan
+        .indexes_to_rebuild(&plan, &frozen)
+        .iter()
+        .map(IndexId::folder)
+        .collect();
+    assert_eq!(rebuilt, ["search/index/", "search/e/stamp/2020/"]);
+    assert!(plan.indexes().len() > 3, "one index per frozen edition too");
 }

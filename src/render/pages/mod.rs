@@ -126,10 +126,9 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
     let site = plan.site;
     let mut config = site.config.clone();
     config.base_url.clone_from(&plan.base_url);
-    let css = theme
-        .statics
-        .get("assets/style.css")
-        .map_or(&[][..], Vec::as_slice);
+    // One version for the theme's CSS and script, so a changed asset is fetched anew.
+    let asset = |path: &str| theme.statics.get(path).map_or(&[][..], Vec::as_slice);
+    let assets = [asset("assets/style.css"), asset("assets/search.js")].concat();
     let histories = plan
         .history
         .registers
@@ -165,7 +164,7 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
             site.config.language,
         ))),
         labels: Labels::new(site.config.language),
-        asset_version: crate::content::seal::sha256_hex(css)[..10].to_owned(),
+        asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
         plan,
         histories,
     }
@@ -229,6 +228,7 @@ fn render_page(
                 },
             )
         }
+        PageId::Search => r.page("search.html", Empty {}),
         PageId::NotFound => r.page("404.html", Empty {}),
         PageId::Sitemap => r.page("sitemap.xml", sitemap(shared, scope)),
         PageId::Robots => r.page("robots.txt", Empty {}),

@@ -1,0 +1,221 @@
+//! Search: the shared tokenizer vectors, citizen questions against the bundled
+//! example, and what the built indexes contain.
+
+use std::fs;
+use std::io::Read as _;
+use std::path::Path;
+
+use minglu::search::{self, Index, rank, tokenize};
+use serde_json::Value;
+
+use crate::support::{SiteTest, copy_dir, fixtures};
+
+fn json(path: &str) -> Value {
+    let text = fs::read_to_string(fixtures().join(path)).expect("fixture");
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s.as_str().expect("string").to_owned())
+        .collect()
+}
+
+#[test]
+fn tokenizer_vectors() {
+    let v = json("search/tokenizer.json");
+    let mut failures = Vec::new();
+    for case in v["tokenize"].as_array().expect("tokenize") {
+        let input = case["input"].as_str().expect("input");
+        let got = tokenize::token_texts(input);
+        if got != strings(&case["tokens"]) {
+            failures.push(format!("tokenize {input:?}: got {got:?}"));
+        }
+    }
+    for case in v["analyze"].as_array().expect("analyze") {
+        let input = case["input"].as_str().expect("input");
+        let q = tokenize::analyze(input);
+        let got: Vec<Value> = q
+            .tokens
+            .iter()
+            .map(|t| serde_json::json!([t.text, t.weight]))
+            .collect();
+        let want: Vec<Value> = case["tokens"]
+            .as_array()
+            .expect("tokens")
+            .iter()
+            .map(|t| serde_json::json!([t[0], t[1].as_f64().expect("weight")]))
+            .collect();
+        if got != want || q.exact != strings(&case["exact"]) {
+            failures.push(format!(
+                "analyze {input:?}: got {got:?} exact {:?}",
+                q.exact
+            ));
+        }
+    }
+    for case in v["hash"].as_array().expect("hash") {
+        let input = case["input"].as_str().expect("input");
+        if u64::from(tokenize::hash(input)) != case["hash"].as_u64().expect("hash") {
+            failures.push(format!("hash {input:?}: got {}", tokenize::hash(input)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The public index of the bundled example, built in memory from the model.
+fn example_index() -> Index {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let today = jiff::civil::date(2025, 11, 24);
+    let (site, _) = minglu::load_valid(root, today).expect("the example loads");
+    let history = minglu::history::SiteHistory::new(&site, today);
+    let options = minglu::plan::PlanOptions {
+        today,
+        base_url: None,
+        drafts: false,
+        program: String::new(),
+        previous: std::collections::BTreeMap::new(),
+    };
+    let plan = minglu::plan::Plan::new(&site, &history, &options);
+    let (dir, docs) = search::collect::indexes(&plan)
+        .into_iter()
+        .next()
+        .expect("a public index");
+    assert_eq!(dir, "search/index/");
+    Index::build(docs)
+}
+
+fn ranking(index: &Index, q: &str) -> Vec<String> {
+    rank::rank(index, q)
+        .iter()
+        .map(|h| {
+            let d = &index.docs[h.ord as usize];
+            format!("{} {} ({:.1})", d.id, d.title, h.score)
+        })
+        .collect()
+}
+
+#[test]
+fn citizen_questions_find_the_answer_first() {
+    let index = example_index();
+    let v = json("search/questions.json");
+    let questions = v["questions"].as_array().expect("questions");
+    assert!(questions.len() >= 40);
+    let mut failures = Vec::new();
+    for case in questions {
+        let q = case["q"].as_str().expect("q");
+        let want = case["first"].as_str().expect("first");
+        let got = ranking(&index, q);
+        if !got
+            .first()
+            .is_some_and(|f| f.starts_with(&format!("{want} ")))
+        {
+            let top: Vec<&String> = got.iter().take(5).collect();
+            failures.push(format!("{q:?}: want {want} first, got {top:#?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} questions failed:\n{}",
+        failures.len(),
+        questions.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn withdrawn_items_are_findable_with_their_successor_and_working_copy_items_are_not() {
+    let index = example_index();
+    let top = &index.docs[rank::rank(&index, "居民家庭收入及财产情况证明")[0].ord as usize];
+    assert_eq!(top.id, "GZ-010");
+    assert_eq!(top.status, search::DocStatus::Withdrawn);
+    assert_eq!(
+        top.successor.as_ref().map(|s| s.1.as_str()),
+        Some("stamp/GZ-027/")
+    );
+    // GZ-034 (健康证明) exists only in the working copy.
+    assert!(index.docs.iter().all(|d| d.id != "GZ-034"));
+    assert!(
+        ranking(&index, "健康证明")
+            .iter()
+            .all(|r| !r.starts_with("GZ-034"))
+    );
+}
+
+fn gunzip(path: &Path) -> String {
+    let mut out = String::new();
+    flate2::read::GzDecoder::new(fs::File::open(path).expect("index file"))
+        .read_to_string(&mut out)
+        .expect("gzip of UTF-8");
+    out
+}
+
+/// Every record and shard of a built index, decompressed, as one text.
+fn index_text(dir: &Path) -> String {
+    let mut text = String::new();
+    for sub in ["r", "s"] {
+        for entry in fs::read_dir(dir.join(sub)).expect("index folder") {
+            let bytes = {
+                let mut raw = Vec::new();
+                flate2::read::GzDecoder::new(
+                    fs::File::open(entry.expect("entry").path()).expect("open"),
+                )
+                .read_to_end(&mut raw)
+                .expect("gzip");
+                raw
+            };
+            text.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    text
+}
+
+#[test]
+fn an_item_only_in_the_working_copy_never_enters_the_public_index() {
+    let site = SiteTest::fixture("base");
+    site.write(
+        "content/lists/stamp/items/GZ-077.yaml",
+        "title: 鹦鹉饲养许可证明\ncategory: 住所居住\ndepartments: [civil]\nverdict: issue\n",
+    );
+    let run = site.run(&["build", "--drafts"]);
+    run.success();
+    assert!(run.stderr.contains("search index"), "{}", run.stderr);
+    let public = site.root.join("public/search/index");
+    let manifest: Value =
+        serde_json::from_str(&site.read("public/search/index/manifest.json")).expect("manifest");
+    assert!(manifest["n"].as_u64().expect("n") > 0);
+    let public_text = index_text(&public);
+    assert!(
+        public_text.contains("GZ-001"),
+        "the public index has records"
+    );
+    assert!(!public_text.contains("鹦鹉"), "working-copy title leaked");
+    assert!(!public_text.contains("GZ-077"), "working-copy id leaked");
+    assert!(!gunzip(&public.join("a.gz")).contains("鹦鹉"));
+    // The draft index has it, so the check above can fail.
+    let draft_text = index_text(&site.root.join("public/draft/search/index"));
+    assert!(draft_text.contains("鹦鹉") && draft_text.contains("GZ-077"));
+    // And every frozen edition has its own index.
+    assert!(
+        site.root
+            .join("public/search/e/stamp/2020/manifest.json")
+            .is_file()
+    );
+}
+
+#[test]
+fn the_example_builds_its_search_page_and_indexes() {
+    let site = SiteTest::empty("search-example");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &site.root.join("content"),
+    );
+    site.run(&["build"]).success();
+    let page = site.read("public/search/index.html");
+    assert!(page.contains("id=\"search-results\""), "{page}");
+    assert!(page.contains("<noscript>"), "{page}");
+    let home = site.read("public/index.html");
+    assert!(home.contains("name=\"q\""), "the header has a search box");
+    assert!(site.root.join("public/assets/search.js").is_file());
+}
