@@ -31,6 +31,7 @@ pub mod check;
 pub mod content;
 pub mod diagnostic;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod i18n;
 pub mod init;

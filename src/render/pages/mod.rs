@@ -20,6 +20,7 @@ use crate::model::Choice;
 use crate::plan::{PageId, Plan, PlannedPage, Scope, url};
 
 mod current;
+mod data;
 mod history;
 mod index;
 
@@ -232,6 +233,9 @@ fn render_page(
         PageId::NotFound => r.page("404.html", Empty {}),
         PageId::Sitemap => r.page("sitemap.xml", sitemap(shared, scope)),
         PageId::Robots => r.page("robots.txt", Empty {}),
+        PageId::DataPage => r.page("data.html", data::data_page(shared)),
+        PageId::Data(file) => crate::export::data_file(plan, &file).ok_or_else(|| gone(&path)),
+        PageId::Schema(file) => Ok(crate::export::schema::schema_file(file)),
     }
 }
 
