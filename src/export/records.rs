@@ -17,7 +17,7 @@ use crate::plan::{Published, Status, url};
 /// One record as a JSON object: its identity first, then every field of its table.
 struct Record<'a, T: 'static> {
     lead: Vec<(&'static str, String)>,
-    record: &'a T,
+    of: &'a T,
     fields: Vec<&'static Field<T>>,
 }
 
@@ -28,7 +28,7 @@ impl<T> Serialize for Record<'_, T> {
             map.serialize_entry(key, value)?;
         }
         for f in &self.fields {
-            map.serialize_entry(f.name, &(f.get)(self.record))?;
+            map.serialize_entry(f.name, &(f.get)(self.of))?;
         }
         map.end()
     }
@@ -37,22 +37,22 @@ impl<T> Serialize for Record<'_, T> {
 fn list<'a>(key: &str, list: &'a ListMeta) -> Record<'a, ListMeta> {
     Record {
         lead: vec![("key", key.to_owned())],
-        record: list,
+        of: list,
         fields: LIST_FIELDS.iter().collect(),
     }
 }
 
 /// The items of a snapshot, each with the path of its page (relative to the site's base URL).
-fn items<'a>(
+fn items(
     kind: crate::model::ListKind,
-    items: &'a [Item],
+    items: &[Item],
     page: impl Fn(&str) -> String,
-) -> Vec<Record<'a, Item>> {
+) -> Vec<Record<'_, Item>> {
     items
         .iter()
         .map(|item| Record {
             lead: vec![("id", item.id.clone()), ("page", page(&item.id))],
-            record: item,
+            of: item,
             fields: item_fields(kind).collect(),
         })
         .collect()
@@ -72,7 +72,7 @@ fn departments<'a>(
                 d.id.clone(),
                 Record {
                     lead: Vec::new(),
-                    record: d,
+                    of: d,
                     fields: DEPARTMENT_FIELDS.iter().collect(),
                 },
             )

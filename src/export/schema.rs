@@ -71,14 +71,17 @@ fn string(pattern: Option<&str>) -> Value {
 }
 
 fn array(items: Value, min: usize) -> Value {
+    let mut map = Map::new();
+    map.insert("type".into(), "array".into());
+    map.insert("items".into(), items);
     if min > 0 {
-        json!({ "type": "array", "items": items, "minItems": min })
-    } else {
-        json!({ "type": "array", "items": items })
+        map.insert("minItems".into(), min.into());
     }
+    Value::Object(map)
 }
 
 fn object(properties: Map<String, Value>, required: &[&str]) -> Value {
+    let properties = Value::Object(properties);
     json!({
         "type": "object",
         "properties": properties,

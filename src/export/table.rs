@@ -1,5 +1,5 @@
 //! The CSV data files, written with the `csv` crate so that they open by
-//! double-click in Excel, WPS and LibreOffice: UTF-8 with a byte-order mark,
+//! double-click in Excel, WPS and `LibreOffice`: UTF-8 with a byte-order mark,
 //! CRLF line ends, RFC 4180 quoting, one row per item (or per changed field).
 //!
 //! Columns come from the field tables of [`crate::model::schema`]: `id` and

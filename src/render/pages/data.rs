@@ -44,10 +44,15 @@ pub(super) struct DataPage<'a> {
 
 /// `1234` → `1.2 KB` (binary kilobytes, one decimal), under 1 KB in bytes.
 fn size(bytes: usize) -> String {
+    // Tenths of a unit in integers: exact, and no float casts.
+    let tenths = |unit: usize| {
+        let t = (bytes * 10 + unit / 2) / unit;
+        format!("{}.{}", t / 10, t % 10)
+    };
     match bytes {
         0..1024 => format!("{bytes} B"),
-        1024..1_048_576 => format!("{:.1} KB", bytes as f64 / 1024.0),
-        _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+        1024..1_048_576 => format!("{} KB", tenths(1024)),
+        _ => format!("{} MB", tenths(1_048_576)),
     }
 }
 
