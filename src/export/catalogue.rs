@@ -98,6 +98,11 @@ struct Index<'a> {
 
 /// `data/index.json`.
 pub fn index(plan: &Plan<'_>) -> String {
+    index_of(plan, catalogue(plan))
+}
+
+/// `data/index.json` from a [`catalogue`] already made.
+pub fn index_of<'a>(plan: &Plan<'a>, entries: Vec<Entry<'a>>) -> String {
     let registers = plan
         .public
         .registers
@@ -151,7 +156,7 @@ pub fn index(plan: &Plan<'_>) -> String {
             }
         })
         .collect();
-    let (schemas, files): (Vec<Entry<'_>>, Vec<Entry<'_>>) = catalogue(plan)
+    let (schemas, files): (Vec<Entry<'_>>, Vec<Entry<'_>>) = entries
         .into_iter()
         .partition(|e| matches!(e.id, PageId::Schema(_)));
     let config = &plan.site.config;

@@ -123,7 +123,7 @@ pub(super) fn data_page<'a>(shared: &'a Shared<'a>) -> DataPage<'a> {
             }
         })
         .collect();
-    let index = export::index(plan);
+    let index = export::index_of(plan, entries.clone());
     DataPage {
         index: Download {
             path: url::data_file(&DataFile::Index),
