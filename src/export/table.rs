@@ -302,3 +302,90 @@ pub fn changes_csv(lists: &[ListDiff]) -> String {
     }
     finish(w)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::schema::{Part, Way};
+
+    #[test]
+    fn formulas_are_not_run_by_spreadsheets() {
+        for s in ["=1+1", "+86 512", "-x", "@SUM(A1)"] {
+            assert_eq!(guard(s.to_owned()), format!("'{s}"));
+        }
+        assert_eq!(guard("居民身份证".to_owned()), "居民身份证");
+        assert_eq!(guard("a=b".to_owned()), "a=b");
+    }
+
+    #[test]
+    fn cells_join_lists_and_parts_with_the_documented_separators() {
+        let list = FieldValue::Texts(vec!["入学".into(), "购房".into()]);
+        assert_eq!(cell(&list), "入学 | 购房");
+        let ways = FieldValue::Instead(vec![Way {
+            department: Some("police".into()),
+            how: "到派出所查询。".into(),
+            method: crate::model::Method::DeptVerification,
+        }]);
+        assert_eq!(
+            cell(&ways),
+            "method=dept_verification; department=police; how=到派出所查询。"
+        );
+        let mapping = FieldValue::Mapping(vec![
+            Part {
+                key: "amount_cny",
+                label: "",
+                value: Some(FieldValue::Number(5000)),
+            },
+            Part {
+                key: "period",
+                label: "",
+                value: None,
+            },
+        ]);
+        assert_eq!(cell(&mapping), "amount_cny=5000");
+    }
+
+    #[test]
+    fn columns_follow_the_field_table() {
+        let work = item_columns(ListKind::Work);
+        assert_eq!(work[..4], ["id", "page", "title", "duty"]);
+        let at = |name: &str| work.iter().position(|c| c == name).expect(name);
+        assert_eq!(at("departments.names"), at("departments") + 1);
+        assert!(at("funding.principle") < at("funding.amount_cny"));
+        assert!(!work.iter().any(|c| c == "funding" || c == "verdict"));
+    }
+
+    #[test]
+    fn csv_has_a_bom_crlf_and_rfc_4180_quotes() {
+        let lists = [ListDiff {
+            key: "stamp".into(),
+            title: "盖章".into(),
+            from: Some("2015".into()),
+            to: "working".into(),
+            diff: Diff {
+                items: vec![crate::history::ItemChange {
+                    id: "GZ-001".into(),
+                    kind: crate::history::ChangeKind::Added,
+                    title: "证明，\"甲\"\n乙".into(),
+                    fields: Vec::new(),
+                    verdict: None,
+                    merged_into: Vec::new(),
+                    absorbs: Vec::new(),
+                    reason: Some("\u{1b}[31m".into()),
+                }],
+                ..Diff::default()
+            },
+        }];
+        let text = changes_csv(&lists);
+        assert!(text.starts_with('\u{feff}'));
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "\u{feff}register,from,to,subject,id,title,change,field,old,new,merged_into,reason"
+        );
+        assert_eq!(
+            lines[1],
+            "stamp,2015,working,item,GZ-001,\"证明，\"\"甲\"\"\n乙\",added,,,,,␛[31m"
+        );
+    }
+}
