@@ -10,12 +10,21 @@ use super::FORMAT;
 use crate::content::seal::sha256_hex;
 use crate::plan::{DataFile, DataFormat, PageId, Plan, Status, url};
 
+/// What kind of file a catalogue entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A data file in this format.
+    Data(DataFormat),
+    /// A JSON Schema.
+    Schema,
+}
+
 /// One published file in the catalogue.
 #[derive(Clone, Debug, Serialize)]
-pub struct Entry<'a> {
+pub struct Entry {
     /// What it is.
     #[serde(skip)]
-    pub id: PageId<'a>,
+    pub kind: EntryKind,
     /// Its path relative to the site's base URL (`data/stamp.csv`).
     pub path: String,
     /// SHA-256 of its bytes, in lowercase hex.
@@ -26,18 +35,22 @@ pub struct Entry<'a> {
 
 /// Every planned data file except `data/index.json`, then every schema, with
 /// its hash and size (each file is made, hashed and dropped, in parallel).
-pub fn catalogue<'a>(plan: &Plan<'a>) -> Vec<Entry<'a>> {
+pub fn catalogue(plan: &Plan<'_>) -> Vec<Entry> {
     plan.pages
         .par_iter()
         .filter_map(|page| {
-            let text = match page.id {
+            let (kind, text) = match page.id {
                 PageId::Data(DataFile::Index) => return None,
-                PageId::Data(file) => super::data_file(plan, &file)?,
-                PageId::Schema(file) => super::schema::schema_file(file),
+                PageId::Data(
+                    file @ (DataFile::Register { format, .. }
+                    | DataFile::Edition { format, .. }
+                    | DataFile::Changes { format, .. }),
+                ) => (EntryKind::Data(format), super::data_file(plan, &file)?),
+                PageId::Schema(file) => (EntryKind::Schema, super::schema::schema_file(file)),
                 _ => return None,
             };
             Some(Entry {
-                id: page.id,
+                kind,
                 path: plan.path(page),
                 sha256: sha256_hex(text.as_bytes()),
                 size: text.len(),
@@ -92,8 +105,8 @@ struct Index<'a> {
     format: u32,
     site: Site<'a>,
     registers: Vec<RegisterEntry<'a>>,
-    files: Vec<Entry<'a>>,
-    schemas: Vec<Entry<'a>>,
+    files: Vec<Entry>,
+    schemas: Vec<Entry>,
 }
 
 /// `data/index.json`.
@@ -102,7 +115,7 @@ pub fn index(plan: &Plan<'_>) -> String {
 }
 
 /// `data/index.json` from a [`catalogue`] already made.
-pub fn index_of<'a>(plan: &Plan<'a>, entries: Vec<Entry<'a>>) -> String {
+pub fn index_of(plan: &Plan<'_>, entries: Vec<Entry>) -> String {
     let registers = plan
         .public
         .registers
@@ -156,9 +169,9 @@ pub fn index_of<'a>(plan: &Plan<'a>, entries: Vec<Entry<'a>>) -> String {
             }
         })
         .collect();
-    let (schemas, files): (Vec<Entry<'_>>, Vec<Entry<'_>>) = entries
+    let (schemas, files): (Vec<Entry>, Vec<Entry>) = entries
         .into_iter()
-        .partition(|e| matches!(e.id, PageId::Schema(_)));
+        .partition(|e| e.kind == EntryKind::Schema);
     let config = &plan.site.config;
     let mut s = serde_json::to_string_pretty(&Index {
         format: FORMAT,

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Shared;
-use crate::export::{self, Entry};
-use crate::plan::{DataFile, DataFormat, PageId, url};
+use crate::export::{self, Entry, EntryKind};
+use crate::plan::{DataFile, DataFormat, url};
 
 #[derive(Serialize)]
 pub(super) struct Download {
@@ -56,14 +56,10 @@ fn size(bytes: usize) -> String {
     }
 }
 
-fn download(e: &Entry<'_>) -> Download {
-    let format = match e.id {
-        PageId::Data(
-            DataFile::Register { format, .. }
-            | DataFile::Edition { format, .. }
-            | DataFile::Changes { format, .. },
-        ) if format == DataFormat::Csv => "CSV",
-        _ => "JSON",
+fn download(e: &Entry) -> Download {
+    let format = match e.kind {
+        EntryKind::Data(DataFormat::Csv) => "CSV",
+        EntryKind::Data(DataFormat::Json) | EntryKind::Schema => "JSON",
     };
     Download {
         path: e.path.clone(),
@@ -75,9 +71,8 @@ fn download(e: &Entry<'_>) -> Download {
 
 pub(super) fn data_page<'a>(shared: &'a Shared<'a>) -> DataPage<'a> {
     let plan = shared.plan;
-    let entries = export::catalogue(plan);
-    let by_path: BTreeMap<&str, &Entry<'_>> =
-        entries.iter().map(|e| (e.path.as_str(), e)).collect();
+    let entries = shared.catalogue();
+    let by_path: BTreeMap<&str, &Entry> = entries.iter().map(|e| (e.path.as_str(), e)).collect();
     let both = |file: &dyn Fn(DataFormat) -> DataFile<'a>| -> Vec<Download> {
         DataFormat::ALL
             .iter()
@@ -123,7 +118,7 @@ pub(super) fn data_page<'a>(shared: &'a Shared<'a>) -> DataPage<'a> {
             }
         })
         .collect();
-    let index = export::index_of(plan, entries.clone());
+    let index = export::index_of(plan, entries.to_vec());
     DataPage {
         index: Download {
             path: url::data_file(&DataFile::Index),
@@ -134,7 +129,7 @@ pub(super) fn data_page<'a>(shared: &'a Shared<'a>) -> DataPage<'a> {
         registers,
         schemas: entries
             .iter()
-            .filter(|e| matches!(e.id, PageId::Schema(_)))
+            .filter(|e| e.kind == EntryKind::Schema)
             .map(download)
             .collect(),
     }
