@@ -40,13 +40,13 @@ pub fn catalogue(plan: &Plan<'_>) -> Vec<Entry> {
         .par_iter()
         .filter_map(|page| {
             let (kind, text) = match page.id {
-                PageId::Data(DataFile::Index) => return None,
                 PageId::Data(
                     file @ (DataFile::Register { format, .. }
                     | DataFile::Edition { format, .. }
                     | DataFile::Changes { format, .. }),
                 ) => (EntryKind::Data(format), super::data_file(plan, &file)?),
                 PageId::Schema(file) => (EntryKind::Schema, super::schema::schema_file(file)),
+                // `data/index.json` itself, and every page.
                 _ => return None,
             };
             Some(Entry {
