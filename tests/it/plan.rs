@@ -315,3 +315,31 @@ fn the_plan_rebuilds_the_pages_a_renamed_purpose_slug_changes() {
         })
     });
 }
+
+#[test]
+fn a_frozen_item_affects_the_data_files_that_show_it_and_the_catalogue() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let plan = Plan::new(&site, &history, &options(false));
+    let got = affected(
+        &plan,
+        &Change::Modified("content/lists/stamp/editions/2020/items/GZ-013.yaml".to_owned()),
+    );
+    for file in [
+        "data/stamp/2020.json",
+        "data/stamp/2020.csv",
+        "data/stamp.json",
+        "data/stamp.changes.csv",
+        "data/index.json",
+        "data/",
+    ] {
+        assert!(got.contains(file), "{file} missing from {got:?}");
+    }
+    // Data files are never carried over: every build writes them.
+    assert!(
+        plan.pages
+            .iter()
+            .filter(|p| matches!(p.id, PageId::Data(_)))
+            .all(|p| !p.reused)
+    );
+}
