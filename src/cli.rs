@@ -68,7 +68,7 @@ pub(crate) fn lang(cli: &Cli) -> Lang {
         Command::Check(a) => Some(&a.common.root),
         Command::Diff(a) => Some(&a.root),
         Command::Release(a) => Some(&a.root),
-        Command::Init(_) | Command::Completions(_) | Command::Man(_) => None,
+        Command::Init(_) | Command::Completions(_) | Command::Man(_) | Command::Schema(_) => None,
     };
     if let Some(language) = root.and_then(|r| minglu::content::site_language(r)) {
         return match language {
@@ -104,6 +104,15 @@ enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command into a folder.
     Man(ManArgs),
+    /// Write the JSON Schemas of the content files (site, departments, list, items, edition).
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SchemaArgs {
+    /// The folder to write site.json, departments.json, list.json, item-<kind>.json and edition.json into.
+    #[arg(long, short, value_name = "DIR", default_value = "schema/v1")]
+    output: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -263,6 +272,8 @@ enum DiffFormat {
     Json,
     /// A skeleton `--reasons-file` for `minglu release`.
     Reasons,
+    /// CSV (UTF-8 with BOM, CRLF): one row per changed field, the columns of /data/<list>.changes.csv.
+    Csv,
 }
 
 #[derive(Debug, clap::Args)]
@@ -312,7 +323,25 @@ pub(crate) fn run(cli: Cli, lang: Lang) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Man(args) => man(&args, lang),
+        Command::Schema(args) => schema(&args, lang),
     }
+}
+
+fn schema(args: &SchemaArgs, lang: Lang) -> Result<ExitCode, Error> {
+    let dir = &args.output;
+    std::fs::create_dir_all(dir).map_err(Error::write(dir))?;
+    let files = minglu::plan::SchemaFile::all();
+    for file in &files {
+        let path = dir.join(file.file_name());
+        std::fs::write(&path, minglu::export::schema::schema_file(*file))
+            .map_err(Error::write(&path))?;
+    }
+    let (n, shown) = (files.len(), dir.display());
+    tell(
+        lang,
+        &t!(en: "wrote {n} schemas into {shown}", zh: "已将 {n} 个 JSON Schema 写入 {shown}"),
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn man(args: &ManArgs, lang: Lang) -> Result<ExitCode, Error> {
@@ -451,6 +480,14 @@ fn diff(args: &DiffArgs, lang: Lang) -> Result<ExitCode, Error> {
         DiffFormat::Markdown => format::markdown(&report.lists, &labels),
         DiffFormat::Json => format::json(&report.lists),
         DiffFormat::Reasons => format::reasons(&report.lists, &labels),
+        // Cells are neutralised by the writer; CRLF must stay as it is.
+        DiffFormat::Csv => {
+            write_out(
+                &mut std::io::stdout().lock(),
+                &minglu::export::changes_csv(&report.lists),
+            );
+            String::new()
+        }
     };
     write_stdout(&text);
     let changed = report.lists.iter().any(|l| !l.diff.is_empty());

@@ -234,7 +234,7 @@ fn edition_files(
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let read = |file| {
         let path = site.root.join(site.files.path(file));
-        crate::site_files::read_content(&site.root, &path)
+        crate::site_files::read_content(&site.root, &path).map(rebase_schema_line)
     };
     let mut files = BTreeMap::new();
     files.insert("list.yaml".to_owned(), read(register.working.list.file)?);
@@ -257,6 +257,24 @@ fn edition_files(
         edition_yaml(o, reasons).into_bytes(),
     );
     Ok(files)
+}
+
+/// A working-copy file may start with a `# yaml-language-server: $schema=<path>`
+/// line for editors; its copy sits two folders deeper (`editions/<id>/`), so a
+/// relative path gets `../../` in front. URLs and absolute paths stay as they are.
+fn rebase_schema_line(bytes: Vec<u8>) -> Vec<u8> {
+    const HEADER: &[u8] = b"# yaml-language-server: $schema=";
+    let Some(rest) = bytes.strip_prefix(HEADER) else {
+        return bytes;
+    };
+    let line = rest.split(|b| *b == b'\n').next().unwrap_or_default();
+    if line.starts_with(b"/") || line.windows(3).any(|w| w == b"://") {
+        return bytes;
+    }
+    let mut out = HEADER.to_vec();
+    out.extend_from_slice(b"../../");
+    out.extend_from_slice(rest);
+    out
 }
 
 fn departments_yaml(departments: &Departments, used: &std::collections::BTreeSet<&str>) -> String {
@@ -404,6 +422,18 @@ mod tests {
         assert_eq!(scalar("- x"), "\"- x\"");
         assert_eq!(scalar("true"), "\"true\"");
         assert_eq!(scalar("https://example.org/a"), "https://example.org/a");
+    }
+
+    #[test]
+    fn schema_lines_are_rebased_for_the_edition_folder() {
+        let line = b"# yaml-language-server: $schema=../../../../docs/schema/v1/item-stamp.json\ntitle: x\n";
+        assert_eq!(
+            rebase_schema_line(line.to_vec()),
+            b"# yaml-language-server: $schema=../../../../../../docs/schema/v1/item-stamp.json\ntitle: x\n"
+        );
+        let url = b"# yaml-language-server: $schema=https://example.org/schema/v1/list.json\n";
+        assert_eq!(rebase_schema_line(url.to_vec()), url);
+        assert_eq!(rebase_schema_line(b"title: x\n".to_vec()), b"title: x\n");
     }
 
     #[test]

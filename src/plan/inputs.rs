@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 
 use super::Plan;
+use super::files::DataFile;
 use super::page::{PageId, PlannedPage};
 use super::publish::{Published, Scope};
 use crate::model::Item;
@@ -141,10 +142,16 @@ impl Plan<'_> {
         let mut out = self.common(scope);
         let register = |key: &str| scope.position(key).map(|i| &scope.registers[i]);
         match page.id {
-            PageId::Home | PageId::Departments | PageId::Purposes | PageId::Sitemap => {
+            PageId::Home
+            | PageId::Departments
+            | PageId::Purposes
+            | PageId::Sitemap
+            | PageId::DataPage
+            | PageId::Data(DataFile::Index) => {
                 out.extend(self.all_shown(scope, |_| true));
             }
-            PageId::Register { register: key } => {
+            PageId::Register { register: key }
+            | PageId::Data(DataFile::Register { register: key, .. }) => {
                 out.extend(
                     register(key)
                         .map(|p| self.shown(p, |_| true))
@@ -178,7 +185,9 @@ impl Plan<'_> {
             | PageId::Feed { .. }
             | PageId::Search
             | PageId::NotFound
-            | PageId::Robots => {}
+            | PageId::Robots
+            | PageId::Data(DataFile::Edition { .. } | DataFile::Changes { .. })
+            | PageId::Schema(_) => {}
         }
         out.sort();
         out.dedup();

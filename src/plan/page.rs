@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use super::files::{DataFile, DataFormat, SchemaFile};
 use super::publish::{Scope, ScopeKind};
 use super::url;
 use crate::history::SiteHistory;
@@ -90,6 +91,12 @@ pub enum PageId<'a> {
     Sitemap,
     /// `robots.txt`.
     Robots,
+    /// The open-data page for people (`data/`), listing the downloads.
+    DataPage,
+    /// A file of open data (`data/stamp.csv`).
+    Data(DataFile<'a>),
+    /// A JSON Schema of a content file (`schema/v1/item-stamp.json`).
+    Schema(SchemaFile),
 }
 
 /// One page of the plan.
@@ -164,7 +171,37 @@ pub(super) fn pages<'a>(
             .map(|p| page(PageId::Page { slug: &p.slug })),
     );
     out.extend(history_pages(history, reused));
+    out.extend(data_pages(history));
     out
+}
+
+/// The public site's open data (the data page, the catalogue, per register its
+/// public state, its changes and every frozen edition, each as JSON and CSV)
+/// and the schemas of the content files.
+fn data_pages<'a>(history: &'a SiteHistory<'a>) -> Vec<PlannedPage<'a>> {
+    let mut ids = vec![PageId::DataPage, PageId::Data(DataFile::Index)];
+    for h in &history.registers {
+        let register = h.register.key.as_str();
+        for format in DataFormat::ALL {
+            ids.push(PageId::Data(DataFile::Register { register, format }));
+            ids.push(PageId::Data(DataFile::Changes { register, format }));
+            ids.extend(h.register.editions.iter().map(|e| {
+                PageId::Data(DataFile::Edition {
+                    register,
+                    edition: &e.id,
+                    format,
+                })
+            }));
+        }
+    }
+    ids.extend(SchemaFile::all().into_iter().map(PageId::Schema));
+    ids.into_iter()
+        .map(|id| PlannedPage {
+            scope: ScopeKind::Public,
+            id,
+            reused: false,
+        })
+        .collect()
 }
 
 /// The public site's history pages: per register its editions list and feed,
@@ -247,5 +284,8 @@ pub(super) fn path(scope: &Scope<'_>, id: &PageId<'_>) -> String {
         PageId::NotFound => url::NOT_FOUND.to_owned(),
         PageId::Sitemap => url::SITEMAP.to_owned(),
         PageId::Robots => url::ROBOTS.to_owned(),
+        PageId::DataPage => url::DATA.to_owned(),
+        PageId::Data(file) => url::data_file(&file),
+        PageId::Schema(file) => url::schema(file),
     }
 }

@@ -36,6 +36,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "404.html",
     "sitemap.xml",
     "robots.txt",
+    "data.html",
     "search.html",
 );
 

@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod cli;
 mod conformance;
+mod data;
 mod fuzz;
 mod history;
 mod injection;

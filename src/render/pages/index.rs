@@ -128,6 +128,7 @@ pub(super) fn sitemap(shared: &Shared<'_>, scope: &Scope<'_>) -> Sitemap {
         url::DEPARTMENTS.to_owned(),
         url::PURPOSES.to_owned(),
         url::CHANGES.to_owned(),
+        url::DATA.to_owned(),
     ];
     for (i, p) in scope.registers.iter().enumerate() {
         let key = &p.register.key;

@@ -20,6 +20,7 @@ use crate::model::Choice;
 use crate::plan::{PageId, Plan, PlannedPage, Scope, url};
 
 mod current;
+mod data;
 mod history;
 mod index;
 
@@ -52,6 +53,16 @@ struct Shared<'a> {
     asset_version: String,
     plan: &'a Plan<'a>,
     histories: Vec<History<'a>>,
+    /// The data files' catalogue, made once per build by the first page that
+    /// needs it (`data/` and `data/index.json` both list every file).
+    catalogue: std::sync::OnceLock<Vec<crate::export::Entry>>,
+}
+
+impl Shared<'_> {
+    fn catalogue(&self) -> &[crate::export::Entry] {
+        self.catalogue
+            .get_or_init(|| crate::export::catalogue(self.plan))
+    }
 }
 
 /// The context every template gets; the page's own values are flattened in.
@@ -167,6 +178,7 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
         plan,
         histories,
+        catalogue: std::sync::OnceLock::new(),
     }
 }
 
@@ -232,6 +244,12 @@ fn render_page(
         PageId::NotFound => r.page("404.html", Empty {}),
         PageId::Sitemap => r.page("sitemap.xml", sitemap(shared, scope)),
         PageId::Robots => r.page("robots.txt", Empty {}),
+        PageId::DataPage => r.page("data.html", data::data_page(shared)),
+        PageId::Data(crate::plan::DataFile::Index) => {
+            Ok(crate::export::index_of(plan, shared.catalogue().to_vec()))
+        }
+        PageId::Data(file) => crate::export::data_file(plan, &file).ok_or_else(|| gone(&path)),
+        PageId::Schema(file) => Ok(crate::export::schema::schema_file(file)),
     }
 }
 
