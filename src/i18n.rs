@@ -160,6 +160,8 @@ const ZH_CN: &[(&str, &str)] = &[
     ("field_merged_into", "已并入"),
     ("phone", "电话"),
     ("address", "地址"),
+    ("hours", "办公时间"),
+    ("department_note", "办理地点"),
     ("website", "网站"),
     ("departments_title", "按部门查找"),
     (
@@ -275,6 +277,7 @@ const ZH_CN: &[(&str, &str)] = &[
     ("field_categories", "类别"),
     ("field_department_name", "名称"),
     ("field_department_short_name", "简称"),
+    ("contact_heading", "联系方式"),
 ];
 
 /// English.
@@ -436,6 +439,8 @@ const EN: &[(&str, &str)] = &[
     ("field_merged_into", "Merged into"),
     ("phone", "Phone"),
     ("address", "Address"),
+    ("hours", "Office hours"),
+    ("department_note", "Where to apply"),
     ("website", "Website"),
     ("departments_title", "By department"),
     (
@@ -560,6 +565,7 @@ const EN: &[(&str, &str)] = &[
     ("field_categories", "Categories"),
     ("field_department_name", "Name"),
     ("field_department_short_name", "Short name"),
+    ("contact_heading", "Contact"),
 ];
 
 static TABLES: LazyLock<[BTreeMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {

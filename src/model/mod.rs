@@ -101,6 +101,10 @@ pub struct Department {
     pub url: Option<String>,
     /// Office address.
     pub address: Option<String>,
+    /// Office hours (办公时间).
+    pub hours: Option<String>,
+    /// Where to apply, in plain words (户籍所在地派出所).
+    pub note: Option<String>,
     /// Where the id was defined.
     #[serde(skip)]
     pub span: Span,

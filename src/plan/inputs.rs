@@ -83,7 +83,7 @@ impl Plan<'_> {
 
     /// Inputs of every page of a scope: the site's configuration and free pages
     /// (navigation), the theme, every register's editions (which is shown, the
-    /// currency line) and list, and the site's departments when the scope shows them.
+    /// currency line) and list, and the site's departments (names and contacts).
     fn common(&self, scope: &Scope<'_>) -> Vec<Input> {
         let mut out = vec![
             Input::File("content/site.yaml".to_owned()),
@@ -96,17 +96,10 @@ impl Plan<'_> {
                 out.push(self.file(p.snapshot.list.file));
             }
         }
-        // The working copy, and any edition without its own departments.yaml,
-        // resolve department ids with the site's.
-        let site_departments = scope.registers.iter().any(Published::uses_site_departments)
-            || self
-                .site
-                .registers
-                .iter()
-                .any(|r| r.editions.iter().any(|e| e.snapshot.departments.is_none()));
-        if site_departments {
-            out.push(Input::File("content/departments.yaml".to_owned()));
-        }
+        // Department names resolve with the site's departments.yaml for the
+        // working copy and editions without their own, and every page that
+        // names a department shows its contact details from the site's file.
+        out.push(Input::File("content/departments.yaml".to_owned()));
         out
     }
 

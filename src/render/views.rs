@@ -39,25 +39,82 @@ pub struct SiteView {
     pub pages: Vec<Link>,
 }
 
+/// How to reach a department today: from the site's `departments.yaml` when it
+/// names the id (contacts change without a new edition), else from the edition's.
+#[derive(Debug, Serialize)]
+pub struct ContactView<'a> {
+    /// Phone as written.
+    pub phone: Option<&'a str>,
+    /// The phone for a `tel:` link: digits, `+` and `-` only.
+    pub tel: Option<String>,
+    /// Office address.
+    pub address: Option<&'a str>,
+    /// Website.
+    pub url: Option<&'a str>,
+    /// Office hours.
+    pub hours: Option<&'a str>,
+    /// Where to apply.
+    pub note: Option<&'a str>,
+}
+
+impl<'a> ContactView<'a> {
+    /// The contact details of `d`.
+    pub fn of(d: &'a Department) -> Self {
+        ContactView {
+            phone: d.phone.as_deref(),
+            tel: d.phone.as_deref().map(tel).filter(|t| !t.is_empty()),
+            address: d.address.as_deref(),
+            url: d.url.as_deref(),
+            hours: d.hours.as_deref(),
+            note: d.note.as_deref(),
+        }
+    }
+
+    /// Whether there is anything to show.
+    pub fn is_empty(&self) -> bool {
+        self.phone.is_none()
+            && self.address.is_none()
+            && self.url.is_none()
+            && self.hours.is_none()
+            && self.note.is_none()
+    }
+}
+
+/// A phone number as a `tel:` URL body: `0512-6522 1234` → `0512-65221234`.
+pub fn tel(phone: &str) -> String {
+    phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+' || *c == '-')
+        .collect()
+}
+
 /// A department with its page path.
 #[derive(Debug, Serialize)]
 pub struct DepartmentView<'a> {
-    /// The department.
+    /// The department (its name as the shown edition has it).
     #[serde(flatten)]
     pub department: &'a Department,
     /// Short name if it has one, else the full name.
     pub display: &'a str,
     /// Its page.
     pub path: String,
+    /// How to reach it today.
+    pub contact: ContactView<'a>,
+    /// Whether `contact` has anything.
+    pub has_contact: bool,
 }
 
 impl<'a> DepartmentView<'a> {
-    /// Looks a department up; a missing id (impossible after check) shows the id itself.
-    pub fn of(id: &str, departments: &'a Departments) -> Option<Self> {
+    /// Looks a department up in `departments`, with its contact details from
+    /// `contacts` (the site's) when that has the id.
+    pub fn of(id: &str, departments: &'a Departments, contacts: &'a Departments) -> Option<Self> {
         let department = departments.get(id)?;
+        let contact = ContactView::of(contacts.get(id).unwrap_or(department));
         Some(DepartmentView {
             display: department.display_name(),
             path: url::department(id),
+            has_contact: !contact.is_empty(),
+            contact,
             department,
         })
     }
@@ -382,6 +439,7 @@ impl<'a> ItemView<'a> {
         p: &Published<'a>,
         category_anchor: &str,
         purposes: &BTreeMap<&str, String>,
+        contacts: &'a Departments,
     ) -> Self {
         let deps = p.departments;
         let key = &p.register.key;
@@ -397,7 +455,7 @@ impl<'a> ItemView<'a> {
             departments: item
                 .departments
                 .iter()
-                .filter_map(|d| DepartmentView::of(d, deps))
+                .filter_map(|d| DepartmentView::of(d, deps, contacts))
                 .collect(),
             basis: item
                 .basis
@@ -420,7 +478,11 @@ impl<'a> ItemView<'a> {
             kind,
             stamp: item.stamp().map(|s| StampView {
                 stamp: s,
-                ways: s.instead.iter().map(|i| instead(i, deps)).collect(),
+                ways: s
+                    .instead
+                    .iter()
+                    .map(|i| instead(i, deps, contacts))
+                    .collect(),
             }),
             work: match &item.details {
                 Details::Work(w) => Some(WorkView { work: w }),
@@ -443,13 +505,17 @@ impl<'a> ItemView<'a> {
     }
 }
 
-fn instead<'a>(i: &'a Instead, deps: &'a Departments) -> InsteadView<'a> {
+fn instead<'a>(
+    i: &'a Instead,
+    deps: &'a Departments,
+    contacts: &'a Departments,
+) -> InsteadView<'a> {
     InsteadView {
         method: i.method.name(),
         department: i
             .department
             .as_ref()
-            .and_then(|d| DepartmentView::of(d, deps)),
+            .and_then(|d| DepartmentView::of(d, deps, contacts)),
         how: &i.how,
     }
 }

@@ -112,7 +112,7 @@ fn gz005_answers_first_with_the_three_ways() {
         "the verdict comes right after the title, before the details"
     );
     let ways = &main[verdict..details];
-    assert_eq!(ways.matches("<li>").count(), 3, "{ways}");
+    assert_eq!(ways.matches("class=\"method\"").count(), 3, "{ways}");
     for text in [
         "凭本人证件或材料办理",
         "示例市公安局",

@@ -96,6 +96,8 @@ pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
                 phone: f.text("phone", cx),
                 url: f.url("url", cx),
                 address: f.text("address", cx),
+                hours: f.text("hours", cx),
+                note: f.text("note", cx),
                 span,
             },
         );

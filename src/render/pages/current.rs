@@ -163,6 +163,7 @@ pub(super) fn item_page<'a>(
         &snapshot_published,
         &format!("c{index}"),
         &scope.purpose_slugs,
+        &shared.plan.site.departments,
     );
     if let Some(e) = frozen_in {
         view.category_path = format!(

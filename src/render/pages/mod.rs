@@ -206,10 +206,14 @@ fn render_page(
         | PageId::Frozen { register, .. } => history_page(&r, &page.id, at(register)),
         PageId::Changes => r.page("changes.html", changes_page(shared, scope)),
         PageId::Feed { register } => r.page("atom.xml", feed(shared, scope, register.map(at))),
-        PageId::Departments => r.page("departments.html", departments_page(scope)),
-        PageId::Department { department } => {
-            r.page("department.html", department_page(department, scope))
-        }
+        PageId::Departments => r.page(
+            "departments.html",
+            departments_page(scope, &plan.site.departments),
+        ),
+        PageId::Department { department } => r.page(
+            "department.html",
+            department_page(department, scope, &plan.site.departments),
+        ),
         PageId::Purposes => r.page("purposes.html", purposes_page(scope)),
         PageId::Purpose { purpose } => r.page("purpose.html", purpose_page(purpose, scope)),
         PageId::Page { slug } => {
