@@ -278,6 +278,19 @@ const ZH_CN: &[(&str, &str)] = &[
     ("field_department_name", "名称"),
     ("field_department_short_name", "简称"),
     ("contact_heading", "联系方式"),
+    ("now_before", "现行"),
+    ("view_current_rule", "查看现行规定"),
+    ("now_merged_into", "已并入"),
+    ("now_gone_stamp", "不再列入名录，社区不再出具此证明"),
+    ("now_gone_work", "不再列入名录，不得再交由社区承担"),
+    (
+        "now_gone_creation",
+        "不再列入名录，社区不再参加此项创建评比",
+    ),
+    ("historical", "历史版本"),
+    ("withdrawn_was", "退出前："),
+    ("withdrawn_ask", "办理相关事务可咨询"),
+    ("then_suffix", "时："),
 ];
 
 /// English.
@@ -566,6 +579,25 @@ const EN: &[(&str, &str)] = &[
     ("field_department_name", "Name"),
     ("field_department_short_name", "Short name"),
     ("contact_heading", "Contact"),
+    ("now_before", "In force, "),
+    ("view_current_rule", "See the rules in force"),
+    ("now_merged_into", "merged into "),
+    (
+        "now_gone_stamp",
+        "no longer listed: the community no longer issues this",
+    ),
+    (
+        "now_gone_work",
+        "no longer listed: it may no longer be handed to communities",
+    ),
+    (
+        "now_gone_creation",
+        "no longer listed: communities no longer take part",
+    ),
+    ("historical", "past version"),
+    ("withdrawn_was", "Before it was withdrawn: "),
+    ("withdrawn_ask", "For related matters, ask"),
+    ("then_suffix", ": "),
 ];
 
 static TABLES: LazyLock<[BTreeMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::pages::History;
-use super::views::Link;
+use super::views::{Link, NowView};
 use crate::history::format::Labels;
 use crate::history::{ChangeKind, Diff, EditionStatus, ItemChange};
 use crate::model::{Choice, Edition};
@@ -259,6 +259,8 @@ pub(crate) struct FrozenView<'a> {
     pub(crate) current_path: Option<String>,
     /// When and why it left the register.
     pub(crate) withdrawn: Option<WithdrawnView<'a>>,
+    /// What holds now (for versions that are not the one in force).
+    pub(crate) now: Option<NowView<'a>>,
 }
 
 /// How an item's version in a frozen edition stands today.

@@ -520,6 +520,71 @@ fn instead<'a>(
     }
 }
 
+/// What holds now for an item, in the register's edition in force: the item
+/// itself, or the items it was merged into.
+#[derive(Debug, Serialize)]
+pub struct NowItem<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Its current page.
+    pub path: String,
+    /// The UI string key of its answer (`verdict_refuse`, `duty_assist` …).
+    pub answer_key: String,
+    /// Its badge value (`refuse`, `assist` …), for styling.
+    pub badge: &'static str,
+}
+
+impl<'a> NowItem<'a> {
+    /// Item `id` as the published register `p` has it, if it does.
+    pub fn of(p: &Published<'a>, id: &str) -> Option<Self> {
+        let item = p.snapshot.item(id)?;
+        let (kind, badge) = badge(&item.details);
+        let prefix = match kind {
+            "stamp" => "verdict",
+            "work" => "duty",
+            _ => "participation",
+        };
+        Some(NowItem {
+            id: &item.id,
+            title: &item.title,
+            path: url::item(&p.register.key, &item.id),
+            answer_key: format!("{prefix}_{badge}"),
+            badge,
+        })
+    }
+}
+
+/// The statement of what holds now, shown first on pages of old versions.
+#[derive(Debug, Serialize)]
+pub struct NowView<'a> {
+    /// The label of the edition in force (2020年版).
+    pub label: &'a str,
+    /// The item in it, when it is still there.
+    pub item: Option<NowItem<'a>>,
+    /// The items it was merged into, as they stand now.
+    pub merged: Vec<NowItem<'a>>,
+    /// `stamp`, `work`, `creation`: how to word an item that is gone.
+    pub kind: &'static str,
+}
+
+impl<'a> NowView<'a> {
+    /// What holds now for item `id` (merged into `merged`) in `p`, when `p`
+    /// shows an edition in force; `None` otherwise (nothing holds yet).
+    pub fn of(p: &Published<'a>, id: &str, merged: &[&str]) -> Option<Self> {
+        let Status::InForce(edition) = p.status else {
+            return None;
+        };
+        Some(NowView {
+            label: &edition.record.label,
+            item: NowItem::of(p, id),
+            merged: merged.iter().filter_map(|m| NowItem::of(p, m)).collect(),
+            kind: p.snapshot.list.kind.name(),
+        })
+    }
+}
+
 /// Items of one register on a department or purpose page.
 #[derive(Debug, Serialize)]
 pub struct RegisterGroup<'a> {

@@ -541,7 +541,8 @@ fn item_pages_show_their_timeline_and_old_urls_keep_working() {
     );
     let merged = main_of(&site.read("public/stamp/GZ-009/index.html"));
     assert!(
-        merged.contains("GZ-009 并入<a href=\"../../stamp/editions/2020/GZ-013/\">GZ-013</a>"),
+        merged
+            .contains("已并入</strong><a class=\"now-link\" href=\"../../stamp/GZ-013/\">GZ-013 "),
         "{merged}"
     );
     let frozen = main_of(&site.read("public/stamp/editions/2015/GZ-009/index.html"));

@@ -11,7 +11,9 @@ use crate::history::EditionStatus;
 use crate::model::{Details, Item, Verdict};
 use crate::plan::{Published, Scope, url};
 use crate::render::history_views::{self as hv, EditionView, FrozenView, Standing};
-use crate::render::views::{ItemRow, ItemView, RegisterSummary, RegisterView};
+use crate::render::views::{
+    DepartmentView, ItemRow, ItemView, NowItem, NowView, RegisterSummary, RegisterView,
+};
 
 #[derive(Serialize)]
 pub(super) struct HomePage<'a> {
@@ -142,11 +144,21 @@ pub(super) fn item_page<'a>(
             } else {
                 None
             };
+            let now = if status == Standing::Current {
+                None
+            } else {
+                let merged: Vec<&str> = withdrawn
+                    .as_ref()
+                    .map(|w| w.merged_into.iter().map(|m| m.title.as_str()).collect())
+                    .unwrap_or_default();
+                NowView::of(p, &item.id, &merged)
+            };
             let view = FrozenView {
                 edition: EditionView::of(h, e),
                 status,
                 current_path: current.then(|| url::item(&p.register.key, &item.id)),
                 withdrawn,
+                now,
             };
             (shown, Some(view))
         }
@@ -199,6 +211,12 @@ pub(super) struct WithdrawnPage<'a> {
     title: &'a str,
     withdrawn: Option<hv::WithdrawnView<'a>>,
     last_path: String,
+    /// What holds now: the items it was merged into, as they stand.
+    now: Option<NowView<'a>>,
+    /// Its last version's departments, with how to reach them today.
+    departments: Vec<DepartmentView<'a>>,
+    /// Its last version's answer key (`verdict_issue` …), for "it used to be".
+    last_answer_key: Option<String>,
 }
 
 pub(super) fn withdrawn_page<'a>(
@@ -210,15 +228,41 @@ pub(super) fn withdrawn_page<'a>(
 ) -> WithdrawnPage<'a> {
     let h = &shared.histories[i];
     let edition = &h.register.editions[last];
-    let title = edition
-        .snapshot
-        .item(id)
-        .map_or(id, |it| it.title.value.as_str());
+    let p = &scope.registers[i];
+    let last_item = edition.snapshot.item(id);
+    let title = last_item.map_or(id, |it| it.title.value.as_str());
+    let withdrawn = hv::withdrawn(h, id, last);
+    let merged: Vec<&str> = withdrawn
+        .as_ref()
+        .map(|w| w.merged_into.iter().map(|m| m.title.as_str()).collect())
+        .unwrap_or_default();
+    let then = Published {
+        snapshot: &edition.snapshot,
+        departments: edition
+            .snapshot
+            .departments
+            .as_ref()
+            .unwrap_or(&shared.plan.site.departments),
+        ..*p
+    };
+    let departments = last_item
+        .map(|it| {
+            it.departments
+                .iter()
+                .filter_map(|d| {
+                    DepartmentView::of(d, then.departments, &shared.plan.site.departments)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     WithdrawnPage {
-        register: RegisterSummary::of(&scope.registers[i]),
+        register: RegisterSummary::of(p),
         id,
         title,
-        withdrawn: hv::withdrawn(h, id, last),
+        now: NowView::of(p, id, &merged),
+        last_answer_key: NowItem::of(&then, id).map(|n| n.answer_key),
+        departments,
+        withdrawn,
         last_path: url::frozen(&h.register.key, &edition.id, id),
     }
 }
