@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Shared;
 use super::history::{EditionChanges, edition_changes, pending_changes, pending_of};
+use super::{History, Shared};
 use crate::history::EditionStatus;
 use crate::model::{Details, Item, Verdict};
 use crate::plan::{Published, Scope, url};
@@ -122,44 +122,7 @@ pub(super) fn item_page<'a>(
     let (snapshot_published, frozen) = match frozen_in {
         None => (*p, None),
         Some(e) => {
-            let edition = &h.register.editions[e];
-            let shown = Published {
-                snapshot: &edition.snapshot,
-                departments: edition
-                    .snapshot
-                    .departments
-                    .as_ref()
-                    .unwrap_or(p.departments),
-                ..*p
-            };
-            let current = p.snapshot.item(&item.id).is_some() && h.shown.is_some();
-            let status = match h.statuses[e] {
-                EditionStatus::InForce => Standing::Current,
-                EditionStatus::Upcoming => Standing::Upcoming,
-                EditionStatus::Superseded if current => Standing::Superseded,
-                EditionStatus::Superseded => Standing::Withdrawn,
-            };
-            let withdrawn = if status == Standing::Withdrawn {
-                hv::withdrawn(h, &item.id, h.last_seen[&item.id])
-            } else {
-                None
-            };
-            let now = if status == Standing::Current {
-                None
-            } else {
-                let merged: Vec<&str> = withdrawn
-                    .as_ref()
-                    .map(|w| w.merged_into.iter().map(|m| m.title.as_str()).collect())
-                    .unwrap_or_default();
-                NowView::of(p, &item.id, &merged)
-            };
-            let view = FrozenView {
-                edition: EditionView::of(h, e),
-                status,
-                current_path: current.then(|| url::item(&p.register.key, &item.id)),
-                withdrawn,
-                now,
-            };
+            let (shown, view) = frozen_view(h, p, item, e);
             (shown, Some(view))
         }
     };
@@ -202,6 +165,55 @@ pub(super) fn item_page<'a>(
         timeline,
         pending,
     }
+}
+
+/// The published view of edition `e` of register `p` and the banner of
+/// `item`'s page in it.
+fn frozen_view<'a>(
+    h: &'a History<'a>,
+    p: &Published<'a>,
+    item: &'a Item,
+    e: usize,
+) -> (Published<'a>, FrozenView<'a>) {
+    let edition = &h.register.editions[e];
+    let shown = Published {
+        snapshot: &edition.snapshot,
+        departments: edition
+            .snapshot
+            .departments
+            .as_ref()
+            .unwrap_or(p.departments),
+        ..*p
+    };
+    let current = p.snapshot.item(&item.id).is_some() && h.shown.is_some();
+    let status = match h.statuses[e] {
+        EditionStatus::InForce => Standing::Current,
+        EditionStatus::Upcoming => Standing::Upcoming,
+        EditionStatus::Superseded if current => Standing::Superseded,
+        EditionStatus::Superseded => Standing::Withdrawn,
+    };
+    let withdrawn = if status == Standing::Withdrawn {
+        hv::withdrawn(h, &item.id, h.last_seen[&item.id])
+    } else {
+        None
+    };
+    let now = if status == Standing::Current {
+        None
+    } else {
+        let merged: Vec<&str> = withdrawn
+            .as_ref()
+            .map(|w| w.merged_into.iter().map(|m| m.title.as_str()).collect())
+            .unwrap_or_default();
+        NowView::of(p, &item.id, &merged)
+    };
+    let view = FrozenView {
+        edition: EditionView::of(h, e),
+        status,
+        current_path: current.then(|| url::item(&p.register.key, &item.id)),
+        withdrawn,
+        now,
+    };
+    (shown, view)
 }
 
 #[derive(Serialize)]
