@@ -26,7 +26,7 @@ const ZH_CN: &[(&str, &str)] = &[
         "footer_compiled",
         "本站依据公开发布的政府文件整理，每条记录均注明来源；如有出入，以官方文件为准。",
     ),
-    ("generated_by", "本站由 minglu 生成。"),
+    ("generated_by", "技术支持：minglu"),
     ("colon", "："),
     ("comma", "，"),
     ("list_sep", "、"),
@@ -73,7 +73,7 @@ const ZH_CN: &[(&str, &str)] = &[
     ("short_prohibited", "禁入"),
     ("short_voluntary", "自愿申报"),
     ("short_assigned", "下达任务"),
-    ("verdict_issue", "社区可以出具"),
+    ("verdict_issue", "社区可出具"),
     ("verdict_refuse", "社区不予出具"),
     ("instead_heading", "请改为通过以下途径办理"),
     ("method_own_document", "凭本人证件或材料办理"),
@@ -182,8 +182,8 @@ const ZH_CN: &[(&str, &str)] = &[
     ),
     ("back_home", "返回首页"),
     ("nav_changes", "变更记录"),
-    ("feed", "订阅更新（Atom）"),
-    ("currency_draft", "草稿"),
+    ("feed", "订阅本站更新"),
+    ("currency_draft", "未发布的修改稿"),
     ("currency_superseded", "已被替代"),
     (
         "draft_banner",
@@ -215,7 +215,7 @@ const ZH_CN: &[(&str, &str)] = &[
     ("timeline_title", "历次调整"),
     ("timeline_first", "随本版首次发布列入名录"),
     ("timeline_added", "列入名录"),
-    ("timeline_changed", "调整内容"),
+    ("timeline_changed", "调整"),
     ("timeline_removed", "退出名录"),
     ("doc_number", "文号"),
     ("effective", "施行日期"),
@@ -235,7 +235,7 @@ const ZH_CN: &[(&str, &str)] = &[
     ("diff_added", "新增"),
     ("diff_removed", "退出"),
     ("diff_changed", "修改"),
-    ("diff_flips", "结论变化"),
+    ("diff_flips", "能否出具改变"),
     ("diff_nothing", "没有变化"),
     ("diff_nothing_before", "（无）"),
     ("diff_working", "工作稿"),
@@ -291,6 +291,9 @@ const ZH_CN: &[(&str, &str)] = &[
     ("withdrawn_was", "退出前："),
     ("withdrawn_ask", "办理相关事务可咨询"),
     ("then_suffix", "时："),
+    ("and_more", "等"),
+    ("timeline_view_version", "查看该版本中的完整内容"),
+    ("changes_show_all", "查看本版的全部调整"),
 ];
 
 /// English.
@@ -474,7 +477,7 @@ const EN: &[(&str, &str)] = &[
     ),
     ("back_home", "Back to the home page"),
     ("nav_changes", "Changes"),
-    ("feed", "Subscribe (Atom)"),
+    ("feed", "Subscribe to updates"),
     ("currency_draft", "Draft"),
     ("currency_superseded", "Superseded"),
     (
@@ -513,7 +516,7 @@ const EN: &[(&str, &str)] = &[
         "Included when the register was first published",
     ),
     ("timeline_added", "Added to the register"),
-    ("timeline_changed", "Changed"),
+    ("timeline_changed", "Changed: "),
     ("timeline_removed", "Withdrawn"),
     ("doc_number", "Document number"),
     ("effective", "Effective"),
@@ -598,6 +601,12 @@ const EN: &[(&str, &str)] = &[
     ("withdrawn_was", "Before it was withdrawn: "),
     ("withdrawn_ask", "For related matters, ask"),
     ("then_suffix", ": "),
+    ("and_more", " and more"),
+    (
+        "timeline_view_version",
+        "See the item as it was in this edition",
+    ),
+    ("changes_show_all", "Show every change in this edition"),
 ];
 
 static TABLES: LazyLock<[BTreeMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {

@@ -6,6 +6,7 @@
 //! embedded default plus a site's overrides) and are compiled up front, so a
 //! syntax error in any of them is reported even if no page uses it.
 
+mod change_html;
 pub mod display;
 mod history_views;
 pub mod markdown;

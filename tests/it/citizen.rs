@@ -83,7 +83,7 @@ fn issue_9_frozen_pages_say_what_holds_now_first() {
         .find("现行2020年版：社区不予出具")
         .expect("what holds now");
     let own = html
-        .find("2015年版时：</span>社区可以出具")
+        .find("2015年版时：</span>社区可出具")
         .expect("own verdict");
     assert!(now < own, "the current rule comes before the old verdict");
     assert!(html[now..own].contains("href=\"../../../../stamp/GZ-002/\">→ 查看现行规定"));
@@ -98,7 +98,7 @@ fn issue_9_withdrawn_pages_say_whether_and_where() {
     );
     let gone = example().read("public/stamp/GZ-008/index.html");
     assert!(gone.contains("社区不再出具此证明"));
-    assert!(gone.contains("退出前：社区可以出具"));
+    assert!(gone.contains("退出前：社区可出具"));
     let ask = between(&gone, "办理相关事务可咨询", "</ul></li></ul>");
     assert!(
         ask.contains("苏州市公安局") && ask.contains("tel:12345"),
