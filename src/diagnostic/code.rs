@@ -40,6 +40,8 @@ pub enum Code {
     DanglingDepartment,
     /// An item id (`replaces`, `merged_into`) that the register never had.
     DanglingItem,
+    /// An item id written in text (a summary, a body, a reason) that its register never had.
+    DanglingMention,
     /// A `refuse` item that does not say where to go instead.
     RefuseWithoutInstead,
     /// A field that does not apply to this kind of item.
@@ -97,7 +99,7 @@ pub struct RuleDoc {
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 36] = [
+    pub const ALL: [Code; 37] = [
         Code::Encoding,
         Code::YamlSyntax,
         Code::YamlAlias,
@@ -115,6 +117,7 @@ impl Code {
         Code::UnknownCategory,
         Code::DanglingDepartment,
         Code::DanglingItem,
+        Code::DanglingMention,
         Code::RefuseWithoutInstead,
         Code::NotApplicable,
         Code::DateOrder,
@@ -287,6 +290,13 @@ impl Code {
                 "Merges are shown to citizens as \"GZ-009 并入 GZ-013\"; both ends must exist.",
                 "replaces: [GZ-099]",
                 "Use the id of an item this register has or had.",
+            ),
+            Code::DanglingMention => (
+                "dangling-mention",
+                "An item id written in text (`summary`, `body`, `instead.how`, `content`, an edition's `notes` and `reasons`) names an item its register has or had. Pages turn such ids into links.",
+                "A citizen told \"可由GZ-001证明\" follows the link; an id that names nothing is a dead end. A warning, not an error: the text is still published.",
+                "body: 可由GZ-099证明。   # the register never had GZ-099",
+                "Correct the id, or write the item's title instead.",
             ),
             Code::RefuseWithoutInstead => (
                 "refuse-without-instead",

@@ -6,6 +6,7 @@
 
 mod choice;
 mod item;
+pub mod mention;
 pub mod schema;
 
 use std::collections::BTreeMap;

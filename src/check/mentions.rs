@@ -1,0 +1,88 @@
+//! Item ids written in text name items that exist (pages link them).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Span};
+use crate::model::mention::item_ids;
+use crate::model::{Details, Item, Register, Site};
+
+/// Every id a register has or had, by its prefix (`GZ` → {`GZ-001`, …}).
+fn known_ids(site: &Site) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for register in &site.registers {
+        let ids = out
+            .entry(register.working.list.id_prefix.as_str())
+            .or_default();
+        for snapshot in
+            std::iter::once(&register.working).chain(register.editions.iter().map(|e| &e.snapshot))
+        {
+            ids.extend(snapshot.items.iter().map(|i| i.id.as_str()));
+        }
+    }
+    out
+}
+
+/// The text fields of an item that may mention other items, by YAML name.
+fn texts(item: &Item) -> Vec<(&'static str, &str)> {
+    let mut out = Vec::new();
+    out.extend(item.summary.as_deref().map(|s| ("summary", s)));
+    out.extend(item.body.as_deref().map(|s| ("body", s)));
+    match &item.details {
+        Details::Stamp(s) => out.extend(s.instead.iter().map(|i| ("instead.how", i.how.as_str()))),
+        Details::Work(w) => out.extend(w.content.as_deref().map(|c| ("content", c))),
+        Details::Creation(_) => {}
+    }
+    out
+}
+
+/// What: every item id written in an item's `summary`, `body`, `instead.how`
+/// or `content`, or in an edition's `reasons`, names an item that its register
+/// (by prefix) has now or had in an edition. A warning: the text is still
+/// published, but its link would lead nowhere.
+pub(super) fn dangling_mentions(site: &Site, out: &mut Diagnostics) {
+    let known = known_ids(site);
+    let prefixes: Vec<&str> = known.keys().copied().collect();
+    let mut report = |text: &str, field: &str, span: Span, register: &Register| {
+        for m in item_ids(text, &prefixes) {
+            if known.get(m.prefix).is_some_and(|ids| ids.contains(m.id)) {
+                continue;
+            }
+            let owner = site
+                .registers
+                .iter()
+                .find(|r| r.working.list.id_prefix == m.prefix)
+                .map_or(register.key.as_str(), |r| r.key.as_str());
+            out.push(
+                Diagnostic::warning(
+                    Code::DanglingMention,
+                    span,
+                    format!("`{field}` mentions `{}`, which register `{owner}` has never had", m.id),
+                )
+                .with_help(format!(
+                    "correct the id (items of `{owner}` are in lists/{owner}/items/ and its editions), or write the item's title instead"
+                )),
+            );
+        }
+    };
+    for register in &site.registers {
+        let snapshots =
+            std::iter::once(&register.working).chain(register.editions.iter().map(|e| &e.snapshot));
+        for snapshot in snapshots {
+            for item in &snapshot.items {
+                for (field, text) in texts(item) {
+                    report(text, field, item.title.span, register);
+                }
+            }
+        }
+        for edition in &register.editions {
+            for (id, reason) in &edition.record.reasons {
+                report(
+                    &reason.value,
+                    &format!("reasons.{id}"),
+                    reason.span,
+                    register,
+                );
+            }
+        }
+    }
+}
