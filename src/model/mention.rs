@@ -24,12 +24,13 @@ pub fn item_ids<'t>(text: &'t str, prefixes: &[&str]) -> Vec<Mention<'t>> {
     let mut i = 0;
     while i < bytes.len() {
         let boundary_before = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        if boundary_before && bytes[i].is_ascii_uppercase() {
-            if let Some(m) = id_at(text, i, prefixes) {
-                i = m.end;
-                out.push(m);
-                continue;
-            }
+        if boundary_before
+            && bytes[i].is_ascii_uppercase()
+            && let Some(m) = id_at(text, i, prefixes)
+        {
+            i = m.end;
+            out.push(m);
+            continue;
         }
         i += 1;
     }
