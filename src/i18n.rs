@@ -294,6 +294,11 @@ const ZH_CN: &[(&str, &str)] = &[
     ("and_more", "等"),
     ("timeline_view_version", "查看该版本中的完整内容"),
     ("changes_show_all", "查看本版的全部调整"),
+    ("related_heading", "相关事项"),
+    (
+        "related_intro",
+        "以上事项中提到的其他事项，办理时可能用到：",
+    ),
 ];
 
 /// English.
@@ -607,6 +612,11 @@ const EN: &[(&str, &str)] = &[
         "See the item as it was in this edition",
     ),
     ("changes_show_all", "Show every change in this edition"),
+    ("related_heading", "Related items"),
+    (
+        "related_intro",
+        "Other items that the items above refer to:",
+    ),
 ];
 
 static TABLES: LazyLock<[BTreeMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Span};
-use crate::model::mention::item_ids;
-use crate::model::{Details, Item, Register, Site};
+use crate::model::mention::{item_ids, texts};
+use crate::model::{Register, Site};
 
 /// Every id a register has or had, by its prefix (`GZ` → {`GZ-001`, …}).
 fn known_ids(site: &Site) -> BTreeMap<&str, BTreeSet<&str>> {
@@ -18,19 +18,6 @@ fn known_ids(site: &Site) -> BTreeMap<&str, BTreeSet<&str>> {
         {
             ids.extend(snapshot.items.iter().map(|i| i.id.as_str()));
         }
-    }
-    out
-}
-
-/// The text fields of an item that may mention other items, by YAML name.
-fn texts(item: &Item) -> Vec<(&'static str, &str)> {
-    let mut out = Vec::new();
-    out.extend(item.summary.as_deref().map(|s| ("summary", s)));
-    out.extend(item.body.as_deref().map(|s| ("body", s)));
-    match &item.details {
-        Details::Stamp(s) => out.extend(s.instead.iter().map(|i| ("instead.how", i.how.as_str()))),
-        Details::Work(w) => out.extend(w.content.as_deref().map(|c| ("content", c))),
-        Details::Creation(_) => {}
     }
     out
 }

@@ -2,6 +2,31 @@
 //! instead or an edition's reasons. Check validates them and render links them;
 //! both find them here, so they agree on what counts as a mention.
 
+use super::{Details, Item};
+
+/// Titles shorter than this are not treated as mentions (too likely to be
+/// part of other words).
+pub const MIN_TITLE_CHARS: usize = 4;
+
+/// Whether `text` mentions an item by its exact `title`.
+pub fn mentions_title(text: &str, title: &str) -> bool {
+    title.chars().count() >= MIN_TITLE_CHARS && text.contains(title)
+}
+
+/// The text fields of an item that may mention other items, with their YAML
+/// names: `summary`, `body`, each `instead.how`, `content`.
+pub fn texts(item: &Item) -> Vec<(&'static str, &str)> {
+    let mut out = Vec::new();
+    out.extend(item.summary.as_deref().map(|s| ("summary", s)));
+    out.extend(item.body.as_deref().map(|s| ("body", s)));
+    match &item.details {
+        Details::Stamp(s) => out.extend(s.instead.iter().map(|i| ("instead.how", i.how.as_str()))),
+        Details::Work(w) => out.extend(w.content.as_deref().map(|c| ("content", c))),
+        Details::Creation(_) => {}
+    }
+    out
+}
+
 /// An item id mentioned in text: where (byte range) and which id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mention<'t> {

@@ -14,6 +14,7 @@ use super::Plan;
 use super::page::{PageId, PlannedPage};
 use super::publish::{Published, Scope};
 use crate::model::Item;
+use crate::model::mention;
 
 /// One thing a page is made from.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -128,6 +129,34 @@ impl Plan<'_> {
             .collect()
     }
 
+    /// The files of the working-copy items that `items` (of `p`) mention by
+    /// id (in any register of the scope) or by title (in `p`).
+    fn mentioned(&self, scope: &Scope<'_>, p: &Published<'_>, items: &[&Item]) -> Vec<Input> {
+        let prefixes: Vec<&str> = scope
+            .registers
+            .iter()
+            .map(|r| r.snapshot.list.id_prefix.as_str())
+            .collect();
+        let mut out = Vec::new();
+        for (_, text) in items.iter().flat_map(|i| mention::texts(i)) {
+            for m in mention::item_ids(text, &prefixes) {
+                let owner = scope
+                    .registers
+                    .iter()
+                    .find(|r| r.snapshot.list.id_prefix == m.prefix);
+                if let Some(r) = owner {
+                    out.extend(self.shown(r, |i| i.id == m.id).into_iter().skip(1));
+                }
+            }
+            out.extend(
+                self.shown(p, |i| mention::mentions_title(text, &i.title))
+                    .into_iter()
+                    .skip(1),
+            );
+        }
+        out
+    }
+
     /// What a page is made from, sorted and without duplicates.
     pub fn inputs(&self, page: &PlannedPage<'_>) -> Vec<Input> {
         let scope = self.scope(page.scope);
@@ -144,6 +173,9 @@ impl Plan<'_> {
                         .unwrap_or_default(),
                 );
             }
+            // An item page links the items it mentions (cross-references):
+            // their files. An item that starts or stops being mentioned is
+            // found by asking the plans before and after the change.
             PageId::Item {
                 register: key,
                 item,
@@ -152,6 +184,9 @@ impl Plan<'_> {
                     out.extend(self.shown(p, |i| {
                         i.id == item || merged_into(p, item).is_some_and(|m| m == i.id)
                     }));
+                    if let Some(it) = p.snapshot.item(item) {
+                        out.extend(self.mentioned(scope, p, &[it]));
+                    }
                 }
             }
             PageId::Department { department } => {
@@ -159,8 +194,14 @@ impl Plan<'_> {
                     i.department_refs().any(|d| d.value == department)
                 }));
             }
+            // A purpose page also lists the items its items refer to.
             PageId::Purpose { purpose } => {
-                out.extend(self.all_shown(scope, |i| i.purposes.iter().any(|p| p == purpose)));
+                let has = |i: &Item| i.purposes.iter().any(|p| p == purpose);
+                out.extend(self.all_shown(scope, has));
+                for p in &scope.registers {
+                    let listed: Vec<&Item> = p.snapshot.items.iter().filter(|i| has(i)).collect();
+                    out.extend(self.mentioned(scope, p, &listed));
+                }
             }
             PageId::Page { .. }
             | PageId::Withdrawn { .. }

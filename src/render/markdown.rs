@@ -15,12 +15,24 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag
 
 /// Renders Markdown to HTML; `heading_offset` levels are added to every heading.
 pub fn to_html(markdown: &str, heading_offset: usize) -> String {
+    to_html_linked(markdown, heading_offset, &|_| None)
+}
+
+/// Renders Markdown to HTML like [`to_html`], and lets `link` replace each run
+/// of plain text outside links and code with HTML of its own (which must be
+/// escaped: cross-references to other items).
+pub fn to_html_linked(
+    markdown: &str,
+    heading_offset: usize,
+    link: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
     let events = sanitise(events, heading_offset);
     let events = join_cjk_lines(events);
     let events = merge_text(events);
     let events = inline_fixes(events);
+    let events = link_text(events, link);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
@@ -156,6 +168,29 @@ fn merge_text(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
             continue;
         }
         out.push(event);
+    }
+    out
+}
+
+fn link_text<'a>(events: Vec<Event<'a>>, link: &dyn Fn(&str) -> Option<String>) -> Vec<Event<'a>> {
+    let mut link_depth = 0usize;
+    let mut code_depth = 0usize;
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        match event {
+            Event::Start(Tag::Link { .. }) => link_depth += 1,
+            Event::End(TagEnd::Link) => link_depth = link_depth.saturating_sub(1),
+            Event::Start(Tag::CodeBlock(_)) => code_depth += 1,
+            Event::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
+            _ => {}
+        }
+        match event {
+            Event::Text(text) if link_depth == 0 && code_depth == 0 => match link(&text) {
+                Some(html) => out.push(Event::InlineHtml(html.into())),
+                None => out.push(Event::Text(text)),
+            },
+            other => out.push(other),
+        }
     }
     out
 }

@@ -10,6 +10,7 @@ mod change_html;
 pub mod display;
 mod history_views;
 pub mod markdown;
+mod mentions;
 mod pages;
 pub mod theme;
 pub mod views;

@@ -105,3 +105,26 @@ fn issue_9_withdrawn_pages_say_whether_and_where() {
         "{ask}"
     );
 }
+
+#[test]
+fn issue_9_mentions_of_other_items_are_links() {
+    let gz012 = example().read("public/stamp/GZ-012/index.html");
+    assert!(gz012.contains(
+        "（见“<a class=\"xref\" href=\"../../stamp/GZ-001/\">居民在本社区居住情况证明</a>”）"
+    ));
+    let gz008 = example().read("public/stamp/GZ-008/index.html");
+    assert!(gz008.contains("可由<a class=\"xref\" href=\"../../stamp/GZ-001/\">GZ-001</a>证明"));
+    // Never a link to the page itself.
+    let gz001 = example().read("public/stamp/GZ-001/index.html");
+    assert!(!gz001.contains("class=\"xref\" href=\"../../stamp/GZ-001/\""));
+}
+
+#[test]
+fn issue_9_the_school_enrolment_purpose_reaches_the_residence_certificate() {
+    let ruxue = example().read("public/purposes/ruxue/index.html");
+    let related = between(&ruxue, "id=\"related-heading\"", "</section>");
+    assert!(
+        related.contains("href=\"../../stamp/GZ-001/\""),
+        "{related}"
+    );
+}

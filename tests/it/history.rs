@@ -492,7 +492,7 @@ fn the_2020_edition_page_groups_its_changes() {
         "缩短办理时限，材料增加低保证。",
         "改由人社部门生存认证，社区不再出具。",
         "依据民发〔2020〕20号列入不予出具清单。",
-        "合并原GZ-009，扩大适用范围。",
+        "合并原<a class=\"xref\" href=\"../../../stamp/GZ-009/\">GZ-009</a>，扩大适用范围。",
     ] {
         assert!(page.contains(reason), "reason {reason} is shown");
     }

@@ -116,6 +116,7 @@ pub(super) fn item_page<'a>(
     i: usize,
     item: &'a Item,
     frozen_in: Option<usize>,
+    path: &str,
 ) -> ItemPage<'a> {
     let p = &scope.registers[i];
     let h = &shared.histories[i];
@@ -140,6 +141,16 @@ pub(super) fn item_page<'a>(
         &scope.purpose_slugs,
         &shared.plan.site.departments,
     );
+    let (mentions, _) = shared.mentions(scope.kind);
+    view.body_html = item.body.as_deref().map(|m| {
+        mentions.markdown(
+            m,
+            2,
+            &p.register.key,
+            &url::root_from(path),
+            &url::item(&p.register.key, &item.id),
+        )
+    });
     if let Some(e) = frozen_in {
         view.category_path = format!(
             "{}#c{index}",

@@ -1,11 +1,15 @@
 //! The index pages: by department, by purpose, free pages and the sitemap.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use super::Shared;
 use super::current::{PurposeCount, purpose_counts};
+use crate::model::mention::texts;
 use crate::model::{Departments, Item};
 use crate::plan::{Scope, url};
+use crate::render::mentions::Mentions;
 use crate::render::views::{
     ContactView, DepartmentView, ItemRow, PageView, RegisterGroup, RegisterSummary,
 };
@@ -136,12 +140,41 @@ pub(super) fn purposes_page<'a>(scope: &'a Scope<'a>) -> PurposesPage<'a> {
 pub(super) struct PurposePage<'a> {
     name: &'a str,
     groups: Vec<RegisterGroup<'a>>,
+    /// Items that the listed items refer to (见“居民在本社区居住情况证明”)
+    /// without being listed for this purpose themselves.
+    related: Vec<ItemRow<'a>>,
 }
 
-pub(super) fn purpose_page<'a>(name: &'a str, scope: &Scope<'a>) -> PurposePage<'a> {
+pub(super) fn purpose_page<'a>(
+    name: &'a str,
+    scope: &Scope<'a>,
+    mentions: &Mentions,
+) -> PurposePage<'a> {
+    let for_purpose = |i: &Item| i.purposes.iter().any(|p| p == name);
+    let mut referred = BTreeSet::new();
+    for p in &scope.registers {
+        for item in p.snapshot.items.iter().filter(|i| for_purpose(i)) {
+            for (_, text) in texts(item) {
+                referred.extend(
+                    mentions
+                        .targets(text, &p.register.key)
+                        .into_iter()
+                        .map(|(_, _, path)| path.to_owned()),
+                );
+            }
+        }
+    }
+    let related = scope
+        .registers
+        .iter()
+        .flat_map(|p| p.snapshot.items.iter().map(move |i| (p, i)))
+        .filter(|(p, i)| !for_purpose(i) && referred.contains(&url::item(&p.register.key, &i.id)))
+        .map(|(p, i)| ItemRow::of(i, &p.register.key, p.departments))
+        .collect();
     PurposePage {
         name,
-        groups: items_naming(scope, |i| i.purposes.iter().any(|p| p == name)),
+        groups: items_naming(scope, for_purpose),
+        related,
     }
 }
 

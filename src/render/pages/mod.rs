@@ -4,12 +4,14 @@
 //! one by one, so memory stays flat however many frozen pages there are.
 
 use std::ops::Deref;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use minijinja::Environment;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::mentions::{Mentions, MentionsObject};
 use super::theme::Theme;
 use super::views::{Link, PageView, SiteView, register_links};
 use super::{RenderFailure, RenderStats, Sink, TemplateError, markdown};
@@ -17,7 +19,7 @@ use crate::history::RegisterHistory;
 use crate::history::format::Labels;
 use crate::i18n;
 use crate::model::Choice;
-use crate::plan::{PageId, Plan, PlannedPage, Scope, url};
+use crate::plan::{PageId, Plan, PlannedPage, Scope, ScopeKind, url};
 
 mod current;
 mod history;
@@ -52,6 +54,21 @@ struct Shared<'a> {
     asset_version: String,
     plan: &'a Plan<'a>,
     histories: Vec<History<'a>>,
+    /// Cross-references of the public site and of the draft preview, for
+    /// Rust and, as template objects, for templates.
+    mentions: Vec<(ScopeKind, Arc<Mentions>, minijinja::Value)>,
+}
+
+impl Shared<'_> {
+    /// The cross-references of a scope.
+    fn mentions(&self, kind: ScopeKind) -> (&Mentions, &minijinja::Value) {
+        let (_, m, v) = self
+            .mentions
+            .iter()
+            .find(|(k, _, _)| *k == kind)
+            .unwrap_or(&self.mentions[0]);
+        (m, v)
+    }
 }
 
 /// The context every template gets; the page's own values are flattened in.
@@ -67,6 +84,8 @@ struct Context<'a, T: Serialize> {
     path: String,
     asset_version: &'a str,
     draft: bool,
+    /// `mentions.link(text, register, root, own_id)`: text with cross-references linked.
+    mentions: &'a minijinja::Value,
     #[serde(flatten)]
     page: T,
 }
@@ -158,7 +177,25 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
             .collect(),
         config,
     };
+    let mentions = plan
+        .scopes()
+        .map(|scope| {
+            let withdrawn: Vec<(&str, &str)> = if scope.is_draft() {
+                Vec::new()
+            } else {
+                plan.history
+                    .registers
+                    .iter()
+                    .flat_map(|h| h.withdrawn().map(|(id, _)| (h.register.key.as_str(), id)))
+                    .collect()
+            };
+            let m = Arc::new(Mentions::of(scope, withdrawn.into_iter()));
+            let value = minijinja::Value::from_object(MentionsObject(Arc::clone(&m)));
+            (scope.kind, m, value)
+        })
+        .collect();
     Shared {
+        mentions,
         site_value: minijinja::Value::from(minijinja::value::Serde(&site_view)),
         site: site_view,
         strings: minijinja::Value::from(minijinja::value::Serde(i18n::strings(
@@ -198,7 +235,7 @@ fn render_page(
                 .snapshot
                 .item(item)
                 .ok_or_else(|| gone(&path))?;
-            r.page("item.html", item_page(shared, scope, i, item, None))
+            r.page("item.html", item_page(shared, scope, i, item, None, &path))
         }
         PageId::Withdrawn { register, .. }
         | PageId::Editions { register }
@@ -215,7 +252,10 @@ fn render_page(
             department_page(department, scope, &plan.site.departments),
         ),
         PageId::Purposes => r.page("purposes.html", purposes_page(scope)),
-        PageId::Purpose { purpose } => r.page("purpose.html", purpose_page(purpose, scope)),
+        PageId::Purpose { purpose } => r.page(
+            "purpose.html",
+            purpose_page(purpose, scope, shared.mentions(scope.kind).0),
+        ),
         PageId::Page { slug } => {
             let page = plan
                 .site
@@ -262,7 +302,10 @@ fn history_page(r: &Renderer<'_>, id: &PageId<'_>, i: usize) -> Result<String, T
                 .snapshot
                 .item(item)
                 .ok_or_else(|| gone(r.path))?;
-            r.page("item.html", item_page(shared, scope, i, item, Some(e)))
+            r.page(
+                "item.html",
+                item_page(shared, scope, i, item, Some(e), r.path),
+            )
         }
         _ => r.page("editions.html", editions_page(shared, scope, i)),
     }
@@ -305,6 +348,7 @@ impl Renderer<'_> {
             path: format!("{}{}", self.scope.kind.prefix(), self.path),
             asset_version: &shared.asset_version,
             draft: self.scope.is_draft(),
+            mentions: shared.mentions(self.scope.kind).1,
             page,
         };
         let failed = |e: minijinja::Error| TemplateError::from_minijinja(&e, name, Some(self.path));
