@@ -299,6 +299,21 @@ const ZH_CN: &[(&str, &str)] = &[
         "related_intro",
         "以上事项中提到的其他事项，办理时可能用到：",
     ),
+    ("notice_title", "不予出具告知单"),
+    ("notice_back", "返回事项说明"),
+    ("notice_applied_before", "您申请出具的"),
+    ("notice_applied_after", ""),
+    ("notice_basis_before", "本社区依据"),
+    ("notice_item_before", "第"),
+    ("notice_item_after", "项不予出具。"),
+    ("notice_ways", "您可以这样办理"),
+    ("notice_scan", "扫码查看本事项说明"),
+    ("notice_effective", "名录施行日期"),
+    ("notice_sign", "社区居民委员会（盖章）"),
+    ("notice_date", "年　　月　　日"),
+    ("notice_print", "打印不予出具告知单"),
+    ("notice_print_help", "社区工作人员可打印交给居民"),
+    ("large_text", "大字版"),
 ];
 
 /// English.
@@ -617,6 +632,27 @@ const EN: &[(&str, &str)] = &[
         "related_intro",
         "Other items that the items above refer to:",
     ),
+    ("notice_title", "Notice of refusal"),
+    ("notice_back", "Back to the item"),
+    ("notice_applied_before", "The certificate you asked for, "),
+    ("notice_applied_after", ""),
+    (
+        "notice_basis_before",
+        "is not issued by this community under ",
+    ),
+    ("notice_item_before", " item "),
+    ("notice_item_after", "."),
+    ("notice_ways", "What you can do instead"),
+    ("notice_scan", "Scan for this item's page"),
+    ("notice_effective", "Register in force since"),
+    ("notice_sign", "Residents' committee (seal)"),
+    ("notice_date", "Date:"),
+    ("notice_print", "Print the notice of refusal"),
+    (
+        "notice_print_help",
+        "For community staff to print and hand over",
+    ),
+    ("large_text", "Large text"),
 ];
 
 static TABLES: LazyLock<[BTreeMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {

@@ -189,6 +189,15 @@ impl Plan<'_> {
                     }
                 }
             }
+            // A notice shows its item and the departments' contacts (common).
+            PageId::Notice {
+                register: key,
+                item,
+            } => {
+                if let Some(p) = register(key) {
+                    out.extend(self.shown(p, |i| i.id == item));
+                }
+            }
             PageId::Department { department } => {
                 out.extend(self.all_shown(scope, |i| {
                     i.department_refs().any(|d| d.value == department)

@@ -12,6 +12,7 @@ mod history_views;
 pub mod markdown;
 mod mentions;
 mod pages;
+mod qr;
 pub mod theme;
 pub mod views;
 

@@ -29,6 +29,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "purpose.html",
     "page.html",
     "withdrawn.html",
+    "notice.html",
     "editions.html",
     "edition.html",
     "changes.html",
@@ -39,10 +40,20 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
 );
 
 /// The default theme's static files, by path under `static/`.
-pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
-    "assets/style.css",
-    include_bytes!("../../themes/default/static/assets/style.css"),
-)];
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "assets/style.css",
+        include_bytes!("../../themes/default/static/assets/style.css"),
+    ),
+    (
+        "assets/site.js",
+        include_bytes!("../../themes/default/static/assets/site.js"),
+    ),
+    (
+        "assets/favicon.svg",
+        include_bytes!("../../themes/default/static/assets/favicon.svg"),
+    ),
+];
 
 /// Where a template came from.
 #[derive(Clone, Debug, PartialEq, Eq)]

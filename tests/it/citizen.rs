@@ -128,3 +128,55 @@ fn issue_9_the_school_enrolment_purpose_reaches_the_residence_certificate() {
         "{related}"
     );
 }
+
+#[test]
+fn issue_9_every_refused_item_has_a_refusal_notice_and_no_other_item_does() {
+    let site = example();
+    let items = std::fs::read_dir(site.root.join("content/lists/stamp/editions/2020/items"))
+        .expect("items");
+    let mut refused = 0;
+    for entry in items {
+        let path = entry.expect("entry").path();
+        let id = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        let yaml = std::fs::read_to_string(&path).expect("item");
+        let notice = site
+            .root
+            .join(format!("public/stamp/{id}/notice/index.html"));
+        let page = site.read(&format!("public/stamp/{id}/index.html"));
+        if yaml.contains("verdict: refuse") {
+            refused += 1;
+            assert!(notice.is_file(), "{id} has a notice");
+            assert!(
+                page.contains(&format!("href=\"../../stamp/{id}/notice/\"")),
+                "{id} links it"
+            );
+        } else {
+            assert!(!notice.exists(), "{id} is issued: no notice");
+            assert!(!page.contains("/notice/"), "{id}");
+        }
+    }
+    assert!(refused >= 20, "{refused}");
+}
+
+#[test]
+fn issue_9_the_notice_cites_the_register_and_carries_contacts_and_a_qr_code() {
+    let html = example().read("public/stamp/GZ-013/notice/index.html");
+    assert!(html.contains(
+        "本社区依据《苏州市规范社区盖章事项名录（2020年版）》（苏民示〔2020〕5号）第GZ-013项不予出具。"
+    ), "{html}");
+    assert!(!html.contains("<nav"), "no navigation");
+    assert!(!html.contains("site-header") && !html.contains("site-footer"));
+    let ways = between(&html, "<ol class=\"notice-ways\">", "</ol>");
+    assert!(
+        ways.contains("户籍所在地派出所户籍窗口") && ways.contains("tel:12345"),
+        "{ways}"
+    );
+    assert!(html.contains("<time datetime=\"2020-05-01\">2020-05-01</time>"));
+    let qr = between(&html, "<svg role=\"img\"", "</svg>");
+    assert!(qr.contains("class=\"qr-code\"") && qr.contains("<path fill=\"#000\" d=\"M"));
+    assert!(html.contains("https://example.org/minglu/stamp/GZ-013/"));
+}

@@ -26,6 +26,7 @@ const PAGES: &[(&str, &str)] = &[
         "stamp/editions/2015/GZ-009/index.html",
     ),
     ("item-withdrawn.html", "stamp/GZ-008/index.html"),
+    ("notice.html", "stamp/GZ-013/notice/index.html"),
     ("edition.html", "stamp/editions/2020/index.html"),
     ("department.html", "departments/police/index.html"),
     ("purpose.html", "purposes/ruxue/index.html"),

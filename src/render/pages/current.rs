@@ -9,7 +9,7 @@ use super::history::{EditionChanges, edition_changes, pending_changes, pending_o
 use super::{History, Shared};
 use crate::history::EditionStatus;
 use crate::model::{Details, Item, Verdict};
-use crate::plan::{Published, Scope, url};
+use crate::plan::{PageId, Published, Scope, url};
 use crate::render::history_views::{self as hv, EditionView, FrozenView, Standing};
 use crate::render::views::{
     DepartmentView, ItemRow, ItemView, NowItem, NowView, RegisterSummary, RegisterView,
@@ -108,6 +108,8 @@ pub(super) struct ItemPage<'a> {
     frozen: Option<FrozenView<'a>>,
     timeline: Vec<hv::TimelineEntry<'a>>,
     pending: Option<hv::ChangeView<'a>>,
+    /// Its refusal notice, when the plan has one (current refuse items).
+    notice_path: Option<String>,
 }
 
 pub(super) fn item_page<'a>(
@@ -169,7 +171,14 @@ pub(super) fn item_page<'a>(
     } else {
         Vec::new()
     };
+    let notice = PageId::Notice {
+        register: &p.register.key,
+        item: &item.id,
+    };
+    let notice_path = (frozen_in.is_none() && shared.plan.page(scope.kind, &notice).is_some())
+        .then(|| url::notice(&p.register.key, &item.id));
     ItemPage {
+        notice_path,
         register: RegisterSummary::of(&snapshot_published),
         item: view,
         frozen,

@@ -24,10 +24,12 @@ use crate::plan::{PageId, Plan, PlannedPage, Scope, ScopeKind, url};
 mod current;
 mod history;
 mod index;
+mod notice;
 
 use current::{home, item_page, register_page, withdrawn_page};
 use history::{changes_page, edition_page, editions_page, feed};
 use index::{PagePage, department_page, departments_page, purpose_page, purposes_page, sitemap};
+use notice::notice_page;
 
 /// A register's history with what rendering adds once per build.
 pub(super) struct History<'a> {
@@ -52,6 +54,8 @@ struct Shared<'a> {
     strings: minijinja::Value,
     labels: Labels,
     asset_version: String,
+    /// The stylesheet, inlined into the not-found page (served at any depth).
+    css: String,
     plan: &'a Plan<'a>,
     histories: Vec<History<'a>>,
     /// Cross-references of the public site and of the draft preview, for
@@ -203,6 +207,7 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
         ))),
         labels: Labels::new(site.config.language),
         asset_version: crate::content::seal::sha256_hex(css)[..10].to_owned(),
+        css: String::from_utf8_lossy(css).into_owned(),
         plan,
         histories,
     }
@@ -236,6 +241,14 @@ fn render_page(
                 .item(item)
                 .ok_or_else(|| gone(&path))?;
             r.page("item.html", item_page(shared, scope, i, item, None, &path))
+        }
+        PageId::Notice { register, item } => {
+            let i = at(register);
+            let item = scope.registers[i]
+                .snapshot
+                .item(item)
+                .ok_or_else(|| gone(&path))?;
+            r.page("notice.html", notice_page(shared, scope, i, item))
         }
         PageId::Withdrawn { register, .. }
         | PageId::Editions { register }
@@ -273,7 +286,7 @@ fn render_page(
                 },
             )
         }
-        PageId::NotFound => r.page("404.html", Empty {}),
+        PageId::NotFound => r.page("404.html", NotFound { css: &shared.css }),
         PageId::Sitemap => r.page("sitemap.xml", sitemap(shared, scope)),
         PageId::Robots => r.page("robots.txt", Empty {}),
     }
@@ -361,3 +374,10 @@ impl Renderer<'_> {
 
 #[derive(Serialize)]
 struct Empty {}
+
+/// The not-found page: static hosts serve it at any missing path, at any
+/// depth, so it carries its own stylesheet.
+#[derive(Serialize)]
+struct NotFound<'a> {
+    css: &'a str,
+}
