@@ -9,7 +9,8 @@
 //! - makes `**强调，**文字` bold, which `CommonMark`'s flanking rules miss when the
 //!   closing delimiter follows Chinese punctuation;
 //! - links bare http(s) URLs;
-//! - shifts headings down so a body never outranks the page's own headings.
+//! - shifts headings so a body's top heading sits one level under the page's
+//!   (never outranking it, never skipping a level).
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -28,7 +29,20 @@ pub fn to_html_linked(
 ) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
-    let events = sanitise(events, heading_offset);
+    // The body's top heading becomes level `heading_offset + 1`, whatever
+    // level it was written at, so headings never skip a level (`##` first
+    // under the page's h1 becomes h2, not h3).
+    let top = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as usize),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    let delta =
+        isize::try_from(heading_offset + 1).unwrap_or(6) - isize::try_from(top).unwrap_or(1);
+    let events = sanitise(events, delta);
     let events = join_cjk_lines(events);
     let events = merge_text(events);
     let events = inline_fixes(events);
@@ -53,12 +67,14 @@ pub fn is_safe_url(url: &str) -> bool {
     }
 }
 
-fn shift(level: HeadingLevel, by: usize) -> HeadingLevel {
-    let n = (level as usize + by).min(6);
+fn shift(level: HeadingLevel, by: isize) -> HeadingLevel {
+    let n = usize::try_from(level as isize + by)
+        .unwrap_or(1)
+        .clamp(1, 6);
     HeadingLevel::try_from(n).unwrap_or(HeadingLevel::H6)
 }
 
-fn sanitise(events: Vec<Event<'_>>, heading_offset: usize) -> Vec<Event<'_>> {
+fn sanitise(events: Vec<Event<'_>>, heading_offset: isize) -> Vec<Event<'_>> {
     let mut out = Vec::with_capacity(events.len());
     let mut dropped_links = Vec::new();
     let mut in_bad_image = 0usize;
@@ -354,7 +370,16 @@ mod tests {
     #[test]
     fn headings_shift() {
         assert_eq!(to_html("# 标题", 2), "<h3>标题</h3>\n");
-        assert_eq!(to_html("##### 标题", 2), "<h6>标题</h6>\n");
+        assert_eq!(
+            to_html("##### 标题", 2),
+            "<h3>标题</h3>\n",
+            "no skipped levels"
+        );
+        assert_eq!(to_html("## 一\n\n### 二", 1), "<h2>一</h2>\n<h3>二</h3>\n");
+        assert_eq!(
+            to_html("# 一\n\n###### 二", 2),
+            "<h3>一</h3>\n<h6>二</h6>\n"
+        );
     }
 
     #[test]
