@@ -23,7 +23,7 @@ fn known_ids(site: &Site) -> BTreeMap<&str, BTreeSet<&str>> {
 }
 
 /// What: every item id written in an item's `summary`, `body`, `instead.how`
-/// or `content`, or in an edition's `reasons`, names an item that its register
+/// or `content`, or in an edition's `notes` or `reasons`, names an item that its register
 /// (by prefix) has now or had in an edition. A warning: the text is still
 /// published, but its link would lead nowhere.
 pub(super) fn dangling_mentions(site: &Site, out: &mut Diagnostics) {
@@ -62,6 +62,14 @@ pub(super) fn dangling_mentions(site: &Site, out: &mut Diagnostics) {
             }
         }
         for edition in &register.editions {
+            if let Some(notes) = &edition.record.notes {
+                report(
+                    notes,
+                    "notes",
+                    Span::file_start(edition.record.file),
+                    register,
+                );
+            }
             for (id, reason) in &edition.record.reasons {
                 report(
                     &reason.value,

@@ -36,8 +36,8 @@ pub(crate) struct EditionView<'a> {
     pub(crate) status: EditionStatus,
     /// Its page.
     pub(crate) path: String,
-    /// Notes as HTML.
-    pub(crate) notes_html: Option<&'a str>,
+    /// Notes (Markdown; templates render them with cross-references linked).
+    pub(crate) notes: Option<&'a str>,
     /// Official sources.
     pub(crate) sources: &'a [String],
     /// Items in it.
@@ -72,7 +72,7 @@ impl<'a> EditionView<'a> {
             expires: r.expires.as_ref().map(|x| x.value.to_string()),
             status: h.statuses[index],
             path: url::edition(&h.register.key, &e.id),
-            notes_html: h.notes_html[index].as_deref(),
+            notes: r.notes.as_deref(),
             sources: &r.sources,
             count: e.snapshot.items.len(),
             added,

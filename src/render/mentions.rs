@@ -1,7 +1,8 @@
 //! RENDER: cross-references. A mention of another item in text, by its id
 //! (`GZ-001`) or by its exact title (“居民在本社区居住情况证明”), becomes a link
 //! to that item's page. Templates call it as `mentions.link(text, register,
-//! root, self_id)`; Markdown bodies go through [`Mentions::markdown`].
+//! root, self_id)` and `mentions.markdown(text, register, root, heading_offset)`;
+//! item bodies go through [`Mentions::markdown`].
 //!
 //! Ids are found by [`crate::model::mention`], as `check` finds them, so a
 //! link is made exactly where check has validated the id.
@@ -135,16 +136,33 @@ impl Object for MentionsObject {
         method: &str,
         args: &[Value],
     ) -> Result<Value, Error> {
-        if method != "link" {
-            return Err(Error::new(
+        let arg = |i: usize| args.get(i).and_then(Value::as_str).unwrap_or("");
+        match method {
+            // link(text, register_key, root, own_id): plain text.
+            "link" => {
+                let (text, key, root) = (arg(0), arg(1), arg(2));
+                let own = url::item(key, arg(3));
+                Ok(Value::from_safe_string(self.0.link(text, key, root, &own)))
+            }
+            // markdown(text, register_key, root, heading_offset): Markdown.
+            "markdown" => {
+                let offset = args
+                    .get(3)
+                    .and_then(|v| usize::try_from(v.clone()).ok())
+                    .unwrap_or(2);
+                Ok(Value::from_safe_string(self.0.markdown(
+                    arg(0),
+                    offset,
+                    arg(1),
+                    arg(2),
+                    "",
+                )))
+            }
+            _ => Err(Error::new(
                 ErrorKind::UnknownMethod,
                 format!("mentions has no method `{method}`"),
-            ));
+            )),
         }
-        let arg = |i: usize| args.get(i).and_then(Value::as_str).unwrap_or("");
-        let (text, key, root, own_id) = (arg(0), arg(1), arg(2), arg(3));
-        let own = url::item(key, own_id);
-        Ok(Value::from_safe_string(self.0.link(text, key, root, &own)))
     }
 }
 

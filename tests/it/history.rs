@@ -275,7 +275,9 @@ fn release_round_trip() {
     let edition = site.read("public/stamp/editions/2025/index.html");
     assert!(
         edition.contains("表述调整为“本社区”。")
-            && edition.contains("<strong>新增</strong>证件遗失证明"),
+            && edition.contains(
+                "<strong>新增</strong><a class=\"xref\" href=\"../../../stamp/GZ-014/\">证件遗失证明</a>"
+            ),
         "reason and notes"
     );
     let edition_yaml = site.read("content/lists/stamp/editions/2025/edition.yaml");

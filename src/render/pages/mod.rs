@@ -31,12 +31,10 @@ use history::{changes_page, edition_page, editions_page, feed};
 use index::{PagePage, department_page, departments_page, purpose_page, purposes_page, sitemap};
 use notice::notice_page;
 
-/// A register's history with what rendering adds once per build.
+/// A register's history, as the pages of one build read it.
 pub(super) struct History<'a> {
     /// The history step's result.
     of: &'a RegisterHistory<'a>,
-    /// Each edition's notes as HTML, rendered once.
-    pub(super) notes_html: Vec<Option<String>>,
 }
 
 impl<'a> Deref for History<'a> {
@@ -156,16 +154,8 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
     let histories = plan
         .history
         .registers
-        .par_iter()
-        .map(|of| History {
-            of,
-            notes_html: of
-                .register
-                .editions
-                .iter()
-                .map(|e| e.record.notes.as_deref().map(|n| markdown::to_html(n, 2)))
-                .collect(),
-        })
+        .iter()
+        .map(|of| History { of })
         .collect();
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
