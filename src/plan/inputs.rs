@@ -111,14 +111,22 @@ impl Plan<'_> {
             return Vec::new();
         }
         let mut out = vec![Input::Listing(items_folder(&p.register.key))];
-        out.extend(
-            p.snapshot
-                .items
-                .iter()
-                .filter(|i| keep(i))
-                .map(|i| self.item_file(i)),
-        );
+        out.extend(self.item_files(p, keep));
         out
+    }
+
+    /// The files of the working-copy items of `p` that `keep` selects (none
+    /// for a frozen edition: its folder is a common input).
+    fn item_files(&self, p: &Published<'_>, keep: impl Fn(&Item) -> bool) -> Vec<Input> {
+        if p.edition.is_some() {
+            return Vec::new();
+        }
+        p.snapshot
+            .items
+            .iter()
+            .filter(|i| keep(i))
+            .map(|i| self.item_file(i))
+            .collect()
     }
 
     fn all_shown(&self, scope: &Scope<'_>, keep: impl Fn(&Item) -> bool) -> Vec<Input> {
@@ -145,14 +153,10 @@ impl Plan<'_> {
                     .iter()
                     .find(|r| r.snapshot.list.id_prefix == m.prefix);
                 if let Some(r) = owner {
-                    out.extend(self.shown(r, |i| i.id == m.id).into_iter().skip(1));
+                    out.extend(self.item_files(r, |i| i.id == m.id));
                 }
             }
-            out.extend(
-                self.shown(p, |i| mention::mentions_title(text, &i.title))
-                    .into_iter()
-                    .skip(1),
-            );
+            out.extend(self.item_files(p, |i| mention::mentions_title(text, &i.title)));
         }
         out
     }

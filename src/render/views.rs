@@ -619,3 +619,15 @@ pub fn register_links(published: &[Published<'_>]) -> Vec<Link> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::tel;
+
+    #[test]
+    fn phone_numbers_become_tel_urls() {
+        assert_eq!(tel("0512-6522 1234"), "0512-65221234");
+        assert_eq!(tel("+86 512 12345（总机）"), "+8651212345");
+        assert_eq!(tel("javascript:alert(1)"), "1");
+    }
+}
