@@ -170,6 +170,7 @@ fn placeholder_config() -> SiteConfig {
         language: Language::ZhCn,
         description: None,
         notice: None,
+        generator_credit: true,
         theme: "default".into(),
         theme_span: None,
     }

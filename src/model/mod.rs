@@ -77,6 +77,8 @@ pub struct SiteConfig {
     pub description: Option<String>,
     /// A banner on every page.
     pub notice: Option<String>,
+    /// Whether the footer says, in small print, that minglu built the site.
+    pub generator_credit: bool,
     /// Theme folder name.
     pub theme: String,
     /// Where `theme` was written, if it was.

@@ -180,3 +180,19 @@ fn issue_9_the_notice_cites_the_register_and_carries_contacts_and_a_qr_code() {
     assert!(qr.contains("class=\"qr-code\"") && qr.contains("<path fill=\"#000\" d=\"M"));
     assert!(html.contains("https://example.org/minglu/stamp/GZ-013/"));
 }
+
+#[test]
+fn issue_9_the_generator_credit_is_small_and_can_be_turned_off() {
+    let site = SiteTest::fixture("base");
+    site.run(&["build", "--quiet"]).success();
+    let with = site.read("public/index.html");
+    assert!(with.contains("<p class=\"credit\">技术支持：minglu</p>"));
+    assert!(with.contains("订阅本站更新"));
+    let config = site.read("content/site.yaml");
+    site.write(
+        "content/site.yaml",
+        format!("{config}generator_credit: false\n"),
+    );
+    site.run(&["build", "--quiet"]).success();
+    assert!(!site.read("public/index.html").contains("技术支持"));
+}

@@ -31,6 +31,7 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
         "description",
         "notice",
         "theme",
+        "generator_credit",
     ];
     let f = Fields::read(node, "site.yaml", FIELDS, cx)?;
     let title = f.required_text("title", cx);
@@ -65,6 +66,7 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
         language,
         description: f.text("description", cx),
         notice: f.text("notice", cx),
+        generator_credit: f.boolean("generator_credit", cx).unwrap_or(true),
         theme: theme
             .as_ref()
             .map_or_else(|| "default".to_owned(), |t| t.value.clone()),
