@@ -186,8 +186,8 @@ pub(crate) fn assert_golden(path: &Path, actual: &str) {
     );
 }
 
-/// `html` without the theme's own script elements: `<script src>` of the
-/// theme's `assets/site.js` with nothing inside, and inline scripts written
+/// `html` without the theme's own script elements: `<script src>` of one of
+/// the default theme's `assets/*.js` files with nothing inside, and inline scripts written
 /// verbatim in a default-theme template. What is left holds any script that
 /// came from content (none may).
 pub(crate) fn without_theme_scripts(html: &str) -> String {
@@ -205,19 +205,26 @@ pub(crate) fn without_theme_scripts(html: &str) -> String {
         let element = &rest[start..start + len + "</script>".len()];
         let open_end = element.find('>').expect("tag end");
         let (open, body) = (&element[..=open_end], &element[open_end + 1..len]);
+        // `<script src="(../)*assets/NAME.js?v=…">` where NAME.js is a file of the
+        // default theme's static assets.
+        let theme_asset = |src: &str| {
+            let (dir, name) = src.rsplit_once("assets/").unwrap_or(("x", ""));
+            name.ends_with(".js")
+                && dir
+                    .chars()
+                    .all(|c| c == '.' || c == '/' || c == '-' || c.is_ascii_alphanumeric())
+                && Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("themes/default/static/assets")
+                    .join(name)
+                    .is_file()
+        };
         let site_js = body.is_empty()
             && open.starts_with("<script src=\"")
             && open.ends_with("\">")
             && open["<script src=\"".len()..open.len() - 2]
                 .split('?')
                 .next()
-                .is_some_and(|src| {
-                    src.ends_with("assets/site.js")
-                        && src
-                            .trim_end_matches("assets/site.js")
-                            .chars()
-                            .all(|c| c == '.' || c == '/' || c.is_ascii_alphanumeric() || c == '-')
-                });
+                .is_some_and(theme_asset);
         let inline = open == "<script>" && !body.trim().is_empty() && templates.contains(element);
         out.push_str(&rest[..start]);
         if !(site_js || inline) {
