@@ -206,6 +206,7 @@ fn site() -> Value {
         p.insert(key.into(), string(None));
     }
     p.insert("theme".into(), string(Some(DEPARTMENT_ID)));
+    p.insert("generator_credit".into(), json!({ "type": "boolean" }));
     object(p, &["title", "base_url", "publisher", "jurisdiction"])
 }
 
@@ -244,4 +245,24 @@ fn edition() -> Value {
             "effective",
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::site;
+
+    #[test]
+    fn the_site_schema_names_exactly_the_fields_the_loader_reads() {
+        let schema = site();
+        let mut named: Vec<&str> = schema["properties"]
+            .as_object()
+            .expect("properties")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut read = crate::content::SITE_FIELDS.to_vec();
+        named.sort_unstable();
+        read.sort_unstable();
+        assert_eq!(named, read);
+    }
 }

@@ -610,6 +610,12 @@ pub static DEPARTMENT_FIELDS: &[Field<Department>] = &[
     field!("address", "address", Text, false, ALL, |d| {
         opt_text(d.address.as_ref())
     }),
+    field!("hours", "hours", Text, false, ALL, |d| {
+        opt_text(d.hours.as_ref())
+    }),
+    field!("note", "department_note", Text, false, ALL, |d| {
+        opt_text(d.note.as_ref())
+    }),
 ];
 
 /// The item fields of a register kind, in order.

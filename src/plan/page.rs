@@ -27,6 +27,14 @@ pub enum PageId<'a> {
         /// Item id.
         item: &'a str,
     },
+    /// The refusal notice (不予出具告知单) of a `refuse` item, to print and hand
+    /// over at the counter.
+    Notice {
+        /// Register key.
+        register: &'a str,
+        /// Item id.
+        item: &'a str,
+    },
     /// An item that left the register: its URL stays, as a withdrawal page.
     Withdrawn {
         /// Register key.
@@ -133,12 +141,19 @@ pub(super) fn pages<'a>(
     for p in &scope.registers {
         let register = p.register.key.as_str();
         out.push(page(PageId::Register { register }));
-        out.extend(p.snapshot.items.iter().map(|item| {
-            page(PageId::Item {
+        for item in &p.snapshot.items {
+            out.push(page(PageId::Item {
                 register,
                 item: &item.id,
-            })
-        }));
+            }));
+            // A notice cites an edition, so only a register with one shown has them.
+            if p.edition.is_some() && is_refused(item) {
+                out.push(page(PageId::Notice {
+                    register,
+                    item: &item.id,
+                }));
+            }
+        }
     }
     out.extend(
         scope
@@ -204,6 +219,12 @@ fn data_pages<'a>(history: &'a SiteHistory<'a>) -> Vec<PlannedPage<'a>> {
         .collect()
 }
 
+/// Whether an item is a stamp item the community does not issue.
+fn is_refused(item: &crate::model::Item) -> bool {
+    item.stamp()
+        .is_some_and(|s| s.verdict.value == crate::model::Verdict::Refuse)
+}
+
 /// The public site's history pages: per register its editions list and feed,
 /// every frozen edition with its items (marked reused when carried over), and a
 /// withdrawal page for every item that left.
@@ -261,6 +282,7 @@ pub(super) fn path(scope: &Scope<'_>, id: &PageId<'_>) -> String {
         PageId::Item { register, item } | PageId::Withdrawn { register, item, .. } => {
             url::item(register, item)
         }
+        PageId::Notice { register, item } => url::notice(register, item),
         PageId::Editions { register } => url::editions(register),
         PageId::Edition { register, edition } => url::edition(register, edition),
         PageId::Frozen {

@@ -23,6 +23,11 @@ pub fn item(key: &str, id: &str) -> String {
     format!("{key}/{id}/")
 }
 
+/// The refusal notice of an item (不予出具告知单).
+pub fn notice(key: &str, id: &str) -> String {
+    format!("{key}/{id}/notice/")
+}
+
 /// Every edition of a register.
 pub fn editions(key: &str) -> String {
     format!("{key}/editions/")

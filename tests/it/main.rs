@@ -8,6 +8,7 @@
 
 mod build;
 mod check;
+mod citizen;
 mod cli;
 mod conformance;
 mod data;
