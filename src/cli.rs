@@ -310,7 +310,8 @@ pub(crate) fn run(cli: Cli, lang: Lang) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Build(args) => build(&args, lang),
         Command::Check(args) => check(&args, lang),
-        Command::Diff(args) => diff(&args, lang),
+        // The labels of diff's output follow the site, unless --lang says otherwise.
+        Command::Diff(args) => diff(&args, lang, cli.lang.is_some()),
         Command::Release(args) => release(&args, lang),
         Command::Init(args) => init(&args, lang),
         Command::Completions(args) => {
@@ -366,10 +367,7 @@ fn man(args: &ManArgs, lang: Lang) -> Result<ExitCode, Error> {
 }
 
 fn today() -> Result<jiff::civil::Date, Error> {
-    minglu::today_from_env().map_err(|m| Error::Read {
-        path: "SOURCE_DATE_EPOCH".into(),
-        source: std::io::Error::other(m),
-    })
+    minglu::today_from_env()
 }
 
 fn build(args: &BuildArgs, lang: Lang) -> Result<ExitCode, Error> {
@@ -446,7 +444,7 @@ fn check(args: &CheckArgs, lang: Lang) -> Result<ExitCode, Error> {
     })
 }
 
-fn diff(args: &DiffArgs, lang: Lang) -> Result<ExitCode, Error> {
+fn diff(args: &DiffArgs, lang: Lang, lang_given: bool) -> Result<ExitCode, Error> {
     use minglu::history::format::{self, Labels};
     let options = minglu::DiffOptions {
         root: args.root.clone(),
@@ -474,7 +472,11 @@ fn diff(args: &DiffArgs, lang: Lang) -> Result<ExitCode, Error> {
         }
         Err(e) => return Err(e),
     };
-    let labels = Labels::new(report.language);
+    let labels = Labels::new(match (lang_given, lang) {
+        (false, _) => report.language,
+        (true, Lang::Zh) => minglu::model::Language::ZhCn,
+        (true, Lang::En) => minglu::model::Language::En,
+    });
     let text = match args.format {
         DiffFormat::Text => format::text(&report.lists, &labels),
         DiffFormat::Markdown => format::markdown(&report.lists, &labels),
@@ -523,7 +525,8 @@ fn release(args: &ReleaseArgs, lang: Lang) -> Result<ExitCode, Error> {
     match minglu::release::release(&options) {
         Ok(summary) => {
             for w in &summary.warnings {
-                tell(lang, &t!(en: "warning: {w}", zh: "警告：{w}"));
+                let (we, wz) = (&w.en, &w.zh);
+                tell(lang, &t!(en: "warning: {we}", zh: "警告：{wz}"));
             }
             let (a, r, c) = summary.counts;
             let (list, id, dir, files) =
