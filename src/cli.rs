@@ -41,8 +41,21 @@ pub(crate) struct Cli {
         value_name = "LANG"
     )]
     lang: Option<LangArg>,
+    /// Whether `--lang` was on the command line (not from `MINGLU_LANG`): only
+    /// then does it override the site's language in `diff`'s output.
+    #[arg(skip)]
+    lang_flag: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Parses the command line (exiting with clap's message on a usage error).
+pub(crate) fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli.lang_flag = matches.value_source("lang") == Some(ValueSource::CommandLine);
+    cli
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -311,7 +324,7 @@ pub(crate) fn run(cli: Cli, lang: Lang) -> Result<ExitCode, Error> {
         Command::Build(args) => build(&args, lang),
         Command::Check(args) => check(&args, lang),
         // The labels of diff's output follow the site, unless --lang says otherwise.
-        Command::Diff(args) => diff(&args, lang, cli.lang.is_some()),
+        Command::Diff(args) => diff(&args, lang, cli.lang_flag),
         Command::Release(args) => release(&args, lang),
         Command::Init(args) => init(&args, lang),
         Command::Completions(args) => {

@@ -352,7 +352,12 @@ fn diff_labels_follow_the_site_unless_lang_is_given() {
     let en = "规范社区盖章事项名录 (stamp): 2020 → working copy\n  Added 0 items, Withdrawn 0 items, Changed 1 items";
     assert_eq!(first_lines(&["diff"], &[("LANG", "en_US.UTF-8")]), zh);
     assert_eq!(first_lines(&["diff", "--lang", "en"], &[]), en);
-    assert_eq!(first_lines(&["diff"], &[("MINGLU_LANG", "en")]), en);
+    assert_eq!(
+        first_lines(&["diff"], &[("MINGLU_LANG", "en")]),
+        zh,
+        "MINGLU_LANG sets the language of messages, not of diff's output"
+    );
+    assert_eq!(first_lines(&["--lang", "en", "diff"], &[]), en);
     set_site_language(&site, "en");
     assert_eq!(first_lines(&["diff"], &[("LANG", "zh_CN.UTF-8")]), en);
     assert_eq!(first_lines(&["diff", "--lang", "zh"], &[]), zh);
