@@ -109,7 +109,7 @@ enum Command {
     Diff(DiffArgs),
     /// Freeze a register's working copy as a new edition (writes lists/<LIST>/editions/<ID>/).
     #[command(after_help = AFTER_HELP)]
-    Release(ReleaseArgs),
+    Release(Box<ReleaseArgs>),
     /// Create a new minimal site in DIR (which must be new or empty).
     #[command(after_help = AFTER_HELP)]
     Init(InitArgs),
@@ -163,7 +163,7 @@ struct BuildArgs {
     #[arg(long, short, value_name = "DIR")]
     output: Option<PathBuf>,
     /// Publish under this URL instead of site.yaml's `base_url` (for preview deployments).
-    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    #[arg(long, value_name = "URL")]
     base_url: Option<String>,
     /// Also build /draft/: the working copies with their pending changes (for previews).
     #[arg(long)]
@@ -218,8 +218,8 @@ struct ReleaseArgs {
     #[arg(long)]
     label: String,
     /// Kind of edition: year, batch, revision or trial.
-    #[arg(long, value_parser = parse_kind)]
-    kind: minglu::model::EditionKind,
+    #[arg(long)]
+    kind: String,
     /// The official document's title (文件标题).
     #[arg(long)]
     title: String,
@@ -230,14 +230,14 @@ struct ReleaseArgs {
     #[arg(long = "issuer", required = true)]
     issuers: Vec<String>,
     /// Publication date, YYYY-MM-DD.
-    #[arg(long, value_parser = parse_date)]
-    published: jiff::civil::Date,
+    #[arg(long)]
+    published: String,
     /// Effective date, YYYY-MM-DD (on or after --published).
-    #[arg(long, value_parser = parse_date)]
-    effective: jiff::civil::Date,
+    #[arg(long)]
+    effective: String,
     /// Expiry date, YYYY-MM-DD.
-    #[arg(long, value_parser = parse_date)]
-    expires: Option<jiff::civil::Date>,
+    #[arg(long)]
+    expires: Option<String>,
     /// A Markdown file with the edition's notes.
     #[arg(long, value_name = "FILE")]
     notes_file: Option<PathBuf>,
@@ -249,29 +249,48 @@ struct ReleaseArgs {
     sources: Vec<String>,
 }
 
-fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+// Values are checked here rather than by clap, whose messages are English only.
+
+fn parse_date(flag: &'static str, s: &str) -> Result<jiff::civil::Date, Error> {
     let bytes = s.as_bytes();
     let shaped = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
     shaped
         .then(|| s.parse::<jiff::civil::Date>().ok())
         .flatten()
-        .ok_or_else(|| format!("`{s}` is not a real YYYY-MM-DD date"))
+        .ok_or_else(|| Error::BadArgument {
+            flag,
+            value: s.to_owned(),
+            problem: t!(
+                en: "it is not a real YYYY-MM-DD date",
+                zh: "它不是真实存在的日期（格式为 YYYY-MM-DD）"
+            ),
+        })
 }
 
-fn parse_base_url(s: &str) -> Result<String, String> {
+fn parse_base_url(s: &str) -> Result<String, Error> {
     match minglu::content::base_url_problem(s) {
         None => Ok(s.to_owned()),
-        Some(problem) => Err(format!("the base URL {}", problem.en)),
+        Some(problem) => {
+            let (pe, pz) = (problem.en, problem.zh);
+            Err(Error::BadArgument {
+                flag: "--base-url",
+                value: s.to_owned(),
+                problem: t!(en: "the base URL {pe}", zh: "网站根地址{pz}"),
+            })
+        }
     }
 }
 
-fn parse_kind(s: &str) -> Result<minglu::model::EditionKind, String> {
+fn parse_kind(s: &str) -> Result<minglu::model::EditionKind, Error> {
     use minglu::model::Choice;
     minglu::model::EditionKind::from_name(s).ok_or_else(|| {
-        format!(
-            "use one of: {}",
-            minglu::model::EditionKind::names().join(", ")
-        )
+        let names = minglu::model::EditionKind::names().join(", ");
+        let names_zh = minglu::diagnostic::code_list(&minglu::model::EditionKind::names());
+        Error::BadArgument {
+            flag: "--kind",
+            value: s.to_owned(),
+            problem: t!(en: "use one of: {names}", zh: "请使用以下之一：{names_zh}"),
+        }
     })
 }
 
@@ -388,7 +407,7 @@ fn build(args: &BuildArgs, lang: Lang) -> Result<ExitCode, Error> {
     let options = BuildOptions {
         output: args.output.clone().unwrap_or_else(|| c.root.join("public")),
         root: c.root.clone(),
-        base_url: args.base_url.clone(),
+        base_url: args.base_url.as_deref().map(parse_base_url).transpose()?,
         today: today()?,
         drafts: args.drafts,
         force: args.force,
@@ -523,13 +542,17 @@ fn release(args: &ReleaseArgs, lang: Lang) -> Result<ExitCode, Error> {
         list: args.list.clone(),
         id: args.id.clone(),
         label: args.label.clone(),
-        kind: args.kind,
+        kind: parse_kind(&args.kind)?,
         title: args.title.clone(),
         doc_number: args.doc_number.clone(),
         issuers: args.issuers.clone(),
-        published: args.published,
-        effective: args.effective,
-        expires: args.expires,
+        published: parse_date("--published", &args.published)?,
+        effective: parse_date("--effective", &args.effective)?,
+        expires: args
+            .expires
+            .as_deref()
+            .map(|x| parse_date("--expires", x))
+            .transpose()?,
         notes,
         reasons_file: args.reasons_file.clone(),
         sources: args.sources.clone(),

@@ -78,6 +78,15 @@ pub enum Error {
         /// The ids that exist (and `working`).
         known: String,
     },
+    /// A command-line argument has a value minglu cannot use.
+    BadArgument {
+        /// The flag, e.g. `--published`.
+        flag: &'static str,
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        problem: Text,
+    },
     /// An environment variable minglu reads has a value it cannot use.
     BadEnv {
         /// The variable.
@@ -153,6 +162,17 @@ impl Error {
                 en: "register `{list}` has no edition `{name}`; its editions are: {known}",
                 zh: "名录 `{list}` 没有版本 `{name}`；它的版本有：{known}"
             ),
+            Error::BadArgument {
+                flag,
+                value,
+                problem,
+            } => {
+                let (pe, pz) = (&problem.en, &problem.zh);
+                t!(
+                    en: "invalid value `{value}` for {flag}: {pe}",
+                    zh: "{flag} 的值 `{value}` 无效：{pz}"
+                )
+            }
             Error::BadEnv { problem, .. } => problem.clone(),
             Error::Release(why) => {
                 let (we, wz) = (&why.en, &why.zh);

@@ -373,3 +373,33 @@ fn diff_labels_follow_the_site_unless_lang_is_given() {
         markdown.stdout
     );
 }
+
+#[test]
+fn bad_argument_values_are_explained_in_the_chosen_language() {
+    let site = SiteTest::fixture("base");
+    refused_in_both(
+        &site,
+        &release_args("2025-02-30", "2025-03-01"),
+        &[],
+        "错误：--published 的值 `2025-02-30` 无效：它不是真实存在的日期（格式为 YYYY-MM-DD）",
+        "error: invalid value `2025-02-30` for --published: it is not a real YYYY-MM-DD date",
+    );
+    let mut yearly = release_args("2025-01-01", "2025-01-01");
+    yearly[6] = "yearly";
+    refused_in_both(
+        &site,
+        &yearly,
+        &[],
+        "--kind 的值 `yearly` 无效：请使用以下之一：`year`、`batch`、`revision`、`trial`",
+        "use one of: year, batch, revision, trial",
+    );
+    refused_in_both(
+        &site,
+        &["build", "--base-url", "ftp://example.org/"],
+        &[],
+        "网站根地址应以 https:// 或 http:// 开头",
+        "the base URL must start with https:// or http://",
+    );
+    assert!(!site.root.join("public").exists());
+    assert!(!site.root.join("content/lists/stamp/editions/2099").exists());
+}
