@@ -367,15 +367,24 @@ fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> D
 
 /// "Today" for deciding which edition is in force: `SOURCE_DATE_EPOCH` when set
 /// (for reproducible builds), else the current time; both read in China time (UTC+8).
-pub fn today_from_env() -> Result<Date, String> {
-    let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
+pub fn today_from_env() -> Result<Date> {
+    const VAR: &str = "SOURCE_DATE_EPOCH";
+    let bad = |problem| Error::BadEnv { name: VAR, problem };
+    let seconds = match std::env::var(VAR) {
         Ok(v) => v.trim().parse::<i64>().map_err(|_| {
-            format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, got `{v}`")
+            bad(crate::t!(
+                en: "{VAR} must be whole seconds since 1970, got `{v}`",
+                zh: "{VAR} 应为自 1970 年起的整数秒数，实际是 `{v}`"
+            ))
         })?,
         Err(_) => jiff::Timestamp::now().as_second(),
     };
-    let ts = jiff::Timestamp::from_second(seconds)
-        .map_err(|e| format!("SOURCE_DATE_EPOCH is out of range: {e}"))?;
+    let ts = jiff::Timestamp::from_second(seconds).map_err(|e| {
+        bad(crate::t!(
+            en: "{VAR} is out of range: {e}",
+            zh: "{VAR} 超出可用范围：{e}"
+        ))
+    })?;
     let offset = jiff::tz::Offset::constant(8);
     Ok(offset.to_datetime(ts).date())
 }
