@@ -174,6 +174,10 @@ impl Staging {
     /// Writes one file (creating its folder); safe to call from several threads.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(rel);
+        if interrupt::stopping() {
+            // A signal is removing this folder: writing more would race with it.
+            return Err(Error::write(&path)(std::io::ErrorKind::Interrupted.into()));
+        }
         if let Some(parent) = path.parent()
             && !parent.is_dir()
         {
@@ -355,10 +359,17 @@ fn process_alive(_pid: u32) -> bool {
 /// removes every live staging folder and exits with 128 + the signal number.
 mod interrupt {
     use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 
     static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
     static WATCH: Once = Once::new();
+    static STOPPING: AtomicBool = AtomicBool::new(false);
+
+    /// Whether a signal is stopping the process (writers stop writing).
+    pub(super) fn stopping() -> bool {
+        STOPPING.load(Ordering::SeqCst)
+    }
 
     pub(super) fn lock() -> MutexGuard<'static, Vec<PathBuf>> {
         LIVE.lock().unwrap_or_else(PoisonError::into_inner)
@@ -381,9 +392,17 @@ mod interrupt {
         };
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
+                STOPPING.store(true, Ordering::SeqCst);
                 let live = lock();
                 for dir in live.iter() {
-                    let _ = std::fs::remove_dir_all(dir);
+                    // A render thread may be between its check and its write:
+                    // try again until no writer puts anything back.
+                    for _ in 0..100 {
+                        if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+                            break;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(10));
+                    }
                 }
                 std::process::exit(128 + signal);
             }
