@@ -21,6 +21,7 @@ pub mod model;
 pub mod output;
 pub mod release;
 pub mod render;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -291,4 +292,30 @@ pub fn today_from_env() -> Result<Date, String> {
         .map_err(|e| format!("SOURCE_DATE_EPOCH is out of range: {e}"))?;
     let offset = jiff::tz::Offset::constant(8);
     Ok(offset.to_datetime(ts).date())
+}
+
+/// A whole site in memory: output path (relative, with `/`) → bytes.
+pub type SiteFiles = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// Checks the site and, when it has no errors, renders it into memory: output path
+/// (relative, with `/`) → bytes. Nothing is written to disk; `serve` builds from this.
+/// With content or template errors the map is `None` and the report says why.
+pub fn build_in_memory(
+    root: &Path,
+    options: &RenderOptions,
+) -> Result<(Report, Option<SiteFiles>)> {
+    let files = std::sync::Mutex::new(SiteFiles::new());
+    let (report, stats) = analyse(root, options, &|path: &str, bytes: &[u8]| {
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_owned(), bytes.to_vec());
+        Ok(())
+    })?;
+    let built = stats.filter(|_| !report.diagnostics.has_errors()).map(|_| {
+        files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    });
+    Ok((report, built))
 }

@@ -1,0 +1,102 @@
+//! The rebuild step: changed paths + the previous build → the next build, in memory.
+//!
+//! Part of `serve`; it sits above the whole pipeline (load → check → render) and
+//! calls it through [`crate::build_in_memory`]. [`rebuild`] is the single place
+//! where serve turns file changes into output, so that the plan stage's
+//! incremental rebuild replaces its body without touching the server:
+//!
+//! - today it ignores `changes` and rebuilds everything (every page is rendered
+//!   again; the server then compares bytes to decide which open pages reload);
+//! - with the plan, it reloads only the changed content files into the previous
+//!   model, re-checks, re-plans, and re-renders only the pages whose inputs
+//!   intersect `changes` (a `rescan` or a theme change still means everything),
+//!   copying the other files over from `previous`.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::overlay::Problems;
+use super::state::Snapshot;
+use crate::Report;
+use crate::render::RenderOptions;
+
+/// What changed on disk since the last rebuild.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Changed, created or deleted files and folders (absolute paths).
+    pub paths: BTreeSet<PathBuf>,
+    /// The watcher lost track (event queue overflow): assume anything changed.
+    pub rescan: bool,
+}
+
+impl Changes {
+    /// Whether there is nothing to rebuild for.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty() && !self.rescan
+    }
+
+    /// Adds another batch.
+    pub fn merge(&mut self, other: Changes) {
+        self.paths.extend(other.paths);
+        self.rescan |= other.rescan;
+    }
+}
+
+/// What every rebuild needs besides the changes.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// The site root (holding `content/`).
+    pub root: PathBuf,
+    /// Today, the local base URL and whether `/draft/` is built.
+    pub render: RenderOptions,
+    /// Whether terminal text may be coloured.
+    pub color: bool,
+}
+
+/// The result of one rebuild.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A complete new build.
+    Built {
+        /// The new build (its generation is the previous one's plus one).
+        snapshot: Snapshot,
+        /// Warnings.
+        report: Report,
+        /// Time spent.
+        elapsed: Duration,
+    },
+    /// Content, template or operational errors: the previous build stays.
+    Failed {
+        /// What is wrong.
+        problems: Problems,
+        /// Time spent.
+        elapsed: Duration,
+    },
+}
+
+/// Builds the site again after `changes`, starting from `previous`.
+pub fn rebuild(previous: &Snapshot, changes: &Changes, context: &Context) -> Outcome {
+    // Full rebuild until the plan stage lands (see the module docs); `changes`
+    // will then select the pages to render.
+    let _ = changes;
+    let start = Instant::now();
+    match crate::build_in_memory(&context.root, &context.render) {
+        Ok((report, Some(files))) => Outcome::Built {
+            snapshot: Snapshot {
+                generation: previous.generation + 1,
+                files,
+            },
+            report,
+            elapsed: start.elapsed(),
+        },
+        Ok((report, None)) => Outcome::Failed {
+            problems: Problems::from_report(&report, context.color),
+            elapsed: start.elapsed(),
+        },
+        Err(e) => Outcome::Failed {
+            problems: Problems::from_error(&e),
+            elapsed: start.elapsed(),
+        },
+    }
+}
