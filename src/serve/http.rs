@@ -55,7 +55,9 @@ fn header(name: &str, value: &str) -> Header {
 }
 
 fn respond(status: u16, kind: &str, body: Vec<u8>) -> Body {
+    // Always a Content-Length (tiny_http would switch large bodies to chunked).
     Response::from_data(body)
+        .with_chunked_threshold(usize::MAX)
         .with_status_code(StatusCode(status))
         .with_header(header("Content-Type", kind))
         .with_header(header("X-Content-Type-Options", "nosniff"))

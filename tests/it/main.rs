@@ -11,4 +11,5 @@ mod check;
 mod cli;
 mod conformance;
 mod history;
+mod serve;
 mod support;
