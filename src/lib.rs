@@ -297,13 +297,23 @@ pub fn today_from_env() -> Result<Date, String> {
 /// A whole site in memory: output path (relative, with `/`) → bytes.
 pub type SiteFiles = std::collections::BTreeMap<String, Vec<u8>>;
 
-/// Checks the site and, when it has no errors, renders it into memory: output path
-/// (relative, with `/`) → bytes. Nothing is written to disk; `serve` builds from this.
-/// With content or template errors the map is `None` and the report says why.
+/// A site rendered into memory by [`build_in_memory`].
+#[derive(Debug)]
+pub struct MemoryBuild {
+    /// Every rendered file, except the edition folders listed in `stats.reused`.
+    pub files: SiteFiles,
+    /// Counts, fingerprints and the edition folders that were not rendered again
+    /// because `options.previous` matched (the caller carries those over).
+    pub stats: RenderStats,
+}
+
+/// Checks the site and, when it has no errors, renders it into memory. Nothing is
+/// written to disk; `serve` builds from this. With content or template errors the
+/// build is `None` and the report says why.
 pub fn build_in_memory(
     root: &Path,
     options: &RenderOptions,
-) -> Result<(Report, Option<SiteFiles>)> {
+) -> Result<(Report, Option<MemoryBuild>)> {
     let files = std::sync::Mutex::new(SiteFiles::new());
     let (report, stats) = analyse(root, options, &|path: &str, bytes: &[u8]| {
         files
@@ -312,10 +322,13 @@ pub fn build_in_memory(
             .insert(path.to_owned(), bytes.to_vec());
         Ok(())
     })?;
-    let built = stats.filter(|_| !report.diagnostics.has_errors()).map(|_| {
-        files
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    });
+    let built = stats
+        .filter(|_| !report.diagnostics.has_errors())
+        .map(|stats| MemoryBuild {
+            files: files
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            stats,
+        });
     Ok((report, built))
 }

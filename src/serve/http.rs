@@ -5,10 +5,10 @@
 //! 404 page with status 404. HTML responses get the live-reload script; the
 //! server's own endpoints live under `/__minglu/`.
 
-use std::io::Cursor;
+use std::io::Write;
 use std::sync::Arc;
 
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use tiny_http::{Method, Request};
 
 use super::events::{self, frame};
 use super::mime::content_type;
@@ -47,21 +47,57 @@ impl HostGuard {
     }
 }
 
-type Body = Response<Cursor<Vec<u8>>>;
+/// A response, written in one piece (see [`send`]).
+struct Body {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .expect("header names and values are ASCII")
+impl Body {
+    fn with_header(mut self, name: &'static str, value: &str) -> Body {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
 }
 
 fn respond(status: u16, kind: &str, body: Vec<u8>) -> Body {
-    // Always a Content-Length (tiny_http would switch large bodies to chunked).
-    Response::from_data(body)
-        .with_chunked_threshold(usize::MAX)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", kind))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
-        .with_header(header("Cache-Control", "no-store"))
+    Body {
+        status,
+        headers: vec![
+            ("Content-Type", kind.to_owned()),
+            ("X-Content-Type-Options", "nosniff".to_owned()),
+            ("Cache-Control", "no-store".to_owned()),
+        ],
+        body,
+    }
+}
+
+/// Writes the response with a single write: tiny_http writes the head and the
+/// body separately, and Nagle's algorithm with delayed ACKs then holds every
+/// response back for 40 ms. The connection itself (keep-alive, `Connection:
+/// close`, HTTP/1.0) is still tiny_http's business.
+fn send(request: Request, response: Body) {
+    let reason = match response.status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Service Unavailable",
+    };
+    let mut head = format!("HTTP/1.1 {} {reason}\r\n", response.status);
+    for (name, value) in &response.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", response.body.len()));
+    let mut bytes = head.into_bytes();
+    if request.method() != &Method::Head {
+        bytes.extend_from_slice(&response.body);
+    }
+    let mut writer = request.into_writer();
+    // The client may have gone away; nothing to do about it.
+    let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
 }
 
 fn text(status: u16, message: &str) -> Body {
@@ -84,11 +120,11 @@ pub fn handle(request: Request, state: &State, guard: HostGuard) {
             Err(refusal) => text(403, &format!("403 forbidden: {}", refusal.reason())),
         },
         (Method::Get | Method::Head, false) => text(403, "403 forbidden: unexpected Host header"),
-        _ => text(405, "405 method not allowed: only GET and HEAD")
-            .with_header(header("Allow", "GET, HEAD")),
+        _ => {
+            text(405, "405 method not allowed: only GET and HEAD").with_header("Allow", "GET, HEAD")
+        }
     };
-    // The client may have gone away; nothing to do about it.
-    let _ = request.respond(response);
+    send(request, response);
 }
 
 /// A file of the build (or a redirect to its folder, or the 404 page).
@@ -111,7 +147,7 @@ fn file(target: &Target, snapshot: &Snapshot) -> Body {
         if !target.query.is_empty() {
             location = format!("{location}?{}", target.query);
         }
-        return text(301, "301 moved permanently").with_header(header("Location", &location));
+        return text(301, "301 moved permanently").with_header("Location", &location);
     }
     match snapshot.files.get("404.html") {
         Some(page) => respond(
@@ -151,7 +187,10 @@ fn own(target: &Target, state: &State) -> Body {
 /// rebuild failed, or a reload if the page is older than the current build.
 fn subscribe(request: Request, target: &Target, state: &State) {
     if request.method() == &Method::Head {
-        let _ = request.respond(respond(200, "text/event-stream; charset=utf-8", Vec::new()));
+        send(
+            request,
+            respond(200, "text/event-stream; charset=utf-8", Vec::new()),
+        );
         return;
     }
     let page = query_value(&target.query, "page")

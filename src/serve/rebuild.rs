@@ -5,19 +5,22 @@
 //! where serve turns file changes into output, so that the plan stage's
 //! incremental rebuild replaces its body without touching the server:
 //!
-//! - today it ignores `changes` and rebuilds everything (every page is rendered
-//!   again; the server then compares bytes to decide which open pages reload);
+//! - today it ignores `changes`: it loads and checks everything again and renders
+//!   every page except the frozen edition folders whose fingerprint is unchanged
+//!   (the mechanism `build` uses to carry them over), which it shares with
+//!   `previous`; the server then compares bytes to decide which open pages reload;
 //! - with the plan, it reloads only the changed content files into the previous
 //!   model, re-checks, re-plans, and re-renders only the pages whose inputs
 //!   intersect `changes` (a `rescan` or a theme change still means everything),
 //!   copying the other files over from `previous`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::overlay::Problems;
-use super::state::Snapshot;
+use super::state::{Bytes, Snapshot};
 use crate::Report;
 use crate::render::RenderOptions;
 
@@ -77,16 +80,18 @@ pub enum Outcome {
 
 /// Builds the site again after `changes`, starting from `previous`.
 pub fn rebuild(previous: &Snapshot, changes: &Changes, context: &Context) -> Outcome {
-    // Full rebuild until the plan stage lands (see the module docs); `changes`
-    // will then select the pages to render.
+    // Everything is loaded, checked and rendered again until the plan stage lands
+    // (see the module docs); `changes` will then select the pages to render. Only
+    // frozen edition folders whose fingerprint is unchanged are carried over.
     let _ = changes;
     let start = Instant::now();
-    match crate::build_in_memory(&context.root, &context.render) {
-        Ok((report, Some(files))) => Outcome::Built {
-            snapshot: Snapshot {
-                generation: previous.generation + 1,
-                files,
-            },
+    let render = RenderOptions {
+        previous: previous.fingerprints.clone(),
+        ..context.render.clone()
+    };
+    match crate::build_in_memory(&context.root, &render) {
+        Ok((report, Some(build))) => Outcome::Built {
+            snapshot: carry_over(previous, build),
             report,
             elapsed: start.elapsed(),
         },
@@ -98,5 +103,30 @@ pub fn rebuild(previous: &Snapshot, changes: &Changes, context: &Context) -> Out
             problems: Problems::from_error(&e),
             elapsed: start.elapsed(),
         },
+    }
+}
+
+/// The new build's files plus the edition folders it did not render again,
+/// shared with `previous`.
+fn carry_over(previous: &Snapshot, build: crate::MemoryBuild) -> Snapshot {
+    let mut files: BTreeMap<String, Bytes> = build
+        .files
+        .into_iter()
+        .map(|(path, bytes)| (path, Arc::new(bytes)))
+        .collect();
+    for dir in &build.stats.reused {
+        let prefix = format!("{dir}/");
+        let kept = previous
+            .files
+            .range(prefix.clone()..)
+            .take_while(|(path, _)| path.starts_with(&prefix));
+        for (path, bytes) in kept {
+            files.insert(path.clone(), Arc::clone(bytes));
+        }
+    }
+    Snapshot {
+        generation: previous.generation + 1,
+        files,
+        fingerprints: build.stats.fingerprints,
     }
 }

@@ -10,13 +10,20 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use super::events::Subscribers;
 use super::overlay::Problems;
 
+/// A file's bytes, shared between consecutive builds when unchanged.
+pub type Bytes = Arc<Vec<u8>>;
+
 /// One complete build, in memory.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     /// Counts good builds from 1; 0 means "nothing built yet".
     pub generation: u64,
     /// Output path (relative, with `/`) → bytes.
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, Bytes>,
+    /// Per register, the fingerprint of its edition folders (see
+    /// [`crate::render::RenderStats::fingerprints`]): the next rebuild carries
+    /// matching folders over instead of rendering them again.
+    pub fingerprints: BTreeMap<String, String>,
 }
 
 impl Snapshot {
@@ -26,7 +33,11 @@ impl Snapshot {
         let mut changed: Vec<String> = newer
             .files
             .iter()
-            .filter(|(path, bytes)| self.files.get(*path) != Some(*bytes))
+            .filter(|(path, bytes)| {
+                self.files
+                    .get(*path)
+                    .is_none_or(|old| !Arc::ptr_eq(old, bytes) && old != *bytes)
+            })
             .map(|(path, _)| path.clone())
             .collect();
         changed.extend(
@@ -88,6 +99,9 @@ impl State {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
     use super::Snapshot;
 
     #[test]
@@ -96,15 +110,17 @@ mod tests {
             generation: 1,
             files: [("a", "1"), ("b", "2"), ("gone", "x")]
                 .iter()
-                .map(|(p, b)| ((*p).to_owned(), b.as_bytes().to_vec()))
+                .map(|(p, b)| ((*p).to_owned(), Arc::new(b.as_bytes().to_vec())))
                 .collect(),
+            fingerprints: BTreeMap::new(),
         };
         let new = Snapshot {
             generation: 2,
             files: [("a", "1"), ("b", "3"), ("new", "y")]
                 .iter()
-                .map(|(p, b)| ((*p).to_owned(), b.as_bytes().to_vec()))
+                .map(|(p, b)| ((*p).to_owned(), Arc::new(b.as_bytes().to_vec())))
                 .collect(),
+            fingerprints: BTreeMap::new(),
         };
         assert_eq!(old.changed_paths(&new), ["b", "gone", "new"]);
     }
