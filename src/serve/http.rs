@@ -48,36 +48,36 @@ impl HostGuard {
 }
 
 /// A response, written in one piece (see [`send`]).
-struct Body {
+struct Reply {
     status: u16,
     headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
+    content: Vec<u8>,
 }
 
-impl Body {
-    fn with_header(mut self, name: &'static str, value: &str) -> Body {
+impl Reply {
+    fn with_header(mut self, name: &'static str, value: &str) -> Reply {
         self.headers.push((name, value.to_owned()));
         self
     }
 }
 
-fn respond(status: u16, kind: &str, body: Vec<u8>) -> Body {
-    Body {
+fn respond(status: u16, kind: &str, body: Vec<u8>) -> Reply {
+    Reply {
         status,
         headers: vec![
             ("Content-Type", kind.to_owned()),
             ("X-Content-Type-Options", "nosniff".to_owned()),
             ("Cache-Control", "no-store".to_owned()),
         ],
-        body,
+        content: body,
     }
 }
 
-/// Writes the response with a single write: tiny_http writes the head and the
+/// Writes the response with a single write: `tiny_http` writes the head and the
 /// body separately, and Nagle's algorithm with delayed ACKs then holds every
 /// response back for 40 ms. The connection itself (keep-alive, `Connection:
-/// close`, HTTP/1.0) is still tiny_http's business.
-fn send(request: Request, response: Body) {
+/// close`, HTTP/1.0) is still `tiny_http`'s business.
+fn send(request: Request, response: &Reply) {
     let reason = match response.status {
         200 => "OK",
         301 => "Moved Permanently",
@@ -90,17 +90,20 @@ fn send(request: Request, response: Body) {
     for (name, value) in &response.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", response.body.len()));
+    head.push_str(&format!(
+        "Content-Length: {}\r\n\r\n",
+        response.content.len()
+    ));
     let mut bytes = head.into_bytes();
     if request.method() != &Method::Head {
-        bytes.extend_from_slice(&response.body);
+        bytes.extend_from_slice(&response.content);
     }
     let mut writer = request.into_writer();
     // The client may have gone away; nothing to do about it.
     let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
 }
 
-fn text(status: u16, message: &str) -> Body {
+fn text(status: u16, message: &str) -> Reply {
     respond(
         status,
         "text/plain; charset=utf-8",
@@ -124,11 +127,11 @@ pub fn handle(request: Request, state: &State, guard: HostGuard) {
             text(405, "405 method not allowed: only GET and HEAD").with_header("Allow", "GET, HEAD")
         }
     };
-    send(request, response);
+    send(request, &response);
 }
 
 /// A file of the build (or a redirect to its folder, or the 404 page).
-fn file(target: &Target, snapshot: &Snapshot) -> Body {
+fn file(target: &Target, snapshot: &Snapshot) -> Reply {
     if snapshot.generation == 0 {
         let page = b"<!doctype html><meta charset=utf-8><title>minglu</title><body><p>\xe7\xab\x99\xe7\x82\xb9\xe5\xb0\x9a\xe6\x9c\xaa\xe6\x88\x90\xe5\x8a\x9f\xe6\x9e\x84\xe5\xbb\xba (the site has not built yet)</p></body>";
         return respond(503, content_type("x.html"), overlay::inject(page, 0));
@@ -168,7 +171,7 @@ fn body(key: &str, bytes: &[u8], generation: u64) -> Vec<u8> {
 }
 
 /// The server's own files: the script and the list of built files.
-fn own(target: &Target, state: &State) -> Body {
+fn own(target: &Target, state: &State) -> Reply {
     match target.path.as_str() {
         SCRIPT_PATH => respond(200, content_type("live.js"), SCRIPT.as_bytes().to_vec()),
         "/__minglu/files.json" => {
@@ -189,7 +192,7 @@ fn subscribe(request: Request, target: &Target, state: &State) {
     if request.method() == &Method::Head {
         send(
             request,
-            respond(200, "text/event-stream; charset=utf-8", Vec::new()),
+            &respond(200, "text/event-stream; charset=utf-8", Vec::new()),
         );
         return;
     }
