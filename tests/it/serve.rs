@@ -17,6 +17,8 @@ struct Served {
     child: Child,
     port: u16,
     stderr: Receiver<String>,
+    /// Every stderr line read so far.
+    seen: Vec<String>,
 }
 
 impl Served {
@@ -46,6 +48,7 @@ impl Served {
             child,
             port: 0,
             stderr,
+            seen: Vec::new(),
         };
         let line = served.wait_for_line("serving http://127.0.0.1:");
         let port = line
@@ -61,15 +64,18 @@ impl Served {
     /// Waits (bounded) for a stderr line containing `needle`; returns it.
     fn wait_for_line(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + PATIENCE;
-        let mut seen = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.stderr.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(line) => seen.push(line),
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
                 Err(e) => panic!(
                     "no line with {needle:?} ({e}); stderr so far:\n{}",
-                    seen.join("\n")
+                    self.seen.join("\n")
                 ),
             }
         }
@@ -253,6 +259,11 @@ fn serves_pages_and_assets_with_their_types() {
         site.write(&format!("themes/default/static/{path}"), body);
     }
     let served = Served::start(&site.root, &[]);
+    assert!(
+        !served.seen.iter().any(|l| l.contains("warning")),
+        "loopback needs no warning: {:?}",
+        served.seen
+    );
     let built = [
         ("/", "text/html; charset=utf-8"),
         ("/stamp/", "text/html; charset=utf-8"),
@@ -590,4 +601,19 @@ fn encode(path: &str) -> String {
             }
         })
         .collect()
+}
+
+#[test]
+fn another_interface_warns() {
+    let site = example();
+    let served = Served::start(&site.root, &["--interface", "0.0.0.0"]);
+    assert_eq!(served.get("/").status, 200);
+    assert!(
+        served
+            .seen
+            .iter()
+            .any(|l| l.starts_with("warning: listening on 0.0.0.0:")),
+        "{:?}",
+        served.seen
+    );
 }
