@@ -617,3 +617,54 @@ fn another_interface_warns() {
         served.seen
     );
 }
+
+#[test]
+fn a_site_broken_at_start_shows_the_overlay_then_the_site() {
+    let site = example();
+    let item = "content/lists/stamp/items/GZ-001.yaml";
+    let good = site.read(item);
+    site.write(item, good.replacen("title: ", "title: [", 1));
+    let served = Served::start(&site.root, &[]);
+    let placeholder = served.get("/stamp/");
+    assert_eq!(placeholder.status, 503);
+    assert!(
+        placeholder.text().contains(SCRIPT),
+        "the placeholder listens too"
+    );
+    let mut page = served.events("%2Fstamp%2F");
+    let payload: serde_json::Value = serde_json::from_str(&page.expect("overlay")).expect("json");
+    assert_eq!(payload["diagnostics"][0]["file"], item);
+    site.write(item, &good);
+    page.expect("reload");
+    assert_eq!(served.get("/stamp/").status, 200);
+}
+
+#[test]
+fn editor_droppings_and_other_folders_do_not_rebuild() {
+    let site = example();
+    let mut served = Served::start(&site.root, &[]);
+    let items = "content/lists/stamp/items";
+    for junk in [".GZ-001.yaml.swp", "GZ-001.yaml~", ".#GZ-001.yaml", "4913"] {
+        site.write(&format!("{items}/{junk}"), "junk: [");
+    }
+    site.write("public/index.html", "not watched");
+    site.write("notes.txt", "not watched");
+    std::thread::sleep(Duration::from_millis(600));
+    while let Ok(line) = served.stderr.try_recv() {
+        assert!(
+            !line.contains("rebuilt") && !line.contains("failed"),
+            "ignored files caused a rebuild: {line}"
+        );
+    }
+    // The loader itself refuses stray files in items/ (as `check` does): remove them.
+    for junk in [".GZ-001.yaml.swp", "GZ-001.yaml~", ".#GZ-001.yaml", "4913"] {
+        std::fs::remove_file(site.root.join(items).join(junk)).expect("remove");
+    }
+    let item = format!("{items}/GZ-001.yaml");
+    site.write(
+        &item,
+        site.read(&item)
+            .replacen("summary: ", "summary: 真的改了。", 1),
+    );
+    served.wait_for_line("rebuilt");
+}
