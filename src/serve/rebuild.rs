@@ -12,7 +12,13 @@
 //! - with the plan, it reloads only the changed content files into the previous
 //!   model, re-checks, re-plans, and re-renders only the pages whose inputs
 //!   intersect `changes` (a `rescan` or a theme change still means everything),
-//!   copying the other files over from `previous`.
+//!   sharing every other file with `previous` (`Arc` clones, as [`carry_over`]
+//!   does now). The previous model and plan then belong in [`Snapshot`] next to
+//!   `files` and `fingerprints`; `Changes::paths` are absolute, so relate them
+//!   to the plan's inputs with `strip_prefix(&context.root)`.
+//!
+//! Nothing else in `serve` needs to change: the server only ever sees complete
+//! snapshots, and it decides which open pages reload by comparing their bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
