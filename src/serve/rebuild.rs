@@ -12,7 +12,7 @@
 //! - with the plan, it reloads only the changed content files into the previous
 //!   model, re-checks, re-plans, and re-renders only the pages whose inputs
 //!   intersect `changes` (a `rescan` or a theme change still means everything),
-//!   sharing every other file with `previous` (`Arc` clones, as [`carry_over`]
+//!   sharing every other file with `previous` (`Arc` clones, as `carry_over`
 //!   does now). The previous model and plan then belong in [`Snapshot`] next to
 //!   `files` and `fingerprints`; `Changes::paths` are absolute, so relate them
 //!   to the plan's inputs with `strip_prefix(&context.root)`.
