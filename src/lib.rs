@@ -294,41 +294,19 @@ pub fn today_from_env() -> Result<Date, String> {
     Ok(offset.to_datetime(ts).date())
 }
 
-/// A whole site in memory: output path (relative, with `/`) → bytes.
-pub type SiteFiles = std::collections::BTreeMap<String, Vec<u8>>;
-
-/// A site rendered into memory by [`build_in_memory`].
-#[derive(Debug)]
-pub struct MemoryBuild {
-    /// Every rendered file, except the edition folders listed in `stats.reused`.
-    pub files: SiteFiles,
-    /// Counts, fingerprints and the edition folders that were not rendered again
-    /// because `options.previous` matched (the caller carries those over).
-    pub stats: RenderStats,
-}
-
-/// Checks the site and, when it has no errors, renders it into memory. Nothing is
-/// written to disk; `serve` builds from this. With content or template errors the
-/// build is `None` and the report says why.
-pub fn build_in_memory(
+/// Checks the site and, when it has no errors, renders it into `sink` (which
+/// receives each output file's path, relative with `/`, and bytes, from several
+/// threads). `serve` builds its in-memory site through this; nothing is written
+/// to the output folder. With content or template errors the stats are `None`
+/// and the report says why (files already given to `sink` must then be dropped).
+/// `options.previous` works as for `build`: matching edition folders are not
+/// rendered, and `stats.reused` names them for the caller to carry over.
+pub fn build_into(
     root: &Path,
     options: &RenderOptions,
-) -> Result<(Report, Option<MemoryBuild>)> {
-    let files = std::sync::Mutex::new(SiteFiles::new());
-    let (report, stats) = analyse(root, options, &|path: &str, bytes: &[u8]| {
-        files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(path.to_owned(), bytes.to_vec());
-        Ok(())
-    })?;
-    let built = stats
-        .filter(|_| !report.diagnostics.has_errors())
-        .map(|stats| MemoryBuild {
-            files: files
-                .into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-            stats,
-        });
-    Ok((report, built))
+    sink: &render::Sink<'_>,
+) -> Result<(Report, Option<RenderStats>)> {
+    let (report, stats) = analyse(root, options, sink)?;
+    let stats = stats.filter(|_| !report.diagnostics.has_errors());
+    Ok((report, stats))
 }

@@ -137,12 +137,16 @@ fn file(target: &Target, snapshot: &Snapshot) -> Reply {
         return respond(503, content_type("x.html"), overlay::inject(page, 0));
     }
     let key = route::output_key(&target.path);
-    if let Some(bytes) = snapshot.files.get(&key) {
-        return respond(
-            200,
-            content_type(&key),
-            body(&key, bytes, snapshot.generation),
-        );
+    if let Some(stored) = snapshot.files.get(&key) {
+        return match stored.read() {
+            Ok(bytes) => respond(
+                200,
+                content_type(&key),
+                body(&key, &bytes, snapshot.generation),
+            ),
+            // A newer build replaced it a moment ago; that build's event reloads the page.
+            Err(_) => text(503, "503 being rebuilt: reload in a moment"),
+        };
     }
     let folder = format!("{}/index.html", key.trim_end_matches('/'));
     if !target.path.ends_with('/') && snapshot.files.contains_key(&folder) {
@@ -152,11 +156,11 @@ fn file(target: &Target, snapshot: &Snapshot) -> Reply {
         }
         return text(301, "301 moved permanently").with_header("Location", &location);
     }
-    match snapshot.files.get("404.html") {
+    match snapshot.files.get("404.html").and_then(|p| p.read().ok()) {
         Some(page) => respond(
             404,
             content_type("404.html"),
-            overlay::inject(page, snapshot.generation),
+            overlay::inject(&page, snapshot.generation),
         ),
         None => text(404, "404 not found"),
     }

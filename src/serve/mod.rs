@@ -1,8 +1,9 @@
 //! SERVE: a local preview server that rebuilds on every save.
 //!
 //! It sits on top of the whole pipeline (like `build`, it calls load → check →
-//! render through [`crate::build_in_memory`]) and never writes the site to disk:
-//! the build lives in memory and the user's `public/` is never touched.
+//! render, through [`crate::build_into`]) and never writes to the user's
+//! `public/`: the build lives in memory, except the pages of frozen editions,
+//! which go to a private temporary folder ([`store`]).
 //!
 //! ```text
 //! watch (content/, themes/) ──changes──▶ rebuild ──▶ publish ──▶ state (last good build)
@@ -14,7 +15,8 @@
 //! - [`http`] answers requests (files, 404 page, the live script, the event stream);
 //! - [`watch`] reports debounced changes; [`rebuild`] turns them into a new build;
 //! - [`events`] tells each open page whether to reload; [`overlay`] shows errors;
-//! - [`state`] holds the last good build and the current problems.
+//! - [`state`] holds the last good build and the current problems; [`store`]
+//!   keeps its files.
 
 pub mod events;
 pub mod http;
@@ -23,6 +25,7 @@ pub mod overlay;
 pub mod rebuild;
 pub mod route;
 pub mod state;
+pub mod store;
 pub mod watch;
 
 use std::collections::BTreeMap;
@@ -36,7 +39,7 @@ use jiff::civil::Date;
 
 use events::frame;
 use rebuild::{Changes, Context, Outcome};
-use state::{Snapshot, State};
+use state::State;
 
 /// How `serve` runs.
 #[derive(Clone, Debug)]
@@ -161,18 +164,15 @@ impl Server {
                 previous: BTreeMap::new(),
             },
             color: self.options.color,
+            spill: private_folder(log),
         };
+        let spill = context.spill.clone();
         let state = Arc::new(State::default());
         let all = Changes {
             rescan: true,
             ..Changes::default()
         };
-        publish(
-            &state,
-            rebuild::rebuild(&Snapshot::default(), &all, &context),
-            log,
-            true,
-        );
+        rebuild_and_publish(&state, &all, &context, log, true);
         let server = tiny_http::Server::from_listener(self.listener, None).map_err(|e| {
             ServeError::Listen {
                 addr: self.addr,
@@ -197,6 +197,9 @@ impl Server {
         // Either a signal or the sender going away means: stop.
         let _ = shutdown.recv();
         server.unblock();
+        if let Some(spill) = spill {
+            spill.remove();
+        }
         log("stopped");
         Ok(())
     }
@@ -227,16 +230,42 @@ fn watch_and_rebuild(
                 batch.merge(more);
             }
             watcher.refresh(&batch);
-            let previous = state.snapshot();
-            publish(
-                &state,
-                rebuild::rebuild(&previous, &batch, &context),
-                &log,
-                false,
-            );
+            rebuild_and_publish(&state, &batch, &context, &log, false);
         }
     });
     Ok(())
+}
+
+/// The private folder for frozen edition pages, or `None` (everything stays in
+/// memory) when it cannot be made.
+fn private_folder(log: &Log) -> Option<Arc<store::SpillDir>> {
+    match store::SpillDir::create() {
+        Ok(dir) => Some(Arc::new(dir)),
+        Err(e) => {
+            log(&format!(
+                "warning: cannot create a private folder for frozen edition pages ({e}); keeping them in memory"
+            ));
+            None
+        }
+    }
+}
+
+/// Rebuilds after `changes`, installs the outcome and tells the open pages; then
+/// removes private-folder generations the new build no longer uses.
+fn rebuild_and_publish(
+    state: &State,
+    changes: &Changes,
+    context: &Context,
+    log: &Log,
+    first: bool,
+) {
+    let previous = state.snapshot();
+    let outcome = rebuild::rebuild(&previous, changes, context);
+    drop(previous);
+    publish(state, outcome, log, first);
+    if let Some(spill) = &context.spill {
+        spill.keep_only(&state.snapshot().generations());
+    }
 }
 
 /// Installs a rebuild's outcome and tells the open pages.

@@ -1,7 +1,7 @@
 //! The rebuild step: changed paths + the previous build → the next build, in memory.
 //!
 //! Part of `serve`; it sits above the whole pipeline (load → check → render) and
-//! calls it through [`crate::build_in_memory`]. [`rebuild`] is the single place
+//! calls it through [`crate::build_into`]. [`rebuild`] is the single place
 //! where serve turns file changes into output, so that the plan stage's
 //! incremental rebuild replaces its body without touching the server:
 //!
@@ -26,9 +26,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::overlay::Problems;
-use super::state::{Bytes, Snapshot};
+use super::state::Snapshot;
+use super::store::{Collector, SpillDir, Stored};
 use crate::Report;
-use crate::render::RenderOptions;
+use crate::render::{RenderOptions, RenderStats};
 
 /// What changed on disk since the last rebuild.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub struct Context {
     pub render: RenderOptions,
     /// Whether terminal text may be coloured.
     pub color: bool,
+    /// The private folder for frozen edition pages (`None`: keep them in memory).
+    pub spill: Option<Arc<SpillDir>>,
 }
 
 /// The result of one rebuild.
@@ -95,44 +98,49 @@ pub fn rebuild(previous: &Snapshot, changes: &Changes, context: &Context) -> Out
         previous: previous.fingerprints.clone(),
         ..context.render.clone()
     };
-    match crate::build_in_memory(&context.root, &render) {
-        Ok((report, Some(build))) => Outcome::Built {
-            snapshot: carry_over(previous, build),
-            report,
-            elapsed: start.elapsed(),
-        },
-        Ok((report, None)) => Outcome::Failed {
-            problems: Problems::from_report(&report, context.color),
-            elapsed: start.elapsed(),
-        },
-        Err(e) => Outcome::Failed {
-            problems: Problems::from_error(&e),
-            elapsed: start.elapsed(),
-        },
+    let generation = previous.generation + 1;
+    let collector = Collector::new(context.spill.as_deref(), generation);
+    let built = crate::build_into(&context.root, &render, &|path: &str, bytes: &[u8]| {
+        collector.put(path, bytes)
+    });
+    let problems = match built {
+        Ok((report, Some(stats))) => {
+            return Outcome::Built {
+                snapshot: carry_over(previous, collector.into_files(), stats),
+                report,
+                elapsed: start.elapsed(),
+            };
+        }
+        Ok((report, None)) => Problems::from_report(&report, context.color),
+        Err(e) => Problems::from_error(&e),
+    };
+    collector.discard();
+    Outcome::Failed {
+        problems,
+        elapsed: start.elapsed(),
     }
 }
 
 /// The new build's files plus the edition folders it did not render again,
 /// shared with `previous`.
-fn carry_over(previous: &Snapshot, build: crate::MemoryBuild) -> Snapshot {
-    let mut files: BTreeMap<String, Bytes> = build
-        .files
-        .into_iter()
-        .map(|(path, bytes)| (path, Arc::new(bytes)))
-        .collect();
-    for dir in &build.stats.reused {
+fn carry_over(
+    previous: &Snapshot,
+    mut files: BTreeMap<String, Stored>,
+    stats: RenderStats,
+) -> Snapshot {
+    for dir in &stats.reused {
         let prefix = format!("{dir}/");
         let kept = previous
             .files
             .range(prefix.clone()..)
             .take_while(|(path, _)| path.starts_with(&prefix));
-        for (path, bytes) in kept {
-            files.insert(path.clone(), Arc::clone(bytes));
+        for (path, stored) in kept {
+            files.insert(path.clone(), stored.clone());
         }
     }
     Snapshot {
         generation: previous.generation + 1,
         files,
-        fingerprints: build.stats.fingerprints,
+        fingerprints: stats.fingerprints,
     }
 }

@@ -4,22 +4,21 @@
 //! rebuild thread (no globals). A failed rebuild never replaces the snapshot, so
 //! readers always see a complete build: the last one that succeeded.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use super::events::Subscribers;
 use super::overlay::Problems;
-
-/// A file's bytes, shared between consecutive builds when unchanged.
-pub type Bytes = Arc<Vec<u8>>;
+use super::store::Stored;
 
 /// One complete build, in memory.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     /// Counts good builds from 1; 0 means "nothing built yet".
     pub generation: u64,
-    /// Output path (relative, with `/`) → bytes.
-    pub files: BTreeMap<String, Bytes>,
+    /// Output path (relative, with `/`) → the file, shared with the previous
+    /// build when carried over.
+    pub files: BTreeMap<String, Stored>,
     /// Per register, the fingerprint of its edition folders (see
     /// [`crate::render::RenderStats::fingerprints`]): the next rebuild carries
     /// matching folders over instead of rendering them again.
@@ -33,11 +32,7 @@ impl Snapshot {
         let mut changed: Vec<String> = newer
             .files
             .iter()
-            .filter(|(path, bytes)| {
-                self.files
-                    .get(*path)
-                    .is_none_or(|old| !Arc::ptr_eq(old, bytes) && old != *bytes)
-            })
+            .filter(|(path, file)| self.files.get(*path).is_none_or(|old| !old.same(file)))
             .map(|(path, _)| path.clone())
             .collect();
         changed.extend(
@@ -48,6 +43,17 @@ impl Snapshot {
         );
         changed.sort();
         changed
+    }
+
+    /// The private-folder generations this build's files live in.
+    pub fn generations(&self) -> BTreeSet<u64> {
+        self.files
+            .values()
+            .filter_map(|f| match f {
+                Stored::Disk(d) => Some(d.generation),
+                Stored::Memory(_) => None,
+            })
+            .collect()
     }
 }
 
@@ -102,7 +108,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::sync::Arc;
 
-    use super::Snapshot;
+    use super::{Snapshot, Stored};
 
     #[test]
     fn changed_paths_compare_bytes() {
@@ -110,7 +116,10 @@ mod tests {
             generation: 1,
             files: [("a", "1"), ("b", "2"), ("gone", "x")]
                 .iter()
-                .map(|(p, b)| ((*p).to_owned(), Arc::new(b.as_bytes().to_vec())))
+                .map(|(p, b)| {
+                    let stored = Stored::Memory(Arc::new(b.as_bytes().to_vec()));
+                    ((*p).to_owned(), stored)
+                })
                 .collect(),
             fingerprints: BTreeMap::new(),
         };
@@ -118,7 +127,10 @@ mod tests {
             generation: 2,
             files: [("a", "1"), ("b", "3"), ("new", "y")]
                 .iter()
-                .map(|(p, b)| ((*p).to_owned(), Arc::new(b.as_bytes().to_vec())))
+                .map(|(p, b)| {
+                    let stored = Stored::Memory(Arc::new(b.as_bytes().to_vec()));
+                    ((*p).to_owned(), stored)
+                })
                 .collect(),
             fingerprints: BTreeMap::new(),
         };

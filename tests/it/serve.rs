@@ -482,6 +482,13 @@ fn sigterm_stops_cleanly() {
     let site = example();
     let mut served = Served::start(&site.root, &[]);
     let _events = served.events("%2F");
+    // Frozen edition pages live in a private folder, which goes away at shutdown.
+    let private = std::env::temp_dir().join(format!("minglu-serve-{}", served.child.id()));
+    assert!(
+        private.join("1/stamp/editions/2015/index.html").is_file(),
+        "frozen pages are kept in {}",
+        private.display()
+    );
     let status = Command::new("kill")
         .args(["-TERM", &served.child.id().to_string()])
         .status()
@@ -497,6 +504,7 @@ fn sigterm_stops_cleanly() {
     };
     assert_eq!(exit.code(), Some(0));
     served.wait_for_line("stopped");
+    assert!(!private.exists(), "the private folder is removed");
 }
 
 #[test]
@@ -527,6 +535,15 @@ fn many_changes_end_in_the_same_output_as_a_clean_build() {
     );
     site.write("content/lists/stamp/items/GZ-002.yaml.tmp", renamed);
     std::fs::rename(items.join("GZ-002.yaml.tmp"), items.join("GZ-002.yaml")).expect("rename");
+    // A theme change re-renders every page, frozen editions included.
+    let base_html = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .expect("default base.html");
+    site.write(
+        "themes/default/templates/base.html",
+        base_html.replacen("</body>", "<!-- 本地主题 --></body>", 1),
+    );
     // The last change; then wait until the server has been quiet for a while.
     site.write(
         "content/lists/stamp/items/GZ-003.yaml",
@@ -571,6 +588,11 @@ fn many_changes_end_in_the_same_output_as_a_clean_build() {
     let clean_paths: Vec<&str> = clean.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(files, clean_paths, "the same files");
     assert!(files.iter().any(|f| f == "draft/stamp/GZ-101/index.html"));
+    let frozen = served.get("/stamp/editions/2015/").text();
+    assert!(
+        frozen.contains("<!-- 本地主题 -->"),
+        "frozen pages re-rendered"
+    );
     assert!(!files.iter().any(|f| f == "draft/stamp/GZ-100/index.html"));
     let script = format!("{SCRIPT}{generation}\"></script>");
     for (path, bytes) in &clean {
