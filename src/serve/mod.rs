@@ -250,8 +250,7 @@ fn private_folder(log: &Log) -> Option<Arc<store::SpillDir>> {
     }
 }
 
-/// Rebuilds after `changes`, installs the outcome and tells the open pages; then
-/// removes private-folder generations the new build no longer uses.
+/// Rebuilds after `changes`, installs the outcome and tells the open pages.
 fn rebuild_and_publish(
     state: &State,
     changes: &Changes,
@@ -263,9 +262,6 @@ fn rebuild_and_publish(
     let outcome = rebuild::rebuild(&previous, changes, context);
     drop(previous);
     publish(state, outcome, log, first);
-    if let Some(spill) = &context.spill {
-        spill.keep_only(&state.snapshot().generations());
-    }
 }
 
 /// Installs a rebuild's outcome and tells the open pages.

@@ -114,7 +114,8 @@ pub fn rebuild(previous: &Snapshot, changes: &Changes, context: &Context) -> Out
         Ok((report, None)) => Problems::from_report(&report, context.color),
         Err(e) => Problems::from_error(&e),
     };
-    collector.discard();
+    // Dropping the collector drops this generation's pack.
+    drop(collector);
     Outcome::Failed {
         problems,
         elapsed: start.elapsed(),

@@ -4,7 +4,7 @@
 //! rebuild thread (no globals). A failed rebuild never replaces the snapshot, so
 //! readers always see a complete build: the last one that succeeded.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use super::events::Subscribers;
@@ -43,17 +43,6 @@ impl Snapshot {
         );
         changed.sort();
         changed
-    }
-
-    /// The private-folder generations this build's files live in.
-    pub fn generations(&self) -> BTreeSet<u64> {
-        self.files
-            .values()
-            .filter_map(|f| match f {
-                Stored::Disk(d) => Some(d.generation),
-                Stored::Memory(_) => None,
-            })
-            .collect()
     }
 }
 

@@ -3,15 +3,18 @@
 //!
 //! Part of `serve`. Frozen edition folders are most of a large site (at 5,000
 //! items × 3 registers × 10 editions, 150,000 of 200,000 pages) and almost never
-//! change between rebuilds, so keeping them in memory would cost gigabytes. They
-//! are written once per generation into a private temporary folder (never the
-//! user's `public/`) and carried over, by reference, while unchanged. Each
-//! generation writes into its own subfolder, so a failed or in-progress rebuild
-//! never touches a file the current build serves.
+//! change between rebuilds, so keeping them in memory would cost gigabytes. Each
+//! build appends them to its own pack file in a private temporary folder (never
+//! the user's `public/`); later builds carry them over by reference while their
+//! edition is unchanged. A failed or in-progress rebuild writes only its own
+//! pack, never one the current build serves, and a pack goes away with the last
+//! build that uses it.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -20,19 +23,17 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub enum Stored {
     /// Kept in memory.
     Memory(Arc<Vec<u8>>),
-    /// Written to the private folder.
-    Disk(Arc<OnDisk>),
+    /// A slice of a generation's pack file in the private folder.
+    Packed(Slice),
 }
 
-/// A file in the private folder.
-#[derive(Debug)]
-pub struct OnDisk {
-    /// Where it is.
-    pub path: PathBuf,
-    /// Its generation's subfolder number.
-    pub generation: u64,
-    /// Its length and a hash of its bytes, to tell changed pages from unchanged ones.
-    pub fingerprint: (usize, u64),
+/// Where a file sits in a pack.
+#[derive(Clone, Debug)]
+pub struct Slice {
+    pack: Arc<Pack>,
+    offset: u64,
+    len: usize,
+    hash: u64,
 }
 
 impl Stored {
@@ -40,26 +41,25 @@ impl Stored {
     pub fn read(&self) -> std::io::Result<Cow<'_, [u8]>> {
         match self {
             Stored::Memory(bytes) => Ok(Cow::Borrowed(bytes.as_slice())),
-            Stored::Disk(file) => std::fs::read(&file.path).map(Cow::Owned),
+            Stored::Packed(s) => s.pack.read(s.offset, s.len).map(Cow::Owned),
         }
     }
 
-    /// Whether two versions of a file have the same bytes.
+    /// Whether two versions of a file have the same bytes (packed files are
+    /// compared by length and hash).
     pub fn same(&self, other: &Stored) -> bool {
         match (self, other) {
             (Stored::Memory(a), Stored::Memory(b)) => Arc::ptr_eq(a, b) || a == b,
-            (Stored::Disk(a), Stored::Disk(b)) => {
-                Arc::ptr_eq(a, b) || a.fingerprint == b.fingerprint
-            }
+            (Stored::Packed(a), Stored::Packed(b)) => (a.len, a.hash) == (b.len, b.hash),
             _ => false,
         }
     }
 }
 
-fn fingerprint(bytes: &[u8]) -> (usize, u64) {
+fn hash(bytes: &[u8]) -> u64 {
     let mut h = DefaultHasher::new();
     bytes.hash(&mut h);
-    (bytes.len(), h.finish())
+    h.finish()
 }
 
 /// Whether an output path is inside a frozen edition's folder
@@ -70,7 +70,72 @@ pub fn is_frozen_page(path: &str) -> bool {
     editions == Some("editions") && id.is_some() && rest.is_some()
 }
 
-/// The private folder; [`SpillDir::remove`] deletes it at shutdown.
+/// One generation's frozen pages, appended to a single file (one file instead
+/// of 150,000 keeps start-up fast). The file goes away with the last build that
+/// uses it: on Unix it is unlinked at once and lives on through its handles.
+#[derive(Debug)]
+pub struct Pack {
+    path: PathBuf,
+    /// Closed (taken) only when the pack is dropped.
+    writer: Mutex<(Option<File>, u64)>,
+    #[cfg(unix)]
+    reader: File,
+}
+
+impl Pack {
+    fn create(path: PathBuf) -> std::io::Result<Pack> {
+        let writer = File::create(&path)?;
+        #[cfg(unix)]
+        let reader = File::open(&path)?;
+        #[cfg(unix)]
+        std::fs::remove_file(&path)?;
+        Ok(Pack {
+            path,
+            writer: Mutex::new((Some(writer), 0)),
+            #[cfg(unix)]
+            reader,
+        })
+    }
+
+    fn append(&self, bytes: &[u8]) -> std::io::Result<u64> {
+        let mut guard = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let (Some(file), end) = &mut *guard else {
+            return Err(std::io::Error::other("the pack is closed"));
+        };
+        file.write_all(bytes)?;
+        let offset = *end;
+        *end += bytes.len() as u64;
+        Ok(offset)
+    }
+
+    fn read(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        let mut buf = vec![0; len];
+        #[cfg(unix)]
+        std::os::unix::fs::FileExt::read_exact_at(&self.reader, &mut buf, offset)?;
+        #[cfg(not(unix))]
+        {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut file = File::open(&self.path)?;
+            file.seek(SeekFrom::Start(offset))?;
+            file.read_exact(&mut buf)?;
+        }
+        Ok(buf)
+    }
+}
+
+impl Drop for Pack {
+    fn drop(&mut self) {
+        // Already unlinked on Unix; elsewhere close the handle, then delete.
+        #[cfg(not(unix))]
+        {
+            let mut guard = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            drop(guard.0.take());
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// The private folder holding the packs; [`SpillDir::remove`] deletes it at shutdown.
 #[derive(Debug)]
 pub struct SpillDir {
     base: PathBuf,
@@ -90,23 +155,6 @@ impl SpillDir {
         &self.base
     }
 
-    fn generation(&self, generation: u64) -> PathBuf {
-        self.base.join(generation.to_string())
-    }
-
-    /// Deletes the subfolders of generations no file refers to any more.
-    pub fn keep_only(&self, generations: &BTreeSet<u64>) {
-        let Ok(entries) = std::fs::read_dir(&self.base) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let number = entry.file_name().to_string_lossy().parse::<u64>().ok();
-            if number.is_some_and(|n| !generations.contains(&n)) {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-    }
-
     /// Deletes the whole folder.
     pub fn remove(&self) {
         let _ = std::fs::remove_dir_all(&self.base);
@@ -117,32 +165,35 @@ impl SpillDir {
 #[derive(Debug)]
 pub struct Collector {
     files: Mutex<BTreeMap<String, Stored>>,
-    spill: Option<(PathBuf, u64)>,
+    pack: Option<Arc<Pack>>,
 }
 
 impl Collector {
-    /// A collector for `generation`, spilling frozen edition pages into `spill`.
+    /// A collector for `generation`, packing frozen edition pages into `spill`
+    /// (or keeping them in memory when that is impossible).
     pub fn new(spill: Option<&SpillDir>, generation: u64) -> Collector {
+        let pack = spill
+            .and_then(|s| Pack::create(s.base.join(format!("{generation}.pack"))).ok())
+            .map(Arc::new);
         Collector {
             files: Mutex::new(BTreeMap::new()),
-            spill: spill.map(|s| (s.generation(generation), generation)),
+            pack,
         }
     }
 
     /// Keeps one file.
     pub fn put(&self, path: &str, bytes: &[u8]) -> crate::Result<()> {
-        let stored = match &self.spill {
-            Some((dir, generation)) if is_frozen_page(path) => {
-                let file = dir.join(path);
-                let parent = file.parent().expect("an output path has a folder");
-                std::fs::create_dir_all(parent)
-                    .and_then(|()| std::fs::write(&file, bytes))
-                    .map_err(crate::Error::write(&file))?;
-                Stored::Disk(Arc::new(OnDisk {
-                    path: file,
-                    generation: *generation,
-                    fingerprint: fingerprint(bytes),
-                }))
+        let stored = match &self.pack {
+            Some(pack) if is_frozen_page(path) => {
+                let offset = pack
+                    .append(bytes)
+                    .map_err(crate::Error::write(&pack.path))?;
+                Stored::Packed(Slice {
+                    pack: Arc::clone(pack),
+                    offset,
+                    len: bytes.len(),
+                    hash: hash(bytes),
+                })
             }
             _ => Stored::Memory(Arc::new(bytes.to_vec())),
         };
@@ -158,13 +209,6 @@ impl Collector {
         self.files
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Deletes what this generation wrote (after a failed build).
-    pub fn discard(self) {
-        if let Some((dir, _)) = &self.spill {
-            let _ = std::fs::remove_dir_all(dir);
-        }
     }
 }
 
@@ -182,25 +226,33 @@ mod tests {
     }
 
     #[test]
-    fn spilled_files_read_back_and_compare() {
+    fn packed_files_read_back_and_compare() {
         let spill = SpillDir::create().expect("temp folder");
         let collector = Collector::new(Some(&spill), 1);
-        collector
-            .put("stamp/editions/2015/index.html", b"frozen")
-            .expect("write");
-        collector.put("stamp/index.html", b"current").expect("keep");
+        for (path, bytes) in [
+            ("stamp/editions/2015/index.html", "frozen"),
+            ("stamp/editions/2015/GZ-001/index.html", "另一页"),
+            ("stamp/index.html", "current"),
+        ] {
+            collector.put(path, bytes.as_bytes()).expect("keep");
+        }
         let files = collector.into_files();
         let frozen = &files["stamp/editions/2015/index.html"];
-        assert!(matches!(frozen, Stored::Disk(_)));
+        assert!(matches!(frozen, Stored::Packed(_)));
         assert_eq!(frozen.read().expect("read").as_ref(), b"frozen");
+        let other = files["stamp/editions/2015/GZ-001/index.html"]
+            .read()
+            .expect("read");
+        assert_eq!(other.as_ref(), "另一页".as_bytes());
         assert!(matches!(files["stamp/index.html"], Stored::Memory(_)));
         let again = Collector::new(Some(&spill), 2);
         again
             .put("stamp/editions/2015/index.html", b"frozen")
             .expect("write");
-        assert!(again.into_files()["stamp/editions/2015/index.html"].same(frozen));
-        spill.keep_only(&[2].into_iter().collect());
-        assert!(frozen.read().is_err(), "generation 1 was removed");
+        let again = again.into_files();
+        assert!(again["stamp/editions/2015/index.html"].same(frozen));
+        assert!(!again["stamp/editions/2015/index.html"].same(&files["stamp/index.html"]));
+        drop((files, again));
         spill.remove();
         assert!(!spill.path().exists());
     }

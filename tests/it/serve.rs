@@ -485,7 +485,7 @@ fn sigterm_stops_cleanly() {
     // Frozen edition pages live in a private folder, which goes away at shutdown.
     let private = std::env::temp_dir().join(format!("minglu-serve-{}", served.child.id()));
     assert!(
-        private.join("1/stamp/editions/2015/index.html").is_file(),
+        private.is_dir(),
         "frozen pages are kept in {}",
         private.display()
     );
