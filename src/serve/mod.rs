@@ -261,11 +261,11 @@ fn rebuild_and_publish(
     let previous = state.snapshot();
     let outcome = rebuild::rebuild(&previous, changes, context);
     drop(previous);
-    publish(state, outcome, log, first);
+    publish(state, outcome, log, first, context.color);
 }
 
 /// Installs a rebuild's outcome and tells the open pages.
-fn publish(state: &State, outcome: Outcome, log: &Log, first: bool) {
+fn publish(state: &State, outcome: Outcome, log: &Log, first: bool, color: bool) {
     let mut subscribers = state.subscribers();
     match outcome {
         Outcome::Built {
@@ -281,8 +281,11 @@ fn publish(state: &State, outcome: Outcome, log: &Log, first: bool) {
             state.set_snapshot(Arc::new(snapshot));
             state.set_problems(None);
             let reloaded = subscribers.send(|page| {
-                let own =
-                    page.is_none_or(|p| changed.binary_search_by(|c| c.as_str().cmp(p)).is_ok());
+                // A page that did not say which it is reloads on any change.
+                let own = match page {
+                    Some(p) => changed.binary_search_by(|c| c.as_str().cmp(p)).is_ok(),
+                    None => !changed.is_empty(),
+                };
                 if assets || own {
                     Some(frame("reload", "{}"))
                 } else {
@@ -290,7 +293,7 @@ fn publish(state: &State, outcome: Outcome, log: &Log, first: bool) {
                 }
             });
             if first && !report.diagnostics.is_empty() {
-                log(overlay::Problems::from_report(&report, false)
+                log(overlay::Problems::from_report(&report, color)
                     .terminal
                     .trim_end());
             }

@@ -225,6 +225,17 @@ impl Events {
     }
 }
 
+/// Saves a file the way most editors do: a hidden temporary file renamed over the
+/// original, so the watcher never sees it half-written (events are then exact).
+fn save(site: &SiteTest, rel: &str, text: impl AsRef<[u8]>) {
+    let path = site.root.join(rel);
+    let dir = path.parent().expect("a folder");
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let temp = dir.join(".minglu-test-save.tmp");
+    std::fs::write(&temp, text).expect("write");
+    std::fs::rename(&temp, &path).expect("rename");
+}
+
 /// A copy of the bundled example site.
 fn example() -> SiteTest {
     let site = SiteTest::empty("serve");
@@ -374,7 +385,7 @@ fn an_edit_reloads_its_page_and_errors_show_until_fixed() {
 
     // An edit: the item's page reloads, an unrelated page does not.
     let edited = original.replacen("summary: ", "summary: 已修改的摘要。", 1);
-    site.write(item, &edited);
+    save(&site, item, &edited);
     own.expect("reload");
     assert!(
         served
@@ -389,7 +400,8 @@ fn an_edit_reloads_its_page_and_errors_show_until_fixed() {
     );
 
     // A content error: every page gets the overlay; the last good build stays.
-    site.write(
+    save(
+        &site,
         item,
         edited.replacen("category: 住所居住", "category: 不存在的", 1),
     );
@@ -421,12 +433,13 @@ fn an_edit_reloads_its_page_and_errors_show_until_fixed() {
     late.expect("overlay");
 
     // Fixed: the overlay clears without a reload where nothing changed.
-    site.write(item, &edited);
+    save(&site, item, &edited);
     own.expect("clear");
     other.expect("clear");
 
     // A template error points into the theme file; deleting the file fixes it.
-    site.write(
+    save(
+        &site,
         "themes/default/templates/page.html",
         "{% extends \"base.html\" %}\n{% block main %}{{ page.title }\n{% endblock %}\n",
     );
@@ -447,7 +460,7 @@ fn files_deleted_and_recreated() {
     let mut page = served.events("%2Fdraft%2Fstamp%2FGZ-099%2F");
     assert_eq!(served.get("/draft/stamp/GZ-099/").status, 404);
     let created = source.replacen("title: ", "title: 新建事项", 1);
-    site.write(new_item, &created);
+    save(&site, new_item, &created);
     page.expect("reload");
     assert!(
         served
@@ -458,7 +471,7 @@ fn files_deleted_and_recreated() {
     std::fs::remove_file(site.root.join(new_item)).expect("delete");
     page.expect("reload");
     assert_eq!(served.get("/draft/stamp/GZ-099/").status, 404);
-    site.write(new_item, &created);
+    save(&site, new_item, &created);
     page.expect("reload");
     assert_eq!(served.get("/draft/stamp/GZ-099/").status, 200);
 }
@@ -645,7 +658,7 @@ fn a_site_broken_at_start_shows_the_overlay_then_the_site() {
     let site = example();
     let item = "content/lists/stamp/items/GZ-001.yaml";
     let good = site.read(item);
-    site.write(item, good.replacen("title: ", "title: [", 1));
+    save(&site, item, good.replacen("title: ", "title: [", 1));
     let served = Served::start(&site.root, &[]);
     let placeholder = served.get("/stamp/");
     assert_eq!(placeholder.status, 503);
@@ -656,7 +669,7 @@ fn a_site_broken_at_start_shows_the_overlay_then_the_site() {
     let mut page = served.events("%2Fstamp%2F");
     let payload: serde_json::Value = serde_json::from_str(&page.expect("overlay")).expect("json");
     assert_eq!(payload["diagnostics"][0]["file"], item);
-    site.write(item, &good);
+    save(&site, item, &good);
     page.expect("reload");
     assert_eq!(served.get("/stamp/").status, 200);
 }
