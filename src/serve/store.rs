@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// One output file of a build.
@@ -135,29 +135,40 @@ impl Drop for Pack {
     }
 }
 
-/// The private folder holding the packs; [`SpillDir::remove`] deletes it at shutdown.
+/// Where the packs go. On Unix a pack is unlinked as soon as it is created, so
+/// nothing is left behind even if the server is killed: packs go straight into
+/// the system's temporary folder. Elsewhere they go into a private folder
+/// (`minglu-serve-<pid>`) that [`SpillDir::remove`] deletes at shutdown.
 #[derive(Debug)]
 pub struct SpillDir {
     base: PathBuf,
+    prefix: String,
 }
 
 impl SpillDir {
-    /// Creates `minglu-serve-<pid>` in the system's temporary folder.
+    /// Prepares the place for this process's packs.
     pub fn create() -> std::io::Result<SpillDir> {
-        let base = std::env::temp_dir().join(format!("minglu-serve-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&base);
-        std::fs::create_dir_all(&base)?;
-        Ok(SpillDir { base })
+        let prefix = format!("minglu-serve-{}", std::process::id());
+        let base = if cfg!(unix) {
+            std::env::temp_dir()
+        } else {
+            let base = std::env::temp_dir().join(&prefix);
+            let _ = std::fs::remove_dir_all(&base);
+            std::fs::create_dir_all(&base)?;
+            base
+        };
+        Ok(SpillDir { base, prefix })
     }
 
-    /// The folder.
-    pub fn path(&self) -> &Path {
-        &self.base
+    fn pack_path(&self, generation: u64) -> PathBuf {
+        self.base.join(format!("{}-{generation}.pack", self.prefix))
     }
 
-    /// Deletes the whole folder.
+    /// Deletes the private folder (there is none on Unix).
     pub fn remove(&self) {
-        let _ = std::fs::remove_dir_all(&self.base);
+        if !cfg!(unix) {
+            let _ = std::fs::remove_dir_all(&self.base);
+        }
     }
 }
 
@@ -173,7 +184,7 @@ impl Collector {
     /// (or keeping them in memory when that is impossible).
     pub fn new(spill: Option<&SpillDir>, generation: u64) -> Collector {
         let pack = spill
-            .and_then(|s| Pack::create(s.base.join(format!("{generation}.pack"))).ok())
+            .and_then(|s| Pack::create(s.pack_path(generation)).ok())
             .map(Arc::new);
         Collector {
             files: Mutex::new(BTreeMap::new()),
@@ -252,8 +263,12 @@ mod tests {
         let again = again.into_files();
         assert!(again["stamp/editions/2015/index.html"].same(frozen));
         assert!(!again["stamp/editions/2015/index.html"].same(&files["stamp/index.html"]));
+        assert!(
+            !spill.pack_path(1).exists() || !cfg!(unix),
+            "on Unix a pack has no name on disk"
+        );
         drop((files, again));
         spill.remove();
-        assert!(!spill.path().exists());
+        assert!(!spill.pack_path(1).exists() && !spill.pack_path(2).exists());
     }
 }
