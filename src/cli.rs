@@ -100,6 +100,9 @@ enum Command {
     /// Create a new minimal site in DIR (which must be new or empty).
     #[command(after_help = AFTER_HELP)]
     Init(InitArgs),
+    /// Preview the site locally: build in memory, serve it, rebuild and reload on every save.
+    #[command(after_help = SERVE_AFTER_HELP)]
+    Serve(ServeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command into a folder.
@@ -312,6 +315,7 @@ pub(crate) fn run(cli: Cli, lang: Lang) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Man(args) => man(&args, lang),
+        Command::Serve(args) => serve(&args, lang),
     }
 }
 
@@ -530,6 +534,68 @@ fn init(args: &InitArgs, lang: Lang) -> Result<ExitCode, Error> {
         &t!(en: "next: minglu build --root {dir}", zh: "下一步：minglu build --root {dir}"),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+const SERVE_AFTER_HELP: &str = "The site is built in memory (public/ is never touched), served with its base URL set to the local address, and rebuilt when content/ or themes/ change; open pages reload, and show content errors over the last good build.\n\nExit codes:\n  0  stopped by Ctrl-C or SIGTERM\n  2  the port is taken, or another operational error";
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// The site root: the folder holding content/ (and optionally themes/).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// The address to listen on; anything but loopback makes the preview (drafts
+    /// included) readable from other machines.
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    interface: std::net::IpAddr,
+    /// Also build /draft/: the working copies with their pending changes.
+    #[arg(long)]
+    drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    open: bool,
+}
+
+fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
+    use minglu::serve::{self, ServeError, ServeOptions};
+    let options = ServeOptions {
+        root: args.root.clone(),
+        interface: args.interface,
+        port: args.port,
+        drafts: args.drafts,
+        today: today()?,
+        color: std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        open: args.open,
+    };
+    let log: serve::Log = std::sync::Arc::new(|text: &str| eprintln!("{text}"));
+    let (stop, stopped) = std::sync::mpsc::channel();
+    // Kept so that a failed handler installation does not look like a stop request.
+    let _keep = stop.clone();
+    let result = serve::bind(options).and_then(|server| {
+        // Ctrl-C and SIGTERM (the `termination` feature) both stop the server cleanly.
+        if let Err(e) = ctrlc::set_handler(move || {
+            let _ = stop.send(());
+        }) {
+            eprintln!("warning: cannot handle Ctrl-C ({e}); stop the server with a signal");
+        }
+        server.run(&stopped, &log)
+    });
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(ServeError::Site(e)) => Err(e),
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            Ok(ExitCode::from(2))
+        }
+    }
 }
 
 fn explain(name: &str, lang: Lang) -> ExitCode {

@@ -42,6 +42,7 @@ pub mod render;
 pub mod search;
 pub mod site_files;
 pub mod text_safety;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -375,4 +376,21 @@ pub fn today_from_env() -> Result<Date, String> {
         .map_err(|e| format!("SOURCE_DATE_EPOCH is out of range: {e}"))?;
     let offset = jiff::tz::Offset::constant(8);
     Ok(offset.to_datetime(ts).date())
+}
+
+/// Checks the site and, when it has no errors, renders it into `sink` (which
+/// receives each output file's path, relative with `/`, and bytes, from several
+/// threads). `serve` builds its in-memory site through this; nothing is written
+/// to the output folder. With content or template errors the stats are `None`
+/// and the report says why (files already given to `sink` must then be dropped).
+/// `options.previous` works as for `build`: matching edition folders are not
+/// rendered, and `stats.reused` names them for the caller to carry over.
+pub fn build_into(
+    root: &Path,
+    options: &RenderOptions,
+    sink: &render::Sink<'_>,
+) -> Result<(Report, Option<RenderStats>)> {
+    let (report, stats) = analyse(root, options, sink)?;
+    let stats = stats.filter(|_| !report.diagnostics.has_errors());
+    Ok((report, stats))
 }

@@ -22,4 +22,5 @@ mod plan;
 mod reading;
 mod recipes;
 mod search;
+mod serve;
 mod support;
