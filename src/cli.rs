@@ -68,6 +68,7 @@ pub(crate) fn lang(cli: &Cli) -> Lang {
         Command::Check(a) => Some(&a.common.root),
         Command::Diff(a) => Some(&a.root),
         Command::Release(a) => Some(&a.root),
+        Command::Serve(a) => Some(&a.root),
         Command::Init(_) | Command::Completions(_) | Command::Man(_) => None,
     };
     if let Some(language) = root.and_then(|r| minglu::content::site_language(r)) {
@@ -558,7 +559,7 @@ struct ServeArgs {
     open: bool,
 }
 
-fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
+fn serve(args: &ServeArgs, lang: Lang) -> Result<ExitCode, Error> {
     use minglu::serve::{self, ServeError, ServeOptions};
     let options = ServeOptions {
         root: args.root.clone(),
@@ -568,6 +569,7 @@ fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
         today: today()?,
         color: std::io::stderr().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        lang,
         open: args.open,
     };
     let log: serve::Log = std::sync::Arc::new(|text: &str| eprintln!("{text}"));
@@ -575,12 +577,7 @@ fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
     // Kept so that a failed handler installation does not look like a stop request.
     let _keep = stop.clone();
     let result = serve::bind(options).and_then(|server| {
-        // Ctrl-C and SIGTERM (the `termination` feature) both stop the server cleanly.
-        if let Err(e) = ctrlc::set_handler(move || {
-            let _ = stop.send(());
-        }) {
-            eprintln!("warning: cannot handle Ctrl-C ({e}); stop the server with a signal");
-        }
+        stop_on_signals(stop);
         server.run(&stopped, &log)
     });
     match result {
@@ -596,6 +593,29 @@ fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM both stop the server cleanly: a thread waits
+/// for either and tells `serve` to stop.
+fn stop_on_signals(stop: std::sync::mpsc::Sender<()>) {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+            Ok(mut signals) => {
+                std::thread::spawn(move || {
+                    if signals.forever().next().is_some() {
+                        let _ = stop.send(());
+                    }
+                });
+            }
+            Err(e) => {
+                eprintln!("warning: cannot handle Ctrl-C ({e}); stop the server with a signal");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    drop(stop);
 }
 
 fn explain(name: &str, lang: Lang) -> ExitCode {

@@ -22,7 +22,8 @@
 //! 3. [`plan`]
 //! 4. [`render`] (and the coming search index and data export)
 //! 5. [`output`]
-//! 6. this file (`check`, `build`, `diff`), [`release`], [`init`] (and the coming `serve`)
+//! 6. this file (`check`, `build`, `diff`), [`mod@preview`] (the build `serve` runs,
+//!    incremental), [`release`], [`init`], [`serve`]
 //! 7. the CLI (`main.rs`, `cli.rs`)
 //!
 //! [`check()`] and [`build()`] are the entry points the CLI calls.
@@ -40,9 +41,9 @@ pub mod plan;
 pub mod release;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod site_files;
 pub mod text_safety;
-pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -153,7 +154,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
 
 /// Identifies the program that renders pages: its version and the executable's
 /// size and modification time (a rebuilt binary renders frozen pages again).
-fn program_fingerprint() -> String {
+pub(crate) fn program_fingerprint() -> String {
     let mut out = env!("CARGO_PKG_VERSION").to_owned();
     if let Some(meta) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()) {
         out.push_str(&format!(" {}", meta.len()));
@@ -310,7 +311,11 @@ fn write_search(plan: &Plan<'_>, sink: &render::Sink<'_>) -> Result<SearchStats>
     })
 }
 
-fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> Diagnostic {
+pub(crate) fn template_diagnostic(
+    e: &TemplateError,
+    theme: &Theme,
+    files: &mut Files,
+) -> Diagnostic {
     let path = match theme.templates.get(&e.name).map(|t| &t.origin) {
         Some(Origin::Site(path)) => path.clone(),
         _ => format!("themes/default/templates/{} (built into minglu)", e.name),
@@ -378,19 +383,5 @@ pub fn today_from_env() -> Result<Date, String> {
     Ok(offset.to_datetime(ts).date())
 }
 
-/// Checks the site and, when it has no errors, renders it into `sink` (which
-/// receives each output file's path, relative with `/`, and bytes, from several
-/// threads). `serve` builds its in-memory site through this; nothing is written
-/// to the output folder. With content or template errors the stats are `None`
-/// and the report says why (files already given to `sink` must then be dropped).
-/// `options.previous` works as for `build`: matching edition folders are not
-/// rendered, and `stats.reused` names them for the caller to carry over.
-pub fn build_into(
-    root: &Path,
-    options: &RenderOptions,
-    sink: &render::Sink<'_>,
-) -> Result<(Report, Option<RenderStats>)> {
-    let (report, stats) = analyse(root, options, sink)?;
-    let stats = stats.filter(|_| !report.diagnostics.has_errors());
-    Ok((report, stats))
-}
+pub mod preview;
+pub use preview::{Preview, PreviewBuilt, PreviewOptions, Rendered, preview};

@@ -1,7 +1,8 @@
 //! SERVE: a local preview server that rebuilds on every save.
 //!
 //! It sits on top of the whole pipeline (like `build`, it calls load → check →
-//! render, through [`crate::build_into`]) and never writes to the user's
+//! history → plan → render → search, through [`crate::preview`], incrementally
+//! after the first build: see [`rebuild`]) and never writes to the user's
 //! `public/`: the build lives in memory, except the pages of frozen editions,
 //! which go to a private temporary folder ([`store`]).
 //!
@@ -28,7 +29,6 @@ pub mod state;
 pub mod store;
 pub mod watch;
 
-use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -38,7 +38,7 @@ use std::time::Duration;
 use jiff::civil::Date;
 
 use events::frame;
-use rebuild::{Changes, Context, Outcome};
+use rebuild::{Changes, Context, Memory, Outcome};
 use state::State;
 
 /// How `serve` runs.
@@ -56,6 +56,8 @@ pub struct ServeOptions {
     pub today: Date,
     /// Whether terminal text may be coloured.
     pub color: bool,
+    /// The language of diagnostics, in the terminal and the browser overlay.
+    pub lang: crate::diagnostic::Lang,
     /// Open the site in a browser once it is served.
     pub open: bool,
 }
@@ -157,13 +159,13 @@ impl Server {
         let url = self.url();
         let context = Context {
             root: root.clone(),
-            render: crate::render::RenderOptions {
+            options: crate::PreviewOptions {
                 today: self.options.today,
                 base_url: Some(url.clone()),
                 drafts: self.options.drafts,
-                previous: BTreeMap::new(),
             },
             color: self.options.color,
+            lang: self.options.lang,
             spill: private_folder(log),
         };
         let spill = context.spill.clone();
@@ -172,7 +174,8 @@ impl Server {
             rescan: true,
             ..Changes::default()
         };
-        rebuild_and_publish(&state, &all, &context, log, true);
+        let mut memory = Memory::default();
+        rebuild_and_publish(&state, &all, &context, &mut memory, log, true);
         let server = tiny_http::Server::from_listener(self.listener, None).map_err(|e| {
             ServeError::Listen {
                 addr: self.addr,
@@ -182,7 +185,7 @@ impl Server {
         let server = Arc::new(server);
         let loopback = self.addr.ip().is_loopback();
         http::spawn_workers(&server, &state, http::HostGuard { loopback }, 4);
-        watch_and_rebuild(&root, &state, context, log)?;
+        watch_and_rebuild(&root, &state, context, memory, log)?;
         spawn_pings(&state);
         if !loopback {
             log(&format!(
@@ -210,6 +213,7 @@ fn watch_and_rebuild(
     root: &std::path::Path,
     state: &Arc<State>,
     context: Context,
+    mut memory: Memory,
     log: &Log,
 ) -> Result<(), ServeError> {
     let (sender, changes) = channel::<Changes>();
@@ -230,7 +234,7 @@ fn watch_and_rebuild(
                 batch.merge(more);
             }
             watcher.refresh(&batch);
-            rebuild_and_publish(&state, &batch, &context, &log, false);
+            rebuild_and_publish(&state, &batch, &context, &mut memory, &log, false);
         }
     });
     Ok(())
@@ -255,22 +259,24 @@ fn rebuild_and_publish(
     state: &State,
     changes: &Changes,
     context: &Context,
+    memory: &mut Memory,
     log: &Log,
     first: bool,
 ) {
     let previous = state.snapshot();
-    let outcome = rebuild::rebuild(&previous, changes, context);
+    let outcome = rebuild::rebuild(&previous, changes, context, memory);
     drop(previous);
-    publish(state, outcome, log, first, context.color);
+    publish(state, outcome, log, first, context);
 }
 
 /// Installs a rebuild's outcome and tells the open pages.
-fn publish(state: &State, outcome: Outcome, log: &Log, first: bool, color: bool) {
+fn publish(state: &State, outcome: Outcome, log: &Log, first: bool, context: &Context) {
     let mut subscribers = state.subscribers();
     match outcome {
         Outcome::Built {
             snapshot,
             report,
+            work,
             elapsed,
         } => {
             let previous = state.snapshot();
@@ -293,14 +299,20 @@ fn publish(state: &State, outcome: Outcome, log: &Log, first: bool, color: bool)
                 }
             });
             if first && !report.diagnostics.is_empty() {
-                log(overlay::Problems::from_report(&report, color)
-                    .terminal
-                    .trim_end());
+                log(
+                    overlay::Problems::from_report(&report, context.color, context.lang)
+                        .terminal
+                        .trim_end(),
+                );
             }
             let verb = if first { "built" } else { "rebuilt" };
+            let how = if work.incremental { "affected" } else { "all" };
             log(&format!(
-                "{verb} {files} files in {:.0} ms: {} changed, {reloaded} open page(s) told to reload{}",
+                "{verb} {files} files in {:.0} ms ({how}: rendered {} of {} pages, {} search index(es)): {} changed, {reloaded} open page(s) told to reload{}",
                 elapsed.as_secs_f64() * 1000.0,
+                work.pages,
+                work.planned,
+                work.indexes,
                 changed.len(),
                 match report.diagnostics.warning_count() {
                     0 => String::new(),

@@ -8,7 +8,9 @@
 use serde::Serialize;
 
 use crate::Report;
+use crate::diagnostic::Lang;
 use crate::diagnostic::render::{self as diag_render, Sources};
+use crate::t;
 
 /// Where the script is served.
 pub const SCRIPT_PATH: &str = "/__minglu/live.js";
@@ -70,8 +72,8 @@ pub fn inject(html: &[u8], generation: u64) -> Vec<u8> {
 #[derive(Debug, Serialize)]
 pub struct Problems {
     /// The overlay's heading.
-    pub title: &'static str,
-    /// "2 error(s), 1 warning(s)".
+    pub title: String,
+    /// "2 error(s), 1 warning(s)" (in the chosen language).
     pub summary: String,
     /// Every diagnostic.
     pub diagnostics: Vec<Entry>,
@@ -101,19 +103,35 @@ pub struct Entry {
     pub text: String,
 }
 
-const TITLE: &str =
-    "构建失败，显示的是上一次成功的构建 · build failed, showing the last good build";
+fn title(lang: Lang) -> String {
+    t!(
+        en: "build failed, showing the last good build",
+        zh: "构建失败，显示的是上一次成功的构建"
+    )
+    .get(lang)
+    .to_owned()
+}
+
+fn summary(errors: usize, warnings: usize, lang: Lang) -> String {
+    t!(
+        en: "{errors} error(s), {warnings} warning(s)",
+        zh: "{errors} 个错误，{warnings} 个警告"
+    )
+    .get(lang)
+    .to_owned()
+}
 
 impl Problems {
-    /// The diagnostics of a failed build.
-    pub fn from_report(report: &Report, color: bool) -> Problems {
-        let mut sources = Sources::new(&report.root, &report.files);
+    /// The diagnostics of a failed build, in `lang`.
+    pub fn from_report(report: &Report, color: bool, lang: Lang) -> Problems {
+        let read = crate::site_files::read_excerpt_source;
+        let mut sources = Sources::new(&report.root, &report.files, read);
         let mut terminal = String::new();
         let mut diagnostics = Vec::new();
         for d in &report.diagnostics {
-            let text = diag_render::text(d, &mut sources, false);
+            let text = diag_render::text(d, &mut sources, false, lang);
             terminal.push_str(&if color {
-                diag_render::text(d, &mut sources, true)
+                diag_render::text(d, &mut sources, true, lang)
             } else {
                 text.clone()
             });
@@ -124,18 +142,18 @@ impl Problems {
                 file: d.span.map(|s| report.files.path(s.file).to_owned()),
                 line: d.span.map(|s| s.line),
                 column: d.span.map(|s| s.col),
-                message: d.message.clone(),
-                help: d.help.clone(),
+                message: d.message.get(lang).to_owned(),
+                help: d.help.as_ref().map(|h| h.get(lang).to_owned()),
                 text,
             });
         }
-        let summary = format!(
-            "{} error(s), {} warning(s)",
+        let summary = summary(
             report.diagnostics.error_count(),
-            report.diagnostics.warning_count()
+            report.diagnostics.warning_count(),
+            lang,
         );
         Problems {
-            title: TITLE,
+            title: title(lang),
             summary,
             diagnostics,
             terminal,
@@ -143,23 +161,25 @@ impl Problems {
     }
 
     /// An operational failure (a file vanished mid-read, the content folder is gone).
-    pub fn from_error(e: &crate::Error) -> Problems {
-        let mut text = format!("error: {e}");
+    pub fn from_error(e: &crate::Error, lang: Lang) -> Problems {
+        let message = e.text();
+        let (me, mz) = (&message.en, &message.zh);
+        let mut text = t!(en: "error: {me}", zh: "错误：{mz}").get(lang).to_owned();
         let mut source = std::error::Error::source(e);
         while let Some(s) = source {
-            text.push_str(&format!("\n  caused by: {s}"));
+            text.push_str(t!(en: "\n  caused by: {s}", zh: "\n  原因：{s}").get(lang));
             source = s.source();
         }
         Problems {
-            title: TITLE,
-            summary: "1 error(s), 0 warning(s)".to_owned(),
+            title: title(lang),
+            summary: summary(1, 0, lang),
             diagnostics: vec![Entry {
                 severity: "error",
                 code: "operational".to_owned(),
                 file: None,
                 line: None,
                 column: None,
-                message: e.to_string(),
+                message: message.get(lang).to_owned(),
                 help: None,
                 text: text.clone(),
             }],

@@ -1,24 +1,22 @@
 //! The rebuild step: changed paths + the previous build → the next build, in memory.
 //!
-//! Part of `serve`; it sits above the whole pipeline (load → check → render) and
-//! calls it through [`crate::build_into`]. [`rebuild`] is the single place
-//! where serve turns file changes into output, so that the plan stage's
-//! incremental rebuild replaces its body without touching the server:
+//! Part of `serve`; it sits above the whole pipeline and calls it through
+//! [`crate::preview`] (load → check → history → plan → render → search).
+//! [`rebuild`] is the single place where serve turns file changes into output:
 //!
-//! - today it ignores `changes`: it loads and checks everything again and renders
-//!   every page except the frozen edition folders whose fingerprint is unchanged
-//!   (the mechanism `build` uses to carry them over), which it shares with
-//!   `previous`; the server then compares bytes to decide which open pages reload;
-//! - with the plan, it reloads only the changed content files into the previous
-//!   model, re-checks, re-plans, and re-renders only the pages whose inputs
-//!   intersect `changes` (a `rescan` or a theme change still means everything),
-//!   sharing every other file with `previous` (`Arc` clones, as `carry_over`
-//!   does now). The previous model and plan then belong in [`Snapshot`] next to
-//!   `files` and `fingerprints`; `Changes::paths` are absolute, so relate them
-//!   to the plan's inputs with `strip_prefix(&context.root)`.
+//! - it relates the changed paths to the last good build's files
+//!   ([`crate::preview::changes_since`]) and asks for an incremental build:
+//!   only changed files are parsed again ([`crate::content::Cache`]), and only
+//!   the pages and search indexes the plan says the changes affect are
+//!   rendered; every other file is shared with `previous` (`Arc` clones);
+//! - a theme change, a folder appearing or vanishing, or a lost-events rescan
+//!   renders everything, except frozen edition folders whose fingerprint held,
+//!   which are shared with `previous` as well;
+//! - the changes since the last good build are remembered through failed
+//!   rebuilds, so fixing an error is incremental too.
 //!
-//! Nothing else in `serve` needs to change: the server only ever sees complete
-//! snapshots, and it decides which open pages reload by comparing their bytes.
+//! The server only ever sees complete snapshots, and decides which open pages
+//! reload by comparing their bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -28,8 +26,10 @@ use std::time::{Duration, Instant};
 use super::overlay::Problems;
 use super::state::Snapshot;
 use super::store::{Collector, SpillDir, Stored};
-use crate::Report;
-use crate::render::{RenderOptions, RenderStats};
+use crate::content::Cache;
+use crate::diagnostic::Lang;
+use crate::preview::changes_since;
+use crate::{Preview, PreviewOptions, Rendered, Report};
 
 /// What changed on disk since the last rebuild.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -59,11 +59,39 @@ pub struct Context {
     /// The site root (holding `content/`).
     pub root: PathBuf,
     /// Today, the local base URL and whether `/draft/` is built.
-    pub render: RenderOptions,
+    pub options: PreviewOptions,
     /// Whether terminal text may be coloured.
     pub color: bool,
+    /// The language of diagnostics (the terminal's and the overlay's).
+    pub lang: Lang,
     /// The private folder for frozen edition pages (`None`: keep them in memory).
     pub spill: Option<Arc<SpillDir>>,
+}
+
+/// What the rebuild thread keeps between rebuilds (nobody else reads it).
+#[derive(Debug, Default)]
+pub struct Memory {
+    /// The last good build's model and fingerprints.
+    preview: Option<Preview>,
+    /// Parsed files of the last load.
+    cache: Cache,
+    /// Changed paths since the last good build.
+    pending: BTreeSet<PathBuf>,
+    /// The watcher lost track since the last good build.
+    rescan: bool,
+}
+
+/// How much a rebuild rendered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Pages rendered.
+    pub pages: usize,
+    /// Pages planned.
+    pub planned: usize,
+    /// Search indexes built.
+    pub indexes: usize,
+    /// Only what the changes affect (not everything).
+    pub incremental: bool,
 }
 
 /// The result of one rebuild.
@@ -75,6 +103,8 @@ pub enum Outcome {
         snapshot: Snapshot,
         /// Warnings.
         report: Report,
+        /// What was rendered.
+        work: Work,
         /// Time spent.
         elapsed: Duration,
     },
@@ -88,31 +118,60 @@ pub enum Outcome {
 }
 
 /// Builds the site again after `changes`, starting from `previous`.
-pub fn rebuild(previous: &Snapshot, changes: &Changes, context: &Context) -> Outcome {
-    // Everything is loaded, checked and rendered again until the plan stage lands
-    // (see the module docs); `changes` will then select the pages to render. Only
-    // frozen edition folders whose fingerprint is unchanged are carried over.
-    let _ = changes;
+pub fn rebuild(
+    previous: &Snapshot,
+    changes: &Changes,
+    context: &Context,
+    memory: &mut Memory,
+) -> Outcome {
     let start = Instant::now();
-    let render = RenderOptions {
-        previous: previous.fingerprints.clone(),
-        ..context.render.clone()
+    memory.pending.extend(changes.paths.iter().cloned());
+    memory.rescan |= changes.rescan;
+    let plan_changes = match &memory.preview {
+        Some(before) if !memory.rescan => {
+            let rel: Vec<String> = memory
+                .pending
+                .iter()
+                .filter_map(|p| p.strip_prefix(&context.root).ok())
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .collect();
+            changes_since(&context.root, before, &rel)
+        }
+        _ => None,
     };
-    let generation = previous.generation + 1;
-    let collector = Collector::new(context.spill.as_deref(), generation);
-    let built = crate::build_into(&context.root, &render, &|path: &str, bytes: &[u8]| {
-        collector.put(path, bytes)
-    });
+    let collector = Collector::new(context.spill.as_deref(), previous.generation + 1);
+    let built = crate::preview(
+        &context.root,
+        &context.options,
+        memory.preview.as_ref(),
+        plan_changes.as_deref(),
+        &mut memory.cache,
+        &|path: &str, bytes: &[u8]| collector.put(path, bytes),
+    );
     let problems = match built {
-        Ok((report, Some(stats))) => {
+        Ok((report, Some(built))) => {
+            memory.pending.clear();
+            memory.rescan = false;
+            memory.preview = Some(built.preview);
+            let work = Work {
+                pages: built.pages,
+                planned: built.planned,
+                indexes: built.indexes,
+                incremental: matches!(built.rendered, Rendered::Partial { .. }),
+            };
+            let files = assemble(previous, collector.into_files(), &built.rendered);
             return Outcome::Built {
-                snapshot: carry_over(previous, collector.into_files(), stats),
+                snapshot: Snapshot {
+                    generation: previous.generation + 1,
+                    files,
+                },
                 report,
+                work,
                 elapsed: start.elapsed(),
             };
         }
-        Ok((report, None)) => Problems::from_report(&report, context.color),
-        Err(e) => Problems::from_error(&e),
+        Ok((report, None)) => Problems::from_report(&report, context.color, context.lang),
+        Err(e) => Problems::from_error(&e, context.lang),
     };
     // Dropping the collector drops this generation's pack.
     drop(collector);
@@ -122,26 +181,47 @@ pub fn rebuild(previous: &Snapshot, changes: &Changes, context: &Context) -> Out
     }
 }
 
-/// The new build's files plus the edition folders it did not render again,
-/// shared with `previous`.
-fn carry_over(
+/// The new build's files: the new ones, plus what `previous` keeps (the
+/// carried-over edition folders of a full build; all but the removed files and
+/// cleared index folders of a partial one).
+fn assemble(
     previous: &Snapshot,
-    mut files: BTreeMap<String, Stored>,
-    stats: RenderStats,
-) -> Snapshot {
-    for dir in &stats.reused {
-        let prefix = format!("{dir}/");
-        let kept = previous
-            .files
-            .range(prefix.clone()..)
-            .take_while(|(path, _)| path.starts_with(&prefix));
-        for (path, stored) in kept {
-            files.insert(path.clone(), stored.clone());
+    new: BTreeMap<String, Stored>,
+    rendered: &Rendered,
+) -> BTreeMap<String, Stored> {
+    match rendered {
+        Rendered::Full { reused } => {
+            let mut files = new;
+            for dir in reused {
+                let prefix = format!("{dir}/");
+                files.extend(under(&previous.files, &prefix));
+            }
+            files
+        }
+        Rendered::Partial { removed, cleared } => {
+            let mut files = previous.files.clone();
+            for path in removed {
+                files.remove(path);
+            }
+            for folder in cleared {
+                let stale: Vec<String> = under(&files, folder).map(|(p, _)| p).collect();
+                for path in stale {
+                    files.remove(&path);
+                }
+            }
+            files.extend(new);
+            files
         }
     }
-    Snapshot {
-        generation: previous.generation + 1,
-        files,
-        fingerprints: stats.fingerprints,
-    }
+}
+
+/// The files under `prefix` (which ends in `/`).
+fn under<'a>(
+    files: &'a BTreeMap<String, Stored>,
+    prefix: &'a str,
+) -> impl Iterator<Item = (String, Stored)> + 'a {
+    files
+        .range(prefix.to_owned()..)
+        .take_while(move |(path, _)| path.starts_with(prefix))
+        .map(|(path, stored)| (path.clone(), stored.clone()))
 }

@@ -19,10 +19,6 @@ pub struct Snapshot {
     /// Output path (relative, with `/`) → the file, shared with the previous
     /// build when carried over.
     pub files: BTreeMap<String, Stored>,
-    /// Per register, the fingerprint of its edition folders (see
-    /// [`crate::render::RenderStats::fingerprints`]): the next rebuild carries
-    /// matching folders over instead of rendering them again.
-    pub fingerprints: BTreeMap<String, String>,
 }
 
 impl Snapshot {
@@ -94,7 +90,6 @@ impl State {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::sync::Arc;
 
     use super::{Snapshot, Stored};
@@ -110,7 +105,6 @@ mod tests {
                     ((*p).to_owned(), stored)
                 })
                 .collect(),
-            fingerprints: BTreeMap::new(),
         };
         let new = Snapshot {
             generation: 2,
@@ -121,7 +115,6 @@ mod tests {
                     ((*p).to_owned(), stored)
                 })
                 .collect(),
-            fingerprints: BTreeMap::new(),
         };
         assert_eq!(old.changed_paths(&new), ["b", "gone", "new"]);
     }

@@ -1,0 +1,227 @@
+//! LOAD: parsed files kept from one load to the next, so a load after an edit
+//! re-reads only what changed.
+//!
+//! Like git's index, a file is known by its stamp: size, modification and
+//! status-change times (nanoseconds) and inode. A working-copy item is reused
+//! when its stamp, its file id and the list settings it is read with are the
+//! same; a frozen edition when every file of its folder has the same stamp and
+//! id. Status-change time (`ctime`) cannot be set by programs, so an edit that
+//! keeps the size and restores the modification time is still seen. As git
+//! does against "racily clean" files, a file changed in the last two seconds
+//! is never cached (its stamp may not yet differ from an edit in the same
+//! clock tick), and neither is a symbolic link. The cache is an optimisation
+//! only: any doubt means reading the file again.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use crate::diagnostic::{Diagnostic, FileId};
+use crate::model::{Edition, Item, ListKind};
+
+/// What identifies a file's content without reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Stamp {
+    len: u64,
+    modified: i128,
+    changed: i128,
+    inode: u64,
+    device: u64,
+}
+
+/// How recent a change must be for the file not to be cached.
+const RACY: Duration = Duration::from_secs(2);
+
+impl Stamp {
+    /// The stamp of a regular file, or `None` (a link, a recent change, an error).
+    pub(crate) fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let modified = meta.modified().ok()?;
+        let recent = SystemTime::now().checked_sub(RACY)?;
+        if modified > recent {
+            return None;
+        }
+        let nanos = |t: SystemTime| {
+            t.duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX))
+        };
+        #[cfg(unix)]
+        let (changed, inode, device) = {
+            use std::os::unix::fs::MetadataExt as _;
+            let changed = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+            if changed > nanos(recent) {
+                return None;
+            }
+            (changed, meta.ino(), meta.dev())
+        };
+        #[cfg(not(unix))]
+        let (changed, inode, device) = (0, 0, 0);
+        Some(Stamp {
+            len: meta.len(),
+            modified: nanos(modified),
+            changed,
+            inode,
+            device,
+        })
+    }
+}
+
+/// A parsed result and its diagnostics.
+pub(crate) type Parsed<T> = Arc<(Option<T>, Vec<Diagnostic>)>;
+
+#[derive(Debug)]
+struct CachedItem {
+    stamp: Stamp,
+    id: FileId,
+    kind: ListKind,
+    prefix: String,
+    parsed: Parsed<Item>,
+}
+
+#[derive(Debug)]
+struct CachedEdition {
+    files: Vec<(String, FileId, Stamp)>,
+    parsed: Parsed<Edition>,
+}
+
+/// Parsed files from the previous load (see the module documentation).
+/// `Cache::default()` is empty; a load through it fills it for the next one.
+#[derive(Debug, Default)]
+pub struct Cache {
+    items: HashMap<String, CachedItem>,
+    editions: HashMap<String, CachedEdition>,
+    next_items: Mutex<HashMap<String, CachedItem>>,
+    next_editions: Mutex<HashMap<String, CachedEdition>>,
+    hits: Mutex<(usize, usize)>,
+}
+
+impl Cache {
+    /// Files reused and files read by the last load through this cache
+    /// (a frozen edition counts as its number of files).
+    pub fn last_load(&self) -> (usize, usize) {
+        *self.hits.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn count(&self, reused: usize, read: usize) {
+        let mut hits = self.hits.lock().unwrap_or_else(PoisonError::into_inner);
+        hits.0 += reused;
+        hits.1 += read;
+    }
+
+    /// Starts a load: counters to zero.
+    pub(crate) fn begin(&self) {
+        *self.hits.lock().unwrap_or_else(PoisonError::into_inner) = (0, 0);
+    }
+
+    /// Ends a load: what it read becomes the cache (files it did not see are dropped).
+    pub(crate) fn finish(&mut self) {
+        self.items = std::mem::take(
+            self.next_items
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        self.editions = std::mem::take(
+            self.next_editions
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+    }
+
+    /// A working-copy item: the cached result, or `parse` (whose result is kept).
+    pub(crate) fn item(
+        &self,
+        path: &Path,
+        rel: &str,
+        id: FileId,
+        (kind, prefix): (ListKind, &str),
+        parse: impl FnOnce() -> crate::Result<(Option<Item>, Vec<Diagnostic>)>,
+    ) -> crate::Result<(Option<Item>, Vec<Diagnostic>)> {
+        let stamp = Stamp::of(path);
+        if let (Some(stamp), Some(c)) = (stamp, self.items.get(rel))
+            && c.stamp == stamp
+            && c.id == id
+            && c.kind == kind
+            && c.prefix == prefix
+        {
+            self.count(1, 0);
+            self.keep_item(rel, c.stamp, id, (kind, prefix), Arc::clone(&c.parsed));
+            return Ok((*c.parsed).clone());
+        }
+        self.count(0, 1);
+        let parsed = parse()?;
+        if let Some(stamp) = stamp {
+            self.keep_item(rel, stamp, id, (kind, prefix), Arc::new(parsed.clone()));
+        }
+        Ok(parsed)
+    }
+
+    fn keep_item(
+        &self,
+        rel: &str,
+        stamp: Stamp,
+        id: FileId,
+        (kind, prefix): (ListKind, &str),
+        parsed: Parsed<Item>,
+    ) {
+        let entry = CachedItem {
+            stamp,
+            id,
+            kind,
+            prefix: prefix.to_owned(),
+            parsed,
+        };
+        self.next_items
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(rel.to_owned(), entry);
+    }
+
+    /// A frozen edition folder `dir` with `files` (relative path → id): the
+    /// cached result, or `load` (whose result is kept).
+    pub(crate) fn edition(
+        &self,
+        root: &Path,
+        dir: &str,
+        files: &BTreeMap<String, FileId>,
+        load: impl FnOnce() -> crate::Result<(Option<Edition>, Vec<Diagnostic>)>,
+    ) -> crate::Result<(Option<Edition>, Vec<Diagnostic>)> {
+        let stamps: Option<Vec<(String, FileId, Stamp)>> = files
+            .iter()
+            .map(|(rel, id)| {
+                let stamp = Stamp::of(&root.join(format!("{dir}/{rel}")))?;
+                Some((rel.clone(), *id, stamp))
+            })
+            .collect();
+        if let (Some(stamps), Some(c)) = (&stamps, self.editions.get(dir))
+            && c.files == *stamps
+        {
+            self.count(files.len(), 0);
+            let parsed = Arc::clone(&c.parsed);
+            let out = (*parsed).clone();
+            self.keep_edition(dir, stamps.clone(), parsed);
+            return Ok(out);
+        }
+        self.count(0, files.len());
+        let parsed = load()?;
+        if let Some(stamps) = stamps {
+            self.keep_edition(dir, stamps, Arc::new(parsed.clone()));
+        }
+        Ok(parsed)
+    }
+
+    fn keep_edition(
+        &self,
+        dir: &str,
+        files: Vec<(String, FileId, Stamp)>,
+        parsed: Parsed<Edition>,
+    ) {
+        self.next_editions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(dir.to_owned(), CachedEdition { files, parsed });
+    }
+}
