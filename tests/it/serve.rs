@@ -590,7 +590,20 @@ fn many_changes_end_in_the_same_output_as_a_clean_build() {
             (last, quiet_since) = (now, Instant::now());
         }
     }
-    // A clean build of the same content, with the same base URL.
+    let files = assert_same_as_a_clean_build(&site, &served);
+    assert!(files.iter().any(|f| f == "draft/stamp/GZ-101/index.html"));
+    let frozen = served.get("/stamp/editions/2015/").text();
+    assert!(
+        frozen.contains("<!-- 本地主题 -->"),
+        "frozen pages re-rendered"
+    );
+    assert!(!files.iter().any(|f| f == "draft/stamp/GZ-100/index.html"));
+}
+
+/// Builds `site` cleanly with `build --drafts` and the server's base URL, and
+/// asserts that the server serves exactly those files with exactly those bytes
+/// (HTML with the live-reload script taken out). Returns the served paths.
+fn assert_same_as_a_clean_build(site: &SiteTest, served: &Served) -> Vec<String> {
     let output = SiteTest::empty("serve-clean");
     let base_url = format!("http://127.0.0.1:{}/", served.port);
     let out = output.root.join("public");
@@ -623,13 +636,6 @@ fn many_changes_end_in_the_same_output_as_a_clean_build() {
         extra.is_empty() && missing.is_empty(),
         "served but not built: {extra:?}; built but not served: {missing:?}"
     );
-    assert!(files.iter().any(|f| f == "draft/stamp/GZ-101/index.html"));
-    let frozen = served.get("/stamp/editions/2015/").text();
-    assert!(
-        frozen.contains("<!-- 本地主题 -->"),
-        "frozen pages re-rendered"
-    );
-    assert!(!files.iter().any(|f| f == "draft/stamp/GZ-100/index.html"));
     let script = format!("{SCRIPT}{generation}\"></script>");
     for (path, bytes) in &clean {
         assert!(
@@ -646,6 +652,97 @@ fn many_changes_end_in_the_same_output_as_a_clean_build() {
         };
         assert!(&body == bytes, "{path} differs from a clean build");
     }
+    files
+}
+
+/// Saves a file and waits for the rebuild it causes; returns (pages rendered,
+/// pages planned, whether only the affected ones were rendered).
+fn save_and_rebuild(
+    served: &mut Served,
+    site: &SiteTest,
+    rel: &str,
+    text: &str,
+) -> (usize, usize, bool) {
+    save(site, rel, text);
+    rebuilt(served)
+}
+
+/// Waits for the next "rebuilt" line and reads how much it rendered.
+fn rebuilt(served: &mut Served) -> (usize, usize, bool) {
+    let line = served.wait_for_line("rebuilt ");
+    let incremental = line.contains("(affected: rendered ");
+    let numbers = line
+        .split("rendered ")
+        .nth(1)
+        .and_then(|rest| rest.split(" pages").next())
+        .and_then(|n| n.split_once(" of "))
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+    let (rendered, planned) = numbers.unwrap_or_else(|| panic!("no counts in {line:?}"));
+    (rendered, planned, incremental)
+}
+
+#[test]
+fn incremental_rebuilds_render_only_what_changed_and_match_a_clean_build() {
+    let site = example();
+    let mut served = Served::start(&site.root, &["--drafts"]);
+    let item = "content/lists/stamp/items/GZ-001.yaml";
+    // One item's text: its pages and the lists showing it, nothing else.
+    let text = site
+        .read(item)
+        .replacen("summary: ", "summary: 增量一。", 1);
+    let (rendered, planned, incremental) = save_and_rebuild(&mut served, &site, item, &text);
+    assert!(incremental, "an item edit is incremental");
+    assert!(
+        rendered > 0 && rendered * 4 < planned,
+        "{rendered} of {planned}"
+    );
+    assert!(served.get("/draft/stamp/GZ-001/").text().contains("增量一"));
+    // A new item, then a deleted one.
+    let new_item = site.read(item).replacen("title: ", "title: 新增事项", 1);
+    let (rendered, planned, incremental) = save_and_rebuild(
+        &mut served,
+        &site,
+        "content/lists/stamp/items/GZ-500.yaml",
+        &new_item,
+    );
+    assert!(
+        incremental && rendered * 2 < planned,
+        "{rendered} of {planned}"
+    );
+    std::fs::remove_file(site.root.join("content/lists/stamp/items/GZ-004.yaml")).expect("delete");
+    let (rendered, planned, incremental) = rebuilt(&mut served);
+    assert!(
+        incremental && rendered * 2 < planned,
+        "{rendered} of {planned}"
+    );
+    assert_eq!(served.get("/draft/stamp/GZ-004/").status, 404);
+    // A department renamed, a free page edited, a purpose added to an item.
+    let departments = site.read("content/departments.yaml").replacen(
+        "name: 苏州市民政局",
+        "name: 苏州市民政局（增量）",
+        1,
+    );
+    let (_, _, incremental) =
+        save_and_rebuild(&mut served, &site, "content/departments.yaml", &departments);
+    assert!(incremental);
+    let page = std::fs::read_dir(site.root.join("content/pages"))
+        .expect("pages")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .expect("a free page");
+    let rel = format!(
+        "content/pages/{}",
+        page.file_name().expect("name").to_string_lossy()
+    );
+    let page_text = format!("{}\n\n增量的一段。\n", site.read(&rel));
+    let (_, _, incremental) = save_and_rebuild(&mut served, &site, &rel, &page_text);
+    assert!(incremental);
+    let more = site
+        .read(item)
+        .replacen("purposes: [", "purposes: [增量用途, ", 1);
+    let (_, _, incremental) = save_and_rebuild(&mut served, &site, item, &more);
+    assert!(incremental);
+    assert_same_as_a_clean_build(&site, &served);
 }
 
 /// Percent-encodes the non-ASCII bytes of an output path for a request line.
