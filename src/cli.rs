@@ -162,6 +162,10 @@ struct CheckArgs {
     /// Explain a diagnostic code (what, why, example, fix) and exit.
     #[arg(long, value_name = "CODE")]
     explain: Option<String>,
+    /// Neither read nor write the check cache (<root>/.public.minglu-check-cache.json,
+    /// which lets a second check skip rendering unchanged frozen editions).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 const DIFF_AFTER_HELP: &str = "Exit codes:\n  0  success, whether or not there are changes (with --exit-code: no changes)\n  1  with --exit-code: changes found; or the content has errors\n  2  usage or operational error (unknown register or edition, …)";
@@ -397,15 +401,24 @@ fn build(args: &BuildArgs, lang: Lang) -> Result<ExitCode, Error> {
     }
 }
 
+/// The check cache's name, beside the default output folder (as `build`'s reuse
+/// cache `.public.minglu-cache.json` is).
+const CHECK_CACHE: &str = ".public.minglu-check-cache.json";
+
 fn check(args: &CheckArgs, lang: Lang) -> Result<ExitCode, Error> {
     if let Some(name) = &args.explain {
         return Ok(explain(name, lang));
     }
     let c = &args.common;
-    let report = minglu::check(&CheckOptions {
+    let options = CheckOptions {
         root: c.root.clone(),
         today: today()?,
-    })?;
+    };
+    let report = if args.no_cache {
+        minglu::check(&options)?
+    } else {
+        minglu::check_with_cache(&options, &c.root.join(CHECK_CACHE))?
+    };
     print_diagnostics(&report, c.format.into(), lang);
     if !c.quiet {
         let (files, n) = (report.files.len(), counts(&report.diagnostics));

@@ -102,17 +102,54 @@ pub struct BuildSummary {
 /// Validates the site under `options.root` and renders it in memory (so template
 /// errors surface too) without writing anything.
 pub fn check(options: &CheckOptions) -> Result<Report> {
+    check_inner(options, None)
+}
+
+/// [`check()`], remembering in `cache_file` which frozen edition folders it
+/// rendered without a template error, so that the next check need not render
+/// them again while their fingerprint (program, theme, site-wide values, the
+/// edition's seal: what `build` carries pages over by) is unchanged. The cache
+/// is an optimisation: a missing, stale or unreadable one is ignored, and the
+/// result is always the one [`check()`] gives.
+pub fn check_with_cache(options: &CheckOptions, cache_file: &Path) -> Result<Report> {
+    check_inner(options, Some(cache_file))
+}
+
+/// The check cache's file: the fingerprints of frozen edition folders that
+/// rendered without a template error.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CheckCache {
+    /// Register key → fingerprint.
+    rendered: std::collections::BTreeMap<String, String>,
+}
+
+fn check_inner(options: &CheckOptions, cache_file: Option<&Path>) -> Result<Report> {
+    let previous = cache_file
+        .and_then(|path| site_files::read_text_limited(path, 1 << 20).ok())
+        .and_then(|text| serde_json::from_str::<CheckCache>(&text).ok())
+        .map(|c| c.rendered)
+        .unwrap_or_default();
     let plan = PlanOptions {
         today: options.today,
         base_url: None,
         drafts: true,
-        program: String::new(),
-        previous: std::collections::BTreeMap::new(),
+        program: program_fingerprint(),
+        previous,
     };
-    analyse(&options.root, plan, Outputs::Pages, &|_: &str, _: &[u8]| {
+    let (report, built) = analyse(&options.root, plan, Outputs::Pages, &|_: &str, _: &[u8]| {
         Ok(())
-    })
-    .map(|(report, _)| report)
+    })?;
+    // Rendering ran and found no template error: every fingerprint is a fact
+    // worth keeping. Otherwise the old file still holds true facts.
+    if let (Some(path), Some(built)) = (cache_file, built) {
+        let cache = CheckCache {
+            rendered: built.reuse.fingerprints,
+        };
+        if let Ok(text) = serde_json::to_string(&cache) {
+            let _ = std::fs::write(path, text);
+        }
+    }
+    Ok(report)
 }
 
 /// Checks the site, and if it has no errors renders it and swaps the result into

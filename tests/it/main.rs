@@ -8,6 +8,7 @@
 
 mod build;
 mod check;
+mod check_cache;
 mod cli;
 mod conformance;
 mod fuzz;
