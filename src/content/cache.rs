@@ -225,3 +225,39 @@ impl Cache {
             .insert(dir.to_owned(), CachedEdition { files, parsed });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs::File;
+    use std::time::{Duration, SystemTime};
+
+    use super::Stamp;
+
+    #[test]
+    fn a_stamp_sees_edits_that_keep_size_and_modification_time() {
+        let dir = std::env::temp_dir().join(format!("minglu-stamp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let path = dir.join("GZ-001.yaml");
+        std::fs::write(&path, "title: 一\n").expect("write");
+        let old = SystemTime::now() - Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(old))
+            .expect("backdate");
+        // Just changed (its status-change time is now): never trusted.
+        assert_eq!(Stamp::of(&path), None, "a racily clean file is not cached");
+        std::thread::sleep(super::RACY + Duration::from_millis(200));
+        let before = Stamp::of(&path).expect("an old file has a stamp");
+        assert_eq!(Stamp::of(&path), Some(before), "unchanged: the same stamp");
+        // Same size, modification time put back: the stamp still differs.
+        std::fs::write(&path, "title: 二\n").expect("rewrite");
+        File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(old))
+            .expect("backdate again");
+        assert_ne!(Stamp::of(&path), Some(before));
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+}
