@@ -13,12 +13,12 @@
 //! of changes at all (the watcher lost track) renders everything, as `build`
 //! does (frozen edition folders whose fingerprint matched are still carried over).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use jiff::civil::Date;
 
-use crate::plan::{Change, PageId, Plan, PlanOptions, PlannedPage};
+use crate::plan::{Change, Input, PageId, Plan, PlanOptions, PlannedPage, ScopeKind};
 use crate::render::{RenderFailure, Theme};
 use crate::{Report, Result, content, history, model, render};
 
@@ -195,12 +195,12 @@ fn render_changes(
     theme: &Theme,
     sink: &render::Sink<'_>,
 ) -> Result<(Rendered, usize, usize), RenderFailure> {
-    let mut pages: BTreeMap<String, &PlannedPage<'_>> = BTreeMap::new();
+    let mut pages: BTreeMap<String, &PlannedPage<'_>> = affected(plan, old_plan, changes)
+        .into_iter()
+        .map(|page| (plan.output_file(page), page))
+        .collect();
     let mut indexes = BTreeMap::new();
     for change in changes {
-        for page in plan.to_rebuild(old_plan, change) {
-            pages.insert(plan.output_file(page), page);
-        }
         for index in plan.indexes_to_rebuild(old_plan, change) {
             indexes.insert(index.folder(), index);
         }
@@ -235,6 +235,49 @@ fn render_changes(
         stats.pages,
         which.len(),
     ))
+}
+
+/// The union of [`Plan::to_rebuild`] over `changes`, computed in one pass:
+/// each page's inputs once (not once per change), and the plan before the
+/// changes asked only about the pages this plan renders (not about pages
+/// carried over).
+fn affected<'p, 'a>(
+    plan: &'p Plan<'a>,
+    old_plan: &Plan<'_>,
+    changes: &[Change],
+) -> Vec<&'p PlannedPage<'a>> {
+    use rayon::prelude::*;
+    let covers = |inputs: Vec<Input>| {
+        inputs
+            .iter()
+            .any(|input| changes.iter().any(|c| input.covers(c)))
+    };
+    let old_pages: HashMap<String, &PlannedPage<'_>> = old_plan
+        .pages
+        .iter()
+        .map(|p| (old_plan.site_path(p), p))
+        .collect();
+    let slugs_changed = |kind: ScopeKind| {
+        let (old, new) = (old_plan.scope(kind), plan.scope(kind));
+        old.kind != new.kind
+            || new
+                .purpose_slugs
+                .iter()
+                .any(|(name, slug)| old.purpose_slugs.get(name).is_some_and(|s| s != slug))
+    };
+    let renamed = [ScopeKind::Public, ScopeKind::Draft].map(slugs_changed);
+    plan.pages
+        .par_iter()
+        .filter(|page| !page.reused)
+        .filter(|page| {
+            let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
+            renamed
+                || old_pages
+                    .get(&plan.site_path(page))
+                    .is_none_or(|old| covers(old_plan.inputs(old)))
+                || covers(plan.inputs(page))
+        })
+        .collect()
 }
 
 /// Turns changed paths (relative to the site root, with `/`) into the plan's
