@@ -147,15 +147,6 @@ fn render_site(
     changes: Option<&[Change]>,
     sink: &render::Sink<'_>,
 ) -> Result<SiteRendered, RenderFailure> {
-    let history = history::SiteHistory::new(site, options.today);
-    let plan_options = PlanOptions {
-        today: options.today,
-        base_url: options.base_url.clone(),
-        drafts: options.drafts,
-        program: program.to_owned(),
-        previous: previous.map(|p| p.fingerprints.clone()).unwrap_or_default(),
-    };
-    let plan = Plan::new(site, &history, &plan_options);
     let incremental = match (previous, changes) {
         (Some(before), Some(changes))
             if before.program == program
@@ -165,17 +156,30 @@ fn render_site(
         }
         _ => None,
     };
-    let (rendered, pages, indexes) = match incremental {
-        Some((before, changes)) => {
-            let old_history = history::SiteHistory::new(&before.site, options.today);
+    // The history before the changes is computed again (a plan borrows its
+    // model), alongside the new one.
+    let (history, old_history) = rayon::join(
+        || history::SiteHistory::new(site, options.today),
+        || incremental.map(|(before, _)| history::SiteHistory::new(&before.site, options.today)),
+    );
+    let plan_options = PlanOptions {
+        today: options.today,
+        base_url: options.base_url.clone(),
+        drafts: options.drafts,
+        program: program.to_owned(),
+        previous: previous.map(|p| p.fingerprints.clone()).unwrap_or_default(),
+    };
+    let plan = Plan::new(site, &history, &plan_options);
+    let (rendered, pages, indexes) = match (incremental, &old_history) {
+        (Some((before, changes)), Some(old_history)) => {
             let old_options = PlanOptions {
                 previous: BTreeMap::new(),
                 ..plan_options.clone()
             };
-            let old_plan = Plan::new(&before.site, &old_history, &old_options);
+            let old_plan = Plan::new(&before.site, old_history, &old_options);
             render_changes(&plan, &old_plan, before, changes, theme, sink)?
         }
-        None => {
+        _ => {
             let stats = render::render(&plan, theme, sink)?;
             crate::search::write(&plan, &plan.indexes(), sink).map_err(RenderFailure::Write)?;
             let reused = plan.reuse.dirs.clone();
