@@ -5,7 +5,7 @@
 //! ```text
 //! cargo build --release --bin minglu
 //! cargo run --release --example bench -- --items 1000 --editions 5   # generates target/bench/1000x5 once
-//! cargo run --release --example serve_bench -- --items 1000 --editions 5 [--saves 15] [--wrk 10]
+//! cargo run --release --example serve_bench -- --items 1000 --editions 5 [--saves 15] [--wrk 10] [--check 0]
 //! ```
 //!
 //! It edits one item of the generated site (and puts it back), times each save
@@ -233,6 +233,7 @@ fn main() {
     let editions = arg(&args, "--editions", 5);
     let count = arg(&args, "--saves", 15);
     let wrk_secs = arg(&args, "--wrk", 10);
+    let checks = arg(&args, "--check", 1) != 0;
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let root = here.join(format!("target/bench/{items}x{editions}"));
     assert!(
@@ -272,6 +273,9 @@ fn main() {
     let (rss, hwm) = memory(server.child.id());
     println!("serve memory at the end: RSS {rss:.0} MiB, peak {hwm:.0} MiB");
     drop(server);
+    if !checks {
+        return;
+    }
     let _ = std::fs::remove_file(root.join(".public.minglu-check-cache.json"));
     let cold = check(&exe, &root);
     let warm = check(&exe, &root);

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use crate::diagnostic::{Diagnostic, FileId};
-use crate::model::{Edition, Item, ListKind};
+use crate::model::{Edition, Item, ListKind, Site};
 
 /// What identifies a file's content without reading it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,7 +71,7 @@ impl Stamp {
 }
 
 /// A parsed result and its diagnostics.
-pub(crate) type Parsed<T> = Arc<(Option<T>, Vec<Diagnostic>)>;
+type Parsed<T> = (Option<T>, Vec<Diagnostic>);
 
 #[derive(Debug)]
 struct CachedItem {
@@ -79,19 +79,28 @@ struct CachedItem {
     id: FileId,
     kind: ListKind,
     prefix: String,
-    parsed: Parsed<Item>,
+    /// Whether the file gave an item (then it is in the cached model).
+    item: bool,
+    diags: Vec<Diagnostic>,
 }
 
 #[derive(Debug)]
 struct CachedEdition {
     files: Vec<(String, FileId, Stamp)>,
-    parsed: Parsed<Edition>,
+    /// Register key and edition id, when the folder gave an edition.
+    edition: Option<(String, String)>,
+    diags: Vec<Diagnostic>,
 }
 
 /// Parsed files from the previous load (see the module documentation).
 /// `Cache::default()` is empty; a load through it fills it for the next one.
+/// It holds no copy of the model: it shares the last load's [`Site`] and
+/// clones what is reused out of it.
 #[derive(Debug, Default)]
 pub struct Cache {
+    site: Option<Arc<Site>>,
+    /// Working-copy item file → (register, item) positions in `site`.
+    positions: HashMap<FileId, (usize, usize)>,
     items: HashMap<String, CachedItem>,
     editions: HashMap<String, CachedEdition>,
     next_items: Mutex<HashMap<String, CachedItem>>,
@@ -117,8 +126,9 @@ impl Cache {
         *self.hits.lock().unwrap_or_else(PoisonError::into_inner) = (0, 0);
     }
 
-    /// Ends a load: what it read becomes the cache (files it did not see are dropped).
-    pub(crate) fn finish(&mut self) {
+    /// Ends a load of `site`: what it read becomes the cache (files it did not
+    /// see are dropped).
+    pub(crate) fn finish(&mut self, site: &Arc<Site>) {
         self.items = std::mem::take(
             self.next_items
                 .get_mut()
@@ -129,6 +139,37 @@ impl Cache {
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner),
         );
+        self.positions = site
+            .registers
+            .iter()
+            .enumerate()
+            .flat_map(|(r, register)| {
+                register
+                    .working
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, item)| (item.file, (r, i)))
+            })
+            .collect();
+        self.site = Some(Arc::clone(site));
+    }
+
+    /// Forgets everything (a load failed half-way).
+    pub(crate) fn clear(&mut self) {
+        *self = Cache::default();
+    }
+
+    fn cached_item(&self, id: FileId) -> Option<Item> {
+        let (r, i) = *self.positions.get(&id)?;
+        let item = self.site.as_ref()?.registers.get(r)?.working.items.get(i)?;
+        (item.file == id).then(|| item.clone())
+    }
+
+    fn cached_edition(&self, (key, id): &(String, String)) -> Option<Edition> {
+        let site = self.site.as_ref()?;
+        let register = site.registers.iter().find(|r| r.key == *key)?;
+        register.editions.iter().find(|e| e.id == *id).cloned()
     }
 
     /// A working-copy item: the cached result, or `parse` (whose result is kept).
@@ -138,8 +179,8 @@ impl Cache {
         rel: &str,
         id: FileId,
         (kind, prefix): (ListKind, &str),
-        parse: impl FnOnce() -> crate::Result<(Option<Item>, Vec<Diagnostic>)>,
-    ) -> crate::Result<(Option<Item>, Vec<Diagnostic>)> {
+        parse: impl FnOnce() -> crate::Result<Parsed<Item>>,
+    ) -> crate::Result<Parsed<Item>> {
         let stamp = Stamp::of(path);
         if let (Some(stamp), Some(c)) = (stamp, self.items.get(rel))
             && c.stamp == stamp
@@ -147,14 +188,17 @@ impl Cache {
             && c.kind == kind
             && c.prefix == prefix
         {
-            self.count(1, 0);
-            self.keep_item(rel, c.stamp, id, (kind, prefix), Arc::clone(&c.parsed));
-            return Ok((*c.parsed).clone());
+            let item = if c.item { self.cached_item(id) } else { None };
+            if item.is_some() == c.item {
+                self.count(1, 0);
+                self.keep_item(rel, stamp, (kind, prefix), (&item, &c.diags), id);
+                return Ok((item, c.diags.clone()));
+            }
         }
         self.count(0, 1);
         let parsed = parse()?;
         if let Some(stamp) = stamp {
-            self.keep_item(rel, stamp, id, (kind, prefix), Arc::new(parsed.clone()));
+            self.keep_item(rel, stamp, (kind, prefix), (&parsed.0, &parsed.1), id);
         }
         Ok(parsed)
     }
@@ -163,16 +207,17 @@ impl Cache {
         &self,
         rel: &str,
         stamp: Stamp,
-        id: FileId,
         (kind, prefix): (ListKind, &str),
-        parsed: Parsed<Item>,
+        (item, diags): (&Option<Item>, &[Diagnostic]),
+        id: FileId,
     ) {
         let entry = CachedItem {
             stamp,
             id,
             kind,
             prefix: prefix.to_owned(),
-            parsed,
+            item: item.is_some(),
+            diags: diags.to_vec(),
         };
         self.next_items
             .lock()
@@ -180,15 +225,14 @@ impl Cache {
             .insert(rel.to_owned(), entry);
     }
 
-    /// A frozen edition folder `dir` with `files` (relative path → id): the
-    /// cached result, or `load` (whose result is kept).
+    /// A frozen edition folder `dir` of register `key` with `files` (relative
+    /// path → id): the cached result, or `load` (whose result is kept).
     pub(crate) fn edition(
         &self,
-        root: &Path,
-        dir: &str,
+        (root, key, dir): (&Path, &str, &str),
         files: &BTreeMap<String, FileId>,
-        load: impl FnOnce() -> crate::Result<(Option<Edition>, Vec<Diagnostic>)>,
-    ) -> crate::Result<(Option<Edition>, Vec<Diagnostic>)> {
+        load: impl FnOnce() -> crate::Result<Parsed<Edition>>,
+    ) -> crate::Result<Parsed<Edition>> {
         let stamps: Option<Vec<(String, FileId, Stamp)>> = files
             .iter()
             .map(|(rel, id)| {
@@ -199,16 +243,17 @@ impl Cache {
         if let (Some(stamps), Some(c)) = (&stamps, self.editions.get(dir))
             && c.files == *stamps
         {
-            self.count(files.len(), 0);
-            let parsed = Arc::clone(&c.parsed);
-            let out = (*parsed).clone();
-            self.keep_edition(dir, stamps.clone(), parsed);
-            return Ok(out);
+            let edition = c.edition.as_ref().and_then(|e| self.cached_edition(e));
+            if edition.is_some() == c.edition.is_some() {
+                self.count(files.len(), 0);
+                self.keep_edition(dir, key, stamps.clone(), (&edition, &c.diags));
+                return Ok((edition, c.diags.clone()));
+            }
         }
         self.count(0, files.len());
         let parsed = load()?;
         if let Some(stamps) = stamps {
-            self.keep_edition(dir, stamps, Arc::new(parsed.clone()));
+            self.keep_edition(dir, key, stamps, (&parsed.0, &parsed.1));
         }
         Ok(parsed)
     }
@@ -216,13 +261,19 @@ impl Cache {
     fn keep_edition(
         &self,
         dir: &str,
+        key: &str,
         files: Vec<(String, FileId, Stamp)>,
-        parsed: Parsed<Edition>,
+        (edition, diags): (&Option<Edition>, &[Diagnostic]),
     ) {
+        let entry = CachedEdition {
+            files,
+            edition: edition.as_ref().map(|e| (key.to_owned(), e.id.clone())),
+            diags: diags.to_vec(),
+        };
         self.next_editions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(dir.to_owned(), CachedEdition { files, parsed });
+            .insert(dir.to_owned(), entry);
     }
 }
 

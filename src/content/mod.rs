@@ -17,6 +17,7 @@ pub(crate) mod yaml;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -37,19 +38,26 @@ pub use read::{base_url_problem, is_web_url};
 /// Loads the site under `root`. Fails only when it cannot read at all; every
 /// problem in the content is a diagnostic.
 pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
-    load_cached(root, &mut Cache::default())
+    load_with(root, &Cache::default())
 }
 
 /// Loads the site under `root` as [`load`] does, reusing what `cache` kept of
 /// files unchanged since the last load through it, and keeping this load's
-/// results for the next. The result is the same as [`load`]'s.
-pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<(Site, Diagnostics)> {
+/// results (the model itself, shared, not copied) for the next. The result is
+/// the same as [`load`]'s.
+pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<(Arc<Site>, Diagnostics)> {
     cache.begin();
-    let loaded = load_with(root, cache);
-    if loaded.is_ok() {
-        cache.finish();
+    match load_with(root, cache) {
+        Ok((site, diagnostics)) => {
+            let site = Arc::new(site);
+            cache.finish(&site);
+            Ok((site, diagnostics))
+        }
+        Err(e) => {
+            cache.clear();
+            Err(e)
+        }
     }
-    loaded
 }
 
 fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
@@ -291,7 +299,7 @@ fn load_register(
         .par_iter()
         .map(|(id, ef)| {
             let dir = format!("content/lists/{key}/editions/{id}");
-            cache.edition(root, &dir, &ef.files, || {
+            cache.edition((root, key, &dir), &ef.files, || {
                 load_edition(root, files, key, id, ef)
             })
         })

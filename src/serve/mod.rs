@@ -308,11 +308,12 @@ fn publish(state: &State, outcome: Outcome, log: &Log, first: bool, context: &Co
             let verb = if first { "built" } else { "rebuilt" };
             let how = if work.incremental { "affected" } else { "all" };
             log(&format!(
-                "{verb} {files} files in {:.0} ms ({how}: rendered {} of {} pages, {} search index(es)): {} changed, {reloaded} open page(s) told to reload{}",
+                "{verb} {files} files in {:.0} ms ({how}: rendered {} of {} pages, {} search index(es); {}): {} changed, {reloaded} open page(s) told to reload{}",
                 elapsed.as_secs_f64() * 1000.0,
                 work.pages,
                 work.planned,
                 work.indexes,
+                work.phases,
                 changed.len(),
                 match report.diagnostics.warning_count() {
                     0 => String::new(),

@@ -82,7 +82,7 @@ pub struct Memory {
 }
 
 /// How much a rebuild rendered.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Work {
     /// Pages rendered.
     pub pages: usize,
@@ -92,6 +92,8 @@ pub struct Work {
     pub indexes: usize,
     /// Only what the changes affect (not everything).
     pub incremental: bool,
+    /// Where the time went, step by step.
+    pub phases: String,
 }
 
 /// The result of one rebuild.
@@ -158,6 +160,7 @@ pub fn rebuild(
                 planned: built.planned,
                 indexes: built.indexes,
                 incremental: matches!(built.rendered, Rendered::Partial { .. }),
+                phases: built.phases,
             };
             let files = assemble(previous, collector.into_files(), &built.rendered);
             return Outcome::Built {
