@@ -38,7 +38,7 @@ pub use read::{base_url_problem, is_web_url};
 /// Loads the site under `root`. Fails only when it cannot read at all; every
 /// problem in the content is a diagnostic.
 pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
-    load_with(root, &Cache::default())
+    load_with(root, &Cache::off())
 }
 
 /// Loads the site under `root` as [`load`] does, reusing what `cache` kept of
