@@ -246,7 +246,7 @@ fn main() {
         "build the binary first: cargo build --release --bin minglu"
     );
     let (item, page) = pick_item(&root);
-    println!("site {} × 3 × {editions}, edited item {page}", items);
+    println!("site {items} × 3 × {editions}, edited item {page}");
     let (server, startup, built) = start(&exe, &root);
     println!("serve: first build {startup:.1} s ({built})");
     let (rss, hwm) = memory(server.child.id());

@@ -210,24 +210,24 @@ fn render_site(
     };
     let plan = Plan::new(site, &history, &plan_options);
     phases.lap("history and plan");
-    let (rendered, pages, indexes) = match (incremental, &old_history) {
-        (Some((before, changes)), Some(old_history)) => {
+    let (rendered, pages, indexes) =
+        if let (Some((before, changes)), Some(old_history)) = (incremental, &old_history) {
             let old_options = PlanOptions {
                 previous: BTreeMap::new(),
                 ..plan_options.clone()
             };
             let old_plan = Plan::new(&before.site, old_history, &old_options);
             render_changes(&plan, (&old_plan, before), changes, theme, phases, sink)?
-        }
-        _ => {
-            let stats = render::render(&plan, theme, sink)?;
-            phases.lap("render");
-            crate::search::write(&plan, &plan.indexes(), sink).map_err(RenderFailure::Write)?;
-            phases.lap("search");
-            let reused = plan.reuse.dirs.clone();
-            (Rendered::Full { reused }, stats.pages, plan.indexes().len())
-        }
-    };
+        } else {
+            {
+                let stats = render::render(&plan, theme, sink)?;
+                phases.lap("render");
+                crate::search::write(&plan, &plan.indexes(), sink).map_err(RenderFailure::Write)?;
+                phases.lap("search");
+                let reused = plan.reuse.dirs.clone();
+                (Rendered::Full { reused }, stats.pages, plan.indexes().len())
+            }
+        };
     let counts = [pages, plan.pages.len(), indexes];
     Ok((rendered, plan.reuse.fingerprints.clone(), counts))
 }
@@ -253,7 +253,7 @@ fn render_changes(
     }
     // Frozen pages are carried over while their register's fingerprint holds;
     // when it changed, render them all, as `build` would.
-    let changed: BTreeSet<&str> = plan
+    let refingerprinted: BTreeSet<&str> = plan
         .reuse
         .fingerprints
         .iter()
@@ -262,7 +262,7 @@ fn render_changes(
         .collect();
     for page in plan.pages.iter().filter(|p| !p.reused) {
         if let PageId::Edition { register, .. } | PageId::Frozen { register, .. } = page.id
-            && changed.contains(register)
+            && refingerprinted.contains(register)
         {
             pages.insert(plan.output_file(page), page);
         }
