@@ -1,7 +1,7 @@
 //! SERVE: a local preview server that rebuilds on every save.
 //!
 //! It sits on top of the whole pipeline (like `build`, it calls load → check →
-//! history → plan → render → search, through [`crate::preview`], incrementally
+//! history → plan → render → search, through [`crate::preview()`], incrementally
 //! after the first build: see [`rebuild`]) and never writes to the user's
 //! `public/`: the build lives in memory, except the pages of frozen editions,
 //! which go to a private temporary folder ([`store`]).

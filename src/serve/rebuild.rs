@@ -1,7 +1,7 @@
 //! The rebuild step: changed paths + the previous build → the next build, in memory.
 //!
 //! Part of `serve`; it sits above the whole pipeline and calls it through
-//! [`crate::preview`] (load → check → history → plan → render → search).
+//! [`crate::preview()`] (load → check → history → plan → render → search).
 //! [`rebuild`] is the single place where serve turns file changes into output:
 //!
 //! - it relates the changed paths to the last good build's files
