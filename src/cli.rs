@@ -81,6 +81,7 @@ pub(crate) fn lang(cli: &Cli) -> Lang {
         Command::Check(a) => Some(&a.common.root),
         Command::Diff(a) => Some(&a.root),
         Command::Release(a) => Some(&a.root),
+        Command::Serve(a) => Some(&a.root),
         Command::Init(_) | Command::Completions(_) | Command::Man(_) | Command::Schema(_) => None,
     };
     if let Some(language) = root.and_then(|r| minglu::content::site_language(r)) {
@@ -113,6 +114,9 @@ enum Command {
     /// Create a new minimal site in DIR (which must be new or empty).
     #[command(after_help = AFTER_HELP)]
     Init(InitArgs),
+    /// Preview the site locally: build in memory, serve it, rebuild and reload on every save.
+    #[command(after_help = SERVE_AFTER_HELP)]
+    Serve(ServeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command into a folder.
@@ -180,6 +184,10 @@ struct CheckArgs {
     /// Explain a diagnostic code (what, why, example, fix) and exit.
     #[arg(long, value_name = "CODE")]
     explain: Option<String>,
+    /// Neither read nor write the check cache (<root>/.public.minglu-check-cache.json,
+    /// which lets a second check skip rendering unchanged frozen editions).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 const DIFF_AFTER_HELP: &str = "Exit codes:\n  0  success, whether or not there are changes (with --exit-code: no changes)\n  1  with --exit-code: changes found; or the content has errors\n  2  usage or operational error (unknown register or edition, …)";
@@ -357,6 +365,7 @@ pub(crate) fn run(cli: Cli, lang: Lang) -> Result<ExitCode, Error> {
         }
         Command::Man(args) => man(&args, lang),
         Command::Schema(args) => schema(&args, lang),
+        Command::Serve(args) => serve(&args, lang),
     }
 }
 
@@ -451,15 +460,24 @@ fn build(args: &BuildArgs, lang: Lang) -> Result<ExitCode, Error> {
     }
 }
 
+/// The check cache's name, beside the default output folder (as `build`'s reuse
+/// cache `.public.minglu-cache.json` is).
+const CHECK_CACHE: &str = ".public.minglu-check-cache.json";
+
 fn check(args: &CheckArgs, lang: Lang) -> Result<ExitCode, Error> {
     if let Some(name) = &args.explain {
         return Ok(explain(name, lang));
     }
     let c = &args.common;
-    let report = minglu::check(&CheckOptions {
+    let options = CheckOptions {
         root: c.root.clone(),
         today: today()?,
-    })?;
+    };
+    let report = if args.no_cache {
+        minglu::check(&options)?
+    } else {
+        minglu::check_with_cache(&options, &c.root.join(CHECK_CACHE))?
+    };
     print_diagnostics(&report, c.format.into(), lang);
     if !c.quiet {
         let (files, n) = (report.files.len(), counts(&report.diagnostics));
@@ -606,6 +624,87 @@ fn init(args: &InitArgs, lang: Lang) -> Result<ExitCode, Error> {
         &t!(en: "next: minglu build --root {dir}", zh: "下一步：minglu build --root {dir}"),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+const SERVE_AFTER_HELP: &str = "The site is built in memory (public/ is never touched), served with its base URL set to the local address, and rebuilt when content/ or themes/ change; open pages reload, and show content errors over the last good build.\n\nExit codes:\n  0  stopped by Ctrl-C or SIGTERM\n  2  the port is taken, or another operational error";
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// The site root: the folder holding content/ (and optionally themes/).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// The address to listen on; anything but loopback makes the preview (drafts
+    /// included) readable from other machines.
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    interface: std::net::IpAddr,
+    /// Also build /draft/: the working copies with their pending changes.
+    #[arg(long)]
+    drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    open: bool,
+}
+
+fn serve(args: &ServeArgs, lang: Lang) -> Result<ExitCode, Error> {
+    use minglu::serve::{self, ServeError, ServeOptions};
+    let options = ServeOptions {
+        root: args.root.clone(),
+        interface: args.interface,
+        port: args.port,
+        drafts: args.drafts,
+        today: today()?,
+        color: std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        lang,
+        open: args.open,
+    };
+    let log: serve::Log = std::sync::Arc::new(|text: &str| eprintln!("{text}"));
+    let (stop, stopped) = std::sync::mpsc::channel();
+    // Kept so that a failed handler installation does not look like a stop request.
+    let _keep = stop.clone();
+    let result = serve::bind(options).and_then(|server| {
+        stop_on_signals(stop);
+        server.run(&stopped, &log)
+    });
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(ServeError::Site(e)) => Err(e),
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM both stop the server cleanly: a thread waits
+/// for either and tells `serve` to stop.
+fn stop_on_signals(stop: std::sync::mpsc::Sender<()>) {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+            Ok(mut signals) => {
+                std::thread::spawn(move || {
+                    if signals.forever().next().is_some() {
+                        let _ = stop.send(());
+                    }
+                });
+            }
+            Err(e) => {
+                eprintln!("warning: cannot handle Ctrl-C ({e}); stop the server with a signal");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    drop(stop);
 }
 
 fn explain(name: &str, lang: Lang) -> ExitCode {

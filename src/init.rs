@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 const FILES: &[(&str, &str)] = &[
     (
         ".gitignore",
-        "# Written by `minglu build`: the site, its staging folders and its reuse cache.\n/public/\n/.public.*\n",
+        "# Written by `minglu build` and `check`: the site, its staging folders, its caches.\n/public/\n/.public.*\n",
     ),
     (
         "content/site.yaml",

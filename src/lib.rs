@@ -24,7 +24,8 @@
 //! 3. [`plan`]
 //! 4. [`render`], [`export`] (and the coming search index)
 //! 5. [`output`]
-//! 6. this file (`check`, `build`, `diff`), [`release`], [`init`] (and the coming `serve`)
+//! 6. this file (`check`, `build`, `diff`), [`mod@preview`] (the build `serve` runs,
+//!    incremental), [`release`], [`init`], [`serve`]
 //! 7. the CLI (`main.rs`, `cli.rs`)
 //!
 //! [`check()`] and [`build()`] are the entry points the CLI calls.
@@ -43,6 +44,7 @@ pub mod plan;
 pub mod release;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod site_files;
 pub mod text_safety;
 
@@ -103,17 +105,54 @@ pub struct BuildSummary {
 /// Validates the site under `options.root` and renders it in memory (so template
 /// errors surface too) without writing anything.
 pub fn check(options: &CheckOptions) -> Result<Report> {
+    check_inner(options, None)
+}
+
+/// [`check()`], remembering in `cache_file` which frozen edition folders it
+/// rendered without a template error, so that the next check need not render
+/// them again while their fingerprint (program, theme, site-wide values, the
+/// edition's seal: what `build` carries pages over by) is unchanged. The cache
+/// is an optimisation: a missing, stale or unreadable one is ignored, and the
+/// result is always the one [`check()`] gives.
+pub fn check_with_cache(options: &CheckOptions, cache_file: &Path) -> Result<Report> {
+    check_inner(options, Some(cache_file))
+}
+
+/// The check cache's file: the fingerprints of frozen edition folders that
+/// rendered without a template error.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CheckCache {
+    /// Register key → fingerprint.
+    rendered: std::collections::BTreeMap<String, String>,
+}
+
+fn check_inner(options: &CheckOptions, cache_file: Option<&Path>) -> Result<Report> {
+    let previous = cache_file
+        .and_then(|path| site_files::read_text_limited(path, 1 << 20).ok())
+        .and_then(|text| serde_json::from_str::<CheckCache>(&text).ok())
+        .map(|c| c.rendered)
+        .unwrap_or_default();
     let plan = PlanOptions {
         today: options.today,
         base_url: None,
         drafts: true,
-        program: String::new(),
-        previous: std::collections::BTreeMap::new(),
+        program: program_fingerprint(),
+        previous,
     };
-    analyse(&options.root, plan, Outputs::Pages, &|_: &str, _: &[u8]| {
+    let (report, built) = analyse(&options.root, plan, Outputs::Pages, &|_: &str, _: &[u8]| {
         Ok(())
-    })
-    .map(|(report, _)| report)
+    })?;
+    // Rendering ran and found no template error: every fingerprint is a fact
+    // worth keeping. Otherwise the old file still holds true facts.
+    if let (Some(path), Some(built)) = (cache_file, built) {
+        let cache = CheckCache {
+            rendered: built.reuse.fingerprints,
+        };
+        if let Ok(text) = serde_json::to_string(&cache) {
+            let _ = std::fs::write(path, text);
+        }
+    }
+    Ok(report)
 }
 
 /// Checks the site, and if it has no errors renders it and swaps the result into
@@ -155,7 +194,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
 
 /// Identifies the program that renders pages: its version and the executable's
 /// size and modification time (a rebuilt binary renders frozen pages again).
-fn program_fingerprint() -> String {
+pub(crate) fn program_fingerprint() -> String {
     let mut out = env!("CARGO_PKG_VERSION").to_owned();
     if let Some(meta) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()) {
         out.push_str(&format!(" {}", meta.len()));
@@ -312,7 +351,11 @@ fn write_search(plan: &Plan<'_>, sink: &render::Sink<'_>) -> Result<SearchStats>
     })
 }
 
-fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> Diagnostic {
+pub(crate) fn template_diagnostic(
+    e: &TemplateError,
+    theme: &Theme,
+    files: &mut Files,
+) -> Diagnostic {
     let path = match theme.templates.get(&e.name).map(|t| &t.origin) {
         Some(Origin::Site(path)) => path.clone(),
         _ => format!("themes/default/templates/{} (built into minglu)", e.name),
@@ -388,3 +431,6 @@ pub fn today_from_env() -> Result<Date> {
     let offset = jiff::tz::Offset::constant(8);
     Ok(offset.to_datetime(ts).date())
 }
+
+pub mod preview;
+pub use preview::{Preview, PreviewBuilt, PreviewOptions, Rendered, preview};

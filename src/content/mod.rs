@@ -6,6 +6,7 @@
 //! edition against its SHA256SUMS while reading it. It never renders anything
 //! and never writes.
 
+mod cache;
 mod lower;
 pub use lower::SITE_FIELDS;
 mod read;
@@ -17,6 +18,7 @@ pub(crate) mod yaml;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -30,12 +32,36 @@ use crate::t;
 use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
+pub use cache::Cache;
 pub use lower::normalise_doc_number;
 pub use read::{base_url_problem, is_web_url};
 
 /// Loads the site under `root`. Fails only when it cannot read at all; every
 /// problem in the content is a diagnostic.
 pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
+    load_with(root, &Cache::off())
+}
+
+/// Loads the site under `root` as [`load`] does, reusing what `cache` kept of
+/// files unchanged since the last load through it, and keeping this load's
+/// results (the model itself, shared, not copied) for the next. The result is
+/// the same as [`load`]'s.
+pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<(Arc<Site>, Diagnostics)> {
+    cache.begin();
+    match load_with(root, cache) {
+        Ok((site, diagnostics)) => {
+            let site = Arc::new(site);
+            cache.finish(&site);
+            Ok((site, diagnostics))
+        }
+        Err(e) => {
+            cache.clear();
+            Err(e)
+        }
+    }
+}
+
+fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
     let mut w = walk::walk(root)?;
     let mut diags = std::mem::take(&mut w.diags);
     let files = &w.files;
@@ -54,7 +80,7 @@ pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
     let registers: Vec<(Option<Register>, Vec<Diagnostic>)> = w
         .lists
         .par_iter()
-        .map(|(key, lf)| load_register(root, files, key, lf))
+        .map(|(key, lf)| load_register(root, files, key, lf, cache))
         .collect::<Result<_>>()?;
     let mut pages: Vec<Page> = pages
         .into_iter()
@@ -226,6 +252,7 @@ fn load_register(
     files: &Files,
     key: &str,
     lf: &ListFiles,
+    cache: &Cache,
 ) -> Result<(Option<Register>, Vec<Diagnostic>)> {
     let mut diags = Vec::new();
     let list = match lf.list {
@@ -257,7 +284,13 @@ fn load_register(
             let results: Vec<(Option<Item>, Vec<Diagnostic>)> = lf
                 .items
                 .par_iter()
-                .map(|(id, stem)| Ok(parse_item(&read_bytes(root, files, *id)?, *id, stem, list)))
+                .map(|(id, stem)| {
+                    let path = walk::absolute(root, files, *id);
+                    let settings = (list.kind, list.id_prefix.as_str());
+                    cache.item(&path, files.path(*id), *id, settings, || {
+                        Ok(parse_item(&read_bytes(root, files, *id)?, *id, stem, list))
+                    })
+                })
                 .collect::<Result<_>>()?;
             collect_items(results, &mut diags)
         }
@@ -266,7 +299,12 @@ fn load_register(
     let editions: Vec<(Option<Edition>, Vec<Diagnostic>)> = lf
         .editions
         .par_iter()
-        .map(|(id, ef)| load_edition(root, files, key, id, ef))
+        .map(|(id, ef)| {
+            let dir = format!("content/lists/{key}/editions/{id}");
+            cache.edition((root, key, &dir), &ef.files, || {
+                load_edition(root, files, key, id, ef)
+            })
+        })
         .collect::<Result<_>>()?;
     let mut editions: Vec<Edition> = editions
         .into_iter()

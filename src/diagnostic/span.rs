@@ -87,6 +87,11 @@ impl Files {
         &self.paths[id.0 as usize]
     }
 
+    /// Every registered path, in id order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.paths.iter().map(String::as_str)
+    }
+
     /// The number of registered files.
     pub fn len(&self) -> usize {
         self.paths.len()

@@ -172,7 +172,7 @@ impl Register {
 }
 
 /// One state of a register: the working copy or a frozen edition's content.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Snapshot {
     /// `list.yaml`.
     pub list: ListMeta,
@@ -217,7 +217,7 @@ pub struct ListMeta {
 }
 
 /// A frozen edition (版本).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Edition {
     /// Folder name (`2020`).
     pub id: String,

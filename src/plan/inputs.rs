@@ -192,9 +192,8 @@ impl Plan<'_> {
                 item,
             } => {
                 if let Some(p) = register(key) {
-                    out.extend(self.shown(p, |i| {
-                        i.id == item || merged_into(p, item).is_some_and(|m| m == i.id)
-                    }));
+                    let merged = merged_into(p, item);
+                    out.extend(self.shown(p, |i| i.id == item || merged == Some(i.id.as_str())));
                     if let Some(it) = p.snapshot.item(item) {
                         out.extend(self.mentioned(scope, p, &[it]));
                     }

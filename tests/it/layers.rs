@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("release", 6),
     ("init", 6),
     ("serve", 6),
+    ("preview", 6),
     ("lib", 6),
 ];
 

@@ -8,6 +8,7 @@
 
 mod build;
 mod check;
+mod check_cache;
 mod citizen;
 mod cli;
 mod conformance;
@@ -24,4 +25,5 @@ mod plan;
 mod reading;
 mod recipes;
 mod search;
+mod serve;
 mod support;

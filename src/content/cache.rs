@@ -1,0 +1,331 @@
+//! LOAD: parsed files kept from one load to the next, so a load after an edit
+//! re-reads only what changed.
+//!
+//! Like git's index, a file is known by its stamp: size, modification and
+//! status-change times (nanoseconds) and inode. A working-copy item is reused
+//! when its stamp, its file id and the list settings it is read with are the
+//! same; a frozen edition when every file of its folder has the same stamp and
+//! id. Status-change time (`ctime`) cannot be set by programs, so an edit that
+//! keeps the size and restores the modification time is still seen. As git
+//! does against "racily clean" files, a file changed in the last two seconds
+//! is never cached (its stamp may not yet differ from an edit in the same
+//! clock tick), and neither is a symbolic link. The cache is an optimisation
+//! only: any doubt means reading the file again.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use crate::diagnostic::{Diagnostic, FileId};
+use crate::model::{Edition, Item, ListKind, Site};
+
+/// What identifies a file's content without reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Stamp {
+    len: u64,
+    modified: i128,
+    changed: i128,
+    inode: u64,
+    device: u64,
+}
+
+/// How recent a change must be for the file not to be cached.
+const RACY: Duration = Duration::from_secs(2);
+
+impl Stamp {
+    /// The stamp of a regular file, or `None` (a link, a recent change, an error).
+    pub(crate) fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let modified = meta.modified().ok()?;
+        let recent = SystemTime::now().checked_sub(RACY)?;
+        if modified > recent {
+            return None;
+        }
+        let nanos = |t: SystemTime| {
+            t.duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX))
+        };
+        #[cfg(unix)]
+        let (changed, inode, device) = {
+            use std::os::unix::fs::MetadataExt as _;
+            let changed = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+            if changed > nanos(recent) {
+                return None;
+            }
+            (changed, meta.ino(), meta.dev())
+        };
+        #[cfg(not(unix))]
+        let (changed, inode, device) = (0, 0, 0);
+        Some(Stamp {
+            len: meta.len(),
+            modified: nanos(modified),
+            changed,
+            inode,
+            device,
+        })
+    }
+}
+
+/// A parsed result and its diagnostics.
+type Parsed<T> = (Option<T>, Vec<Diagnostic>);
+
+#[derive(Debug)]
+struct CachedItem {
+    stamp: Stamp,
+    id: FileId,
+    kind: ListKind,
+    prefix: String,
+    /// Whether the file gave an item (then it is in the cached model).
+    item: bool,
+    diags: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+struct CachedEdition {
+    files: Vec<(String, FileId, Stamp)>,
+    /// Register key and edition id, when the folder gave an edition.
+    edition: Option<(String, String)>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Parsed files from the previous load (see the module documentation).
+/// `Cache::default()` is empty; a load through it fills it for the next one.
+/// It holds no copy of the model: it shares the last load's [`Site`] and
+/// clones what is reused out of it.
+#[derive(Debug, Default)]
+pub struct Cache {
+    /// A cache that neither looks up nor keeps anything (a one-off load).
+    off: bool,
+    site: Option<Arc<Site>>,
+    /// Working-copy item file → (register, item) positions in `site`.
+    positions: HashMap<FileId, (usize, usize)>,
+    items: HashMap<String, CachedItem>,
+    editions: HashMap<String, CachedEdition>,
+    next_items: Mutex<HashMap<String, CachedItem>>,
+    next_editions: Mutex<HashMap<String, CachedEdition>>,
+    hits: Mutex<(usize, usize)>,
+}
+
+impl Cache {
+    /// A cache that does nothing: [`super::load`] reads every file, without
+    /// even the cost of stamping it.
+    pub(crate) fn off() -> Cache {
+        Cache {
+            off: true,
+            ..Cache::default()
+        }
+    }
+
+    /// Files reused and files read by the last load through this cache
+    /// (a frozen edition counts as its number of files).
+    pub fn last_load(&self) -> (usize, usize) {
+        *self.hits.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn count(&self, reused: usize, read: usize) {
+        let mut hits = self.hits.lock().unwrap_or_else(PoisonError::into_inner);
+        hits.0 += reused;
+        hits.1 += read;
+    }
+
+    /// Starts a load: counters to zero.
+    pub(crate) fn begin(&self) {
+        *self.hits.lock().unwrap_or_else(PoisonError::into_inner) = (0, 0);
+    }
+
+    /// Ends a load of `site`: what it read becomes the cache (files it did not
+    /// see are dropped).
+    pub(crate) fn finish(&mut self, site: &Arc<Site>) {
+        self.items = std::mem::take(
+            self.next_items
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        self.editions = std::mem::take(
+            self.next_editions
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        self.positions = site
+            .registers
+            .iter()
+            .enumerate()
+            .flat_map(|(r, register)| {
+                register
+                    .working
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, item)| (item.file, (r, i)))
+            })
+            .collect();
+        self.site = Some(Arc::clone(site));
+    }
+
+    /// Forgets everything (a load failed half-way).
+    pub(crate) fn clear(&mut self) {
+        *self = Cache::default();
+    }
+
+    fn cached_item(&self, id: FileId) -> Option<Item> {
+        let (r, i) = *self.positions.get(&id)?;
+        let item = self.site.as_ref()?.registers.get(r)?.working.items.get(i)?;
+        (item.file == id).then(|| item.clone())
+    }
+
+    fn cached_edition(&self, (key, id): &(String, String)) -> Option<Edition> {
+        let site = self.site.as_ref()?;
+        let register = site.registers.iter().find(|r| r.key == *key)?;
+        register.editions.iter().find(|e| e.id == *id).cloned()
+    }
+
+    /// A working-copy item: the cached result, or `parse` (whose result is kept).
+    pub(crate) fn item(
+        &self,
+        path: &Path,
+        rel: &str,
+        id: FileId,
+        (kind, prefix): (ListKind, &str),
+        parse: impl FnOnce() -> crate::Result<Parsed<Item>>,
+    ) -> crate::Result<Parsed<Item>> {
+        if self.off {
+            return parse();
+        }
+        let stamp = Stamp::of(path);
+        if let (Some(stamp), Some(c)) = (stamp, self.items.get(rel))
+            && c.stamp == stamp
+            && c.id == id
+            && c.kind == kind
+            && c.prefix == prefix
+        {
+            let item = if c.item { self.cached_item(id) } else { None };
+            if item.is_some() == c.item {
+                self.count(1, 0);
+                self.keep_item(rel, stamp, (kind, prefix), (&item, &c.diags), id);
+                return Ok((item, c.diags.clone()));
+            }
+        }
+        self.count(0, 1);
+        let parsed = parse()?;
+        if let Some(stamp) = stamp {
+            self.keep_item(rel, stamp, (kind, prefix), (&parsed.0, &parsed.1), id);
+        }
+        Ok(parsed)
+    }
+
+    fn keep_item(
+        &self,
+        rel: &str,
+        stamp: Stamp,
+        (kind, prefix): (ListKind, &str),
+        (item, diags): (&Option<Item>, &[Diagnostic]),
+        id: FileId,
+    ) {
+        let entry = CachedItem {
+            stamp,
+            id,
+            kind,
+            prefix: prefix.to_owned(),
+            item: item.is_some(),
+            diags: diags.to_vec(),
+        };
+        self.next_items
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(rel.to_owned(), entry);
+    }
+
+    /// A frozen edition folder `dir` of register `key` with `files` (relative
+    /// path → id): the cached result, or `load` (whose result is kept).
+    pub(crate) fn edition(
+        &self,
+        (root, key, dir): (&Path, &str, &str),
+        files: &BTreeMap<String, FileId>,
+        load: impl FnOnce() -> crate::Result<Parsed<Edition>>,
+    ) -> crate::Result<Parsed<Edition>> {
+        if self.off {
+            return load();
+        }
+        let stamps: Option<Vec<(String, FileId, Stamp)>> = files
+            .iter()
+            .map(|(rel, id)| {
+                let stamp = Stamp::of(&root.join(format!("{dir}/{rel}")))?;
+                Some((rel.clone(), *id, stamp))
+            })
+            .collect();
+        if let (Some(stamps), Some(c)) = (&stamps, self.editions.get(dir))
+            && c.files == *stamps
+        {
+            let edition = c.edition.as_ref().and_then(|e| self.cached_edition(e));
+            if edition.is_some() == c.edition.is_some() {
+                self.count(files.len(), 0);
+                self.keep_edition(dir, key, stamps.clone(), (&edition, &c.diags));
+                return Ok((edition, c.diags.clone()));
+            }
+        }
+        self.count(0, files.len());
+        let parsed = load()?;
+        if let Some(stamps) = stamps {
+            self.keep_edition(dir, key, stamps, (&parsed.0, &parsed.1));
+        }
+        Ok(parsed)
+    }
+
+    fn keep_edition(
+        &self,
+        dir: &str,
+        key: &str,
+        files: Vec<(String, FileId, Stamp)>,
+        (edition, diags): (&Option<Edition>, &[Diagnostic]),
+    ) {
+        let entry = CachedEdition {
+            files,
+            edition: edition.as_ref().map(|e| (key.to_owned(), e.id.clone())),
+            diags: diags.to_vec(),
+        };
+        self.next_editions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(dir.to_owned(), entry);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs::File;
+    use std::time::{Duration, SystemTime};
+
+    use super::Stamp;
+
+    #[test]
+    fn a_stamp_sees_edits_that_keep_size_and_modification_time() {
+        let dir = std::env::temp_dir().join(format!("minglu-stamp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let path = dir.join("GZ-001.yaml");
+        std::fs::write(&path, "title: 一\n").expect("write");
+        let old = SystemTime::now() - Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(old))
+            .expect("backdate");
+        // Just changed (its status-change time is now): never trusted.
+        assert_eq!(Stamp::of(&path), None, "a racily clean file is not cached");
+        std::thread::sleep(super::RACY + Duration::from_millis(200));
+        let before = Stamp::of(&path).expect("an old file has a stamp");
+        assert_eq!(Stamp::of(&path), Some(before), "unchanged: the same stamp");
+        // Same size, modification time put back: the stamp still differs.
+        std::fs::write(&path, "title: 二\n").expect("rewrite");
+        File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(old))
+            .expect("backdate again");
+        assert_ne!(Stamp::of(&path), Some(before));
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+}

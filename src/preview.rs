@@ -1,0 +1,358 @@
+//! The build `serve` runs: load → check → history → plan → render → search,
+//! into a sink, and incremental after a change.
+//!
+//! Same layer as `lib.rs` (it calls the whole pipeline). [`preview`] keeps what
+//! it needs for the next rebuild in a [`Preview`]: the model (to plan the build
+//! before the change again), the reuse fingerprints, and the program and theme
+//! fingerprint. Given the changed files, it loads again (re-parsing only the
+//! files whose size, times or inode changed, through [`content::Cache`]),
+//! checks and plans everything again (cheap), then renders only the pages
+//! [`Plan::to_rebuild`] names and builds only the search indexes
+//! [`Plan::indexes_to_rebuild`] names; the caller keeps every other file of its
+//! previous build. A theme change, a folder appearing or vanishing, or no list
+//! of changes at all (the watcher lost track) renders everything, as `build`
+//! does (frozen edition folders whose fingerprint matched are still carried over).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use crate::plan::{Change, Input, PageId, Plan, PlanOptions, PlannedPage, ScopeKind};
+use crate::render::{RenderFailure, Theme};
+use crate::{Report, Result, content, history, model, render};
+
+/// What every preview build needs besides the content.
+#[derive(Clone, Debug)]
+pub struct PreviewOptions {
+    /// The date that decides which edition is in force.
+    pub today: Date,
+    /// The local address the site is served at (its base URL while serving).
+    pub base_url: Option<String>,
+    /// Also build `/draft/` from the working copies.
+    pub drafts: bool,
+}
+
+/// What `serve` keeps of its last good build, so the next one can be incremental.
+#[derive(Debug)]
+pub struct Preview {
+    site: Arc<model::Site>,
+    program: String,
+    fingerprints: BTreeMap<String, String>,
+}
+
+/// Which files a [`preview`] gave its sink, and what the caller must do with
+/// its previous build's files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rendered {
+    /// Everything except these frozen edition folders (`stamp/editions/2015`),
+    /// which are unchanged: keep them from the previous build, drop the rest.
+    Full {
+        /// Folders to carry over.
+        reused: Vec<String>,
+    },
+    /// Only what the change affects: keep the previous build, minus `removed`
+    /// files and every file under the `cleared` folders, plus the new files.
+    Partial {
+        /// Output files the new plan no longer has.
+        removed: Vec<String>,
+        /// Search index folders rebuilt or gone (ending in `/`).
+        cleared: Vec<String>,
+    },
+}
+
+/// A successful preview build.
+#[derive(Debug)]
+pub struct PreviewBuilt {
+    /// Keep for the next rebuild.
+    pub preview: Preview,
+    /// What was written.
+    pub rendered: Rendered,
+    /// HTML and other pages rendered.
+    pub pages: usize,
+    /// Pages the plan has (rendered, carried over or kept).
+    pub planned: usize,
+    /// Search indexes built.
+    pub indexes: usize,
+    /// Where the time went ("load 240 ms, check 30 ms, …").
+    pub phases: String,
+}
+
+/// Wall time of each step of one build.
+#[derive(Debug)]
+struct Phases {
+    laps: Vec<(&'static str, std::time::Duration)>,
+    since: std::time::Instant,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        Phases {
+            laps: Vec::new(),
+            since: std::time::Instant::now(),
+        }
+    }
+
+    /// Ends the step `name`.
+    fn lap(&mut self, name: &'static str) {
+        self.laps.push((name, self.since.elapsed()));
+        self.since = std::time::Instant::now();
+    }
+
+    fn summary(&self) -> String {
+        let laps: Vec<String> = self
+            .laps
+            .iter()
+            .map(|(name, d)| format!("{name} {:.0} ms", d.as_secs_f64() * 1000.0))
+            .collect();
+        laps.join(", ")
+    }
+}
+
+/// Builds the site into `sink`. With `previous` (the last good build) and the
+/// `changes` since it, renders only what they affect; `changes: None` means
+/// "anything may have changed". With content or template errors nothing is
+/// built (files already given to `sink` must be dropped) and the report says why.
+pub fn preview(
+    root: &Path,
+    options: &PreviewOptions,
+    previous: Option<&Preview>,
+    changes: Option<&[Change]>,
+    cache: &mut content::Cache,
+    sink: &render::Sink<'_>,
+) -> Result<(Report, Option<PreviewBuilt>)> {
+    let mut phases = Phases::start();
+    let (site, mut diagnostics) = content::load_cached(root, cache)?;
+    phases.lap("load");
+    crate::check::check(&site, options.today, &mut diagnostics);
+    phases.lap("check");
+    let theme = Theme::load(root, &site.config.theme)?;
+    let program = format!("{} {}", crate::program_fingerprint(), theme.fingerprint());
+    let outcome = if diagnostics.has_errors() {
+        render::environment(&theme)
+            .map(|_| None)
+            .map_err(RenderFailure::Templates)
+    } else {
+        let before = (previous, changes);
+        render_site(&site, &theme, options, &program, before, &mut phases, sink).map(Some)
+    };
+    let mut files = site.files.clone();
+    let built = match outcome {
+        Ok(built) => built,
+        Err(RenderFailure::Write(e)) => return Err(e),
+        Err(RenderFailure::Templates(errors)) => {
+            for e in errors {
+                diagnostics.push(crate::template_diagnostic(&e, &theme, &mut files));
+            }
+            None
+        }
+    };
+    diagnostics.sort(&files);
+    let report = Report {
+        root: root.to_path_buf(),
+        files,
+        diagnostics,
+    };
+    let built = built.filter(|_| !report.diagnostics.has_errors());
+    Ok((
+        report,
+        built.map(
+            |(rendered, fingerprints, [pages, planned, indexes])| PreviewBuilt {
+                preview: Preview {
+                    site,
+                    program,
+                    fingerprints,
+                },
+                rendered,
+                pages,
+                planned,
+                indexes,
+                phases: phases.summary(),
+            },
+        ),
+    ))
+}
+
+/// What [`render_site`] did: the files, the new reuse fingerprints, pages and indexes.
+type SiteRendered = (Rendered, BTreeMap<String, String>, [usize; 3]);
+
+fn render_site(
+    site: &model::Site,
+    theme: &Theme,
+    options: &PreviewOptions,
+    program: &str,
+    (previous, changes): (Option<&Preview>, Option<&[Change]>),
+    phases: &mut Phases,
+    sink: &render::Sink<'_>,
+) -> Result<SiteRendered, RenderFailure> {
+    let incremental = match (previous, changes) {
+        (Some(before), Some(changes))
+            if before.program == program
+                && !changes.iter().any(|c| c.path().starts_with("themes/")) =>
+        {
+            Some((before, changes))
+        }
+        _ => None,
+    };
+    // The history before the changes is computed again (a plan borrows its
+    // model), alongside the new one.
+    let (history, old_history) = rayon::join(
+        || history::SiteHistory::new(site, options.today),
+        || incremental.map(|(before, _)| history::SiteHistory::new(&before.site, options.today)),
+    );
+    let plan_options = PlanOptions {
+        today: options.today,
+        base_url: options.base_url.clone(),
+        drafts: options.drafts,
+        program: program.to_owned(),
+        previous: previous.map(|p| p.fingerprints.clone()).unwrap_or_default(),
+    };
+    let plan = Plan::new(site, &history, &plan_options);
+    phases.lap("history and plan");
+    let (rendered, pages, indexes) =
+        if let (Some((before, changes)), Some(old_history)) = (incremental, &old_history) {
+            let old_options = PlanOptions {
+                previous: BTreeMap::new(),
+                ..plan_options.clone()
+            };
+            let old_plan = Plan::new(&before.site, old_history, &old_options);
+            render_changes(&plan, (&old_plan, before), changes, theme, phases, sink)?
+        } else {
+            {
+                let stats = render::render(&plan, theme, sink)?;
+                phases.lap("render");
+                crate::search::write(&plan, &plan.indexes(), sink).map_err(RenderFailure::Write)?;
+                phases.lap("search");
+                let reused = plan.reuse.dirs.clone();
+                (Rendered::Full { reused }, stats.pages, plan.indexes().len())
+            }
+        };
+    let counts = [pages, plan.pages.len(), indexes];
+    Ok((rendered, plan.reuse.fingerprints.clone(), counts))
+}
+
+/// Renders what `changes` affect, given the plan of the build before them.
+fn render_changes(
+    plan: &Plan<'_>,
+    (old_plan, before): (&Plan<'_>, &Preview),
+    changes: &[Change],
+    theme: &Theme,
+    phases: &mut Phases,
+    sink: &render::Sink<'_>,
+) -> Result<(Rendered, usize, usize), RenderFailure> {
+    let mut pages: BTreeMap<String, &PlannedPage<'_>> = affected(plan, old_plan, changes)
+        .into_iter()
+        .map(|page| (plan.output_file(page), page))
+        .collect();
+    let mut indexes = BTreeMap::new();
+    for change in changes {
+        for index in plan.indexes_to_rebuild(old_plan, change) {
+            indexes.insert(index.folder(), index);
+        }
+    }
+    // Frozen pages are carried over while their register's fingerprint holds;
+    // when it changed, render them all, as `build` would.
+    let refingerprinted: BTreeSet<&str> = plan
+        .reuse
+        .fingerprints
+        .iter()
+        .filter(|(key, f)| before.fingerprints.get(*key) != Some(*f))
+        .map(|(key, _)| key.as_str())
+        .collect();
+    for page in plan.pages.iter().filter(|p| !p.reused) {
+        if let PageId::Edition { register, .. } | PageId::Frozen { register, .. } = page.id
+            && refingerprinted.contains(register)
+        {
+            pages.insert(plan.output_file(page), page);
+        }
+    }
+    let chosen: Vec<&PlannedPage<'_>> = pages.into_values().collect();
+    phases.lap("choose");
+    let stats = render::render_pages(plan, theme, &chosen, sink)?;
+    phases.lap("render");
+    let which: Vec<_> = indexes.values().copied().collect();
+    crate::search::write(plan, &which, sink).map_err(RenderFailure::Write)?;
+    phases.lap("search");
+    let mut cleared: Vec<String> = indexes.into_keys().collect();
+    cleared.extend(plan.indexes_removed_since(old_plan));
+    Ok((
+        Rendered::Partial {
+            removed: plan.removed_since(old_plan),
+            cleared,
+        },
+        stats.pages,
+        which.len(),
+    ))
+}
+
+/// The union of [`Plan::to_rebuild`] over `changes`, computed in one pass:
+/// each page's inputs once (not once per change), and the plan before the
+/// changes asked only about the pages this plan renders (not about pages
+/// carried over).
+fn affected<'p, 'a>(
+    plan: &'p Plan<'a>,
+    old_plan: &Plan<'_>,
+    changes: &[Change],
+) -> Vec<&'p PlannedPage<'a>> {
+    use rayon::prelude::*;
+    let covers = |inputs: Vec<Input>| {
+        inputs
+            .iter()
+            .any(|input| changes.iter().any(|c| input.covers(c)))
+    };
+    let old_pages: HashMap<String, &PlannedPage<'_>> = old_plan
+        .pages
+        .iter()
+        .map(|p| (old_plan.site_path(p), p))
+        .collect();
+    let slugs_changed = |kind: ScopeKind| {
+        let (old, new) = (old_plan.scope(kind), plan.scope(kind));
+        old.kind != new.kind
+            || new
+                .purpose_slugs
+                .iter()
+                .any(|(name, slug)| old.purpose_slugs.get(name).is_some_and(|s| s != slug))
+    };
+    let renamed = [ScopeKind::Public, ScopeKind::Draft].map(slugs_changed);
+    plan.pages
+        .par_iter()
+        .filter(|page| !page.reused)
+        .filter(|page| {
+            let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
+            renamed
+                || old_pages
+                    .get(&plan.site_path(page))
+                    .is_none_or(|old| covers(old_plan.inputs(old)))
+                || covers(plan.inputs(page))
+        })
+        .collect()
+}
+
+/// Turns changed paths (relative to the site root, with `/`) into the plan's
+/// changes, or `None` when a folder appeared or vanished (or a path is not
+/// one the previous build knew as a file while it is not a file now), which
+/// the plan cannot answer file by file.
+pub fn changes_since(root: &Path, previous: &Preview, paths: &[String]) -> Option<Vec<Change>> {
+    let files = &previous.site.files;
+    let known: BTreeSet<&str> = files.paths().collect();
+    let mut out = Vec::new();
+    for rel in paths {
+        let now = std::fs::symlink_metadata(root.join(rel)).ok();
+        let was = known.contains(rel.as_str());
+        let folder_before = known
+            .range(format!("{rel}/").as_str()..)
+            .next()
+            .is_some_and(|p| p.starts_with(&format!("{rel}/")));
+        match now {
+            Some(m) if m.is_dir() => return None,
+            Some(_) if was => out.push(Change::Modified(rel.clone())),
+            Some(_) => out.push(Change::Added(rel.clone())),
+            None if folder_before => return None,
+            None if was => out.push(Change::Removed(rel.clone())),
+            // Never a file the build read, and gone: nothing to do.
+            None => {}
+        }
+    }
+    Some(out)
+}
