@@ -476,8 +476,8 @@ fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> D
         ),
     };
     Diagnostic::error(Code::Template, span, message).with_help(t!(
-        en: "fix the template at this line; `minglu check` renders every page so it finds these before a build",
-        zh: "请修改模板的这一行；`minglu check` 会试生成每个页面，在正式生成网站前发现这类错误"
+        en: "fix the template at this line; `minglu check` renders every kind of page and every distinct item, so it finds these before a build",
+        zh: "请修改模板的这一行；`minglu check` 会试生成每类页面和每个不同的事项，在正式生成网站前发现这类错误"
     ))
 }
 

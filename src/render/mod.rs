@@ -179,13 +179,16 @@ pub fn render_pages(
 ///
 /// - the first of each scope and register, and of each frozen edition, so that
 ///   every combination of template, scope and edition banner runs;
-/// - every page whose item differs, by content, from every item of the same id
-///   already in the sample, so that every distinct item is rendered at least
-///   once, and an error that only some item's data triggers still surfaces.
+/// - every page whose item differs, by content (or by whether the scope still
+///   shows it), from every item of the same id already in the sample, so that
+///   every distinct item is rendered at least once, and an error that only
+///   some item's data triggers still surfaces.
 ///
 /// What it skips is a frozen (or draft) copy of an item identical to one already
-/// rendered: the same template with the same item data, only the banner and
-/// links differ, and those are exercised by the first page of its edition.
+/// rendered: the same template with the same item data; only the banner and
+/// links differ, and those run on the first page of its edition. A template that
+/// fails only on such a copy (one that tests both the edition and the item id,
+/// say) is the one kind of error `check` can miss and `build` still reports.
 pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>) -> Vec<&'p PlannedPage<'a>> {
     use rayon::prelude::*;
     use std::collections::HashSet;
@@ -204,7 +207,7 @@ pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>) -> Vec<&'p PlannedPage<'a>> {
                 return true;
             };
             let first = firsts.insert((page.scope, s.register, s.edition));
-            let new = contents.insert((s.register, s.item, s.content));
+            let new = contents.insert((s.register, s.item, s.content, s.shown_now));
             first || new
         })
         .map(|(page, _)| page)
@@ -218,11 +221,19 @@ struct ShownItem<'a> {
     item: &'a str,
     edition: Option<&'a str>,
     content: u64,
+    /// Whether the scope shows the item now (a frozen page's banner links to
+    /// it, or says where it went).
+    shown_now: bool,
 }
 
 fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'a>> {
     use std::hash::{Hash as _, Hasher as _};
     let scope = plan.scope(page.scope);
+    let shown_now = |register: &str, item: &str| {
+        scope
+            .position(register)
+            .is_some_and(|i| scope.registers[i].snapshot.item(item).is_some())
+    };
     let (register, item, edition, shown) = match page.id {
         crate::plan::PageId::Item { register, item } => {
             let i = scope.position(register)?;
@@ -256,5 +267,6 @@ fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'
         item,
         edition,
         content: hasher.finish(),
+        shown_now: shown_now(register, item),
     })
 }
