@@ -193,7 +193,10 @@ fn a_template_error_leaves_public_untouched() {
 fn check_finds_template_errors_that_only_some_pages_trigger() {
     for (condition, page) in [
         ("item.id == \"GZ-009\"", "/stamp/editions/2015/GZ-009/"),
-        ("frozen and frozen.status == \"superseded\"", "/editions/2015/"),
+        (
+            "frozen and frozen.status == \"superseded\"",
+            "/editions/2015/",
+        ),
     ] {
         let site = SiteTest::fixture("conformance");
         site.write(
