@@ -41,8 +41,21 @@ pub(crate) struct Cli {
         value_name = "LANG"
     )]
     lang: Option<LangArg>,
+    /// Whether `--lang` was on the command line (not from `MINGLU_LANG`): only
+    /// then does it override the site's language in `diff`'s output.
+    #[arg(skip)]
+    lang_flag: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Parses the command line (exiting with clap's message on a usage error).
+pub(crate) fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli.lang_flag = matches.value_source("lang") == Some(ValueSource::CommandLine);
+    cli
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -68,7 +81,7 @@ pub(crate) fn lang(cli: &Cli) -> Lang {
         Command::Check(a) => Some(&a.common.root),
         Command::Diff(a) => Some(&a.root),
         Command::Release(a) => Some(&a.root),
-        Command::Init(_) | Command::Completions(_) | Command::Man(_) => None,
+        Command::Init(_) | Command::Completions(_) | Command::Man(_) | Command::Schema(_) => None,
     };
     if let Some(language) = root.and_then(|r| minglu::content::site_language(r)) {
         return match language {
@@ -96,7 +109,7 @@ enum Command {
     Diff(DiffArgs),
     /// Freeze a register's working copy as a new edition (writes lists/<LIST>/editions/<ID>/).
     #[command(after_help = AFTER_HELP)]
-    Release(ReleaseArgs),
+    Release(Box<ReleaseArgs>),
     /// Create a new minimal site in DIR (which must be new or empty).
     #[command(after_help = AFTER_HELP)]
     Init(InitArgs),
@@ -104,6 +117,15 @@ enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command into a folder.
     Man(ManArgs),
+    /// Write the JSON Schemas of the content files (site, departments, list, items, edition).
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SchemaArgs {
+    /// The folder to write site.json, departments.json, list.json, item-<kind>.json and edition.json into.
+    #[arg(long, short, value_name = "DIR", default_value = "schema/v1")]
+    output: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -141,7 +163,7 @@ struct BuildArgs {
     #[arg(long, short, value_name = "DIR")]
     output: Option<PathBuf>,
     /// Publish under this URL instead of site.yaml's `base_url` (for preview deployments).
-    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    #[arg(long, value_name = "URL")]
     base_url: Option<String>,
     /// Also build /draft/: the working copies with their pending changes (for previews).
     #[arg(long)]
@@ -196,8 +218,8 @@ struct ReleaseArgs {
     #[arg(long)]
     label: String,
     /// Kind of edition: year, batch, revision or trial.
-    #[arg(long, value_parser = parse_kind)]
-    kind: minglu::model::EditionKind,
+    #[arg(long)]
+    kind: String,
     /// The official document's title (文件标题).
     #[arg(long)]
     title: String,
@@ -208,14 +230,14 @@ struct ReleaseArgs {
     #[arg(long = "issuer", required = true)]
     issuers: Vec<String>,
     /// Publication date, YYYY-MM-DD.
-    #[arg(long, value_parser = parse_date)]
-    published: jiff::civil::Date,
+    #[arg(long)]
+    published: String,
     /// Effective date, YYYY-MM-DD (on or after --published).
-    #[arg(long, value_parser = parse_date)]
-    effective: jiff::civil::Date,
+    #[arg(long)]
+    effective: String,
     /// Expiry date, YYYY-MM-DD.
-    #[arg(long, value_parser = parse_date)]
-    expires: Option<jiff::civil::Date>,
+    #[arg(long)]
+    expires: Option<String>,
     /// A Markdown file with the edition's notes.
     #[arg(long, value_name = "FILE")]
     notes_file: Option<PathBuf>,
@@ -227,29 +249,48 @@ struct ReleaseArgs {
     sources: Vec<String>,
 }
 
-fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+// Values are checked here rather than by clap, whose messages are English only.
+
+fn parse_date(flag: &'static str, s: &str) -> Result<jiff::civil::Date, Error> {
     let bytes = s.as_bytes();
     let shaped = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
     shaped
         .then(|| s.parse::<jiff::civil::Date>().ok())
         .flatten()
-        .ok_or_else(|| format!("`{s}` is not a real YYYY-MM-DD date"))
+        .ok_or_else(|| Error::BadArgument {
+            flag,
+            value: s.to_owned(),
+            problem: t!(
+                en: "it is not a real YYYY-MM-DD date",
+                zh: "它不是真实存在的日期（格式为 YYYY-MM-DD）"
+            ),
+        })
 }
 
-fn parse_base_url(s: &str) -> Result<String, String> {
+fn parse_base_url(s: &str) -> Result<String, Error> {
     match minglu::content::base_url_problem(s) {
         None => Ok(s.to_owned()),
-        Some(problem) => Err(format!("the base URL {}", problem.en)),
+        Some(problem) => {
+            let (pe, pz) = (problem.en, problem.zh);
+            Err(Error::BadArgument {
+                flag: "--base-url",
+                value: s.to_owned(),
+                problem: t!(en: "the base URL {pe}", zh: "网站根地址{pz}"),
+            })
+        }
     }
 }
 
-fn parse_kind(s: &str) -> Result<minglu::model::EditionKind, String> {
+fn parse_kind(s: &str) -> Result<minglu::model::EditionKind, Error> {
     use minglu::model::Choice;
     minglu::model::EditionKind::from_name(s).ok_or_else(|| {
-        format!(
-            "use one of: {}",
-            minglu::model::EditionKind::names().join(", ")
-        )
+        let names = minglu::model::EditionKind::names().join(", ");
+        let names_zh = minglu::diagnostic::code_list(&minglu::model::EditionKind::names());
+        Error::BadArgument {
+            flag: "--kind",
+            value: s.to_owned(),
+            problem: t!(en: "use one of: {names}", zh: "请使用以下之一：{names_zh}"),
+        }
     })
 }
 
@@ -263,6 +304,8 @@ enum DiffFormat {
     Json,
     /// A skeleton `--reasons-file` for `minglu release`.
     Reasons,
+    /// CSV (UTF-8 with BOM, CRLF): one row per changed field, the columns of /data/<list>.changes.csv.
+    Csv,
 }
 
 #[derive(Debug, clap::Args)]
@@ -299,7 +342,8 @@ pub(crate) fn run(cli: Cli, lang: Lang) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Build(args) => build(&args, lang),
         Command::Check(args) => check(&args, lang),
-        Command::Diff(args) => diff(&args, lang),
+        // The labels of diff's output follow the site, unless --lang says otherwise.
+        Command::Diff(args) => diff(&args, lang, cli.lang_flag),
         Command::Release(args) => release(&args, lang),
         Command::Init(args) => init(&args, lang),
         Command::Completions(args) => {
@@ -312,7 +356,25 @@ pub(crate) fn run(cli: Cli, lang: Lang) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Man(args) => man(&args, lang),
+        Command::Schema(args) => schema(&args, lang),
     }
+}
+
+fn schema(args: &SchemaArgs, lang: Lang) -> Result<ExitCode, Error> {
+    let dir = &args.output;
+    std::fs::create_dir_all(dir).map_err(Error::write(dir))?;
+    let files = minglu::plan::SchemaFile::all();
+    for file in &files {
+        let path = dir.join(file.file_name());
+        std::fs::write(&path, minglu::export::schema::schema_file(*file))
+            .map_err(Error::write(&path))?;
+    }
+    let (n, shown) = (files.len(), dir.display());
+    tell(
+        lang,
+        &t!(en: "wrote {n} schemas into {shown}", zh: "已将 {n} 个 JSON Schema 写入 {shown}"),
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn man(args: &ManArgs, lang: Lang) -> Result<ExitCode, Error> {
@@ -337,10 +399,7 @@ fn man(args: &ManArgs, lang: Lang) -> Result<ExitCode, Error> {
 }
 
 fn today() -> Result<jiff::civil::Date, Error> {
-    minglu::today_from_env().map_err(|m| Error::Read {
-        path: "SOURCE_DATE_EPOCH".into(),
-        source: std::io::Error::other(m),
-    })
+    minglu::today_from_env()
 }
 
 fn build(args: &BuildArgs, lang: Lang) -> Result<ExitCode, Error> {
@@ -348,7 +407,7 @@ fn build(args: &BuildArgs, lang: Lang) -> Result<ExitCode, Error> {
     let options = BuildOptions {
         output: args.output.clone().unwrap_or_else(|| c.root.join("public")),
         root: c.root.clone(),
-        base_url: args.base_url.clone(),
+        base_url: args.base_url.as_deref().map(parse_base_url).transpose()?,
         today: today()?,
         drafts: args.drafts,
         force: args.force,
@@ -417,7 +476,7 @@ fn check(args: &CheckArgs, lang: Lang) -> Result<ExitCode, Error> {
     })
 }
 
-fn diff(args: &DiffArgs, lang: Lang) -> Result<ExitCode, Error> {
+fn diff(args: &DiffArgs, lang: Lang, lang_given: bool) -> Result<ExitCode, Error> {
     use minglu::history::format::{self, Labels};
     let options = minglu::DiffOptions {
         root: args.root.clone(),
@@ -445,12 +504,24 @@ fn diff(args: &DiffArgs, lang: Lang) -> Result<ExitCode, Error> {
         }
         Err(e) => return Err(e),
     };
-    let labels = Labels::new(report.language);
+    let labels = Labels::new(match (lang_given, lang) {
+        (false, _) => report.language,
+        (true, Lang::Zh) => minglu::model::Language::ZhCn,
+        (true, Lang::En) => minglu::model::Language::En,
+    });
     let text = match args.format {
         DiffFormat::Text => format::text(&report.lists, &labels),
         DiffFormat::Markdown => format::markdown(&report.lists, &labels),
         DiffFormat::Json => format::json(&report.lists),
         DiffFormat::Reasons => format::reasons(&report.lists, &labels),
+        // Cells are neutralised by the writer; CRLF must stay as it is.
+        DiffFormat::Csv => {
+            write_out(
+                &mut std::io::stdout().lock(),
+                &minglu::export::changes_csv(&report.lists),
+            );
+            String::new()
+        }
     };
     write_stdout(&text);
     let changed = report.lists.iter().any(|l| !l.diff.is_empty());
@@ -471,13 +542,17 @@ fn release(args: &ReleaseArgs, lang: Lang) -> Result<ExitCode, Error> {
         list: args.list.clone(),
         id: args.id.clone(),
         label: args.label.clone(),
-        kind: args.kind,
+        kind: parse_kind(&args.kind)?,
         title: args.title.clone(),
         doc_number: args.doc_number.clone(),
         issuers: args.issuers.clone(),
-        published: args.published,
-        effective: args.effective,
-        expires: args.expires,
+        published: parse_date("--published", &args.published)?,
+        effective: parse_date("--effective", &args.effective)?,
+        expires: args
+            .expires
+            .as_deref()
+            .map(|x| parse_date("--expires", x))
+            .transpose()?,
         notes,
         reasons_file: args.reasons_file.clone(),
         sources: args.sources.clone(),
@@ -486,7 +561,8 @@ fn release(args: &ReleaseArgs, lang: Lang) -> Result<ExitCode, Error> {
     match minglu::release::release(&options) {
         Ok(summary) => {
             for w in &summary.warnings {
-                tell(lang, &t!(en: "warning: {w}", zh: "警告：{w}"));
+                let (we, wz) = (&w.en, &w.zh);
+                tell(lang, &t!(en: "warning: {we}", zh: "警告：{wz}"));
             }
             let (a, r, c) = summary.counts;
             let (list, id, dir, files) =

@@ -46,7 +46,7 @@ pub enum Error {
         /// The output folder.
         path: PathBuf,
         /// Why it is refused.
-        reason: &'static str,
+        reason: Text,
     },
     /// The output folder exists and minglu did not write it.
     ForeignOutput {
@@ -60,7 +60,7 @@ pub enum Error {
         /// The file.
         path: PathBuf,
         /// Why.
-        reason: String,
+        reason: Text,
     },
     /// A register key that does not exist.
     UnknownList {
@@ -78,8 +78,24 @@ pub enum Error {
         /// The ids that exist (and `working`).
         known: String,
     },
+    /// A command-line argument has a value minglu cannot use.
+    BadArgument {
+        /// The flag, e.g. `--published`.
+        flag: &'static str,
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        problem: Text,
+    },
+    /// An environment variable minglu reads has a value it cannot use.
+    BadEnv {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong with it (the sentence names the variable).
+        problem: Text,
+    },
     /// `release` refused (nothing was written).
-    Release(String),
+    Release(Text),
     /// The content has errors, so nothing was written.
     Content(Box<Report>),
 }
@@ -121,10 +137,10 @@ impl Error {
                 )
             }
             Error::BadOutput { path, reason } => {
-                let path = path.display();
+                let (path, re, rz) = (path.display(), &reason.en, &reason.zh);
                 t!(
-                    en: "refusing to write the site to {path}: {reason}",
-                    zh: "拒绝把网站写入 {path}：{reason}"
+                    en: "refusing to write the site to {path}: {re}",
+                    zh: "拒绝把网站写入 {path}：{rz}"
                 )
             }
             Error::ForeignOutput { path, marker } => {
@@ -135,8 +151,8 @@ impl Error {
                 )
             }
             Error::Refused { path, reason } => {
-                let path = path.display();
-                t!(en: "refusing to read {path}: {reason}", zh: "拒绝读取 {path}：{reason}")
+                let (path, re, rz) = (path.display(), &reason.en, &reason.zh);
+                t!(en: "refusing to read {path}: {re}", zh: "拒绝读取 {path}：{rz}")
             }
             Error::UnknownList { name, known } => t!(
                 en: "there is no register `{name}`; the registers are: {known}",
@@ -146,7 +162,22 @@ impl Error {
                 en: "register `{list}` has no edition `{name}`; its editions are: {known}",
                 zh: "名录 `{list}` 没有版本 `{name}`；它的版本有：{known}"
             ),
-            Error::Release(why) => t!(en: "release refused: {why}", zh: "拒绝发布：{why}"),
+            Error::BadArgument {
+                flag,
+                value,
+                problem,
+            } => {
+                let (pe, pz) = (&problem.en, &problem.zh);
+                t!(
+                    en: "invalid value `{value}` for {flag}: {pe}",
+                    zh: "{flag} 的值 `{value}` 无效：{pz}"
+                )
+            }
+            Error::BadEnv { problem, .. } => problem.clone(),
+            Error::Release(why) => {
+                let (we, wz) = (&why.en, &why.zh);
+                t!(en: "release refused: {we}", zh: "拒绝发布：{wz}")
+            }
             Error::Content(report) => {
                 let n = report.diagnostics.error_count();
                 t!(

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! content/ ──load──▶ model ──check──▶ history ──▶ plan ──▶ render ──▶ commit public/
-//!                                                      (search index, data export: next)
+//!                                                             └─ export (data files, schemas)
+//!                                                      (search index: next)
 //! ```
 //!
 //! - [`content`] reads `content/` into the [`model`], collecting diagnostics;
@@ -10,7 +11,8 @@
 //! - [`history`] diffs consecutive editions once per build ([`history::SiteHistory`]);
 //! - [`plan`] decides what is published, every page's identity, URL and inputs,
 //!   and which frozen pages the previous output can keep ([`plan::Plan`]);
-//! - [`render`] turns the plan's pages into files, through the theme;
+//! - [`render`] turns the plan's pages into files, through the theme, and hands
+//!   the planned data files and schemas to [`export`] (JSON, CSV, JSON Schema);
 //! - [`output`] writes them to a staging folder and swaps it into place.
 //!
 //! Layers, bottom to top; a module imports only from its own layer or below, and
@@ -20,7 +22,7 @@
 //!    (confined, bounded reads), [`text_safety`] (neutralising text for terminals and CI)
 //! 2. [`mod@check`], [`history`]
 //! 3. [`plan`]
-//! 4. [`render`] (and the coming search index and data export)
+//! 4. [`render`], [`export`] (and the coming search index)
 //! 5. [`output`]
 //! 6. this file (`check`, `build`, `diff`), [`release`], [`init`] (and the coming `serve`)
 //! 7. the CLI (`main.rs`, `cli.rs`)
@@ -31,6 +33,7 @@ pub mod check;
 pub mod content;
 pub mod diagnostic;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod i18n;
 pub mod init;
@@ -483,15 +486,24 @@ fn template_diagnostic(e: &TemplateError, theme: &Theme, files: &mut Files) -> D
 
 /// "Today" for deciding which edition is in force: `SOURCE_DATE_EPOCH` when set
 /// (for reproducible builds), else the current time; both read in China time (UTC+8).
-pub fn today_from_env() -> Result<Date, String> {
-    let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
+pub fn today_from_env() -> Result<Date> {
+    const VAR: &str = "SOURCE_DATE_EPOCH";
+    let bad = |problem| Error::BadEnv { name: VAR, problem };
+    let seconds = match std::env::var(VAR) {
         Ok(v) => v.trim().parse::<i64>().map_err(|_| {
-            format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, got `{v}`")
+            bad(crate::t!(
+                en: "{VAR} must be whole seconds since 1970, got `{v}`",
+                zh: "{VAR} 应为自 1970 年起的整数秒数，实际是 `{v}`"
+            ))
         })?,
         Err(_) => jiff::Timestamp::now().as_second(),
     };
-    let ts = jiff::Timestamp::from_second(seconds)
-        .map_err(|e| format!("SOURCE_DATE_EPOCH is out of range: {e}"))?;
+    let ts = jiff::Timestamp::from_second(seconds).map_err(|e| {
+        bad(crate::t!(
+            en: "{VAR} is out of range: {e}",
+            zh: "{VAR} 超出可用范围：{e}"
+        ))
+    })?;
     let offset = jiff::tz::Offset::constant(8);
     Ok(offset.to_datetime(ts).date())
 }

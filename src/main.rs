@@ -5,10 +5,8 @@ mod install_files;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = cli::parse();
     let lang = cli::lang(&args);
     match cli::run(args, lang) {
         Ok(code) => code,

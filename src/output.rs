@@ -19,7 +19,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use crate::diagnostic::Text;
 use crate::error::{Error, Result};
+use crate::t;
 
 /// The file that marks a folder as minglu's output (like cargo's `CACHEDIR.TAG`).
 pub const MARKER: &str = ".minglu-output";
@@ -39,34 +41,30 @@ pub fn resolve(root: &Path, output: &Path, force: bool) -> Result<PathBuf> {
     if !content.is_dir() {
         return Err(Error::NoContent { path: content });
     }
-    let bad = |reason: &'static str| Error::BadOutput {
+    let bad = |reason: Text| Error::BadOutput {
         path: output.to_path_buf(),
         reason,
     };
     let out = real_path(output).map_err(bad)?;
     if root_real.starts_with(&out) {
-        return Err(bad(
-            "it is or contains the site root, which would be replaced",
-        ));
+        return Err(bad(t!(
+            en: "it is or contains the site root, which would be replaced",
+            zh: "它就是网站根目录或包含网站根目录，写入会把它替换掉"
+        )));
     }
-    for (dir, inside, contains) in [
-        (
-            "content",
-            "it is inside content/",
-            "it contains content/, which would be replaced",
-        ),
-        (
-            "themes",
-            "it is inside themes/",
-            "it contains themes/, which would be replaced",
-        ),
-    ] {
+    for dir in ["content", "themes"] {
         if let Ok(real) = fs::canonicalize(root.join(dir)) {
             if out.starts_with(&real) {
-                return Err(bad(inside));
+                return Err(bad(t!(
+                    en: "it is inside {dir}/",
+                    zh: "它位于 {dir}/ 之内"
+                )));
             }
             if real.starts_with(&out) {
-                return Err(bad(contains));
+                return Err(bad(t!(
+                    en: "it contains {dir}/, which would be replaced",
+                    zh: "它包含 {dir}/，写入会把 {dir}/ 替换掉"
+                )));
             }
         }
     }
@@ -82,7 +80,7 @@ fn vet_existing(output: &Path, out: &Path, force: bool) -> Result<()> {
     if !meta.is_dir() {
         return Err(Error::BadOutput {
             path: output.to_path_buf(),
-            reason: "it is a file, not a folder",
+            reason: t!(en: "it is a file, not a folder", zh: "它是文件，不是文件夹"),
         });
     }
     let marked = fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file());
@@ -101,8 +99,13 @@ fn vet_existing(output: &Path, out: &Path, force: bool) -> Result<()> {
 
 /// The absolute path with every existing component resolved (symlinks followed);
 /// components that do not exist yet are appended as written, `..` popping them.
-fn real_path(path: &Path) -> std::result::Result<PathBuf, &'static str> {
-    let abs = std::path::absolute(path).map_err(|_| "its path cannot be made absolute")?;
+fn real_path(path: &Path) -> std::result::Result<PathBuf, Text> {
+    let abs = std::path::absolute(path).map_err(|_| {
+        t!(
+            en: "its path cannot be made absolute",
+            zh: "无法把它的路径转换为绝对路径"
+        )
+    })?;
     let parts: Vec<Component<'_>> = abs.components().collect();
     for split in (1..=parts.len()).rev() {
         let prefix: PathBuf = parts[..split].iter().collect();
@@ -118,9 +121,12 @@ fn real_path(path: &Path) -> std::result::Result<PathBuf, &'static str> {
                     let next = real.join(name);
                     real = if fs::symlink_metadata(&next).is_ok() {
                         // It exists after a `..` brought the path back: resolve it.
-                        fs::canonicalize(&next).map_err(
-                            |_| "it goes through a symbolic link whose target does not exist",
-                        )?
+                        fs::canonicalize(&next).map_err(|_| {
+                            t!(
+                                en: "it goes through a symbolic link whose target does not exist",
+                                zh: "它经过一个目标不存在的符号链接"
+                            )
+                        })?
                     } else {
                         next
                     };
@@ -130,7 +136,10 @@ fn real_path(path: &Path) -> std::result::Result<PathBuf, &'static str> {
         }
         return Ok(real);
     }
-    Err("no part of its path exists")
+    Err(t!(
+        en: "no part of its path exists",
+        zh: "它的路径中没有任何一级存在"
+    ))
 }
 
 /// A staging folder beside the output folder.
@@ -169,6 +178,10 @@ impl Staging {
     /// is not, the folder is created and the write tried once more.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(rel);
+        if interrupt::stopping() {
+            // A signal is removing this folder: writing more would race with it.
+            return Err(Error::write(&path)(std::io::ErrorKind::Interrupted.into()));
+        }
         match fs::write(&path, bytes) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(parent) = path.parent() {
@@ -196,6 +209,9 @@ impl Staging {
         }
         for dir in dirs {
             let path = self.dir.join(dir);
+            if interrupt::stopping() {
+                return Err(Error::write(&path)(std::io::ErrorKind::Interrupted.into()));
+            }
             match fs::create_dir(&path) {
                 Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
                     return Err(Error::Write { path, source: e });
@@ -379,10 +395,17 @@ fn process_alive(_pid: u32) -> bool {
 /// removes every live staging folder and exits with 128 + the signal number.
 mod interrupt {
     use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 
     static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
     static WATCH: Once = Once::new();
+    static STOPPING: AtomicBool = AtomicBool::new(false);
+
+    /// Whether a signal is stopping the process (writers stop writing).
+    pub(super) fn stopping() -> bool {
+        STOPPING.load(Ordering::SeqCst)
+    }
 
     pub(super) fn lock() -> MutexGuard<'static, Vec<PathBuf>> {
         LIVE.lock().unwrap_or_else(PoisonError::into_inner)
@@ -405,9 +428,17 @@ mod interrupt {
         };
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
+                STOPPING.store(true, Ordering::SeqCst);
                 let live = lock();
                 for dir in live.iter() {
-                    let _ = std::fs::remove_dir_all(dir);
+                    // A render thread may be between its check and its write:
+                    // try again until no writer puts anything back.
+                    for _ in 0..100 {
+                        if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+                            break;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(10));
+                    }
                 }
                 std::process::exit(128 + signal);
             }

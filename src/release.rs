@@ -16,10 +16,12 @@ use jiff::civil::Date;
 use crate::content;
 use crate::content::seal::{SUMS_FILE, format_sums, sha256_hex};
 use crate::content::{is_edition_id, yaml};
+use crate::diagnostic::Text;
 use crate::error::{Error, Result};
-use crate::history;
+use crate::history::{self, ChangeKind};
 use crate::model::schema::{DEPARTMENT_FIELDS, FieldValue};
 use crate::model::{Choice, Departments, EditionKind, Register, Site};
+use crate::t;
 
 /// Everything `release` needs.
 #[derive(Clone, Debug)]
@@ -66,7 +68,7 @@ pub struct ReleaseSummary {
     /// (added, removed, changed) items.
     pub counts: (usize, usize, usize),
     /// Things the editor should know (e.g. changed items without a reason).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
 }
 
 /// Freezes the working copy of `options.list` as edition `options.id`.
@@ -83,26 +85,41 @@ pub fn release(options: &ReleaseOptions) -> Result<ReleaseSummary> {
     let pending = history::pending(register, &site.departments);
     if pending.is_empty() {
         let newest = register.editions.last().map_or("?", |e| e.id.as_str());
-        return Err(refuse(format!(
-            "the working copy of `{}` is the same as edition {newest}: there is nothing to release",
-            register.key
+        let key = &register.key;
+        return Err(refuse(t!(
+            en: "the working copy of `{key}` is the same as edition {newest}: there is nothing to release",
+            zh: "`{key}` 的工作副本与版本 {newest} 相同：没有可发布的内容"
         )));
     }
     let reasons = read_reasons(options.reasons_file.as_deref())?;
-    let mut warnings: Vec<String> = pending
+    let mut warnings: Vec<Text> = pending
         .items
         .iter()
         .filter(|c| !reasons.contains_key(&c.id))
         .map(|c| {
-            format!(
-                "{} {} was {} but has no reason; citizens will see the change without a why",
-                c.id,
-                c.title,
-                c.kind.name()
+            let (id, title, kind) = (&c.id, &c.title, c.kind.name());
+            let kind_zh = match c.kind {
+                ChangeKind::Added => "新增",
+                ChangeKind::Removed => "退出",
+                ChangeKind::Changed => "调整",
+            };
+            t!(
+                en: "{id} {title} was {kind} but has no reason; citizens will see the change without a why",
+                zh: "{id} {title}（{kind_zh}）没有填写理由；公众将看到这项变更，却不知道原因"
             )
         })
         .collect();
-    warnings.extend(reasons.keys().filter(|id| pending.item(id).is_none()).map(|id| format!("the reasons file gives a reason for {id}, which did not change; it was left out")));
+    warnings.extend(
+        reasons
+            .keys()
+            .filter(|id| pending.item(id).is_none())
+            .map(|id| {
+                t!(
+                    en: "the reasons file gives a reason for {id}, which did not change; it was left out",
+                    zh: "理由文件为 {id} 填写了理由，但它没有变化；这条理由未被采用"
+                )
+            }),
+    );
     let reasons: BTreeMap<String, String> = reasons
         .into_iter()
         .filter(|(id, _)| pending.item(id).is_some())
@@ -118,50 +135,60 @@ pub fn release(options: &ReleaseOptions) -> Result<ReleaseSummary> {
     })
 }
 
-fn refuse(message: String) -> Error {
+fn refuse(message: Text) -> Error {
     Error::Release(message)
 }
 
 fn validate(o: &ReleaseOptions, register: &Register, dir: &Path) -> Result<()> {
     if !is_edition_id(&o.id) {
-        return Err(refuse(format!(
-            "`{}` is not a valid edition id: use letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. 2021, 2021-2)",
-            o.id
+        let id = &o.id;
+        return Err(refuse(t!(
+            en: "`{id}` is not a valid edition id: use letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. 2021, 2021-2)",
+            zh: "`{id}` 不是有效的版本编号：只能用字母、数字、`.`、`_` 和 `-`，并以字母或数字开头（例如 2021、2021-2）"
         )));
     }
     if dir.exists() || register.editions.iter().any(|e| e.id == o.id) {
-        return Err(refuse(format!(
-            "edition `{}` of `{}` already exists; frozen editions are never changed, choose a new id",
-            o.id, register.key
+        let (id, key) = (&o.id, &register.key);
+        return Err(refuse(t!(
+            en: "edition `{id}` of `{key}` already exists; frozen editions are never changed, choose a new id",
+            zh: "名录 `{key}` 已有版本 `{id}`；已冻结的版本不可更改，请换一个新的版本编号"
         )));
     }
     for (name, value) in [("--label", &o.label), ("--title", &o.title)] {
         if value.trim().is_empty() {
-            return Err(refuse(format!("{name} must not be empty")));
+            return Err(refuse(
+                t!(en: "{name} must not be empty", zh: "{name} 不能为空"),
+            ));
         }
     }
     if o.issuers.iter().all(|i| i.trim().is_empty()) {
-        return Err(refuse("give at least one --issuer (发布机关)".into()));
+        return Err(refuse(t!(
+            en: "give at least one --issuer (发布机关)",
+            zh: "请至少用 --issuer 给出一个发布机关"
+        )));
     }
     if let Some(fixed) = o
         .doc_number
         .as_deref()
         .and_then(content::normalise_doc_number)
     {
-        return Err(refuse(format!(
-            "--doc-number must write the year as 〔YYYY〕: use `{fixed}`"
+        return Err(refuse(t!(
+            en: "--doc-number must write the year as 〔YYYY〕: use `{fixed}`",
+            zh: "`--doc-number` 中的年份应写作〔YYYY〕：请用 `{fixed}`"
         )));
     }
     if o.effective < o.published {
-        return Err(refuse(format!(
-            "--effective {} is before --published {}",
-            o.effective, o.published
+        let (effective, published) = (o.effective, o.published);
+        return Err(refuse(t!(
+            en: "--effective {effective} is before --published {published}",
+            zh: "实施日期 --effective {effective} 早于发布日期 --published {published}"
         )));
     }
     if let Some(expires) = o.expires.filter(|x| *x < o.effective) {
-        return Err(refuse(format!(
-            "--expires {expires} is before --effective {}",
-            o.effective
+        let effective = o.effective;
+        return Err(refuse(t!(
+            en: "--expires {expires} is before --effective {effective}",
+            zh: "失效日期 --expires {expires} 早于实施日期 --effective {effective}"
         )));
     }
     if let Some(newest) = register
@@ -169,14 +196,16 @@ fn validate(o: &ReleaseOptions, register: &Register, dir: &Path) -> Result<()> {
         .last()
         .filter(|e| o.effective < e.record.effective.value)
     {
-        return Err(refuse(format!(
-            "--effective {} is before edition {} (effective {}); a new edition cannot take effect before the one it follows",
-            o.effective, newest.id, newest.record.effective.value
+        let (effective, id, before) = (o.effective, &newest.id, newest.record.effective.value);
+        return Err(refuse(t!(
+            en: "--effective {effective} is before edition {id} (effective {before}); a new edition cannot take effect before the one it follows",
+            zh: "实施日期 --effective {effective} 早于版本 {id}（实施日期 {before}）；新版本不能早于上一版本实施"
         )));
     }
     if let Some(bad) = o.sources.iter().find(|s| !content::is_web_url(s)) {
-        return Err(refuse(format!(
-            "--source `{bad}` is not an absolute http(s) URL"
+        return Err(refuse(t!(
+            en: "--source `{bad}` is not an absolute http(s) URL",
+            zh: "--source `{bad}` 不是以 http(s) 开头的完整网址"
         )));
     }
     Ok(())
@@ -190,14 +219,19 @@ fn read_reasons(path: Option<&Path>) -> Result<BTreeMap<String, String>> {
     let text = crate::site_files::read_cli_text(path)?;
     let mut diags = Vec::new();
     let node = yaml::parse(&text, crate::diagnostic::FileId(0), &mut diags);
-    let bad = |why: String| refuse(format!("{}: {why}", path.display()));
+    let shown = path.display();
+    let bad = |why: Text| {
+        let (we, wz) = (&why.en, &why.zh);
+        refuse(t!(en: "{shown}: {we}", zh: "{shown}：{wz}"))
+    };
     let Some(node) = node else {
         let d = &diags[0];
         let at = d
             .span
             .map(|s| format!("{}:{}: ", s.line, s.col))
             .unwrap_or_default();
-        return Err(bad(format!("{at}{}", d.message.en)));
+        let (me, mz) = (&d.message.en, &d.message.zh);
+        return Err(bad(t!(en: "{at}{me}", zh: "{at}{mz}")));
     };
     let mut out = BTreeMap::new();
     match &node.kind {
@@ -205,9 +239,10 @@ fn read_reasons(path: Option<&Path>) -> Result<BTreeMap<String, String>> {
             for (k, v) in entries {
                 let (yaml::Kind::Scalar(id, _), yaml::Kind::Scalar(reason, _)) = (&k.kind, &v.kind)
                 else {
-                    return Err(bad(format!(
-                        "line {}: write `ID: reason` (a reason is one line of text)",
-                        k.span.line
+                    let line = k.span.line;
+                    return Err(bad(t!(
+                        en: "line {line}: write `ID: reason` (a reason is one line of text)",
+                        zh: "第 {line} 行：请写成 `编号: 理由`（理由是一行文字）"
                     )));
                 };
                 if !reason.trim().is_empty() {
@@ -217,9 +252,10 @@ fn read_reasons(path: Option<&Path>) -> Result<BTreeMap<String, String>> {
         }
         _ if node.is_null() => {}
         _ => {
-            return Err(bad(
-                "expected lines of `ID: reason` (see `minglu diff --format reasons`)".into(),
-            ));
+            return Err(bad(t!(
+                en: "expected lines of `ID: reason` (see `minglu diff --format reasons`)",
+                zh: "应为若干行 `编号: 理由`（可参考 `minglu diff --format reasons` 的输出）"
+            )));
         }
     }
     Ok(out)
@@ -234,7 +270,7 @@ fn edition_files(
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let read = |file| {
         let path = site.root.join(site.files.path(file));
-        crate::site_files::read_content(&site.root, &path)
+        crate::site_files::read_content(&site.root, &path).map(rebase_schema_line)
     };
     let mut files = BTreeMap::new();
     files.insert("list.yaml".to_owned(), read(register.working.list.file)?);
@@ -257,6 +293,24 @@ fn edition_files(
         edition_yaml(o, reasons).into_bytes(),
     );
     Ok(files)
+}
+
+/// A working-copy file may start with a `# yaml-language-server: $schema=<path>`
+/// line for editors; its copy sits two folders deeper (`editions/<id>/`), so a
+/// relative path gets `../../` in front. URLs and absolute paths stay as they are.
+fn rebase_schema_line(bytes: Vec<u8>) -> Vec<u8> {
+    const HEADER: &[u8] = b"# yaml-language-server: $schema=";
+    let Some(rest) = bytes.strip_prefix(HEADER) else {
+        return bytes;
+    };
+    let line = rest.split(|b| *b == b'\n').next().unwrap_or_default();
+    if line.starts_with(b"/") || line.windows(3).any(|w| w == b"://") {
+        return bytes;
+    }
+    let mut out = HEADER.to_vec();
+    out.extend_from_slice(b"../../");
+    out.extend_from_slice(rest);
+    out
 }
 
 fn departments_yaml(departments: &Departments, used: &std::collections::BTreeSet<&str>) -> String {
@@ -404,6 +458,18 @@ mod tests {
         assert_eq!(scalar("- x"), "\"- x\"");
         assert_eq!(scalar("true"), "\"true\"");
         assert_eq!(scalar("https://example.org/a"), "https://example.org/a");
+    }
+
+    #[test]
+    fn schema_lines_are_rebased_for_the_edition_folder() {
+        let line = b"# yaml-language-server: $schema=../../../../docs/schema/v1/item-stamp.json\ntitle: x\n";
+        assert_eq!(
+            rebase_schema_line(line.to_vec()),
+            b"# yaml-language-server: $schema=../../../../../../docs/schema/v1/item-stamp.json\ntitle: x\n"
+        );
+        let url = b"# yaml-language-server: $schema=https://example.org/schema/v1/list.json\n";
+        assert_eq!(rebase_schema_line(url.to_vec()), url);
+        assert_eq!(rebase_schema_line(b"title: x\n".to_vec()), b"title: x\n");
     }
 
     #[test]

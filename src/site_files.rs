@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::diagnostic::{Noun, Text};
 use crate::error::{Error, Result};
+use crate::t;
 
 /// The largest file minglu reads unless told otherwise: 16 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 << 20;
@@ -29,7 +31,7 @@ pub enum Refusal {
     /// Its real path (symbolic links resolved) is outside the allowed folder.
     Outside,
     /// It is a FIFO, a device, a socket or a folder.
-    NotRegular(&'static str),
+    NotRegular(Noun),
     /// It is larger than the limit.
     TooLarge {
         /// Its size in bytes (at least `limit + 1` when it grew while read).
@@ -42,15 +44,23 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// A sentence for error messages and diagnostics.
-    pub fn reason(&self) -> String {
+    /// A sentence for error messages and diagnostics, in both languages.
+    pub fn reason(&self) -> Text {
         match self {
-            Refusal::Outside => "it is a symbolic link to a place outside the site's folder".into(),
-            Refusal::NotRegular(kind) => format!("it is {kind}, not a regular file"),
-            Refusal::TooLarge { size, limit } => format!(
-                "it is {size} bytes, more than the limit of {limit} bytes per file (set {LIMIT_VAR} to raise it)"
+            Refusal::Outside => t!(
+                en: "it is a symbolic link to a place outside the site's folder",
+                zh: "它是指向网站文件夹之外的符号链接"
             ),
-            Refusal::Io(e) => e.to_string(),
+            Refusal::NotRegular(kind) => {
+                let (ke, kz) = (kind.en, kind.zh);
+                t!(en: "it is {ke}, not a regular file", zh: "它是{kz}，不是普通文件")
+            }
+            Refusal::TooLarge { size, limit } => t!(
+                en: "it is {size} bytes, more than the limit of {limit} bytes per file (set {LIMIT_VAR} to raise it)",
+                zh: "它有 {size} 字节，超过了每个文件 {limit} 字节的上限（可设置 {LIMIT_VAR} 调高上限）"
+            ),
+            // The operating system's words, as they are (like an error's causes).
+            Refusal::Io(e) => Text::new(e.to_string(), e.to_string()),
         }
     }
 
@@ -74,7 +84,10 @@ pub fn max_file_size() -> Result<u64> {
         Err(_) => Ok(DEFAULT_MAX_FILE_SIZE),
         Ok(text) => parse_size(&text).ok_or_else(|| Error::Refused {
             path: LIMIT_VAR.into(),
-            reason: format!("`{text}` is not a size: write bytes, or a number with K, M or G"),
+            reason: t!(
+                en: "`{text}` is not a size: write bytes, or a number with K, M or G",
+                zh: "`{text}` 不是大小：请写字节数，或带 K、M、G 后缀的数"
+            ),
         }),
     }
 }
@@ -97,28 +110,29 @@ fn parse_size(text: &str) -> Option<u64> {
     n.checked_mul(1 << shift).filter(|n| *n > 0)
 }
 
-/// What kind of special file this is, or `None` for a regular file.
-pub fn special_kind(file_type: fs::FileType) -> Option<&'static str> {
+/// What kind of special file this is (a noun in both languages), or `None` for
+/// a regular file.
+pub fn special_kind(file_type: fs::FileType) -> Option<Noun> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if file_type.is_fifo() {
-            return Some("a named pipe (FIFO)");
+            return Some(Noun::new("a named pipe (FIFO)", "命名管道（FIFO）"));
         }
         if file_type.is_char_device() || file_type.is_block_device() {
-            return Some("a device");
+            return Some(Noun::new("a device", "设备文件"));
         }
         if file_type.is_socket() {
-            return Some("a socket");
+            return Some(Noun::new("a socket", "套接字"));
         }
     }
     if file_type.is_dir() {
-        return Some("a folder");
+        return Some(Noun::new("a folder", "文件夹"));
     }
     if file_type.is_file() {
         None
     } else {
-        Some("a special file")
+        Some(Noun::new("a special file", "特殊文件"))
     }
 }
 
@@ -224,7 +238,7 @@ pub fn read_text_limited(path: &Path, limit: u64) -> Result<String> {
     let bytes = read_regular(path, limit).map_err(|r| r.into_error(path))?;
     String::from_utf8(bytes).map_err(|_| Error::Refused {
         path: path.to_path_buf(),
-        reason: "it is not UTF-8 text".into(),
+        reason: t!(en: "it is not UTF-8 text", zh: "它不是 UTF-8 编码的文本"),
     })
 }
 
@@ -318,6 +332,7 @@ mod tests {
     #[test]
     fn devices_are_refused_without_reading() {
         let refusal = read_regular(Path::new("/dev/zero"), 10).expect_err("a device");
-        assert!(matches!(refusal, Refusal::NotRegular("a device")));
+        assert!(matches!(refusal, Refusal::NotRegular(kind) if kind.en == "a device"));
+        assert_eq!(refusal.reason().zh.as_ref(), "它是设备文件，不是普通文件");
     }
 }

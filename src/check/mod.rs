@@ -7,6 +7,7 @@
 //! URL conflicts across the site. Every rule loops over the whole model and
 //! reports every hit; none stops at the first.
 
+mod mentions;
 mod references;
 mod site;
 
@@ -20,6 +21,7 @@ pub fn check(site: &Site, today: Date, out: &mut Diagnostics) {
     references::categories(site, out);
     references::departments(site, out);
     references::items(site, out);
+    mentions::dangling_mentions(site, out);
     site::duplicate_prefixes(site, out);
     site::url_conflicts(site, out);
     site::reserved_names(site, out);

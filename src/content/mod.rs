@@ -7,6 +7,7 @@
 //! and never writes.
 
 mod lower;
+pub use lower::SITE_FIELDS;
 mod read;
 pub mod seal;
 mod source;
@@ -197,6 +198,7 @@ fn placeholder_config() -> SiteConfig {
         language: Language::ZhCn,
         description: None,
         notice: None,
+        generator_credit: true,
         theme: "default".into(),
         theme_span: None,
     }

@@ -143,14 +143,7 @@ fn unreadable(
 ) -> Option<Diagnostic> {
     if let Some(kind) = site_files::special_kind(entry.file_type()) {
         let id = files.add(rel.to_owned());
-        // `special_kind` names one of a closed set of file types.
-        let kind_zh = match kind {
-            "a named pipe (FIFO)" => "命名管道（FIFO）",
-            "a device" => "设备文件",
-            "a socket" => "套接字",
-            "a folder" => "文件夹",
-            _ => "特殊文件",
-        };
+        let (kind, kind_zh) = (kind.en, kind.zh);
         return Some(
             Diagnostic::error(
                 Code::SpecialFile,

@@ -46,6 +46,8 @@ pub enum Code {
     DanglingDepartment,
     /// An item id (`replaces`, `merged_into`) that the register never had.
     DanglingItem,
+    /// An item id written in text (a summary, a body, a reason) that its register never had.
+    DanglingMention,
     /// A `refuse` item that does not say where to go instead.
     RefuseWithoutInstead,
     /// A field that does not apply to this kind of item.
@@ -106,7 +108,7 @@ pub struct RuleDoc {
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 36] = [
+    pub const ALL: [Code; 37] = [
         Code::Encoding,
         Code::YamlSyntax,
         Code::YamlAlias,
@@ -124,6 +126,7 @@ impl Code {
         Code::UnknownCategory,
         Code::DanglingDepartment,
         Code::DanglingItem,
+        Code::DanglingMention,
         Code::RefuseWithoutInstead,
         Code::NotApplicable,
         Code::DateOrder,
@@ -308,6 +311,13 @@ impl Code {
                 "Merges are shown to citizens as \"GZ-009 并入 GZ-013\"; both ends must exist.",
                 "replaces: [GZ-099]",
                 "Use the id of an item this register has or had.",
+            ),
+            Code::DanglingMention => (
+                "dangling-mention",
+                "An item id written in text (`summary`, `body`, `instead.how`, `content`, an edition's `notes` and `reasons`) names an item its register has or had. Pages turn such ids into links.",
+                "A citizen told \"可由GZ-001证明\" follows the link; an id that names nothing is a dead end. A warning, not an error: the text is still published.",
+                "body: 可由GZ-099证明。   # the register never had GZ-099",
+                "Correct the id, or write the item's title instead.",
             ),
             Code::RefuseWithoutInstead => (
                 "refuse-without-instead",
@@ -550,6 +560,12 @@ impl Code {
                 "合并情况会显示给群众，如“GZ-009 并入 GZ-013”；两端的事项都必须存在。",
                 "replaces: [GZ-099]",
                 "填写本名录现有或曾有的事项编号。",
+            ),
+            Code::DanglingMention => (
+                "文字中写到的事项编号（`summary`、`body`、`instead.how`、`content`，以及版本的 `notes` 和 `reasons`）是其所属名录现有或曾有的事项。网页会把这些编号变成链接。",
+                "群众看到“可由GZ-001证明”会点开链接；编号指向不存在的事项，就是死路。这是警告而不是错误：文字照常发布。",
+                "body: 可由GZ-099证明。   # 本名录从未有过 GZ-099",
+                "改正编号，或改写为该事项的名称。",
             ),
             Code::RefuseWithoutInstead => (
                 "`verdict: refuse` 的盖章事项至少写明一条替代途径（`instead`）。",

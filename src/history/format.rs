@@ -42,7 +42,8 @@ impl Labels {
         }
     }
 
-    fn get(&self, key: &str) -> Option<&'static str> {
+    /// The UI string `key`, if the language has it.
+    pub fn get(&self, key: &str) -> Option<&'static str> {
         self.t.get(key).copied()
     }
 

@@ -109,6 +109,8 @@ fn departments(police_name: &str) -> Departments {
                 phone: None,
                 url: None,
                 address: None,
+                hours: None,
+                note: None,
                 span: at(0, 1),
             },
         );

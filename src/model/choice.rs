@@ -4,6 +4,8 @@
 pub trait Choice: Sized + Copy + 'static {
     /// Every value, in display order.
     const ALL: &'static [Self];
+    /// The YAML names of [`Choice::ALL`], in the same order (for JSON Schema enums).
+    const NAMES: &'static [&'static str];
     /// The name written in YAML.
     fn name(self) -> &'static str;
     /// Parses the YAML name.
@@ -27,6 +29,7 @@ macro_rules! choice {
 
         impl $crate::model::Choice for $name {
             const ALL: &'static [Self] = &[$($name::$variant),+];
+            const NAMES: &'static [&'static str] = &[$($text),+];
             fn name(self) -> &'static str {
                 match self {
                     $($name::$variant => $text),+

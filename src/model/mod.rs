@@ -6,6 +6,7 @@
 
 mod choice;
 mod item;
+pub mod mention;
 pub mod schema;
 
 use std::collections::BTreeMap;
@@ -76,6 +77,8 @@ pub struct SiteConfig {
     pub description: Option<String>,
     /// A banner on every page.
     pub notice: Option<String>,
+    /// Whether the footer says, in small print, that minglu built the site.
+    pub generator_credit: bool,
     /// Theme folder name.
     pub theme: String,
     /// Where `theme` was written, if it was.
@@ -101,6 +104,10 @@ pub struct Department {
     pub url: Option<String>,
     /// Office address.
     pub address: Option<String>,
+    /// Office hours (办公时间).
+    pub hours: Option<String>,
+    /// Where to apply, in plain words (户籍所在地派出所).
+    pub note: Option<String>,
     /// Where the id was defined.
     #[serde(skip)]
     pub span: Span,

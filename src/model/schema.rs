@@ -11,7 +11,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::{
-    Basis, Choice, Creation, Department, Details, Instead, Item, ListKind, ListMeta, Stamp, Work,
+    Basis, Choice, Creation, Department, Details, Duty, FundingPrinciple, Instead, Item, Level,
+    ListKind, ListMeta, Participation, Stamp, Verdict, Work,
 };
 
 /// The kind of value a field holds.
@@ -75,6 +76,8 @@ pub struct Field<T: 'static> {
     pub get: fn(&T) -> Option<FieldValue>,
     /// For a [`ValueKind::Mapping`]: its own fields, compared one by one.
     pub parts: &'static [Field<T>],
+    /// For a [`ValueKind::Choice`]: the accepted YAML names (the JSON Schema's `enum`).
+    pub choices: &'static [&'static str],
 }
 
 impl<T> Field<T> {
@@ -246,6 +249,12 @@ fn creation(i: &Item) -> Option<&Creation> {
 
 /// Declares one field of a table.
 macro_rules! field {
+    ($name:literal, $label:literal, Choice = $choice:ty, $required:literal, $kinds:expr, $get:expr) => {
+        Field {
+            choices: <$choice as Choice>::NAMES,
+            ..field!($name, $label, Choice, $required, $kinds, $get, &[])
+        }
+    };
     ($name:literal, $label:literal, $value:ident, $required:literal, $kinds:expr, $get:expr) => {
         field!($name, $label, $value, $required, $kinds, $get, &[])
     };
@@ -258,6 +267,7 @@ macro_rules! field {
             kinds: $kinds,
             get: $get,
             parts: $parts,
+            choices: &[],
         }
     };
 }
@@ -270,19 +280,29 @@ const ALL: Kinds = Kinds::All;
 /// Every item field of every register kind, in the order diffs compare and show them.
 pub static ITEM_FIELDS: &[Field<Item>] = &[
     field!("title", "field_title", Text, true, ALL, |i| text(&i.title)),
-    field!("verdict", "field_verdict", Choice, true, STAMP, |i| {
-        stamp(i).map(|s| choice(s.verdict.value, Some("short_")))
-    }),
-    field!("duty", "field_duty", Choice, true, WORK, |i| {
+    field!(
+        "verdict",
+        "field_verdict",
+        Choice = Verdict,
+        true,
+        STAMP,
+        |i| { stamp(i).map(|s| choice(s.verdict.value, Some("short_"))) }
+    ),
+    field!("duty", "field_duty", Choice = Duty, true, WORK, |i| {
         work(i).map(|w| choice(w.duty, Some("short_")))
     }),
-    field!("level", "field_level", Choice, true, CREATION, |i| {
-        creation(i).map(|c| choice(c.level, Some("level_")))
-    }),
+    field!(
+        "level",
+        "field_level",
+        Choice = Level,
+        true,
+        CREATION,
+        |i| { creation(i).map(|c| choice(c.level, Some("level_"))) }
+    ),
     field!(
         "participation",
         "field_participation",
-        Choice,
+        Choice = Participation,
         true,
         CREATION,
         |i| { creation(i).map(|c| choice(c.participation, Some("short_"))) }
@@ -428,7 +448,7 @@ static FUNDING: &[Field<Item>] = &[
     field!(
         "funding.principle",
         "field_funding_principle",
-        Choice,
+        Choice = FundingPrinciple,
         true,
         WORK,
         |i| { work(i)?.funding.as_ref().map(|f| choice(f.principle, None)) }
@@ -549,9 +569,14 @@ pub static LIST_FIELDS: &[Field<ListMeta>] = &[
     field!("short_title", "field_short_title", Text, false, ALL, |l| {
         opt_text(l.short_title.as_ref())
     }),
-    field!("kind", "field_kind", Choice, true, ALL, |l| Some(choice(
-        l.kind, None
-    ))),
+    field!(
+        "kind",
+        "field_kind",
+        Choice = ListKind,
+        true,
+        ALL,
+        |l| Some(choice(l.kind, None))
+    ),
     field!("id_prefix", "field_id_prefix", Text, true, ALL, |l| text(
         &l.id_prefix
     )),
@@ -584,6 +609,12 @@ pub static DEPARTMENT_FIELDS: &[Field<Department>] = &[
     )),
     field!("address", "address", Text, false, ALL, |d| {
         opt_text(d.address.as_ref())
+    }),
+    field!("hours", "hours", Text, false, ALL, |d| {
+        opt_text(d.hours.as_ref())
+    }),
+    field!("note", "department_note", Text, false, ALL, |d| {
+        opt_text(d.note.as_ref())
     }),
 ];
 

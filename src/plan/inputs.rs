@@ -11,9 +11,11 @@
 use std::collections::BTreeSet;
 
 use super::Plan;
+use super::files::DataFile;
 use super::page::{PageId, PlannedPage};
 use super::publish::{Published, Scope};
 use crate::model::Item;
+use crate::model::mention;
 
 /// One thing a page is made from.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -83,7 +85,7 @@ impl Plan<'_> {
 
     /// Inputs of every page of a scope: the site's configuration and free pages
     /// (navigation), the theme, every register's editions (which is shown, the
-    /// currency line) and list, and the site's departments when the scope shows them.
+    /// currency line) and list, and the site's departments (names and contacts).
     pub(super) fn common(&self, scope: &Scope<'_>) -> Vec<Input> {
         let mut out = vec![
             Input::File("content/site.yaml".to_owned()),
@@ -96,17 +98,10 @@ impl Plan<'_> {
                 out.push(self.file(p.snapshot.list.file));
             }
         }
-        // The working copy, and any edition without its own departments.yaml,
-        // resolve department ids with the site's.
-        let site_departments = scope.registers.iter().any(Published::uses_site_departments)
-            || self
-                .site
-                .registers
-                .iter()
-                .any(|r| r.editions.iter().any(|e| e.snapshot.departments.is_none()));
-        if site_departments {
-            out.push(Input::File("content/departments.yaml".to_owned()));
-        }
+        // Department names resolve with the site's departments.yaml for the
+        // working copy and editions without their own, and every page that
+        // names a department shows its contact details from the site's file.
+        out.push(Input::File("content/departments.yaml".to_owned()));
         out
     }
 
@@ -117,14 +112,22 @@ impl Plan<'_> {
             return Vec::new();
         }
         let mut out = vec![Input::Listing(items_folder(&p.register.key))];
-        out.extend(
-            p.snapshot
-                .items
-                .iter()
-                .filter(|i| keep(i))
-                .map(|i| self.item_file(i)),
-        );
+        out.extend(self.item_files(p, keep));
         out
+    }
+
+    /// The files of the working-copy items of `p` that `keep` selects (none
+    /// for a frozen edition: its folder is a common input).
+    fn item_files(&self, p: &Published<'_>, keep: impl Fn(&Item) -> bool) -> Vec<Input> {
+        if p.edition.is_some() {
+            return Vec::new();
+        }
+        p.snapshot
+            .items
+            .iter()
+            .filter(|i| keep(i))
+            .map(|i| self.item_file(i))
+            .collect()
     }
 
     pub(super) fn all_shown(&self, scope: &Scope<'_>, keep: impl Fn(&Item) -> bool) -> Vec<Input> {
@@ -135,22 +138,55 @@ impl Plan<'_> {
             .collect()
     }
 
+    /// The files of the working-copy items that `items` (of `p`) mention by
+    /// id (in any register of the scope) or by title (in `p`).
+    fn mentioned(&self, scope: &Scope<'_>, p: &Published<'_>, items: &[&Item]) -> Vec<Input> {
+        let prefixes: Vec<&str> = scope
+            .registers
+            .iter()
+            .map(|r| r.snapshot.list.id_prefix.as_str())
+            .collect();
+        let mut out = Vec::new();
+        for (_, text) in items.iter().flat_map(|i| mention::texts(i)) {
+            for m in mention::item_ids(text, &prefixes) {
+                let owner = scope
+                    .registers
+                    .iter()
+                    .find(|r| r.snapshot.list.id_prefix == m.prefix);
+                if let Some(r) = owner {
+                    out.extend(self.item_files(r, |i| i.id == m.id));
+                }
+            }
+            out.extend(self.item_files(p, |i| mention::mentions_title(text, &i.title)));
+        }
+        out
+    }
+
     /// What a page is made from, sorted and without duplicates.
     pub fn inputs(&self, page: &PlannedPage<'_>) -> Vec<Input> {
         let scope = self.scope(page.scope);
         let mut out = self.common(scope);
         let register = |key: &str| scope.position(key).map(|i| &scope.registers[i]);
         match page.id {
-            PageId::Home | PageId::Departments | PageId::Purposes | PageId::Sitemap => {
+            PageId::Home
+            | PageId::Departments
+            | PageId::Purposes
+            | PageId::Sitemap
+            | PageId::DataPage
+            | PageId::Data(DataFile::Index) => {
                 out.extend(self.all_shown(scope, |_| true));
             }
-            PageId::Register { register: key } => {
+            PageId::Register { register: key }
+            | PageId::Data(DataFile::Register { register: key, .. }) => {
                 out.extend(
                     register(key)
                         .map(|p| self.shown(p, |_| true))
                         .unwrap_or_default(),
                 );
             }
+            // An item page links the items it mentions (cross-references):
+            // their files. An item that starts or stops being mentioned is
+            // found by asking the plans before and after the change.
             PageId::Item {
                 register: key,
                 item,
@@ -159,6 +195,18 @@ impl Plan<'_> {
                     out.extend(self.shown(p, |i| {
                         i.id == item || merged_into(p, item).is_some_and(|m| m == i.id)
                     }));
+                    if let Some(it) = p.snapshot.item(item) {
+                        out.extend(self.mentioned(scope, p, &[it]));
+                    }
+                }
+            }
+            // A notice shows its item and the departments' contacts (common).
+            PageId::Notice {
+                register: key,
+                item,
+            } => {
+                if let Some(p) = register(key) {
+                    out.extend(self.shown(p, |i| i.id == item));
                 }
             }
             PageId::Department { department } => {
@@ -166,8 +214,14 @@ impl Plan<'_> {
                     i.department_refs().any(|d| d.value == department)
                 }));
             }
+            // A purpose page also lists the items its items refer to.
             PageId::Purpose { purpose } => {
-                out.extend(self.all_shown(scope, |i| i.purposes.iter().any(|p| p == purpose)));
+                let has = |i: &Item| i.purposes.iter().any(|p| p == purpose);
+                out.extend(self.all_shown(scope, has));
+                for p in &scope.registers {
+                    let listed: Vec<&Item> = p.snapshot.items.iter().filter(|i| has(i)).collect();
+                    out.extend(self.mentioned(scope, p, &listed));
+                }
             }
             PageId::Page { .. }
             | PageId::Withdrawn { .. }
@@ -178,7 +232,9 @@ impl Plan<'_> {
             | PageId::Feed { .. }
             | PageId::Search
             | PageId::NotFound
-            | PageId::Robots => {}
+            | PageId::Robots
+            | PageId::Data(DataFile::Edition { .. } | DataFile::Changes { .. })
+            | PageId::Schema(_) => {}
         }
         out.sort();
         out.dedup();

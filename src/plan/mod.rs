@@ -18,10 +18,15 @@
 //!   URL is [`url::item`] (or the path of its `PageId::Item` page); frozen
 //!   editions and their changes are in [`Plan::history`]; the fields, labels and
 //!   value kinds come from [`crate::model::schema`].
+//! - **Data export** ([`crate::export`]): the data files and schemas are
+//!   planned like pages ([`PageId::Data`], [`PageId::Schema`], see [`files`]);
+//!   a data file is never carried over, so a reused edition folder still gets
+//!   its `data/<list>/<edition>.*` files, written again (byte-identical).
 //! - **Incremental rebuilds** (`serve`): keep the plan of the last build, load,
 //!   check, compute the history and plan again after a file changes, then render
 //!   [`Plan::to_rebuild`] and delete [`Plan::removed_since`].
 
+pub mod files;
 pub mod index;
 mod inputs;
 pub mod page;
@@ -36,6 +41,7 @@ use jiff::civil::Date;
 use crate::history::SiteHistory;
 use crate::model::Site;
 
+pub use files::{DataFile, DataFormat, SchemaFile};
 pub use index::IndexId;
 pub use inputs::{Change, Input};
 pub use page::{PageId, PlannedPage};

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use super::files::{DataFile, DataFormat, SchemaFile};
 use super::publish::{Scope, ScopeKind};
 use super::url;
 use crate::history::SiteHistory;
@@ -21,6 +22,14 @@ pub enum PageId<'a> {
     },
     /// An item as the register shows it.
     Item {
+        /// Register key.
+        register: &'a str,
+        /// Item id.
+        item: &'a str,
+    },
+    /// The refusal notice (不予出具告知单) of a `refuse` item, to print and hand
+    /// over at the counter.
+    Notice {
         /// Register key.
         register: &'a str,
         /// Item id.
@@ -90,6 +99,12 @@ pub enum PageId<'a> {
     Sitemap,
     /// `robots.txt`.
     Robots,
+    /// The open-data page for people (`data/`), listing the downloads.
+    DataPage,
+    /// A file of open data (`data/stamp.csv`).
+    Data(DataFile<'a>),
+    /// A JSON Schema of a content file (`schema/v1/item-stamp.json`).
+    Schema(SchemaFile),
 }
 
 /// One page of the plan.
@@ -126,12 +141,19 @@ pub(super) fn pages<'a>(
     for p in &scope.registers {
         let register = p.register.key.as_str();
         out.push(page(PageId::Register { register }));
-        out.extend(p.snapshot.items.iter().map(|item| {
-            page(PageId::Item {
+        for item in &p.snapshot.items {
+            out.push(page(PageId::Item {
                 register,
                 item: &item.id,
-            })
-        }));
+            }));
+            // A notice cites an edition, so only a register with one shown has them.
+            if p.edition.is_some() && is_refused(item) {
+                out.push(page(PageId::Notice {
+                    register,
+                    item: &item.id,
+                }));
+            }
+        }
     }
     out.extend(
         scope
@@ -164,7 +186,43 @@ pub(super) fn pages<'a>(
             .map(|p| page(PageId::Page { slug: &p.slug })),
     );
     out.extend(history_pages(history, reused));
+    out.extend(data_pages(history));
     out
+}
+
+/// The public site's open data (the data page, the catalogue, per register its
+/// public state, its changes and every frozen edition, each as JSON and CSV)
+/// and the schemas of the content files.
+fn data_pages<'a>(history: &'a SiteHistory<'a>) -> Vec<PlannedPage<'a>> {
+    let mut ids = vec![PageId::DataPage, PageId::Data(DataFile::Index)];
+    for h in &history.registers {
+        let register = h.register.key.as_str();
+        for format in DataFormat::ALL {
+            ids.push(PageId::Data(DataFile::Register { register, format }));
+            ids.push(PageId::Data(DataFile::Changes { register, format }));
+            ids.extend(h.register.editions.iter().map(|e| {
+                PageId::Data(DataFile::Edition {
+                    register,
+                    edition: &e.id,
+                    format,
+                })
+            }));
+        }
+    }
+    ids.extend(SchemaFile::all().into_iter().map(PageId::Schema));
+    ids.into_iter()
+        .map(|id| PlannedPage {
+            scope: ScopeKind::Public,
+            id,
+            reused: false,
+        })
+        .collect()
+}
+
+/// Whether an item is a stamp item the community does not issue.
+fn is_refused(item: &crate::model::Item) -> bool {
+    item.stamp()
+        .is_some_and(|s| s.verdict.value == crate::model::Verdict::Refuse)
 }
 
 /// The public site's history pages: per register its editions list and feed,
@@ -224,6 +282,7 @@ pub(super) fn path(scope: &Scope<'_>, id: &PageId<'_>) -> String {
         PageId::Item { register, item } | PageId::Withdrawn { register, item, .. } => {
             url::item(register, item)
         }
+        PageId::Notice { register, item } => url::notice(register, item),
         PageId::Editions { register } => url::editions(register),
         PageId::Edition { register, edition } => url::edition(register, edition),
         PageId::Frozen {
@@ -247,5 +306,8 @@ pub(super) fn path(scope: &Scope<'_>, id: &PageId<'_>) -> String {
         PageId::NotFound => url::NOT_FOUND.to_owned(),
         PageId::Sitemap => url::SITEMAP.to_owned(),
         PageId::Robots => url::ROBOTS.to_owned(),
+        PageId::DataPage => url::DATA.to_owned(),
+        PageId::Data(file) => url::data_file(&file),
+        PageId::Schema(file) => url::schema(file),
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use super::files::{DataFile, SCHEMA_VERSION, SchemaFile};
 use crate::content::seal::sha256_hex;
 
 /// The home page.
@@ -20,6 +21,11 @@ pub fn register(key: &str) -> String {
 /// An item's current page.
 pub fn item(key: &str, id: &str) -> String {
     format!("{key}/{id}/")
+}
+
+/// The refusal notice of an item (不予出具告知单).
+pub fn notice(key: &str, id: &str) -> String {
+    format!("{key}/{id}/notice/")
 }
 
 /// Every edition of a register.
@@ -79,6 +85,32 @@ pub fn purpose(slug: &str) -> String {
 /// A free page.
 pub fn page(slug: &str) -> String {
     format!("{slug}/")
+}
+
+/// The open-data page.
+pub const DATA: &str = "data/";
+
+/// Where a data file is published (`data/stamp/2015.csv`).
+pub fn data_file(file: &DataFile<'_>) -> String {
+    match *file {
+        DataFile::Index => "data/index.json".to_owned(),
+        DataFile::Register { register, format } => {
+            format!("data/{register}.{}", format.extension())
+        }
+        DataFile::Edition {
+            register,
+            edition,
+            format,
+        } => format!("data/{register}/{edition}.{}", format.extension()),
+        DataFile::Changes { register, format } => {
+            format!("data/{register}.changes.{}", format.extension())
+        }
+    }
+}
+
+/// Where a content file's JSON Schema is published (`schema/v1/item-stamp.json`).
+pub fn schema(file: SchemaFile) -> String {
+    format!("schema/{SCHEMA_VERSION}/{}", file.file_name())
 }
 
 /// The file a path is written to.

@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 
+use super::change_html::change_html;
 use super::pages::History;
-use super::views::Link;
+use super::views::{Link, NowView};
 use crate::history::format::Labels;
-use crate::history::{ChangeKind, Diff, EditionStatus, ItemChange};
+use crate::history::{ChangeKind, DepartmentChange, Diff, EditionStatus, ItemChange};
 use crate::model::{Choice, Edition};
 use crate::plan::url;
 
@@ -35,8 +36,8 @@ pub(crate) struct EditionView<'a> {
     pub(crate) status: EditionStatus,
     /// Its page.
     pub(crate) path: String,
-    /// Notes as HTML.
-    pub(crate) notes_html: Option<&'a str>,
+    /// Notes (Markdown; templates render them with cross-references linked).
+    pub(crate) notes: Option<&'a str>,
     /// Official sources.
     pub(crate) sources: &'a [String],
     /// Items in it.
@@ -71,7 +72,7 @@ impl<'a> EditionView<'a> {
             expires: r.expires.as_ref().map(|x| x.value.to_string()),
             status: h.statuses[index],
             path: url::edition(&h.register.key, &e.id),
-            notes_html: h.notes_html[index].as_deref(),
+            notes: r.notes.as_deref(),
             sources: &r.sources,
             count: e.snapshot.items.len(),
             added,
@@ -92,9 +93,9 @@ impl<'a> EditionView<'a> {
 pub(crate) struct FieldView {
     /// Field label.
     pub(crate) label: String,
-    /// Old value as text.
+    /// Old value as HTML (escaped; Markdown rendered).
     pub(crate) old: String,
-    /// New value as text.
+    /// New value as HTML.
     pub(crate) new: String,
 }
 
@@ -130,7 +131,7 @@ pub(crate) struct ChangeGroups<'a> {
     pub(crate) removed: Vec<ChangeView<'a>>,
     /// Changed items.
     pub(crate) changed: Vec<ChangeView<'a>>,
-    /// Department changes as lines of text.
+    /// Department changes, one HTML line each (escaped).
     pub(crate) departments: Vec<String>,
 }
 
@@ -168,7 +169,7 @@ pub(crate) fn change_view<'a>(
             .fields
             .iter()
             .map(|f| {
-                let (old, new) = labels.change(f, &diff.department_names);
+                let (old, new) = change_html(f, labels, &diff.department_names);
                 FieldView {
                     label: labels.field(f),
                     old,
@@ -200,22 +201,52 @@ pub(crate) fn groups<'a>(
         }
     }
     for d in &diff.departments {
-        let mut line = format!("{}（{}）", d.name, d.id);
-        for f in &d.fields {
-            let (old, new) = labels.change(f, &diff.department_names);
-            line.push_str(&format!("：{old} → {new}"));
-        }
-        if d.fields.is_empty() {
-            line.push_str(&format!("：{}", d.kind.name()));
-        }
-        g.departments.push(line);
+        g.departments
+            .push(department_line(d, labels, &diff.department_names));
     }
     g
+}
+
+/// A department change in plain words, as HTML: its name, then what
+/// happened (新增/退出) or each changed field with its old and new value.
+fn department_line(
+    d: &DepartmentChange,
+    labels: &Labels,
+    names: &std::collections::BTreeMap<String, String>,
+) -> String {
+    let t = |k: &str| labels.get(k).unwrap_or("");
+    let esc = super::escape_html;
+    let mut line = format!("<strong>{}</strong>", esc(&d.name));
+    if d.fields.is_empty() {
+        let kind = match d.kind {
+            ChangeKind::Added => "diff_added",
+            ChangeKind::Removed => "diff_removed",
+            ChangeKind::Changed => "diff_changed",
+        };
+        line.push_str(t("colon"));
+        line.push_str(&esc(t(kind)));
+        return line;
+    }
+    line.push_str("<ul class=\"value-list\">");
+    for f in &d.fields {
+        let (old, new) = labels.change(f, names);
+        line.push_str(&format!(
+            "<li>{}{}{} → {}</li>",
+            esc(&labels.field(f)),
+            t("colon"),
+            esc(&old),
+            esc(&new)
+        ));
+    }
+    line.push_str("</ul>");
+    line
 }
 
 /// One entry of an item's timeline.
 #[derive(Debug, Serialize)]
 pub(crate) struct TimelineEntry<'a> {
+    /// What happened, in a few words (调整替代途径、办理时限).
+    pub(crate) summary: String,
     /// The edition.
     pub(crate) edition: EditionView<'a>,
     /// What happened to the item in it.
@@ -236,6 +267,7 @@ pub(crate) fn timeline<'a>(
         .iter()
         .rev()
         .map(|at| TimelineEntry {
+            summary: summary(h.change(*at), at.edition == 0, labels),
             edition: EditionView::of(h, at.edition),
             change: change_view(
                 h,
@@ -246,6 +278,28 @@ pub(crate) fn timeline<'a>(
             ),
         })
         .collect()
+}
+
+/// A change in a few words: 首次列入名录, 退出名录, or 调整 and the labels of
+/// the fields it changed (at most three, then 等).
+fn summary(c: &ItemChange, first: bool, labels: &Labels) -> String {
+    let t = |k: &str| labels.get(k).unwrap_or("");
+    match c.kind {
+        ChangeKind::Added if first => t("timeline_first").to_owned(),
+        ChangeKind::Added => t("timeline_added").to_owned(),
+        ChangeKind::Removed => t("timeline_removed").to_owned(),
+        ChangeKind::Changed => {
+            let mut names: Vec<String> = c.fields.iter().map(|f| labels.field(f)).collect();
+            names.dedup();
+            let more = names.len() > 3;
+            names.truncate(3);
+            let mut s = format!("{}{}", t("timeline_changed"), names.join(t("list_sep")));
+            if more {
+                s.push_str(t("and_more"));
+            }
+            s
+        }
+    }
 }
 
 /// The banner of an item page frozen in an edition.
@@ -259,6 +313,8 @@ pub(crate) struct FrozenView<'a> {
     pub(crate) current_path: Option<String>,
     /// When and why it left the register.
     pub(crate) withdrawn: Option<WithdrawnView<'a>>,
+    /// What holds now (for versions that are not the one in force).
+    pub(crate) now: Option<NowView<'a>>,
 }
 
 /// How an item's version in a frozen edition stands today.

@@ -9,18 +9,44 @@
 //! - makes `**强调，**文字` bold, which `CommonMark`'s flanking rules miss when the
 //!   closing delimiter follows Chinese punctuation;
 //! - links bare http(s) URLs;
-//! - shifts headings down so a body never outranks the page's own headings.
+//! - shifts headings so a body's top heading sits one level under the page's
+//!   (never outranking it, never skipping a level).
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Renders Markdown to HTML; `heading_offset` levels are added to every heading.
 pub fn to_html(markdown: &str, heading_offset: usize) -> String {
+    to_html_linked(markdown, heading_offset, &|_| None)
+}
+
+/// Renders Markdown to HTML like [`to_html`], and lets `link` replace each run
+/// of plain text outside links and code with HTML of its own (which must be
+/// escaped: cross-references to other items).
+pub fn to_html_linked(
+    markdown: &str,
+    heading_offset: usize,
+    link: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
-    let events = sanitise(events, heading_offset);
+    // The body's top heading becomes level `heading_offset + 1`, whatever
+    // level it was written at, so headings never skip a level (`##` first
+    // under the page's h1 becomes h2, not h3).
+    let top = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as usize),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    let delta =
+        isize::try_from(heading_offset + 1).unwrap_or(6) - isize::try_from(top).unwrap_or(1);
+    let events = sanitise(events, delta);
     let events = join_cjk_lines(events);
     let events = merge_text(events);
     let events = inline_fixes(events);
+    let events = link_text(events, link);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
@@ -41,12 +67,14 @@ pub fn is_safe_url(url: &str) -> bool {
     }
 }
 
-fn shift(level: HeadingLevel, by: usize) -> HeadingLevel {
-    let n = (level as usize + by).min(6);
+fn shift(level: HeadingLevel, by: isize) -> HeadingLevel {
+    let n = usize::try_from(level as isize + by)
+        .unwrap_or(1)
+        .clamp(1, 6);
     HeadingLevel::try_from(n).unwrap_or(HeadingLevel::H6)
 }
 
-fn sanitise(events: Vec<Event<'_>>, heading_offset: usize) -> Vec<Event<'_>> {
+fn sanitise(events: Vec<Event<'_>>, heading_offset: isize) -> Vec<Event<'_>> {
     let mut out = Vec::with_capacity(events.len());
     let mut dropped_links = Vec::new();
     let mut in_bad_image = 0usize;
@@ -156,6 +184,29 @@ fn merge_text(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
             continue;
         }
         out.push(event);
+    }
+    out
+}
+
+fn link_text<'a>(events: Vec<Event<'a>>, link: &dyn Fn(&str) -> Option<String>) -> Vec<Event<'a>> {
+    let mut link_depth = 0usize;
+    let mut code_depth = 0usize;
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        match event {
+            Event::Start(Tag::Link { .. }) => link_depth += 1,
+            Event::End(TagEnd::Link) => link_depth = link_depth.saturating_sub(1),
+            Event::Start(Tag::CodeBlock(_)) => code_depth += 1,
+            Event::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
+            _ => {}
+        }
+        match event {
+            Event::Text(text) if link_depth == 0 && code_depth == 0 => match link(&text) {
+                Some(html) => out.push(Event::InlineHtml(html.into())),
+                None => out.push(Event::Text(text)),
+            },
+            other => out.push(other),
+        }
     }
     out
 }
@@ -319,7 +370,16 @@ mod tests {
     #[test]
     fn headings_shift() {
         assert_eq!(to_html("# 标题", 2), "<h3>标题</h3>\n");
-        assert_eq!(to_html("##### 标题", 2), "<h6>标题</h6>\n");
+        assert_eq!(
+            to_html("##### 标题", 2),
+            "<h3>标题</h3>\n",
+            "no skipped levels"
+        );
+        assert_eq!(to_html("## 一\n\n### 二", 1), "<h2>一</h2>\n<h3>二</h3>\n");
+        assert_eq!(
+            to_html("# 一\n\n###### 二", 2),
+            "<h3>一</h3>\n<h6>二</h6>\n"
+        );
     }
 
     #[test]

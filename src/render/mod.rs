@@ -6,9 +6,13 @@
 //! embedded default plus a site's overrides) and are compiled up front, so a
 //! syntax error in any of them is reported even if no page uses it.
 
+mod change_html;
+pub mod display;
 mod history_views;
 pub mod markdown;
+mod mentions;
 mod pages;
+mod qr;
 pub mod theme;
 pub mod views;
 
@@ -111,6 +115,7 @@ pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateEr
         }
         minijinja::escape_formatter(out, state, value)
     });
+    env.add_filter("display_url", |url: &str| display::display_url(url));
     let mut errors = Vec::new();
     for (name, template) in &theme.templates {
         if let Err(e) = env.add_template_owned(name.clone(), template.source.clone()) {

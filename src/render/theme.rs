@@ -29,6 +29,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "purpose.html",
     "page.html",
     "withdrawn.html",
+    "notice.html",
     "editions.html",
     "edition.html",
     "changes.html",
@@ -36,6 +37,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "404.html",
     "sitemap.xml",
     "robots.txt",
+    "data.html",
     "search.html",
 );
 
@@ -48,6 +50,14 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
     (
         "assets/search.js",
         include_bytes!("../../themes/default/static/assets/search.js"),
+    ),
+    (
+        "assets/site.js",
+        include_bytes!("../../themes/default/static/assets/site.js"),
+    ),
+    (
+        "assets/favicon.svg",
+        include_bytes!("../../themes/default/static/assets/favicon.svg"),
     ),
 ];
 

@@ -39,25 +39,82 @@ pub struct SiteView {
     pub pages: Vec<Link>,
 }
 
+/// How to reach a department today: from the site's `departments.yaml` when it
+/// names the id (contacts change without a new edition), else from the edition's.
+#[derive(Debug, Serialize)]
+pub struct ContactView<'a> {
+    /// Phone as written.
+    pub phone: Option<&'a str>,
+    /// The phone for a `tel:` link: digits, `+` and `-` only.
+    pub tel: Option<String>,
+    /// Office address.
+    pub address: Option<&'a str>,
+    /// Website.
+    pub url: Option<&'a str>,
+    /// Office hours.
+    pub hours: Option<&'a str>,
+    /// Where to apply.
+    pub note: Option<&'a str>,
+}
+
+impl<'a> ContactView<'a> {
+    /// The contact details of `d`.
+    pub fn of(d: &'a Department) -> Self {
+        ContactView {
+            phone: d.phone.as_deref(),
+            tel: d.phone.as_deref().map(tel).filter(|t| !t.is_empty()),
+            address: d.address.as_deref(),
+            url: d.url.as_deref(),
+            hours: d.hours.as_deref(),
+            note: d.note.as_deref(),
+        }
+    }
+
+    /// Whether there is anything to show.
+    pub fn is_empty(&self) -> bool {
+        self.phone.is_none()
+            && self.address.is_none()
+            && self.url.is_none()
+            && self.hours.is_none()
+            && self.note.is_none()
+    }
+}
+
+/// A phone number as a `tel:` URL body: `0512-6522 1234` → `0512-65221234`.
+pub fn tel(phone: &str) -> String {
+    phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+' || *c == '-')
+        .collect()
+}
+
 /// A department with its page path.
 #[derive(Debug, Serialize)]
 pub struct DepartmentView<'a> {
-    /// The department.
+    /// The department (its name as the shown edition has it).
     #[serde(flatten)]
     pub department: &'a Department,
     /// Short name if it has one, else the full name.
     pub display: &'a str,
     /// Its page.
     pub path: String,
+    /// How to reach it today.
+    pub contact: ContactView<'a>,
+    /// Whether `contact` has anything.
+    pub has_contact: bool,
 }
 
 impl<'a> DepartmentView<'a> {
-    /// Looks a department up; a missing id (impossible after check) shows the id itself.
-    pub fn of(id: &str, departments: &'a Departments) -> Option<Self> {
+    /// Looks a department up in `departments`, with its contact details from
+    /// `contacts` (the site's) when that has the id.
+    pub fn of(id: &str, departments: &'a Departments, contacts: &'a Departments) -> Option<Self> {
         let department = departments.get(id)?;
+        let contact = ContactView::of(contacts.get(id).unwrap_or(department));
         Some(DepartmentView {
             display: department.display_name(),
             path: url::department(id),
+            has_contact: !contact.is_empty(),
+            contact,
             department,
         })
     }
@@ -382,6 +439,7 @@ impl<'a> ItemView<'a> {
         p: &Published<'a>,
         category_anchor: &str,
         purposes: &BTreeMap<&str, String>,
+        contacts: &'a Departments,
     ) -> Self {
         let deps = p.departments;
         let key = &p.register.key;
@@ -397,7 +455,7 @@ impl<'a> ItemView<'a> {
             departments: item
                 .departments
                 .iter()
-                .filter_map(|d| DepartmentView::of(d, deps))
+                .filter_map(|d| DepartmentView::of(d, deps, contacts))
                 .collect(),
             basis: item
                 .basis
@@ -420,7 +478,11 @@ impl<'a> ItemView<'a> {
             kind,
             stamp: item.stamp().map(|s| StampView {
                 stamp: s,
-                ways: s.instead.iter().map(|i| instead(i, deps)).collect(),
+                ways: s
+                    .instead
+                    .iter()
+                    .map(|i| instead(i, deps, contacts))
+                    .collect(),
             }),
             work: match &item.details {
                 Details::Work(w) => Some(WorkView { work: w }),
@@ -443,14 +505,83 @@ impl<'a> ItemView<'a> {
     }
 }
 
-fn instead<'a>(i: &'a Instead, deps: &'a Departments) -> InsteadView<'a> {
+fn instead<'a>(
+    i: &'a Instead,
+    deps: &'a Departments,
+    contacts: &'a Departments,
+) -> InsteadView<'a> {
     InsteadView {
         method: i.method.name(),
         department: i
             .department
             .as_ref()
-            .and_then(|d| DepartmentView::of(d, deps)),
+            .and_then(|d| DepartmentView::of(d, deps, contacts)),
         how: &i.how,
+    }
+}
+
+/// What holds now for an item, in the register's edition in force: the item
+/// itself, or the items it was merged into.
+#[derive(Debug, Serialize)]
+pub struct NowItem<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Its current page.
+    pub path: String,
+    /// The UI string key of its answer (`verdict_refuse`, `duty_assist` …).
+    pub answer_key: String,
+    /// Its badge value (`refuse`, `assist` …), for styling.
+    pub badge: &'static str,
+}
+
+impl<'a> NowItem<'a> {
+    /// Item `id` as the published register `p` has it, if it does.
+    pub fn of(p: &Published<'a>, id: &str) -> Option<Self> {
+        let item = p.snapshot.item(id)?;
+        let (kind, badge) = badge(&item.details);
+        let prefix = match kind {
+            "stamp" => "verdict",
+            "work" => "duty",
+            _ => "participation",
+        };
+        Some(NowItem {
+            id: &item.id,
+            title: &item.title,
+            path: url::item(&p.register.key, &item.id),
+            answer_key: format!("{prefix}_{badge}"),
+            badge,
+        })
+    }
+}
+
+/// The statement of what holds now, shown first on pages of old versions.
+#[derive(Debug, Serialize)]
+pub struct NowView<'a> {
+    /// The label of the edition in force (2020年版).
+    pub label: &'a str,
+    /// The item in it, when it is still there.
+    pub item: Option<NowItem<'a>>,
+    /// The items it was merged into, as they stand now.
+    pub merged: Vec<NowItem<'a>>,
+    /// `stamp`, `work`, `creation`: how to word an item that is gone.
+    pub kind: &'static str,
+}
+
+impl<'a> NowView<'a> {
+    /// What holds now for item `id` (merged into `merged`) in `p`, when `p`
+    /// shows an edition in force; `None` otherwise (nothing holds yet).
+    pub fn of(p: &Published<'a>, id: &str, merged: &[&str]) -> Option<Self> {
+        let Status::InForce(edition) = p.status else {
+            return None;
+        };
+        Some(NowView {
+            label: &edition.record.label,
+            item: NowItem::of(p, id),
+            merged: merged.iter().filter_map(|m| NowItem::of(p, m)).collect(),
+            kind: p.snapshot.list.kind.name(),
+        })
     }
 }
 
@@ -487,4 +618,16 @@ pub fn register_links(published: &[Published<'_>]) -> Vec<Link> {
             path: url::register(&p.register.key),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tel;
+
+    #[test]
+    fn phone_numbers_become_tel_urls() {
+        assert_eq!(tel("0512-6522 1234"), "0512-65221234");
+        assert_eq!(tel("+86 512 12345（总机）"), "+8651212345");
+        assert_eq!(tel("javascript:alert(1)"), "1");
+    }
 }

@@ -51,6 +51,7 @@ fn a_bad_source_date_epoch_is_reported() {
         .args(["check", "--root"])
         .arg(&site.root)
         .env("SOURCE_DATE_EPOCH", "yesterday")
+        .env("MINGLU_LANG", "en")
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));

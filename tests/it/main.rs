@@ -8,8 +8,10 @@
 
 mod build;
 mod check;
+mod citizen;
 mod cli;
 mod conformance;
+mod data;
 mod fuzz;
 mod history;
 mod injection;

@@ -138,6 +138,7 @@ fn run_in(cwd: &Path, args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_minglu"))
         .args(args)
         .current_dir(cwd)
+        .env("MINGLU_LANG", "en")
         .env("SOURCE_DATE_EPOCH", EPOCH)
         .env("NO_COLOR", "1")
         .output()

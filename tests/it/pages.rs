@@ -17,7 +17,16 @@ const PAGES: &[(&str, &str)] = &[
     ("item-work.html", "work/SX-001/index.html"),
     ("item-creation.html", "creation/CJ-001/index.html"),
     ("item-frozen.html", "stamp/editions/2015/GZ-013/index.html"),
+    (
+        "item-frozen-flipped.html",
+        "stamp/editions/2015/GZ-002/index.html",
+    ),
+    (
+        "item-frozen-merged.html",
+        "stamp/editions/2015/GZ-009/index.html",
+    ),
     ("item-withdrawn.html", "stamp/GZ-008/index.html"),
+    ("notice.html", "stamp/GZ-013/notice/index.html"),
     ("edition.html", "stamp/editions/2020/index.html"),
     ("department.html", "departments/police/index.html"),
     ("purpose.html", "purposes/ruxue/index.html"),

@@ -388,3 +388,31 @@ fn a_working_copy_edit_rebuilds_only_the_draft_search_index() {
     assert_eq!(rebuilt, ["search/index/", "search/e/stamp/2020/"]);
     assert!(plan.indexes().len() > 3, "one index per frozen edition too");
 }
+
+#[test]
+fn a_frozen_item_affects_the_data_files_that_show_it_and_the_catalogue() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let plan = Plan::new(&site, &history, &options(false));
+    let got = affected(
+        &plan,
+        &Change::Modified("content/lists/stamp/editions/2020/items/GZ-013.yaml".to_owned()),
+    );
+    for file in [
+        "data/stamp/2020.json",
+        "data/stamp/2020.csv",
+        "data/stamp.json",
+        "data/stamp.changes.csv",
+        "data/index.json",
+        "data/",
+    ] {
+        assert!(got.contains(file), "{file} missing from {got:?}");
+    }
+    // Data files are never carried over: every build writes them.
+    assert!(
+        plan.pages
+            .iter()
+            .filter(|p| matches!(p.id, PageId::Data(_)))
+            .all(|p| !p.reused)
+    );
+}

@@ -188,3 +188,94 @@ pub(crate) fn assert_golden(path: &Path, actual: &str) {
         path.display()
     );
 }
+
+/// `html` without the theme's own script elements: `<script src>` of one of
+/// the default theme's `assets/*.js` files with nothing inside, and inline scripts written
+/// verbatim in a default-theme template. What is left holds any script that
+/// came from content (none may).
+pub(crate) fn without_theme_scripts(html: &str) -> String {
+    let templates: String =
+        fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates"))
+            .expect("theme templates")
+            .map(|e| fs::read_to_string(e.expect("entry").path()).expect("template"))
+            .collect();
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let Some(len) = rest[start..].find("</script>") else {
+            break;
+        };
+        let element = &rest[start..start + len + "</script>".len()];
+        let open_end = element.find('>').expect("tag end");
+        let (open, body) = (&element[..=open_end], &element[open_end + 1..len]);
+        // `<script src="(../)*assets/NAME.js?v=…">` where NAME.js is a file of the
+        // default theme's static assets.
+        let theme_asset = |src: &str| {
+            let (dir, name) = src.rsplit_once("assets/").unwrap_or(("x", ""));
+            name.ends_with(".js")
+                && dir
+                    .chars()
+                    .all(|c| c == '.' || c == '/' || c == '-' || c.is_ascii_alphanumeric())
+                && Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("themes/default/static/assets")
+                    .join(name)
+                    .is_file()
+        };
+        let src_of = |prefix: &str| {
+            open.strip_prefix(prefix)
+                .and_then(|o| o.strip_suffix("\">"))
+                .and_then(|src| src.split('?').next())
+        };
+        let site_js = body.is_empty()
+            && [r#"<script src=""#, r#"<script type="module" src=""#]
+                .iter()
+                .any(|prefix| src_of(prefix).is_some_and(theme_asset));
+        let inline = open == "<script>" && !body.trim().is_empty() && templates.contains(element);
+        // The search page's configuration: JSON written by the theme's `tojson`,
+        // which escapes `<`, so no markup can sit inside it.
+        let config = open == r#"<script type="application/json" id="search-config">"#
+            && !body.contains('<')
+            && templates.contains(r#"<script type="application/json" id="search-config">"#);
+        let inline = inline || config;
+        out.push_str(&rest[..start]);
+        if !(site_js || inline) {
+            out.push_str(element);
+        }
+        rest = &rest[start + element.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `html` without the QR codes minglu draws (`<svg role="img" … class="qr-code"`
+/// holding only `<rect>` and `<path>`). Anything else stays for the caller to flag.
+pub(crate) fn without_qr_codes(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg role=\"img\" aria-label=\"") {
+        let Some(len) = rest[start..].find("</svg>") else {
+            break;
+        };
+        let element = &rest[start..start + len + "</svg>".len()];
+        let inner_tags: Vec<&str> = element
+            .split('<')
+            .skip(2)
+            .map(|t| t.split([' ', '>', '/']).next().unwrap_or(""))
+            .filter(|t| !t.is_empty())
+            .collect();
+        // The label is escaped text (no quotes); what follows it is minglu's own.
+        let label_end = element["<svg role=\"img\" aria-label=\"".len()..]
+            .find('"')
+            .map_or(0, |i| i + "<svg role=\"img\" aria-label=\"".len());
+        let plain = element[label_end..].starts_with("\" class=\"qr-code\"")
+            && inner_tags.iter().all(|t| ["rect", "path"].contains(t))
+            && !element[label_end..].to_ascii_lowercase().contains(" on");
+        out.push_str(&rest[..start]);
+        if !plain {
+            out.push_str(element);
+        }
+        rest = &rest[start + element.len()..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -21,19 +21,27 @@ pub(crate) use edition::edition;
 pub(crate) use item::item;
 pub(crate) use page::page;
 
+/// The fields `content/site.yaml` may have (the JSON Schema lists the same).
+pub const SITE_FIELDS: &[&str] = &[
+    "title",
+    "base_url",
+    "publisher",
+    "jurisdiction",
+    "language",
+    "description",
+    "notice",
+    "theme",
+    "generator_credit",
+];
+
 /// `content/site.yaml`.
 pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
-    const FIELDS: &[&str] = &[
-        "title",
-        "base_url",
-        "publisher",
-        "jurisdiction",
-        "language",
-        "description",
-        "notice",
-        "theme",
-    ];
-    let f = Fields::read(node, Noun::new("site.yaml", "site.yaml 文件"), FIELDS, cx)?;
+    let f = Fields::read(
+        node,
+        Noun::new("site.yaml", "site.yaml 文件"),
+        SITE_FIELDS,
+        cx,
+    )?;
     let title = f.required_text("title", cx);
     let base_url = f
         .required("base_url", cx)
@@ -70,6 +78,7 @@ pub(crate) fn site(node: &Node, cx: &mut Ctx) -> Option<SiteConfig> {
         language,
         description: f.text("description", cx),
         notice: f.text("notice", cx),
+        generator_credit: f.boolean("generator_credit", cx).unwrap_or(true),
         theme: theme
             .as_ref()
             .map_or_else(|| "default".to_owned(), |t| t.value.clone()),
@@ -117,6 +126,8 @@ pub(crate) fn departments(node: &Node, cx: &mut Ctx) -> Departments {
                 phone: f.text("phone", cx),
                 url: f.url("url", cx),
                 address: f.text("address", cx),
+                hours: f.text("hours", cx),
+                note: f.text("note", cx),
                 span,
             },
         );

@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Shared;
 use super::history::{EditionChanges, edition_changes, pending_changes, pending_of};
+use super::{History, Shared};
 use crate::history::EditionStatus;
 use crate::model::{Details, Item, Verdict};
-use crate::plan::{Published, Scope, url};
+use crate::plan::{PageId, Published, Scope, url};
 use crate::render::history_views::{self as hv, EditionView, FrozenView, Standing};
-use crate::render::views::{ItemRow, ItemView, RegisterSummary, RegisterView};
+use crate::render::views::{
+    DepartmentView, ItemRow, ItemView, NowItem, NowView, RegisterSummary, RegisterView,
+};
 
 #[derive(Serialize)]
 pub(super) struct HomePage<'a> {
@@ -106,6 +108,8 @@ pub(super) struct ItemPage<'a> {
     frozen: Option<FrozenView<'a>>,
     timeline: Vec<hv::TimelineEntry<'a>>,
     pending: Option<hv::ChangeView<'a>>,
+    /// Its refusal notice, when the plan has one (current refuse items).
+    notice_path: Option<String>,
 }
 
 pub(super) fn item_page<'a>(
@@ -114,40 +118,14 @@ pub(super) fn item_page<'a>(
     i: usize,
     item: &'a Item,
     frozen_in: Option<usize>,
+    path: &str,
 ) -> ItemPage<'a> {
     let p = &scope.registers[i];
     let h = &shared.histories[i];
     let (snapshot_published, frozen) = match frozen_in {
         None => (*p, None),
         Some(e) => {
-            let edition = &h.register.editions[e];
-            let shown = Published {
-                snapshot: &edition.snapshot,
-                departments: edition
-                    .snapshot
-                    .departments
-                    .as_ref()
-                    .unwrap_or(p.departments),
-                ..*p
-            };
-            let current = p.snapshot.item(&item.id).is_some() && h.shown.is_some();
-            let status = match h.statuses[e] {
-                EditionStatus::InForce => Standing::Current,
-                EditionStatus::Upcoming => Standing::Upcoming,
-                EditionStatus::Superseded if current => Standing::Superseded,
-                EditionStatus::Superseded => Standing::Withdrawn,
-            };
-            let withdrawn = if status == Standing::Withdrawn {
-                hv::withdrawn(h, &item.id, h.last_seen[&item.id])
-            } else {
-                None
-            };
-            let view = FrozenView {
-                edition: EditionView::of(h, e),
-                status,
-                current_path: current.then(|| url::item(&p.register.key, &item.id)),
-                withdrawn,
-            };
+            let (shown, view) = frozen_view(h, p, item, e);
             (shown, Some(view))
         }
     };
@@ -163,7 +141,18 @@ pub(super) fn item_page<'a>(
         &snapshot_published,
         &format!("c{index}"),
         &scope.purpose_slugs,
+        &shared.plan.site.departments,
     );
+    let (mentions, _) = shared.mentions(scope.kind);
+    view.body_html = item.body.as_deref().map(|m| {
+        mentions.markdown(
+            m,
+            2,
+            &p.register.key,
+            &url::root_from(path),
+            &url::item(&p.register.key, &item.id),
+        )
+    });
     if let Some(e) = frozen_in {
         view.category_path = format!(
             "{}#c{index}",
@@ -182,13 +171,69 @@ pub(super) fn item_page<'a>(
     } else {
         Vec::new()
     };
+    let notice = PageId::Notice {
+        register: &p.register.key,
+        item: &item.id,
+    };
+    let notice_path = (frozen_in.is_none() && shared.plan.page(scope.kind, &notice).is_some())
+        .then(|| url::notice(&p.register.key, &item.id));
     ItemPage {
+        notice_path,
         register: RegisterSummary::of(&snapshot_published),
         item: view,
         frozen,
         timeline,
         pending,
     }
+}
+
+/// The published view of edition `e` of register `p` and the banner of
+/// `item`'s page in it.
+fn frozen_view<'a>(
+    h: &'a History<'a>,
+    p: &Published<'a>,
+    item: &'a Item,
+    e: usize,
+) -> (Published<'a>, FrozenView<'a>) {
+    let edition = &h.register.editions[e];
+    let shown = Published {
+        snapshot: &edition.snapshot,
+        departments: edition
+            .snapshot
+            .departments
+            .as_ref()
+            .unwrap_or(p.departments),
+        ..*p
+    };
+    let current = p.snapshot.item(&item.id).is_some() && h.shown.is_some();
+    let status = match h.statuses[e] {
+        EditionStatus::InForce => Standing::Current,
+        EditionStatus::Upcoming => Standing::Upcoming,
+        EditionStatus::Superseded if current => Standing::Superseded,
+        EditionStatus::Superseded => Standing::Withdrawn,
+    };
+    let withdrawn = if status == Standing::Withdrawn {
+        hv::withdrawn(h, &item.id, h.last_seen[&item.id])
+    } else {
+        None
+    };
+    let now = if status == Standing::Current {
+        None
+    } else {
+        let merged: Vec<&str> = withdrawn
+            .as_ref()
+            .map(|w| w.merged_into.iter().map(|m| m.title.as_str()).collect())
+            .unwrap_or_default();
+        NowView::of(p, &item.id, &merged)
+    };
+    let view = FrozenView {
+        edition: EditionView::of(h, e),
+        status,
+        current_path: current.then(|| url::item(&p.register.key, &item.id)),
+        withdrawn,
+        now,
+    };
+    (shown, view)
 }
 
 #[derive(Serialize)]
@@ -198,6 +243,12 @@ pub(super) struct WithdrawnPage<'a> {
     title: &'a str,
     withdrawn: Option<hv::WithdrawnView<'a>>,
     last_path: String,
+    /// What holds now: the items it was merged into, as they stand.
+    now: Option<NowView<'a>>,
+    /// Its last version's departments, with how to reach them today.
+    departments: Vec<DepartmentView<'a>>,
+    /// Its last version's answer key (`verdict_issue` …), for "it used to be".
+    last_answer_key: Option<String>,
 }
 
 pub(super) fn withdrawn_page<'a>(
@@ -209,15 +260,41 @@ pub(super) fn withdrawn_page<'a>(
 ) -> WithdrawnPage<'a> {
     let h = &shared.histories[i];
     let edition = &h.register.editions[last];
-    let title = edition
-        .snapshot
-        .item(id)
-        .map_or(id, |it| it.title.value.as_str());
+    let p = &scope.registers[i];
+    let last_item = edition.snapshot.item(id);
+    let title = last_item.map_or(id, |it| it.title.value.as_str());
+    let withdrawn = hv::withdrawn(h, id, last);
+    let merged: Vec<&str> = withdrawn
+        .as_ref()
+        .map(|w| w.merged_into.iter().map(|m| m.title.as_str()).collect())
+        .unwrap_or_default();
+    let then = Published {
+        snapshot: &edition.snapshot,
+        departments: edition
+            .snapshot
+            .departments
+            .as_ref()
+            .unwrap_or(&shared.plan.site.departments),
+        ..*p
+    };
+    let departments = last_item
+        .map(|it| {
+            it.departments
+                .iter()
+                .filter_map(|d| {
+                    DepartmentView::of(d, then.departments, &shared.plan.site.departments)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     WithdrawnPage {
-        register: RegisterSummary::of(&scope.registers[i]),
+        register: RegisterSummary::of(p),
         id,
         title,
-        withdrawn: hv::withdrawn(h, id, last),
+        now: NowView::of(p, id, &merged),
+        last_answer_key: NowItem::of(&then, id).map(|n| n.answer_key),
+        departments,
+        withdrawn,
         last_path: url::frozen(&h.register.key, &edition.id, id),
     }
 }

@@ -1,12 +1,18 @@
 //! The index pages: by department, by purpose, free pages and the sitemap.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use super::Shared;
 use super::current::{PurposeCount, purpose_counts};
-use crate::model::Item;
+use crate::model::mention::texts;
+use crate::model::{Departments, Item};
 use crate::plan::{Scope, url};
-use crate::render::views::{DepartmentView, ItemRow, PageView, RegisterGroup, RegisterSummary};
+use crate::render::mentions::Mentions;
+use crate::render::views::{
+    ContactView, DepartmentView, ItemRow, PageView, RegisterGroup, RegisterSummary,
+};
 
 #[derive(Serialize)]
 pub(super) struct DepartmentsPage<'a> {
@@ -45,17 +51,29 @@ pub(super) fn names_department(item: &Item, id: &str) -> bool {
     item.department_refs().any(|d| d.value == id)
 }
 
-pub(super) fn department_view<'a>(id: &str, scope: &Scope<'a>) -> DepartmentView<'a> {
+pub(super) fn department_view<'a>(
+    id: &str,
+    scope: &Scope<'a>,
+    contacts: &'a Departments,
+) -> DepartmentView<'a> {
     let d = scope.departments[id];
+    let contact = ContactView::of(contacts.get(id).unwrap_or(d));
     DepartmentView {
         department: d,
         display: d.display_name(),
         path: url::department(id),
+        has_contact: !contact.is_empty(),
+        contact,
     }
 }
 
-pub(super) fn departments_page<'a>(scope: &Scope<'a>) -> DepartmentsPage<'a> {
-    let departments = scope
+/// The departments index, sorted by the pinyin of the names citizens read
+/// (short name, else full name), never by the internal id.
+pub(super) fn departments_page<'a>(
+    scope: &Scope<'a>,
+    contacts: &'a Departments,
+) -> DepartmentsPage<'a> {
+    let mut departments: Vec<DepartmentCount<'a>> = scope
         .departments
         .keys()
         .map(|id| {
@@ -66,11 +84,17 @@ pub(super) fn departments_page<'a>(scope: &Scope<'a>) -> DepartmentsPage<'a> {
                 .filter(|i| names_department(i, id))
                 .count();
             DepartmentCount {
-                department: department_view(id, scope),
+                department: department_view(id, scope, contacts),
                 count,
             }
         })
         .collect();
+    departments.sort_by_cached_key(|d| {
+        (
+            pinyin_key(d.department.display),
+            d.department.department.id.clone(),
+        )
+    });
     DepartmentsPage { departments }
 }
 
@@ -80,11 +104,25 @@ pub(super) struct DepartmentPage<'a> {
     groups: Vec<RegisterGroup<'a>>,
 }
 
-pub(super) fn department_page<'a>(id: &str, scope: &Scope<'a>) -> DepartmentPage<'a> {
+pub(super) fn department_page<'a>(
+    id: &str,
+    scope: &Scope<'a>,
+    contacts: &'a Departments,
+) -> DepartmentPage<'a> {
     DepartmentPage {
-        department: department_view(id, scope),
+        department: department_view(id, scope, contacts),
         groups: items_naming(scope, |i| names_department(i, id)),
     }
+}
+
+/// A sort key: each character's toneless pinyin (the character itself when it
+/// has none), so 残联 sorts before 法院 and 公安局.
+fn pinyin_key(name: &str) -> Vec<String> {
+    use pinyin::ToPinyin;
+    name.chars()
+        .zip(name.to_pinyin())
+        .map(|(c, p)| p.map_or_else(|| c.to_string(), |p| p.plain().to_owned()))
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -102,12 +140,41 @@ pub(super) fn purposes_page<'a>(scope: &'a Scope<'a>) -> PurposesPage<'a> {
 pub(super) struct PurposePage<'a> {
     name: &'a str,
     groups: Vec<RegisterGroup<'a>>,
+    /// Items that the listed items refer to (见“居民在本社区居住情况证明”)
+    /// without being listed for this purpose themselves.
+    related: Vec<ItemRow<'a>>,
 }
 
-pub(super) fn purpose_page<'a>(name: &'a str, scope: &Scope<'a>) -> PurposePage<'a> {
+pub(super) fn purpose_page<'a>(
+    name: &'a str,
+    scope: &Scope<'a>,
+    mentions: &Mentions,
+) -> PurposePage<'a> {
+    let for_purpose = |i: &Item| i.purposes.iter().any(|p| p == name);
+    let mut referred = BTreeSet::new();
+    for p in &scope.registers {
+        for item in p.snapshot.items.iter().filter(|i| for_purpose(i)) {
+            for (_, text) in texts(item) {
+                referred.extend(
+                    mentions
+                        .targets(text, &p.register.key)
+                        .into_iter()
+                        .map(|(_, _, path)| path.to_owned()),
+                );
+            }
+        }
+    }
+    let related = scope
+        .registers
+        .iter()
+        .flat_map(|p| p.snapshot.items.iter().map(move |i| (p, i)))
+        .filter(|(p, i)| !for_purpose(i) && referred.contains(&url::item(&p.register.key, &i.id)))
+        .map(|(p, i)| ItemRow::of(i, &p.register.key, p.departments))
+        .collect();
     PurposePage {
         name,
-        groups: items_naming(scope, |i| i.purposes.iter().any(|p| p == name)),
+        groups: items_naming(scope, for_purpose),
+        related,
     }
 }
 
@@ -128,6 +195,7 @@ pub(super) fn sitemap(shared: &Shared<'_>, scope: &Scope<'_>) -> Sitemap {
         url::DEPARTMENTS.to_owned(),
         url::PURPOSES.to_owned(),
         url::CHANGES.to_owned(),
+        url::DATA.to_owned(),
     ];
     for (i, p) in scope.registers.iter().enumerate() {
         let key = &p.register.key;

@@ -4,12 +4,14 @@
 //! one by one, so memory stays flat however many frozen pages there are.
 
 use std::ops::Deref;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use minijinja::Environment;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::mentions::{Mentions, MentionsObject};
 use super::theme::Theme;
 use super::views::{Link, PageView, SiteView, register_links};
 use super::{RenderFailure, RenderStats, Sink, TemplateError, markdown};
@@ -17,22 +19,23 @@ use crate::history::RegisterHistory;
 use crate::history::format::Labels;
 use crate::i18n;
 use crate::model::Choice;
-use crate::plan::{PageId, Plan, PlannedPage, Scope, url};
+use crate::plan::{PageId, Plan, PlannedPage, Scope, ScopeKind, url};
 
 mod current;
+mod data;
 mod history;
 mod index;
+mod notice;
 
 use current::{home, item_page, register_page, withdrawn_page};
 use history::{changes_page, edition_page, editions_page, feed};
 use index::{PagePage, department_page, departments_page, purpose_page, purposes_page, sitemap};
+use notice::notice_page;
 
-/// A register's history with what rendering adds once per build.
+/// A register's history, as the pages of one build read it.
 pub(super) struct History<'a> {
     /// The history step's result.
     of: &'a RegisterHistory<'a>,
-    /// Each edition's notes as HTML, rendered once.
-    pub(super) notes_html: Vec<Option<String>>,
 }
 
 impl<'a> Deref for History<'a> {
@@ -50,8 +53,33 @@ struct Shared<'a> {
     strings: minijinja::Value,
     labels: Labels,
     asset_version: String,
+    /// The stylesheet, inlined into the not-found page (served at any depth).
+    css: String,
     plan: &'a Plan<'a>,
     histories: Vec<History<'a>>,
+    /// The data files' catalogue, made once per build by the first page that
+    /// needs it (`data/` and `data/index.json` both list every file).
+    catalogue: std::sync::OnceLock<Vec<crate::export::Entry>>,
+    /// Cross-references of the public site and of the draft preview, for
+    /// Rust and, as template objects, for templates.
+    mentions: Vec<(ScopeKind, Arc<Mentions>, minijinja::Value)>,
+}
+
+impl Shared<'_> {
+    fn catalogue(&self) -> &[crate::export::Entry] {
+        self.catalogue
+            .get_or_init(|| crate::export::catalogue(self.plan))
+    }
+
+    /// The cross-references of a scope.
+    fn mentions(&self, kind: ScopeKind) -> (&Mentions, &minijinja::Value) {
+        let (_, m, v) = self
+            .mentions
+            .iter()
+            .find(|(k, _, _)| *k == kind)
+            .unwrap_or(&self.mentions[0]);
+        (m, v)
+    }
 }
 
 /// The context every template gets; the page's own values are flattened in.
@@ -67,6 +95,8 @@ struct Context<'a, T: Serialize> {
     path: String,
     asset_version: &'a str,
     draft: bool,
+    /// `mentions.link(text, register, root, own_id)`: text with cross-references linked.
+    mentions: &'a minijinja::Value,
     #[serde(flatten)]
     page: T,
 }
@@ -128,20 +158,13 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
     config.base_url.clone_from(&plan.base_url);
     // One version for the theme's CSS and script, so a changed asset is fetched anew.
     let asset = |path: &str| theme.statics.get(path).map_or(&[][..], Vec::as_slice);
-    let assets = [asset("assets/style.css"), asset("assets/search.js")].concat();
+    let css = asset("assets/style.css");
+    let assets = [css, asset("assets/search.js"), asset("assets/site.js")].concat();
     let histories = plan
         .history
         .registers
-        .par_iter()
-        .map(|of| History {
-            of,
-            notes_html: of
-                .register
-                .editions
-                .iter()
-                .map(|e| e.record.notes.as_deref().map(|n| markdown::to_html(n, 2)))
-                .collect(),
-        })
+        .iter()
+        .map(|of| History { of })
         .collect();
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
@@ -157,7 +180,25 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
             .collect(),
         config,
     };
+    let mentions = plan
+        .scopes()
+        .map(|scope| {
+            let withdrawn: Vec<(&str, &str)> = if scope.is_draft() {
+                Vec::new()
+            } else {
+                plan.history
+                    .registers
+                    .iter()
+                    .flat_map(|h| h.withdrawn().map(|(id, _)| (h.register.key.as_str(), id)))
+                    .collect()
+            };
+            let m = Arc::new(Mentions::of(scope, withdrawn.into_iter()));
+            let value = minijinja::Value::from_object(MentionsObject(Arc::clone(&m)));
+            (scope.kind, m, value)
+        })
+        .collect();
     Shared {
+        mentions,
         site_value: minijinja::Value::from(minijinja::value::Serde(&site_view)),
         site: site_view,
         strings: minijinja::Value::from(minijinja::value::Serde(i18n::strings(
@@ -165,8 +206,10 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
         ))),
         labels: Labels::new(site.config.language),
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
+        css: String::from_utf8_lossy(css).into_owned(),
         plan,
         histories,
+        catalogue: std::sync::OnceLock::new(),
     }
 }
 
@@ -197,7 +240,15 @@ fn render_page(
                 .snapshot
                 .item(item)
                 .ok_or_else(|| gone(&path))?;
-            r.page("item.html", item_page(shared, scope, i, item, None))
+            r.page("item.html", item_page(shared, scope, i, item, None, &path))
+        }
+        PageId::Notice { register, item } => {
+            let i = at(register);
+            let item = scope.registers[i]
+                .snapshot
+                .item(item)
+                .ok_or_else(|| gone(&path))?;
+            r.page("notice.html", notice_page(shared, scope, i, item))
         }
         PageId::Withdrawn { register, .. }
         | PageId::Editions { register }
@@ -205,12 +256,19 @@ fn render_page(
         | PageId::Frozen { register, .. } => history_page(&r, &page.id, at(register)),
         PageId::Changes => r.page("changes.html", changes_page(shared, scope)),
         PageId::Feed { register } => r.page("atom.xml", feed(shared, scope, register.map(at))),
-        PageId::Departments => r.page("departments.html", departments_page(scope)),
-        PageId::Department { department } => {
-            r.page("department.html", department_page(department, scope))
-        }
+        PageId::Departments => r.page(
+            "departments.html",
+            departments_page(scope, &plan.site.departments),
+        ),
+        PageId::Department { department } => r.page(
+            "department.html",
+            department_page(department, scope, &plan.site.departments),
+        ),
         PageId::Purposes => r.page("purposes.html", purposes_page(scope)),
-        PageId::Purpose { purpose } => r.page("purpose.html", purpose_page(purpose, scope)),
+        PageId::Purpose { purpose } => r.page(
+            "purpose.html",
+            purpose_page(purpose, scope, shared.mentions(scope.kind).0),
+        ),
         PageId::Page { slug } => {
             let page = plan
                 .site
@@ -229,9 +287,15 @@ fn render_page(
             )
         }
         PageId::Search => r.page("search.html", Empty {}),
-        PageId::NotFound => r.page("404.html", Empty {}),
+        PageId::NotFound => r.page("404.html", NotFound { css: &shared.css }),
         PageId::Sitemap => r.page("sitemap.xml", sitemap(shared, scope)),
         PageId::Robots => r.page("robots.txt", Empty {}),
+        PageId::DataPage => r.page("data.html", data::data_page(shared)),
+        PageId::Data(crate::plan::DataFile::Index) => {
+            Ok(crate::export::index_of(plan, shared.catalogue().to_vec()))
+        }
+        PageId::Data(file) => crate::export::data_file(plan, &file).ok_or_else(|| gone(&path)),
+        PageId::Schema(file) => Ok(crate::export::schema::schema_file(file)),
     }
 }
 
@@ -258,7 +322,10 @@ fn history_page(r: &Renderer<'_>, id: &PageId<'_>, i: usize) -> Result<String, T
                 .snapshot
                 .item(item)
                 .ok_or_else(|| gone(r.path))?;
-            r.page("item.html", item_page(shared, scope, i, item, Some(e)))
+            r.page(
+                "item.html",
+                item_page(shared, scope, i, item, Some(e), r.path),
+            )
         }
         _ => r.page("editions.html", editions_page(shared, scope, i)),
     }
@@ -301,6 +368,7 @@ impl Renderer<'_> {
             path: format!("{}{}", self.scope.kind.prefix(), self.path),
             asset_version: &shared.asset_version,
             draft: self.scope.is_draft(),
+            mentions: shared.mentions(self.scope.kind).1,
             page,
         };
         let failed = |e: minijinja::Error| TemplateError::from_minijinja(&e, name, Some(self.path));
@@ -313,3 +381,10 @@ impl Renderer<'_> {
 
 #[derive(Serialize)]
 struct Empty {}
+
+/// The not-found page: static hosts serve it at any missing path, at any
+/// depth, so it carries its own stylesheet.
+#[derive(Serialize)]
+struct NotFound<'a> {
+    css: &'a str,
+}

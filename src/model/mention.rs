@@ -1,0 +1,108 @@
+//! Mentions of items inside text: `GZ-001` written in a summary, a body, a way
+//! instead or an edition's reasons. Check validates them and render links them;
+//! both find them here, so they agree on what counts as a mention.
+
+use super::{Details, Item};
+
+/// Titles shorter than this are not treated as mentions (too likely to be
+/// part of other words).
+pub const MIN_TITLE_CHARS: usize = 4;
+
+/// Whether `text` mentions an item by its exact `title`.
+pub fn mentions_title(text: &str, title: &str) -> bool {
+    title.chars().count() >= MIN_TITLE_CHARS && text.contains(title)
+}
+
+/// The text fields of an item that may mention other items, with their YAML
+/// names: `summary`, `body`, each `instead.how`, `content`.
+pub fn texts(item: &Item) -> Vec<(&'static str, &str)> {
+    let mut out = Vec::new();
+    out.extend(item.summary.as_deref().map(|s| ("summary", s)));
+    out.extend(item.body.as_deref().map(|s| ("body", s)));
+    match &item.details {
+        Details::Stamp(s) => out.extend(s.instead.iter().map(|i| ("instead.how", i.how.as_str()))),
+        Details::Work(w) => out.extend(w.content.as_deref().map(|c| ("content", c))),
+        Details::Creation(_) => {}
+    }
+    out
+}
+
+/// An item id mentioned in text: where (byte range) and which id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mention<'t> {
+    /// Byte offset of the first character.
+    pub start: usize,
+    /// Byte offset one past the last character.
+    pub end: usize,
+    /// The id as written (`GZ-001`).
+    pub id: &'t str,
+    /// Its prefix (`GZ`).
+    pub prefix: &'t str,
+}
+
+/// Every `<PREFIX>-<3+ digits>` in `text` whose prefix is one of `prefixes`,
+/// standing on its own (not inside a longer word or number: `XGZ-001` and
+/// `GZ-0012a` are not mentions).
+pub fn item_ids<'t>(text: &'t str, prefixes: &[&str]) -> Vec<Mention<'t>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let boundary_before = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if boundary_before
+            && bytes[i].is_ascii_uppercase()
+            && let Some(m) = id_at(text, i, prefixes)
+        {
+            i = m.end;
+            out.push(m);
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn id_at<'t>(text: &'t str, start: usize, prefixes: &[&str]) -> Option<Mention<'t>> {
+    let bytes = text.as_bytes();
+    let letters = bytes[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_uppercase())
+        .count();
+    let dash = start + letters;
+    if bytes.get(dash) != Some(&b'-') {
+        return None;
+    }
+    let prefix = &text[start..dash];
+    if !prefixes.contains(&prefix) {
+        return None;
+    }
+    let digits = bytes[dash + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let end = dash + 1 + digits;
+    if digits < 3 || bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    Some(Mention {
+        start,
+        end,
+        id: &text[start..end],
+        prefix,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_ids_standing_on_their_own() {
+        let ids = |t| -> Vec<&str> { item_ids(t, &["GZ", "CJ"]).iter().map(|m| m.id).collect() };
+        assert_eq!(ids("可由GZ-001证明，见GZ-0123。"), ["GZ-001", "GZ-0123"]);
+        assert_eq!(ids("XGZ-001 GZ-01 GZ-001a SX-001 GZ-"), Vec::<&str>::new());
+        assert_eq!(ids("（CJ-007）"), ["CJ-007"]);
+        let m = item_ids("并入GZ-027", &["GZ"]);
+        assert_eq!((m[0].start, m[0].end), (6, 12));
+    }
+}
