@@ -2,13 +2,18 @@
 //! report wall time, pages per second and peak memory.
 //!
 //! ```text
-//! cargo run --release --example bench                          # 5,000 items × 3 registers × 10 editions
+//! cargo run --release --example bench                  # 1,000 × 3 × 5, then 5,000 × 3 × 10
 //! cargo run --release --example bench -- --items 500 --editions 3
+//! cargo run --release --example bench -- --dir /dev/shm/bench --runs 3
 //! ```
 //!
-//! The site is generated once into `target/bench/<items>x<editions>/` (reused
-//! while the generator's parameters are unchanged). Each measurement runs in a
-//! fresh child process, so peak memory (`VmHWM`) is that of minglu alone.
+//! The site is generated once into `<dir>/<items>x<editions>/` (`--dir`,
+//! default `target/bench`; reused while the generator's parameters are
+//! unchanged). Each measurement runs in a fresh child process, so peak memory
+//! (`VmHWM`) is that of minglu alone. Each scale prints the wall time, the time
+//! of each phase (load, check, history, plan, render, search, write, commit),
+//! and the ratios the build-speed goals are stated in: clean build over the
+//! `cp -r` of its own output (the I/O floor), and check over clean build.
 
 #![allow(
     clippy::cast_possible_truncation,
@@ -301,7 +306,8 @@ fn peak_rss_mib() -> f64 {
     kib / 1024.0
 }
 
-/// Runs in the child: one library call, then prints `seconds pages peak_mib`.
+/// Runs in the child: one library call, then prints `seconds pages peak_mib`
+/// followed by the phase times in seconds (see [`PHASES`]).
 fn measure(what: &str, root: &Path) {
     let today = jiff::civil::date(2026, 1, 1);
     if what == "clean" {
@@ -309,9 +315,9 @@ fn measure(what: &str, root: &Path) {
         let _ = fs::remove_file(root.join(".public.minglu-cache.json"));
     }
     let start = Instant::now();
-    let pages = match what {
+    let (pages, p) = match what {
         "check" => {
-            let report = minglu::check(&minglu::CheckOptions {
+            let (report, phases) = minglu::check_timed(&minglu::CheckOptions {
                 root: root.to_path_buf(),
                 today,
             })
@@ -320,7 +326,7 @@ fn measure(what: &str, root: &Path) {
                 !report.diagnostics.has_errors(),
                 "the generated site must be valid"
             );
-            0
+            (0, phases)
         }
         _ => minglu::build(&minglu::BuildOptions {
             root: root.to_path_buf(),
@@ -330,16 +336,61 @@ fn measure(what: &str, root: &Path) {
             drafts: false,
             force: false,
         })
-        .map_or_else(|e| panic!("build failed: {e}"), |s| s.pages),
+        .map_or_else(|e| panic!("build failed: {e}"), |s| (s.pages, s.phases)),
     };
+    let secs = start.elapsed().as_secs_f64();
+    let phases = [
+        p.load, p.check, p.history, p.plan, p.dirs, p.render, p.search, p.write, p.commit,
+    ];
+    let phases: Vec<String> = phases
+        .iter()
+        .map(|d| format!("{:.3}", d.as_secs_f64()))
+        .collect();
     println!(
-        "{} {pages} {}",
-        start.elapsed().as_secs_f64(),
-        peak_rss_mib()
+        "{secs} {pages} {} {} {} {}",
+        peak_rss_mib(),
+        cpu_seconds(),
+        p.rendered,
+        phases.join(" ")
     );
 }
 
-fn child(what: &str, root: &Path) -> (f64, usize, f64) {
+/// User plus system CPU time of this process, all threads, from `/proc/self/stat`
+/// (in clock ticks, 100 a second on Linux). On a shared machine this is the
+/// steadier measure: wall time also counts waiting for a core.
+fn cpu_seconds() -> f64 {
+    let stat = fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name, in parentheses, may contain spaces: count fields after it.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The phases the child reports, in order (`write` is summed over threads and
+/// overlaps `render` and `search`, which overlap each other in a build).
+const PHASES: [&str; 9] = [
+    "load", "check", "history", "plan", "mkdirs", "render", "search", "write*", "commit",
+];
+
+/// One measurement: wall seconds, pages, peak MiB, CPU seconds, pages rendered,
+/// phase seconds.
+struct Measured {
+    secs: f64,
+    pages: usize,
+    mib: f64,
+    cpu: f64,
+    rendered: usize,
+    phases: Vec<f64>,
+}
+
+fn child(what: &str, root: &Path) -> Measured {
     let out = Command::new(std::env::current_exe().expect("exe"))
         .arg("--measure")
         .arg(what)
@@ -353,18 +404,21 @@ fn child(what: &str, root: &Path) -> (f64, usize, f64) {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     let v: Vec<&str> = text.split_whitespace().collect();
-    (
-        v[0].parse().expect("secs"),
-        v[1].parse().expect("pages"),
-        v[2].parse().expect("mib"),
-    )
+    Measured {
+        secs: v[0].parse().expect("secs"),
+        pages: v[1].parse().expect("pages"),
+        mib: v[2].parse().expect("mib"),
+        cpu: v[3].parse().expect("cpu"),
+        rendered: v[4].parse().expect("rendered"),
+        phases: v[5..].iter().map(|x| x.parse().expect("phase")).collect(),
+    }
 }
 
-fn arg(args: &[String], name: &str, default: u64) -> u64 {
+fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
-        .map_or(default, |v| v.parse().expect("a number"))
+        .cloned()
 }
 
 fn main() {
@@ -373,10 +427,31 @@ fn main() {
         measure(&args[2], Path::new(&args[3]));
         return;
     }
-    let items = arg(&args, "--items", 5000);
-    let editions = arg(&args, "--editions", 10);
-    let root =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench/{items}x{editions}"));
+    let number = |name: &str| arg(&args, name).map(|v| v.parse::<u64>().expect("a number"));
+    let scales = match (number("--items"), number("--editions")) {
+        (None, None) => vec![(1000, 5), (5000, 10)],
+        (items, editions) => vec![(items.unwrap_or(5000), editions.unwrap_or(10))],
+    };
+    let base = arg(&args, "--dir").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench"),
+        PathBuf::from,
+    );
+    let runs = number("--runs").unwrap_or(1).max(1);
+    let example = copy_example(&base);
+    let m = child("clean", &example);
+    println!(
+        "bundled example: clean build {:.2} s, {} pages\n",
+        m.secs, m.pages
+    );
+    for (items, editions) in scales {
+        bench_scale(&base, items, editions, runs);
+    }
+}
+
+/// Generates (once) and measures one scale: check, clean build, rebuild and the
+/// `cp -r` floor, `runs` times each (alternating), reporting medians.
+fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64) {
+    let root = base.join(format!("{items}x{editions}"));
     let stamp = root.join(".generated-v1");
     if !stamp.exists() {
         let start = Instant::now();
@@ -389,31 +464,79 @@ fn main() {
             root.display()
         );
     }
+    println!("{items} items × 3 registers × {editions} editions ({runs} run(s), medians)");
     println!(
-        "{:<40} {:>9} {:>8} {:>11} {:>10}",
-        "case", "wall (s)", "pages", "pages/s", "peak MiB"
+        "{:<12} {:>8} {:>7} {:>8} {:>9} {:>8}  {}",
+        "case",
+        "wall s",
+        "cpu s",
+        "pages",
+        "rendered",
+        "peak MiB",
+        PHASES.map(|p| format!("{p:>7}")).join(" ")
     );
-    let example = copy_example(&root);
-    let scale = format!("{items} items × 3 × {editions} eds");
-    let cases = [
-        ("bundled example: clean build".to_owned(), "clean", example),
-        (format!("{scale}: check"), "check", root.clone()),
-        (format!("{scale}: clean build"), "clean", root.clone()),
-        (format!("{scale}: rebuild"), "build", root.clone()),
-    ];
-    for (label, what, dir) in cases {
-        let (secs, pages, mib) = child(what, &dir);
-        let rate = if pages > 0 {
-            format!("{:.0}", pages as f64 / secs)
-        } else {
-            "-".into()
-        };
-        println!("{label:<40} {secs:>9.2} {pages:>8} {rate:>11} {mib:>10.0}");
+    let cases = ["check", "clean", "build"];
+    let mut all: Vec<Vec<Measured>> = cases.iter().map(|_| Vec::new()).collect();
+    let mut floors = Vec::new();
+    for _ in 0..runs {
+        for (i, what) in cases.iter().enumerate() {
+            all[i].push(child(what, &root));
+        }
+        floors.push(time_copy(&root.join("public")));
     }
-    eprintln!(
-        "for scale: `cp -r` of that output takes {:.1} s on this machine now",
-        time_copy(&root.join("public"))
+    let mut medians = Vec::new();
+    for (what, runs) in cases.iter().zip(all) {
+        let m = median_of(runs);
+        let phases: Vec<String> = m.phases.iter().map(|s| format!("{s:>7.2}")).collect();
+        let label = match *what {
+            "clean" => "clean build",
+            "build" => "rebuild",
+            other => other,
+        };
+        println!(
+            "{label:<12} {:>8.2} {:>7.2} {:>8} {:>9} {:>8.0}  {}",
+            m.secs,
+            m.cpu,
+            m.pages,
+            m.rendered,
+            m.mib,
+            phases.join(" ")
+        );
+        medians.push((m.secs, m.cpu));
+    }
+    let floor = median(&mut floors);
+    let du = dir_size(&root.join("public"));
+    println!(
+        "`cp -r` floor {floor:.2} s ({:.0} MB); clean build / floor = {:.2} (goal ≤ 1.5); \
+         check / clean build = {:.2} wall, {:.2} cpu (goal ≤ 0.33)\n",
+        du as f64 / 1e6,
+        medians[1].0 / floor,
+        medians[0].0 / medians[1].0,
+        medians[0].1 / medians[1].1
     );
+}
+
+/// The run with the median wall time.
+fn median_of(mut runs: Vec<Measured>) -> Measured {
+    runs.sort_by(|a, b| a.secs.total_cmp(&b.secs));
+    runs.swap_remove(runs.len() / 2)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| match e.file_type() {
+                Ok(t) if t.is_dir() => dir_size(&e.path()),
+                _ => e.metadata().map_or(0, |m| m.len()),
+            })
+            .sum()
+    })
 }
 
 /// Wall time of `cp -r` of the output: the I/O floor a build cannot beat.
@@ -433,8 +556,8 @@ fn time_copy(public: &Path) -> f64 {
 }
 
 /// The bundled example, copied so the benchmark never writes into the repository.
-fn copy_example(bench_root: &Path) -> PathBuf {
-    let target = bench_root.with_file_name("example");
+fn copy_example(base: &Path) -> PathBuf {
+    let target = base.join("example");
     let _ = fs::remove_dir_all(&target);
     copy(
         &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"),

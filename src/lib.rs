@@ -100,11 +100,48 @@ pub struct BuildSummary {
     pub elapsed: Duration,
     /// Of which building and writing the search indexes.
     pub search_elapsed: Duration,
+    /// Where the time went, step by step.
+    pub phases: Phases,
+}
+
+/// Where a build's (or a check's) wall time went, step by step.
+///
+/// Render and search run at the same time, and both write through the sink
+/// while they run: `write` is the time spent inside the sink summed over
+/// threads, so it is part of `render` and `search`, not added to them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Phases {
+    /// Walking `content/`, reading, hashing (SHA256SUMS), parsing and lowering
+    /// every file (done together, file by file, in parallel).
+    pub load: Duration,
+    /// The rules that look across files.
+    pub check: Duration,
+    /// Diffing consecutive editions.
+    pub history: Duration,
+    /// The build plan.
+    pub plan: Duration,
+    /// Rendering pages (and handing them to the sink), wall time.
+    pub render: Duration,
+    /// Building the search indexes (and handing them to the sink), wall time.
+    pub search: Duration,
+    /// Inside the sink (creating folders, writing files), summed over threads.
+    pub write: Duration,
+    /// Creating the pages' folders in the staging folder, before rendering.
+    pub dirs: Duration,
+    /// Swapping the staging folder into place.
+    pub commit: Duration,
+    /// Pages rendered (all of them in a build; a sample in a check).
+    pub rendered: usize,
 }
 
 /// Validates the site under `options.root` and renders it in memory (so template
 /// errors surface too) without writing anything.
 pub fn check(options: &CheckOptions) -> Result<Report> {
+    check_inner(options, None).map(|(report, _)| report)
+}
+
+/// [`check()`], also saying where the time went.
+pub fn check_timed(options: &CheckOptions) -> Result<(Report, Phases)> {
     check_inner(options, None)
 }
 
@@ -115,7 +152,7 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
 /// is an optimisation: a missing, stale or unreadable one is ignored, and the
 /// result is always the one [`check()`] gives.
 pub fn check_with_cache(options: &CheckOptions, cache_file: &Path) -> Result<Report> {
-    check_inner(options, Some(cache_file))
+    check_inner(options, Some(cache_file)).map(|(report, _)| report)
 }
 
 /// The check cache's file: the fingerprints of frozen edition folders that
@@ -126,7 +163,7 @@ struct CheckCache {
     rendered: std::collections::BTreeMap<String, String>,
 }
 
-fn check_inner(options: &CheckOptions, cache_file: Option<&Path>) -> Result<Report> {
+fn check_inner(options: &CheckOptions, cache_file: Option<&Path>) -> Result<(Report, Phases)> {
     let previous = cache_file
         .and_then(|path| site_files::read_text_limited(path, 1 << 20).ok())
         .and_then(|text| serde_json::from_str::<CheckCache>(&text).ok())
@@ -144,6 +181,7 @@ fn check_inner(options: &CheckOptions, cache_file: Option<&Path>) -> Result<Repo
     })?;
     // Rendering ran and found no template error: every fingerprint is a fact
     // worth keeping. Otherwise the old file still holds true facts.
+    let phases = built.as_ref().map_or_else(Phases::default, |b| b.phases);
     if let (Some(path), Some(built)) = (cache_file, built) {
         let cache = CheckCache {
             rendered: built.reuse.fingerprints,
@@ -152,7 +190,7 @@ fn check_inner(options: &CheckOptions, cache_file: Option<&Path>) -> Result<Repo
             let _ = std::fs::write(path, text);
         }
     }
-    Ok(report)
+    Ok((report, phases))
 }
 
 /// Checks the site, and if it has no errors renders it and swaps the result into
@@ -171,7 +209,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         previous,
     };
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes);
-    let (report, built) = analyse(&options.root, plan, Outputs::Site, &sink)?;
+    let (report, built) = analyse(&options.root, plan, Outputs::Site(&staging), &sink)?;
     let Some(built) = built.filter(|_| !report.diagnostics.has_errors()) else {
         return Err(Error::Content(Box::new(report)));
     };
@@ -179,14 +217,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         stats,
         reuse,
         search,
+        mut phases,
     } = built;
+    let commit = Instant::now();
     staging.commit(&reuse.dirs)?;
+    phases.commit = commit.elapsed();
     cache.store(&reuse.fingerprints, &reuse.edition_dirs);
     Ok(BuildSummary {
         pages: stats.pages + reuse.pages,
         files: stats.files + reuse.pages + search.files,
         reused_pages: reuse.pages,
         search_elapsed: search.elapsed,
+        phases,
         report,
         elapsed: start.elapsed(),
     })
@@ -265,16 +307,14 @@ fn load_checked(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)> 
     Ok((site, diagnostics))
 }
 
-/// The build's steps: load → check → history → plan → render into `sink`.
-/// Rendering is skipped when loading or checking found errors (the templates
-/// are still compiled, so their syntax errors show).
 /// What [`analyse`] writes besides checking.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Outputs {
+#[derive(Clone, Copy)]
+enum Outputs<'s> {
     /// The pages only (`check` renders them to surface template errors).
     Pages,
-    /// The whole site: pages, static files and search indexes.
-    Site,
+    /// The whole site: pages, static files and search indexes, written into
+    /// this staging folder (through the sink; its folders made up front).
+    Site(&'s output::Staging),
 }
 
 /// What a successful [`analyse`] produced.
@@ -282,6 +322,7 @@ struct Built {
     stats: RenderStats,
     reuse: Reuse,
     search: SearchStats,
+    phases: Phases,
 }
 
 /// The search step's share of a build.
@@ -291,37 +332,51 @@ struct SearchStats {
     elapsed: Duration,
 }
 
+/// The build's steps: load → check → history → plan → render into `sink`.
+/// Rendering is skipped when loading or checking found errors (the templates
+/// are still compiled, so their syntax errors show).
 fn analyse(
     root: &Path,
     mut options: PlanOptions,
-    outputs: Outputs,
+    outputs: Outputs<'_>,
     sink: &render::Sink<'_>,
 ) -> Result<(Report, Option<Built>)> {
-    let (site, mut diagnostics) = load_checked(root, options.today)?;
+    let mut phases = Phases::default();
+    let (site, mut diagnostics) = timed(&mut phases.load, || content::load(root))?;
+    timed(&mut phases.check, || {
+        check::check(&site, options.today, &mut diagnostics);
+        diagnostics.sort(&site.files);
+    });
     let theme = Theme::load(root, &site.config.theme)?;
+    let written = std::sync::atomic::AtomicU64::new(0);
+    let timed_sink = |path: &str, bytes: &[u8]| {
+        let start = Instant::now();
+        let result = sink(path, bytes);
+        let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        written.fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
+        result
+    };
     let rendered = if diagnostics.has_errors() {
         render::environment(&theme)
             .map(|_| None)
             .map_err(RenderFailure::Templates)
     } else {
-        let history = history::SiteHistory::new(&site, options.today);
-        options.program = format!("{} {}", options.program, theme.fingerprint());
-        let plan = Plan::new(&site, &history, &options);
-        render::render(&plan, &theme, sink).and_then(|stats| {
-            let search = match outputs {
-                Outputs::Pages => SearchStats::default(),
-                Outputs::Site => write_search(&plan, sink).map_err(RenderFailure::Write)?,
-            };
-            Ok(Some(Built {
-                stats,
-                reuse: plan.reuse,
-                search,
-            }))
-        })
+        produce(
+            &site,
+            &theme,
+            &mut options,
+            outputs,
+            &timed_sink,
+            &mut phases,
+        )
+        .map(Some)
     };
     let mut files = site.files;
     let built = match rendered {
-        Ok(built) => built,
+        Ok(built) => built.map(|mut built| {
+            built.phases.write = Duration::from_nanos(written.into_inner());
+            built
+        }),
         Err(RenderFailure::Write(e)) => return Err(e),
         Err(RenderFailure::Templates(errors)) => {
             for e in errors {
@@ -339,6 +394,71 @@ fn analyse(
         },
         built,
     ))
+}
+
+/// Runs `f`, adding its wall time to `into`.
+fn timed<T>(into: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    *into += start.elapsed();
+    out
+}
+
+/// History, plan, then the outputs of a site without errors.
+///
+/// A build renders every page and builds the search indexes at the same time
+/// (they read the same plan and write disjoint files). A check renders only
+/// [`render::check_sample`]: every template, every kind of page, and every
+/// distinct item once, which is what template errors can depend on.
+fn produce(
+    site: &model::Site,
+    theme: &Theme,
+    options: &mut PlanOptions,
+    outputs: Outputs<'_>,
+    sink: &render::Sink<'_>,
+    phases: &mut Phases,
+) -> Result<Built, RenderFailure> {
+    let history = timed(&mut phases.history, || {
+        history::SiteHistory::new(site, options.today)
+    });
+    options.program = format!("{} {}", options.program, theme.fingerprint());
+    let plan = timed(&mut phases.plan, || Plan::new(site, &history, options));
+    let (mut render_time, mut search_time) = (Duration::ZERO, Duration::ZERO);
+    let (rendered, search) = match outputs {
+        Outputs::Pages => (
+            timed(&mut render_time, || {
+                render::render_pages(&plan, theme, &render::check_sample(&plan), sink)
+            }),
+            Ok(SearchStats::default()),
+        ),
+        Outputs::Site(staging) => {
+            let files: Vec<String> = plan
+                .pages
+                .iter()
+                .filter(|p| !p.reused)
+                .map(|p| plan.output_file(p))
+                .collect();
+            timed(&mut phases.dirs, || {
+                staging.make_dirs(files.iter().map(String::as_str))
+            })
+            .map_err(RenderFailure::Write)?;
+            rayon::join(
+                || timed(&mut render_time, || render::render(&plan, theme, sink)),
+                || timed(&mut search_time, || write_search(&plan, sink)),
+            )
+        }
+    };
+    let stats = rendered?;
+    let search = search.map_err(RenderFailure::Write)?;
+    phases.render = render_time;
+    phases.search = search_time;
+    phases.rendered = stats.pages;
+    Ok(Built {
+        stats,
+        reuse: plan.reuse,
+        search,
+        phases: *phases,
+    })
 }
 
 /// The search step: every index, from the plan and the model.
@@ -403,8 +523,8 @@ pub(crate) fn template_diagnostic(
         ),
     };
     Diagnostic::error(Code::Template, span, message).with_help(t!(
-        en: "fix the template at this line; `minglu check` renders every page so it finds these before a build",
-        zh: "请修改模板的这一行；`minglu check` 会试生成每个页面，在正式生成网站前发现这类错误"
+        en: "fix the template at this line; `minglu check` renders every kind of page and every distinct item, so it finds these before a build",
+        zh: "请修改模板的这一行；`minglu check` 会试生成每类页面和每个不同的事项，在正式生成网站前发现这类错误"
     ))
 }
 

@@ -171,19 +171,55 @@ impl Staging {
         Ok(staging)
     }
 
-    /// Writes one file (creating its folder); safe to call from several threads.
+    /// Writes one file; safe to call from several threads.
+    ///
+    /// The file is created straight away (one `open`, no `stat` first): its
+    /// folder is usually there already, made by [`Staging::make_dirs`]. If it
+    /// is not, the folder is created and the write tried once more.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(rel);
         if interrupt::stopping() {
             // A signal is removing this folder: writing more would race with it.
             return Err(Error::write(&path)(std::io::ErrorKind::Interrupted.into()));
         }
-        if let Some(parent) = path.parent()
-            && !parent.is_dir()
-        {
-            fs::create_dir_all(parent).map_err(Error::write(parent))?;
+        match fs::write(&path, bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).map_err(Error::write(parent))?;
+                }
+                fs::write(&path, bytes).map_err(Error::write(path))
+            }
+            result => result.map_err(Error::write(path)),
         }
-        fs::write(&path, bytes).map_err(Error::write(path))
+    }
+
+    /// Creates, once each and parents first, the folders of the files
+    /// (relative paths) about to be written, so that writing them needs no
+    /// `stat` or `mkdir`: one `mkdir` per folder, in sorted order.
+    pub fn make_dirs<'f>(&self, files: impl IntoIterator<Item = &'f str>) -> Result<()> {
+        let mut dirs = std::collections::BTreeSet::new();
+        for file in files {
+            let mut rest = file;
+            while let Some(cut) = rest.rfind('/') {
+                rest = &file[..cut];
+                if !dirs.insert(rest) {
+                    break;
+                }
+            }
+        }
+        for dir in dirs {
+            let path = self.dir.join(dir);
+            if interrupt::stopping() {
+                return Err(Error::write(&path)(std::io::ErrorKind::Interrupted.into()));
+            }
+            match fs::create_dir(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                    return Err(Error::Write { path, source: e });
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Swaps the staging folder into place, replacing the previous output.

@@ -167,11 +167,69 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
 
 /// Reads `path` only if its real path lies inside `base` (itself a real path).
 pub fn read_within(base: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
+    #[cfg(target_os = "linux")]
+    if let Some(read) = read_within_by_handle(base, path, limit) {
+        return read;
+    }
     let real = fs::canonicalize(path).map_err(Refusal::Io)?;
     if !real.starts_with(base) {
         return Err(Refusal::Outside);
     }
     read_regular(&real, limit)
+}
+
+/// [`read_within`] on Linux, vetting the file it opened rather than its path:
+/// the path is opened with `O_PATH` (which never blocks, reads nothing and has no
+/// effect even on a FIFO or a device), the kernel names the real path of that
+/// handle (`/proc/self/fd/N`, one `readlink` instead of one per path component),
+/// its type and size are read from the handle, and only then is the same file
+/// opened for reading, through the handle. A file swapped after the check is
+/// never read.
+///
+/// `None` (use the portable way) when `/proc` is not there, or when the real path
+/// it gives is not inside `base` (so that an unusual mount is judged by
+/// `canonicalize`, as on other systems, before a file is refused).
+#[cfg(target_os = "linux")]
+fn read_within_by_handle(base: &Path, path: &Path, limit: u64) -> Option<Result<Vec<u8>, Refusal>> {
+    use rustix::fs::{Mode, OFlags};
+    let handle = match rustix::fs::open(path, OFlags::PATH | OFlags::CLOEXEC, Mode::empty()) {
+        Ok(fd) => File::from(fd),
+        Err(e) => return Some(Err(Refusal::Io(e.into()))),
+    };
+    let proc = {
+        use std::os::fd::AsRawFd as _;
+        format!("/proc/self/fd/{}", handle.as_raw_fd())
+    };
+    let real = fs::read_link(&proc).ok()?;
+    if !real.starts_with(base) {
+        return None;
+    }
+    Some(read_handle(&handle, &proc, limit))
+}
+
+/// Reads the regular file behind an `O_PATH` handle, opened anew through `proc`.
+#[cfg(target_os = "linux")]
+fn read_handle(handle: &File, proc: &str, limit: u64) -> Result<Vec<u8>, Refusal> {
+    let meta = handle.metadata().map_err(Refusal::Io)?;
+    if let Some(kind) = special_kind(meta.file_type()) {
+        return Err(Refusal::NotRegular(kind));
+    }
+    if meta.len() > limit {
+        return Err(Refusal::TooLarge {
+            size: meta.len(),
+            limit,
+        });
+    }
+    let file = File::open(proc).map_err(Refusal::Io)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Refusal::Io)?;
+    let size = bytes.len() as u64;
+    if size > limit {
+        return Err(Refusal::TooLarge { size, limit });
+    }
+    Ok(bytes)
 }
 
 /// Reads a file named on the command line (`--notes-file`): any regular file,

@@ -26,6 +26,10 @@ pub(crate) struct Mentions {
     ids: BTreeMap<String, String>,
     /// Register key → (title, page), longest title first.
     titles: BTreeMap<String, Vec<(String, String)>>,
+    /// Register key → a title's first character → the positions in `titles`
+    /// of the titles starting with it, in order (so that finding titles in a
+    /// text is one pass over the text, not one search per title).
+    first_chars: BTreeMap<String, std::collections::HashMap<char, Vec<usize>>>,
 }
 
 impl Mentions {
@@ -53,7 +57,21 @@ impl Mentions {
                 .entry(id.to_owned())
                 .or_insert_with(|| url::item(key, id));
         }
+        m.index_titles();
         m
+    }
+
+    /// Builds `first_chars` from `titles`.
+    fn index_titles(&mut self) {
+        self.first_chars.clear();
+        for (key, titles) in &self.titles {
+            let index = self.first_chars.entry(key.clone()).or_default();
+            for (i, (title, _)) in titles.iter().enumerate() {
+                if let Some(c) = title.chars().next() {
+                    index.entry(c).or_default().push(i);
+                }
+            }
+        }
     }
 
     /// The items (id, page) mentioned in `text` of register `key`, in order.
@@ -63,12 +81,7 @@ impl Mentions {
             .into_iter()
             .filter_map(|m| Some((m.start, m.end, self.ids.get(m.id)?.as_str())))
             .collect();
-        for (title, path) in self.titles.get(key).into_iter().flatten() {
-            found.extend(
-                text.match_indices(title.as_str())
-                    .map(|(at, t)| (at, at + t.len(), path.as_str())),
-            );
-        }
+        self.title_matches(text, key, &mut found);
         found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
         let mut out: Vec<(usize, usize, &str)> = Vec::new();
         for f in found {
@@ -77,6 +90,41 @@ impl Mentions {
             }
         }
         out
+    }
+
+    /// Every occurrence of a title of register `key` in `text`, as
+    /// `str::match_indices` finds them title by title (leftmost first, a
+    /// title's occurrences not overlapping each other), in the same order for
+    /// equal positions: one pass over `text`, trying at each character only
+    /// the titles that start with it.
+    fn title_matches<'s>(
+        &'s self,
+        text: &str,
+        key: &str,
+        found: &mut Vec<(usize, usize, &'s str)>,
+    ) {
+        let (Some(titles), Some(index)) = (self.titles.get(key), self.first_chars.get(key)) else {
+            return;
+        };
+        // (title position, where its next occurrence may start), for titles found.
+        let mut next_free: Vec<(usize, usize)> = Vec::new();
+        for (at, c) in text.char_indices() {
+            let Some(candidates) = index.get(&c) else {
+                continue;
+            };
+            for &i in candidates {
+                let (title, path) = &titles[i];
+                let free = next_free.iter().find(|f| f.0 == i).map_or(0, |f| f.1);
+                if at >= free && text[at..].starts_with(title.as_str()) {
+                    let end = at + title.len();
+                    found.push((at, end, path.as_str()));
+                    match next_free.iter_mut().find(|f| f.0 == i) {
+                        Some(f) => f.1 = end,
+                        None => next_free.push((i, end)),
+                    }
+                }
+            }
+        }
     }
 
     /// `text` as escaped HTML with every mention linked, except mentions of
@@ -180,6 +228,7 @@ mod tests {
             "stamp".into(),
             vec![("居民在本社区居住情况证明".into(), "stamp/GZ-001/".into())],
         );
+        m.index_titles();
         m
     }
 
@@ -220,5 +269,35 @@ mod tests {
             html,
             "<p>见<a href=\"https://x.cn/\">GZ-001</a> 与 <a class=\"xref\" href=\"../stamp/GZ-001/\">GZ-001</a></p>\n"
         );
+    }
+
+    #[test]
+    fn titles_are_found_as_match_indices_finds_them() {
+        let mut m = Mentions::default();
+        let titles = vec![
+            ("证明证明证明".to_owned(), "a/".to_owned()),
+            ("证明证明".to_owned(), "b/".to_owned()),
+            ("明证明证".to_owned(), "c/".to_owned()),
+        ];
+        m.titles.insert("stamp".into(), titles.clone());
+        m.index_titles();
+        for text in [
+            "证明证明证明证明证明",
+            "明证明证明证明",
+            "x证明证明y证明证明证明",
+        ] {
+            let mut want: Vec<(usize, usize, &str)> = Vec::new();
+            for (title, path) in &titles {
+                want.extend(
+                    text.match_indices(title.as_str())
+                        .map(|(at, t)| (at, at + t.len(), path.as_str())),
+                );
+            }
+            want.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
+            let mut got = Vec::new();
+            m.title_matches(text, "stamp", &mut got);
+            got.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
+            assert_eq!(got, want, "{text}");
+        }
     }
 }

@@ -172,3 +172,106 @@ pub fn render_pages(
     let env = environment(theme).map_err(RenderFailure::Templates)?;
     pages::render_pages(plan, &env, theme, pages, sink)
 }
+
+/// The pages `check` renders to surface template errors without rendering the
+/// whole site twice (once in `check`, again in `build`).
+///
+/// Every template is compiled by [`environment`] whatever the sample. Of the
+/// pages, the sample keeps every page that does not show a single item (home,
+/// registers, editions, withdrawals, changes, feeds, departments, purposes,
+/// pages, search, sitemap: a few hundred at most), and of the pages that show
+/// one item (the register's own and the frozen editions', the bulk of a site):
+///
+/// - the first of each scope and register, and of each frozen edition, so that
+///   every combination of template, scope and edition banner runs;
+/// - every page whose item differs, by content (or by whether the scope still
+///   shows it), from every item of the same id already in the sample, so that
+///   every distinct item is rendered at least once, and an error that only
+///   some item's data triggers still surfaces.
+///
+/// What it skips is a frozen (or draft) copy of an item identical to one already
+/// rendered: the same template with the same item data; only the banner and
+/// links differ, and those run on the first page of its edition. A template that
+/// fails only on such a copy (one that tests both the edition and the item id,
+/// say) is the one kind of error `check` can miss and `build` still reports.
+pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>) -> Vec<&'p PlannedPage<'a>> {
+    use rayon::prelude::*;
+    use std::collections::HashSet;
+    let shown: Vec<Option<ShownItem<'a>>> = plan
+        .pages
+        .par_iter()
+        .map(|page| shown_item(plan, page))
+        .collect();
+    let mut firsts = HashSet::new();
+    let mut contents = HashSet::new();
+    plan.pages
+        .iter()
+        .zip(shown)
+        .filter(|(page, shown)| {
+            let Some(s) = shown else {
+                return true;
+            };
+            let first = firsts.insert((page.scope, s.register, s.edition));
+            let new = contents.insert((s.register, s.item, s.content, s.shown_now));
+            first || new
+        })
+        .map(|(page, _)| page)
+        .filter(|page| !page.reused)
+        .collect()
+}
+
+/// The item a page shows, with a fingerprint of its content.
+struct ShownItem<'a> {
+    register: &'a str,
+    item: &'a str,
+    edition: Option<&'a str>,
+    content: u64,
+    /// Whether the scope shows the item now (a frozen page's banner links to
+    /// it, or says where it went).
+    shown_now: bool,
+}
+
+fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'a>> {
+    use std::hash::{Hash as _, Hasher as _};
+    let scope = plan.scope(page.scope);
+    let shown_now = |register: &str, item: &str| {
+        scope
+            .position(register)
+            .is_some_and(|i| scope.registers[i].snapshot.item(item).is_some())
+    };
+    let (register, item, edition, shown) = match page.id {
+        crate::plan::PageId::Item { register, item } => {
+            let i = scope.position(register)?;
+            (
+                register,
+                item,
+                None,
+                scope.registers[i].snapshot.item(item)?,
+            )
+        }
+        crate::plan::PageId::Frozen {
+            register,
+            edition,
+            item,
+        } => {
+            let history = plan.history.registers.iter();
+            let mut editions = history
+                .filter(|h| h.register.key == register)
+                .flat_map(|h| &h.register.editions);
+            let frozen = editions.find(|e| e.id == edition)?;
+            (register, item, Some(edition), frozen.snapshot.item(item)?)
+        }
+        _ => return None,
+    };
+    // Items serialise without their spans, so the same item read from another
+    // edition's file hashes the same.
+    let mut hasher = std::hash::DefaultHasher::new();
+    serde_json::to_vec(shown).ok()?.hash(&mut hasher);
+    Some(ShownItem {
+        register,
+        item,
+        edition,
+        content: hasher.finish(),
+        shown_now: shown_now(register, item),
+    })
+}

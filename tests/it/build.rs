@@ -185,6 +185,40 @@ fn a_template_error_leaves_public_untouched() {
     assert_eq!(tree(&site.root.join("public")), before);
 }
 
+/// `check` renders a sample, not every page: it must still find a template
+/// error that only one item's data triggers, even an item that only a frozen
+/// edition has (GZ-009 was withdrawn in 2020), and one that only the banner of
+/// a superseded frozen edition triggers.
+#[test]
+fn check_finds_template_errors_that_only_some_pages_trigger() {
+    for (condition, page) in [
+        ("item.id == \"GZ-009\"", "/stamp/editions/2015/GZ-009/"),
+        (
+            "frozen and frozen.status == \"superseded\"",
+            "/editions/2015/",
+        ),
+    ] {
+        let site = SiteTest::fixture("conformance");
+        site.write(
+            "themes/default/templates/item.html",
+            format!(
+                "{{% extends \"base.html\" %}}{{% block main %}}{{% if {condition} %}}{{{{ item.nope.deeper }}}}{{% endif %}}{{% endblock %}}"
+            ),
+        );
+        let run = site.run(&["check", "--lang", "en"]);
+        run.code(1);
+        assert!(run.stderr.contains("error[template]"), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.contains("while rendering /") && l.contains(page)),
+            "{condition}: {}",
+            run.stderr
+        );
+        assert!(!site.root.join("public").exists(), "check writes nothing");
+    }
+}
+
 #[test]
 fn a_rebuild_replaces_stale_files() {
     let site = SiteTest::fixture("base");
