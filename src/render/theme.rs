@@ -4,7 +4,7 @@
 //! so a site needs no `themes/` folder. A site's `themes/<name>/templates/x.html`
 //! replaces just `x.html`; its `themes/<name>/static/` files are added to (or
 //! replace) the default static files. The default stylesheets and scripts are
-//! compacted as they load ([`super::compact`]); a site's own files are copied as
+//! compacted as they load (`render::compact`); a site's own files are copied as
 //! they are.
 //!
 //! The default styles are in two files: `assets/style.css`, which every page

@@ -173,7 +173,7 @@ impl Lexer<'_> {
             b'/' => self.slash(i),
             b'{' => {
                 self.braces += 1;
-                self.punctuator(b, Prev::Operator, i)
+                Some(self.punctuator(b, Prev::Operator, i))
             }
             b'}' if self.templates.last() == Some(&self.braces) => {
                 self.templates.pop();
@@ -183,19 +183,19 @@ impl Lexer<'_> {
             }
             b'}' => {
                 self.braces = self.braces.checked_sub(1)?;
-                self.punctuator(b, Prev::Unknown, i)
+                Some(self.punctuator(b, Prev::Unknown, i))
             }
-            b')' | b']' => self.punctuator(b, Prev::Operand, i),
-            b'+' | b'-' if i > 0 && src[i - 1] == b => self.punctuator(b, Prev::Unknown, i),
+            b')' | b']' => Some(self.punctuator(b, Prev::Operand, i)),
+            b'+' | b'-' if i > 0 && src[i - 1] == b => Some(self.punctuator(b, Prev::Unknown, i)),
             _ if is_word(b) => Some(self.word(i)),
-            _ => self.punctuator(b, Prev::Operator, i),
+            _ => Some(self.punctuator(b, Prev::Operator, i)),
         }
     }
 
-    fn punctuator(&mut self, b: u8, prev: Prev, i: usize) -> Option<usize> {
+    fn punctuator(&mut self, b: u8, prev: Prev, i: usize) -> usize {
         self.out.push(b);
         self.prev = prev;
-        Some(i + 1)
+        i + 1
     }
 
     /// A name, keyword or number.
@@ -216,7 +216,7 @@ impl Lexer<'_> {
     fn slash(&mut self, i: usize) -> Option<usize> {
         match self.prev {
             Prev::Unknown => None,
-            Prev::Operand | Prev::Regex => self.punctuator(b'/', Prev::Operator, i),
+            Prev::Operand | Prev::Regex => Some(self.punctuator(b'/', Prev::Operator, i)),
             Prev::Operator => {
                 let src = self.src;
                 let mut j = i + 1;
