@@ -7,6 +7,7 @@
 //! syntax error in any of them is reported even if no page uses it.
 
 mod change_html;
+mod compact;
 pub mod display;
 mod history_views;
 pub mod markdown;
