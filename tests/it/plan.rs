@@ -229,9 +229,9 @@ fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
     let new_history = SiteHistory::new(&new_site, today());
     let new_plan = Plan::new(&new_site, &new_history, &options(true));
     let old_footprint = old_plan.footprint();
-    let changes = [change.clone()];
+    let edits = [change.clone()];
     let rebuild: BTreeSet<String> = new_plan
-        .rebuild_since(&old_footprint, &changes)
+        .rebuild_since(&old_footprint, &edits)
         .0
         .into_iter()
         .map(|p| new_plan.output_file(p))
@@ -240,7 +240,7 @@ fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
     let old_indexes: Vec<String> = old_plan.indexes().iter().map(IndexId::folder).collect();
     let new_indexes: Vec<String> = new_plan.indexes().iter().map(IndexId::folder).collect();
     let rebuilt_indexes: Vec<String> = new_plan
-        .indexes_since(&old_footprint, &changes)
+        .indexes_since(&old_footprint, &edits)
         .iter()
         .map(IndexId::folder)
         .collect();
