@@ -121,6 +121,8 @@ pub struct Caches {
     pub content: content::Cache,
     /// Search terms, by item content.
     pub search: crate::search::Memo,
+    /// Frozen editions' diffs, by edition.
+    pub history: history::Memo,
 }
 
 /// Builds the site into `sink`. With `previous` (the last good build) and the
@@ -148,7 +150,7 @@ pub fn preview(
             .map_err(RenderFailure::Templates)
     } else {
         let before = (previous, changes);
-        let steps = (&mut phases, &mut caches.search);
+        let steps = (&mut phases, &mut caches.search, &mut caches.history);
         render_site(&site, &theme, options, &program, before, steps, sink).map(Some)
     };
     let mut files = site.files.clone();
@@ -199,7 +201,7 @@ fn render_site(
     options: &PreviewOptions,
     program: &str,
     (previous, changes): (Option<&Preview>, Option<&[Change]>),
-    (phases, memo): (&mut Phases, &mut crate::search::Memo),
+    (phases, memo, history_memo): (&mut Phases, &mut crate::search::Memo, &mut history::Memo),
     sink: &render::Sink<'_>,
 ) -> Result<SiteRendered, RenderFailure> {
     let incremental = match (previous, changes) {
@@ -211,7 +213,7 @@ fn render_site(
         }
         _ => None,
     };
-    let history = history::SiteHistory::new(site, options.today);
+    let history = history::SiteHistory::new_with(site, options.today, history_memo);
     let plan_options = PlanOptions {
         today: options.today,
         base_url: options.base_url.clone(),

@@ -423,3 +423,44 @@ fn a_frozen_item_affects_the_data_files_that_show_it_and_the_catalogue() {
             .all(|p| !p.reused)
     );
 }
+
+/// Every register's diffs, for comparing two histories.
+fn diffs(history: &SiteHistory<'_>) -> Vec<Vec<minglu::history::Diff>> {
+    history.registers.iter().map(|h| h.diffs.clone()).collect()
+}
+
+#[test]
+fn a_history_memo_gives_the_same_diffs_as_computing_them_afresh() {
+    let site = example();
+    let fresh = diffs(&SiteHistory::new(&site, today()));
+    assert!(
+        fresh.iter().any(|d| d.len() > 1),
+        "the example has editions"
+    );
+    let mut memo = minglu::history::Memo::default();
+    let first = diffs(&SiteHistory::new_with(&site, today(), &mut memo));
+    assert_eq!(first, fresh);
+    // The same editions again: the memo's diffs.
+    let again = diffs(&SiteHistory::new_with(&site, today(), &mut memo));
+    assert_eq!(again, fresh);
+    // Another load (other editions in memory), one edition edited: computed again.
+    let mut other = example();
+    let register = other
+        .registers
+        .iter_mut()
+        .find(|r| r.editions.len() > 1)
+        .expect("a register with two editions");
+    let newest = std::sync::Arc::make_mut(register.editions.last_mut().expect("an edition"));
+    newest.snapshot.items[0].title.value.push_str("（改）");
+    let expected = diffs(&SiteHistory::new(&other, today()));
+    assert_ne!(expected, fresh, "an edited edition shows in the diffs");
+    assert_eq!(
+        diffs(&SiteHistory::new_with(&other, today(), &mut memo)),
+        expected
+    );
+    // And back to the first site.
+    assert_eq!(
+        diffs(&SiteHistory::new_with(&site, today(), &mut memo)),
+        fresh
+    );
+}
