@@ -116,15 +116,12 @@ impl<'a> SiteHistory<'a> {
                                 .zip(&r.editions)
                                 .all(|(a, b)| Arc::ptr_eq(a, b))
                     });
-                match known {
-                    Some((_, _, diffs)) => {
-                        (RegisterHistory::with(r, site, today, diffs.clone()), None)
-                    }
-                    None => {
-                        let diffs = edition_diffs(r, &site.departments);
-                        let history = RegisterHistory::with(r, site, today, diffs.clone());
-                        (history, Some(diffs))
-                    }
+                if let Some((_, _, diffs)) = known {
+                    (RegisterHistory::with(r, site, today, diffs.clone()), None)
+                } else {
+                    let diffs = edition_diffs(r, &site.departments);
+                    let history = RegisterHistory::with(r, site, today, diffs.clone());
+                    (history, Some(diffs))
                 }
             })
             .collect();
