@@ -131,6 +131,46 @@ impl<'a> Content<'a> {
     }
 }
 
+/// The terms of items tokenized before, kept by a process that builds more
+/// than once (`serve`), so a rebuild tokenizes only items whose searchable
+/// content changed. Entries no build asked for since the last one are dropped.
+#[derive(Debug, Default)]
+pub struct Memo {
+    interner: index::Interner,
+    /// Hash of an item's [`Content`] → (an item with that content, its terms, used).
+    terms: std::collections::HashMap<u64, Vec<(Doc, index::Compact, bool)>>,
+}
+
+impl Memo {
+    /// The position of `content`'s terms in its bucket, if known (marked used).
+    fn find(&mut self, hash: u64, content: &Content<'_>) -> Option<usize> {
+        let bucket = self.terms.get_mut(&hash)?;
+        let at = bucket
+            .iter()
+            .position(|(doc, _, _)| Content::of(doc) == *content)?;
+        bucket[at].2 = true;
+        Some(at)
+    }
+
+    /// Forgets the terms nobody asked for since the last call.
+    fn sweep(&mut self) {
+        self.terms.retain(|_, bucket| {
+            bucket.retain(|(_, _, used)| *used);
+            for entry in bucket.iter_mut() {
+                entry.2 = false;
+            }
+            !bucket.is_empty()
+        });
+    }
+}
+
+fn content_hash(content: &Content<'_>) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    content.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Builds and writes the planned search indexes `which` (a build passes
 /// [`Plan::indexes`](crate::plan::Plan::indexes): the public one, `/draft/`'s when
 /// planned, and one per frozen edition under `search/e/…` with the
@@ -140,35 +180,64 @@ pub fn write(
     which: &[crate::plan::IndexId<'_>],
     sink: &crate::plan::Sink<'_>,
 ) -> Result<Written, crate::Error> {
+    write_with(plan, which, sink, &mut Memo::default())
+}
+
+/// [`write`], reusing and updating the terms `memo` holds from earlier builds.
+/// The files are the same as [`write`]'s (token numbers never reach them).
+pub fn write_with(
+    plan: &crate::plan::Plan<'_>,
+    which: &[crate::plan::IndexId<'_>],
+    sink: &crate::plan::Sink<'_>,
+    memo: &mut Memo,
+) -> Result<Written, crate::Error> {
     use rayon::prelude::*;
-    use std::collections::HashMap;
     let sets: Vec<(String, Vec<Doc>)> = which
         .iter()
         .map(|index| (index.folder(), collect::docs(plan, index)))
         .collect();
-    let mut unique: HashMap<Content<'_>, usize> = HashMap::new();
-    let mut first: Vec<&Doc> = Vec::new();
+    // Every distinct content once: (hash, bucket position) once its terms are known.
+    let mut unique: std::collections::HashMap<Content<'_>, usize> =
+        std::collections::HashMap::new();
+    let mut first: Vec<(&Doc, u64)> = Vec::new();
     let slots: Vec<Vec<usize>> = sets
         .iter()
         .map(|(_, docs)| {
             docs.iter()
                 .map(|d| {
                     *unique.entry(Content::of(d)).or_insert_with(|| {
-                        first.push(d);
+                        first.push((d, content_hash(&Content::of(d))));
                         first.len() - 1
                     })
                 })
                 .collect()
         })
         .collect();
-    // Tokenize in parallel a block at a time, numbering the tokens as we go, so
-    // only one block's token strings are alive at once.
-    let mut interner = index::Interner::default();
-    let mut terms: Vec<index::Compact> = Vec::with_capacity(first.len());
-    for block in first.chunks(1024) {
-        let raw: Vec<index::Terms> = block.par_iter().map(|d| index::doc_terms(d)).collect();
-        terms.extend(raw.into_iter().map(|t| interner.compact(t)));
+    let mut found: Vec<Option<usize>> = first
+        .iter()
+        .map(|(d, hash)| memo.find(*hash, &Content::of(d)))
+        .collect();
+    // Tokenize what is new in parallel a block at a time, numbering the tokens
+    // as we go, so only one block's token strings are alive at once.
+    let new: Vec<usize> = (0..first.len()).filter(|&i| found[i].is_none()).collect();
+    for block in new.chunks(1024) {
+        let raw: Vec<index::Terms> = block
+            .par_iter()
+            .map(|&i| index::doc_terms(first[i].0))
+            .collect();
+        for (&i, terms) in block.iter().zip(raw) {
+            let compact = memo.interner.compact(terms);
+            let bucket = memo.terms.entry(first[i].1).or_default();
+            bucket.push((first[i].0.clone(), compact, true));
+            found[i] = Some(bucket.len() - 1);
+        }
     }
+    let terms: Vec<&index::Compact> = first
+        .iter()
+        .zip(&found)
+        .map(|((_, hash), at)| &memo.terms[hash][at.expect("every content has terms")].1)
+        .collect();
+    let interner = &memo.interner;
     let written: Vec<Result<Written, crate::Error>> = sets
         .into_par_iter()
         .zip(slots)
@@ -178,8 +247,8 @@ pub fn write(
             } else {
                 index::COMPACT
             };
-            let mine: Vec<&index::Compact> = slots.iter().map(|s| &terms[*s]).collect();
-            let index = Index::from_terms(docs, &mine, &interner, layout);
+            let mine: Vec<&index::Compact> = slots.iter().map(|s| terms[*s]).collect();
+            let index = Index::from_terms(docs, &mine, interner, layout);
             let mut total = Written { files: 0, bytes: 0 };
             for (path, bytes) in index.files() {
                 sink(&format!("{dir}{path}"), &bytes)?;
@@ -189,6 +258,7 @@ pub fn write(
             Ok(total)
         })
         .collect();
+    memo.sweep();
     let mut total = Written { files: 0, bytes: 0 };
     for w in written {
         let w = w?;
