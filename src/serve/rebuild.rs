@@ -141,7 +141,12 @@ pub fn rebuild(
         }
         _ => None,
     };
-    let collector = Collector::new(context.spill.as_deref(), previous.generation + 1);
+    // A full build (no list of changes) packs everything it renders.
+    let collector = Collector::new(
+        context.spill.as_deref(),
+        previous.generation + 1,
+        plan_changes.is_none(),
+    );
     let built = crate::preview(
         &context.root,
         &context.options,

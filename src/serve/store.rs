@@ -1,5 +1,6 @@
-//! Where a served build's files live: in memory, except the pages of frozen
-//! editions, which go to a private folder.
+//! Where a served build's files live: in a private folder (a full build's
+//! files, and every build's frozen edition pages), or in memory (the few pages
+//! an incremental rebuild renders).
 //!
 //! Part of `serve`. Frozen edition folders are most of a large site (at 5,000
 //! items × 3 registers × 10 editions, 150,000 of 200,000 pages) and almost never
@@ -45,13 +46,15 @@ impl Stored {
         }
     }
 
-    /// Whether two versions of a file have the same bytes (packed files are
+    /// Whether two versions of a file have the same bytes (a packed file is
     /// compared by length and hash).
     pub fn same(&self, other: &Stored) -> bool {
         match (self, other) {
             (Stored::Memory(a), Stored::Memory(b)) => Arc::ptr_eq(a, b) || a == b,
             (Stored::Packed(a), Stored::Packed(b)) => (a.len, a.hash) == (b.len, b.hash),
-            _ => false,
+            (Stored::Memory(m), Stored::Packed(p)) | (Stored::Packed(p), Stored::Memory(m)) => {
+                (m.len(), hash(m)) == (p.len, p.hash)
+            }
         }
     }
 }
@@ -177,25 +180,31 @@ impl SpillDir {
 pub struct Collector {
     files: Mutex<BTreeMap<String, Stored>>,
     pack: Option<Arc<Pack>>,
+    /// Pack every file, not only frozen edition pages.
+    everything: bool,
 }
 
 impl Collector {
     /// A collector for `generation`, packing frozen edition pages into `spill`
-    /// (or keeping them in memory when that is impossible).
-    pub fn new(spill: Option<&SpillDir>, generation: u64) -> Collector {
+    /// (or keeping them in memory when that is impossible); with `everything`,
+    /// every file (a full build: at 5,000 × 3 × 10 its current pages alone are
+    /// more than a gigabyte). A rebuild that renders a few pages keeps them
+    /// in memory, so packs stay few.
+    pub fn new(spill: Option<&SpillDir>, generation: u64, everything: bool) -> Collector {
         let pack = spill
             .and_then(|s| Pack::create(s.pack_path(generation)).ok())
             .map(Arc::new);
         Collector {
             files: Mutex::new(BTreeMap::new()),
             pack,
+            everything,
         }
     }
 
     /// Keeps one file.
     pub fn put(&self, path: &str, bytes: &[u8]) -> crate::Result<()> {
         let stored = match &self.pack {
-            Some(pack) if is_frozen_page(path) => {
+            Some(pack) if self.everything || is_frozen_page(path) => {
                 let offset = pack
                     .append(bytes)
                     .map_err(crate::Error::write(&pack.path))?;
@@ -239,7 +248,7 @@ mod tests {
     #[test]
     fn packed_files_read_back_and_compare() {
         let spill = SpillDir::create().expect("temp folder");
-        let collector = Collector::new(Some(&spill), 1);
+        let collector = Collector::new(Some(&spill), 1, false);
         for (path, bytes) in [
             ("stamp/editions/2015/index.html", "frozen"),
             ("stamp/editions/2015/GZ-001/index.html", "另一页"),
@@ -256,18 +265,26 @@ mod tests {
             .expect("read");
         assert_eq!(other.as_ref(), "另一页".as_bytes());
         assert!(matches!(files["stamp/index.html"], Stored::Memory(_)));
-        let again = Collector::new(Some(&spill), 2);
+        let again = Collector::new(Some(&spill), 2, false);
         again
             .put("stamp/editions/2015/index.html", b"frozen")
             .expect("write");
         let again = again.into_files();
         assert!(again["stamp/editions/2015/index.html"].same(frozen));
         assert!(!again["stamp/editions/2015/index.html"].same(&files["stamp/index.html"]));
+        // A full build packs every file; the same bytes in memory compare equal.
+        let full = Collector::new(Some(&spill), 3, true);
+        full.put("stamp/index.html", b"current").expect("write");
+        let full = full.into_files();
+        assert!(matches!(full["stamp/index.html"], Stored::Packed(_)));
+        assert!(full["stamp/index.html"].same(&files["stamp/index.html"]));
+        assert!(files["stamp/index.html"].same(&full["stamp/index.html"]));
+        assert!(!full["stamp/index.html"].same(frozen));
         assert!(
             !spill.pack_path(1).exists() || !cfg!(unix),
             "on Unix a pack has no name on disk"
         );
-        drop((files, again));
+        drop((files, again, full));
         spill.remove();
         assert!(!spill.pack_path(1).exists() && !spill.pack_path(2).exists());
     }
