@@ -21,8 +21,11 @@ use super::publish::ScopeKind;
 /// What a later rebuild needs to know of a plan (see the module documentation).
 #[derive(Clone, Debug, Default)]
 pub struct Footprint {
-    /// Site path → inputs, of every page the plan did not carry over.
-    pages: HashMap<String, Vec<Input>>,
+    /// Site path → inputs (positions in `inputs`), of every page the plan
+    /// did not carry over.
+    pages: HashMap<String, Vec<u32>>,
+    /// Every distinct input of `pages` once (most pages share most inputs).
+    inputs: Vec<Input>,
     /// The output file of every page.
     outputs: BTreeSet<String>,
     /// Index folder → inputs, of every search index.
@@ -78,24 +81,36 @@ impl<'a> Plan<'a> {
                 let path = self.site_path(page);
                 let inputs = self.inputs(page);
                 let again = renamed[usize::from(page.scope == ScopeKind::Draft)]
-                    || before
-                        .pages
-                        .get(&path)
-                        .is_none_or(|old| covers(old, changes))
+                    || before.pages.get(&path).is_none_or(|old| {
+                        old.iter()
+                            .any(|&i| changes.iter().any(|c| before.inputs[i as usize].covers(c)))
+                    })
                     || covers(&inputs, changes);
                 (page, path, inputs, again)
             })
             .collect();
         let mut again = Vec::new();
         let mut pages = HashMap::with_capacity(planned.len());
+        let mut numbers: HashMap<Input, u32> = HashMap::new();
+        let mut table = Vec::new();
         for (page, path, inputs, render) in planned {
             if render {
                 again.push(page);
             }
-            pages.insert(path, inputs);
+            let ids = inputs
+                .into_iter()
+                .map(|input| {
+                    *numbers.entry(input).or_insert_with_key(|input| {
+                        table.push(input.clone());
+                        u32::try_from(table.len() - 1).unwrap_or(u32::MAX)
+                    })
+                })
+                .collect();
+            pages.insert(path, ids);
         }
         let footprint = Footprint {
             pages,
+            inputs: table,
             outputs: self.pages.iter().map(|p| self.output_file(p)).collect(),
             indexes: self
                 .indexes()

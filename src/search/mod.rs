@@ -133,15 +133,37 @@ impl<'a> Content<'a> {
 
 /// The terms of items tokenized before, kept by a process that builds more
 /// than once (`serve`), so a rebuild tokenizes only items whose searchable
-/// content changed. Entries no build asked for since the last one are dropped.
-#[derive(Debug, Default)]
+/// content changed. Entries no build asked for since the last one are dropped,
+/// and so are the terms of items only frozen editions' indexes show.
+#[derive(Debug)]
 pub struct Memo {
+    /// Whether to keep anything past one call (not for a one-off build).
+    keep: bool,
     interner: index::Interner,
     /// Hash of an item's [`Content`] → (an item with that content, its terms, used).
     terms: std::collections::HashMap<u64, Vec<(Doc, index::Compact, bool)>>,
 }
 
+impl Default for Memo {
+    /// An empty memo that keeps what it is given.
+    fn default() -> Self {
+        Memo {
+            keep: true,
+            interner: index::Interner::default(),
+            terms: std::collections::HashMap::new(),
+        }
+    }
+}
+
 impl Memo {
+    /// A memo that keeps nothing (a one-off build needs no terms afterwards).
+    fn off() -> Self {
+        Memo {
+            keep: false,
+            ..Memo::default()
+        }
+    }
+
     /// The position of `content`'s terms in its bucket, if known (marked used).
     fn find(&mut self, hash: u64, content: &Content<'_>) -> Option<usize> {
         let bucket = self.terms.get_mut(&hash)?;
@@ -180,7 +202,7 @@ pub fn write(
     which: &[crate::plan::IndexId<'_>],
     sink: &crate::plan::Sink<'_>,
 ) -> Result<Written, crate::Error> {
-    write_with(plan, which, sink, &mut Memo::default())
+    write_with(plan, which, sink, &mut Memo::off())
 }
 
 /// [`write`], reusing and updating the terms `memo` holds from earlier builds.
@@ -206,17 +228,35 @@ pub fn write_with(
             docs.iter()
                 .map(|d| {
                     *unique.entry(Content::of(d)).or_insert_with(|| {
-                        first.push((d, content_hash(&Content::of(d))));
+                        let hash = if memo.keep {
+                            content_hash(&Content::of(d))
+                        } else {
+                            0
+                        };
+                        first.push((d, hash));
                         first.len() - 1
                     })
                 })
                 .collect()
         })
         .collect();
+    // Only the sites' indexes are built again and again (serve); a frozen
+    // edition's terms are not kept past this call.
+    let mut keep = vec![false; first.len()];
+    if memo.keep {
+        for ((dir, _), slots) in sets.iter().zip(&slots) {
+            if !dir.starts_with("search/e/") {
+                for &s in slots {
+                    keep[s] = true;
+                }
+            }
+        }
+    }
     let mut found: Vec<Option<usize>> = first
         .iter()
         .map(|(d, hash)| memo.find(*hash, &Content::of(d)))
         .collect();
+    let mut local: Vec<Option<index::Compact>> = vec![None; first.len()];
     // Tokenize what is new in parallel a block at a time, numbering the tokens
     // as we go, so only one block's token strings are alive at once.
     let new: Vec<usize> = (0..first.len()).filter(|&i| found[i].is_none()).collect();
@@ -227,15 +267,22 @@ pub fn write_with(
             .collect();
         for (&i, terms) in block.iter().zip(raw) {
             let compact = memo.interner.compact(terms);
-            let bucket = memo.terms.entry(first[i].1).or_default();
-            bucket.push((first[i].0.clone(), compact, true));
-            found[i] = Some(bucket.len() - 1);
+            if keep[i] {
+                let bucket = memo.terms.entry(first[i].1).or_default();
+                bucket.push((first[i].0.clone(), compact, true));
+                found[i] = Some(bucket.len() - 1);
+            } else {
+                local[i] = Some(compact);
+            }
         }
     }
     let terms: Vec<&index::Compact> = first
         .iter()
-        .zip(&found)
-        .map(|((_, hash), at)| &memo.terms[hash][at.expect("every content has terms")].1)
+        .zip(found.iter().zip(&local))
+        .map(|((_, hash), (at, local))| match at {
+            Some(at) => &memo.terms[hash][*at].1,
+            None => local.as_ref().expect("every content is found or tokenized"),
+        })
         .collect();
     let interner = &memo.interner;
     let written: Vec<Result<Written, crate::Error>> = sets
