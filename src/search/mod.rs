@@ -252,30 +252,7 @@ pub fn write_with(
             }
         }
     }
-    let mut found: Vec<Option<usize>> = first
-        .iter()
-        .map(|(d, hash)| memo.find(*hash, &Content::of(d)))
-        .collect();
-    let mut local: Vec<Option<index::Compact>> = vec![None; first.len()];
-    // Tokenize what is new in parallel a block at a time, numbering the tokens
-    // as we go, so only one block's token strings are alive at once.
-    let new: Vec<usize> = (0..first.len()).filter(|&i| found[i].is_none()).collect();
-    for block in new.chunks(1024) {
-        let raw: Vec<index::Terms> = block
-            .par_iter()
-            .map(|&i| index::doc_terms(first[i].0))
-            .collect();
-        for (&i, terms) in block.iter().zip(raw) {
-            let compact = memo.interner.compact(terms);
-            if keep[i] {
-                let bucket = memo.terms.entry(first[i].1).or_default();
-                bucket.push((first[i].0.clone(), compact, true));
-                found[i] = Some(bucket.len() - 1);
-            } else {
-                local[i] = Some(compact);
-            }
-        }
-    }
+    let (found, local) = terms_of(memo, &first, &keep);
     let terms: Vec<&index::Compact> = first
         .iter()
         .zip(found.iter().zip(&local))
@@ -313,4 +290,39 @@ pub fn write_with(
         total.bytes += w.bytes;
     }
     Ok(total)
+}
+
+/// Per distinct content: its position in its memo bucket, or its own terms.
+type Found = (Vec<Option<usize>>, Vec<Option<index::Compact>>);
+
+/// The terms of each of `first` (distinct contents with their hashes): its
+/// position in `memo` (found there, or tokenized and kept because `keep` says
+/// so), or else its terms, tokenized for this call only.
+fn terms_of(memo: &mut Memo, first: &[(&Doc, u64)], keep: &[bool]) -> Found {
+    use rayon::prelude::*;
+    let mut found: Vec<Option<usize>> = first
+        .iter()
+        .map(|(d, hash)| memo.find(*hash, &Content::of(d)))
+        .collect();
+    let mut local: Vec<Option<index::Compact>> = vec![None; first.len()];
+    // Tokenize what is new in parallel a block at a time, numbering the tokens
+    // as we go, so only one block's token strings are alive at once.
+    let new: Vec<usize> = (0..first.len()).filter(|&i| found[i].is_none()).collect();
+    for block in new.chunks(1024) {
+        let raw: Vec<index::Terms> = block
+            .par_iter()
+            .map(|&i| index::doc_terms(first[i].0))
+            .collect();
+        for (&i, terms) in block.iter().zip(raw) {
+            let compact = memo.interner.compact(terms);
+            if keep[i] {
+                let bucket = memo.terms.entry(first[i].1).or_default();
+                bucket.push((first[i].0.clone(), compact, true));
+                found[i] = Some(bucket.len() - 1);
+            } else {
+                local[i] = Some(compact);
+            }
+        }
+    }
+    (found, local)
 }
