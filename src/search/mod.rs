@@ -205,8 +205,8 @@ pub fn write(
     write_with(plan, which, sink, &mut Memo::off())
 }
 
-/// [`write`], reusing and updating the terms `memo` holds from earlier builds.
-/// The files are the same as [`write`]'s (token numbers never reach them).
+/// [`write()`], reusing and updating the terms `memo` holds from earlier builds.
+/// The files are the same as [`write()`]'s (token numbers never reach them).
 pub fn write_with(
     plan: &crate::plan::Plan<'_>,
     which: &[crate::plan::IndexId<'_>],
