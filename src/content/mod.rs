@@ -7,6 +7,7 @@
 //! and never writes.
 
 mod cache;
+mod distinct;
 mod lower;
 pub use lower::SITE_FIELDS;
 mod read;
@@ -29,6 +30,7 @@ use crate::model::{
     Snapshot,
 };
 use crate::t;
+use distinct::Distinct;
 use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
@@ -77,11 +79,13 @@ fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
         .par_iter()
         .map(|(id, slug)| load_page(root, files, *id, slug))
         .collect::<Result<_>>()?;
+    let distinct = Distinct::default();
     let registers: Vec<(Option<Register>, Vec<Diagnostic>)> = w
         .lists
         .par_iter()
-        .map(|(key, lf)| load_register(root, files, key, lf, cache))
+        .map(|(key, lf)| load_register((root, files, &distinct), key, lf, cache))
         .collect::<Result<_>>()?;
+    drop(distinct);
     let mut pages: Vec<Page> = pages
         .into_iter()
         .filter_map(|(p, d)| {
@@ -248,8 +252,7 @@ fn load_page(
 }
 
 fn load_register(
-    root: &Path,
-    files: &Files,
+    (root, files, distinct): (&Path, &Files, &Distinct),
     key: &str,
     lf: &ListFiles,
     cache: &Cache,
@@ -288,7 +291,8 @@ fn load_register(
                     let path = walk::absolute(root, files, *id);
                     let settings = (list.kind, list.id_prefix.as_str());
                     cache.item(&path, files.path(*id), *id, settings, || {
-                        Ok(parse_item(&read_bytes(root, files, *id)?, *id, stem, list))
+                        let bytes = read_bytes(root, files, *id)?;
+                        Ok(distinct.item(&bytes, None, *id, stem, list))
                     })
                 })
                 .collect::<Result<_>>()?;
@@ -302,7 +306,7 @@ fn load_register(
         .map(|(id, ef)| {
             let dir = format!("content/lists/{key}/editions/{id}");
             cache.edition((root, key, &dir), &ef.files, || {
-                load_edition(root, files, key, id, ef)
+                load_edition((root, files, distinct), key, id, ef)
             })
         })
         .collect::<Result<_>>()?;
@@ -388,8 +392,7 @@ pub fn is_edition_id(id: &str) -> bool {
 }
 
 fn load_edition(
-    root: &Path,
-    files: &Files,
+    (root, files, distinct): (&Path, &Files, &Distinct),
     key: &str,
     id: &str,
     ef: &EditionFiles,
@@ -409,7 +412,11 @@ fn load_edition(
     if !is_edition_id(id) {
         diags.push(invalid_edition_id(&dir, any_file));
     }
-    let seal = verify_seal(&mut contents, any_file, &dir, &mut diags);
+    let digests: BTreeMap<String, [u8; 32]> = contents
+        .par_iter()
+        .map(|(path, (_, bytes))| (path.clone(), seal::sha256(bytes)))
+        .collect();
+    let seal = verify_seal(&mut contents, &digests, any_file, &dir, &mut diags);
     let mut take = |name: &str| contents.remove(name);
     let record = take("edition.yaml").map(|(fid, bytes)| parse_bytes(&bytes, fid, lower::edition));
     let list = take("list.yaml").map(|(fid, bytes)| parse_bytes(&bytes, fid, lower::list));
@@ -447,7 +454,8 @@ fn load_edition(
                         .strip_prefix("items/")?
                         .strip_suffix(".yaml")?
                         .to_owned();
-                    (!stem.contains('/')).then(|| parse_item(&bytes, fid, &stem, list))
+                    let digest = digests.get(&path).copied();
+                    (!stem.contains('/')).then(|| distinct.item(&bytes, digest, fid, &stem, list))
                 })
                 .collect();
             collect_items(results, &mut diags)
@@ -498,6 +506,7 @@ fn edition_file_missing(id: &str, name: &str, file: FileId) -> Diagnostic {
 /// Returns the SHA-256 of SHA256SUMS (empty when it is missing).
 fn verify_seal(
     contents: &mut BTreeMap<String, (FileId, Vec<u8>)>,
+    digests: &BTreeMap<String, [u8; 32]>,
     any_file: FileId,
     dir: &str,
     diags: &mut Vec<Diagnostic>,
@@ -520,12 +529,17 @@ fn verify_seal(
         return String::new();
     };
     let hashes: BTreeMap<String, (FileId, String)> = contents
-        .par_iter()
-        .map(|(path, (fid, bytes))| (path.clone(), (*fid, seal::sha256_hex(bytes))))
+        .iter()
+        .map(|(path, (fid, _))| {
+            let digest = digests.get(path).map_or(&[][..], |d| &d[..]);
+            (path.clone(), (*fid, seal::hex(digest)))
+        })
         .collect();
     match source::decode(&sums_bytes, sums_id) {
         Ok(text) => seal::verify(&text, sums_id, &hashes, diags),
         Err(d) => diags.push(d),
     }
-    seal::sha256_hex(&sums_bytes)
+    digests
+        .get(seal::SUMS_FILE)
+        .map_or_else(|| seal::sha256_hex(&sums_bytes), |d| seal::hex(d))
 }
