@@ -23,6 +23,7 @@ use crate::plan::{PageId, Plan, PlannedPage, Scope, ScopeKind, url};
 
 mod current;
 mod data;
+mod frozen;
 mod history;
 mod index;
 mod notice;
@@ -63,6 +64,9 @@ struct Shared<'a> {
     /// Cross-references of the public site and of the draft preview, for
     /// Rust and, as template objects, for templates.
     mentions: Vec<(ScopeKind, Arc<Mentions>, minijinja::Value)>,
+    /// Placeholders for rendering frozen item pages once per distinct content,
+    /// when the theme allows it.
+    masks: Option<frozen::Masks>,
 }
 
 impl Shared<'_> {
@@ -102,6 +106,9 @@ struct Context<'a, T: Serialize> {
 }
 
 /// Renders `pages` (of `plan`) in parallel into the sink.
+///
+/// The frozen pages of one item are rendered one after another, so that those
+/// that differ only by edition are rendered once ([`frozen`]).
 pub(super) fn render_pages(
     plan: &Plan<'_>,
     env: &Environment<'_>,
@@ -111,21 +118,30 @@ pub(super) fn render_pages(
 ) -> Result<RenderStats, RenderFailure> {
     let shared = shared(plan, theme);
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let failures: Vec<RenderFailure> = pages
+    let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
+        let text = match text {
+            Ok(text) => text,
+            Err(e) => return Some(RenderFailure::Templates(vec![e])),
+        };
+        let file = plan.output_file(page);
+        if file.ends_with(".html") {
+            counts.0.fetch_add(1, Ordering::Relaxed);
+        }
+        counts.1.fetch_add(1, Ordering::Relaxed);
+        sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
+    };
+    let (singles, groups) = by_item(pages, shared.masks.is_some());
+    let singles = singles
         .par_iter()
-        .filter_map(|page| {
-            let text = match render_page(page, &shared, env) {
-                Ok(text) => text,
-                Err(e) => return Some(RenderFailure::Templates(vec![e])),
-            };
-            let file = plan.output_file(page);
-            if file.ends_with(".html") {
-                counts.0.fetch_add(1, Ordering::Relaxed);
-            }
-            counts.1.fetch_add(1, Ordering::Relaxed);
-            sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
-        })
-        .collect();
+        .filter_map(|page| emit(page, render_page(page, &shared, env, None)));
+    let groups = groups.par_iter().flat_map_iter(|group| {
+        let mut memo = frozen::Memo::default();
+        group
+            .iter()
+            .filter_map(|page| emit(page, render_page(page, &shared, env, Some(&mut memo))))
+            .collect::<Vec<_>>()
+    });
+    let failures: Vec<RenderFailure> = singles.chain(groups).collect();
     let mut template_errors: Vec<TemplateError> = Vec::new();
     for failure in failures {
         match failure {
@@ -150,6 +166,32 @@ pub(super) fn render_pages(
         pages: counts.0.into_inner(),
         files: counts.1.into_inner(),
     })
+}
+
+/// Pages rendered on their own, and (when `group`) the frozen pages of each
+/// item, in plan order.
+fn by_item<'p, 'a>(
+    pages: &[&'p PlannedPage<'a>],
+    group: bool,
+) -> (Vec<&'p PlannedPage<'a>>, Vec<Vec<&'p PlannedPage<'a>>>) {
+    let mut singles = Vec::new();
+    let mut groups: Vec<Vec<&PlannedPage<'_>>> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for page in pages {
+        match page.id {
+            PageId::Frozen { register, item, .. } if group => {
+                let at = *index
+                    .entry((page.scope, register, item))
+                    .or_insert_with(|| {
+                        groups.push(Vec::new());
+                        groups.len() - 1
+                    });
+                groups[at].push(*page);
+            }
+            _ => singles.push(*page),
+        }
+    }
+    (singles, groups)
 }
 
 fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
@@ -210,14 +252,16 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
         plan,
         histories,
         catalogue: std::sync::OnceLock::new(),
+        masks: frozen::Masks::for_theme(theme),
     }
 }
 
-/// Renders one planned page.
+/// Renders one planned page (a frozen item page through `memo`, when given).
 fn render_page(
     page: &PlannedPage<'_>,
     shared: &Shared<'_>,
     env: &Environment<'_>,
+    memo: Option<&mut frozen::Memo>,
 ) -> Result<String, TemplateError> {
     let plan = shared.plan;
     let scope = plan.scope(page.scope);
@@ -235,25 +279,18 @@ fn render_page(
             r.page("register.html", register_page(shared, scope, at(register)))
         }
         PageId::Item { register, item } => {
-            let i = at(register);
-            let item = scope.registers[i]
-                .snapshot
-                .item(item)
-                .ok_or_else(|| gone(&path))?;
-            r.page("item.html", item_page(shared, scope, i, item, None, &path))
+            let (i, item) = (at(register), shown(scope, at(register), item, &path)?);
+            let view = item_page(shared, scope, i, item, None, &path, None);
+            r.page("item.html", view)
         }
         PageId::Notice { register, item } => {
-            let i = at(register);
-            let item = scope.registers[i]
-                .snapshot
-                .item(item)
-                .ok_or_else(|| gone(&path))?;
+            let (i, item) = (at(register), shown(scope, at(register), item, &path)?);
             r.page("notice.html", notice_page(shared, scope, i, item))
         }
         PageId::Withdrawn { register, .. }
         | PageId::Editions { register }
         | PageId::Edition { register, .. }
-        | PageId::Frozen { register, .. } => history_page(&r, &page.id, at(register)),
+        | PageId::Frozen { register, .. } => history_page(&r, &page.id, at(register), memo),
         PageId::Changes => r.page("changes.html", changes_page(shared, scope)),
         PageId::Feed { register } => r.page("atom.xml", feed(shared, scope, register.map(at))),
         PageId::Departments => r.page(
@@ -300,7 +337,12 @@ fn render_page(
 }
 
 /// Renders a page of a register's history (register at position `i`).
-fn history_page(r: &Renderer<'_>, id: &PageId<'_>, i: usize) -> Result<String, TemplateError> {
+fn history_page(
+    r: &Renderer<'_>,
+    id: &PageId<'_>,
+    i: usize,
+    memo: Option<&mut frozen::Memo>,
+) -> Result<String, TemplateError> {
     let (shared, scope) = (r.shared, r.scope);
     let editions = &shared.histories[i].register.editions;
     let edition = |id: &str| editions.iter().position(|e| e.id == id).unwrap_or(0);
@@ -322,13 +364,32 @@ fn history_page(r: &Renderer<'_>, id: &PageId<'_>, i: usize) -> Result<String, T
                 .snapshot
                 .item(item)
                 .ok_or_else(|| gone(r.path))?;
+            if let (Some(masks), Some(memo)) = (&shared.masks, memo) {
+                let page = item_page(shared, scope, i, item, Some(e), r.path, Some(memo));
+                if let Some(text) = frozen::render(r, page, masks, memo) {
+                    return Ok(text);
+                }
+            }
             r.page(
                 "item.html",
-                item_page(shared, scope, i, item, Some(e), r.path),
+                item_page(shared, scope, i, item, Some(e), r.path, None),
             )
         }
         _ => r.page("editions.html", editions_page(shared, scope, i)),
     }
+}
+
+/// Item `id` as register `i` of `scope` shows it (the subject of the page at `path`).
+fn shown<'a>(
+    scope: &'a Scope<'a>,
+    i: usize,
+    id: &str,
+    path: &str,
+) -> Result<&'a crate::model::Item, TemplateError> {
+    scope.registers[i]
+        .snapshot
+        .item(id)
+        .ok_or_else(|| gone(path))
 }
 
 /// A planned page whose subject the model does not have (a bug in the plan).
@@ -351,6 +412,17 @@ struct Renderer<'a> {
 
 impl Renderer<'_> {
     fn page<T: Serialize>(&self, name: &str, page: T) -> Result<String, TemplateError> {
+        self.page_at(name, page, self.path)
+    }
+
+    /// [`Renderer::page`], telling the template its path is `path` (a path
+    /// as deep as the page's own).
+    fn page_at<T: Serialize>(
+        &self,
+        name: &str,
+        page: T,
+        path: &str,
+    ) -> Result<String, TemplateError> {
         let shared = self.shared;
         let depth_root = url::root_from(self.path);
         let (root, site_root) = if self.path == url::NOT_FOUND {
@@ -365,7 +437,7 @@ impl Renderer<'_> {
             t: &shared.strings,
             root,
             site_root,
-            path: format!("{}{}", self.scope.kind.prefix(), self.path),
+            path: format!("{}{}", self.scope.kind.prefix(), path),
             asset_version: &shared.asset_version,
             draft: self.scope.is_draft(),
             mentions: shared.mentions(self.scope.kind).1,
