@@ -34,7 +34,7 @@ pub mod publish;
 pub mod reuse;
 pub mod url;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 
@@ -85,6 +85,8 @@ pub struct Plan<'a> {
     pub pages: Vec<PlannedPage<'a>>,
     /// Which frozen edition folders are carried over.
     pub reuse: Reuse,
+    /// Position in `pages` of every page, by scope and identity.
+    positions: HashMap<(ScopeKind, PageId<'a>), usize>,
 }
 
 impl<'a> Plan<'a> {
@@ -109,6 +111,11 @@ impl<'a> Plan<'a> {
         if let Some(draft) = &draft {
             pages.extend(page::pages(site, history, draft, &reuse.registers));
         }
+        let positions = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.scope, p.id), i))
+            .collect();
         Plan {
             site,
             history,
@@ -117,6 +124,7 @@ impl<'a> Plan<'a> {
             draft,
             pages,
             reuse,
+            positions,
         }
     }
 
@@ -151,6 +159,7 @@ impl<'a> Plan<'a> {
 
     /// The page with this identity, if planned.
     pub fn page(&self, scope: ScopeKind, id: &PageId<'_>) -> Option<&PlannedPage<'a>> {
-        self.pages.iter().find(|p| p.scope == scope && p.id == *id)
+        let at = *self.positions.get(&(scope, *id))?;
+        self.pages.get(at)
     }
 }
