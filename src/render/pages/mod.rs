@@ -3,9 +3,10 @@
 //! Pages come from the [`Plan`], are rendered in parallel and handed to a sink
 //! one by one, so memory stays flat however many frozen pages there are.
 
+use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::Environment;
 use rayon::prelude::*;
@@ -75,6 +76,22 @@ impl Shared<'_> {
             .get_or_init(|| crate::export::catalogue(self.plan))
     }
 
+    /// Takes `made` (the catalogue entries of the files rendered so far, by
+    /// scope and path) as the catalogue, if it has every file the catalogue
+    /// lists: then the pages that list them need not make them again.
+    fn adopt_catalogue(&self, mut made: HashMap<(ScopeKind, String), crate::export::Entry>) {
+        let plan = self.plan;
+        let entries: Option<Vec<crate::export::Entry>> = plan
+            .pages
+            .iter()
+            .filter(|p| crate::export::listed(p).is_some())
+            .map(|p| made.remove(&(p.scope, plan.path(p))))
+            .collect();
+        if let Some(entries) = entries {
+            let _ = self.catalogue.set(entries);
+        }
+    }
+
     /// The cross-references of a scope.
     fn mentions(&self, kind: ScopeKind) -> (&Mentions, &minijinja::Value) {
         let (_, m, v) = self
@@ -118,11 +135,16 @@ pub(super) fn render_pages(
 ) -> Result<RenderStats, RenderFailure> {
     let shared = shared(plan, theme);
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let made = Mutex::new(HashMap::new());
     let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
         let text = match text {
             Ok(text) => text,
             Err(e) => return Some(RenderFailure::Templates(vec![e])),
         };
+        if let Some(entry) = crate::export::entry(plan, page, &text) {
+            let mut made = made.lock().unwrap_or_else(PoisonError::into_inner);
+            made.insert((page.scope, entry.path.clone()), entry);
+        }
         let file = plan.output_file(page);
         if file.ends_with(".html") {
             counts.0.fetch_add(1, Ordering::Relaxed);
@@ -131,6 +153,8 @@ pub(super) fn render_pages(
         sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
     };
     let (singles, groups) = by_item(pages, shared.masks.is_some());
+    // The pages that list every data file come last, when the files are made.
+    let (last, singles): (Vec<_>, Vec<_>) = singles.into_iter().partition(|p| lists_data(p));
     let singles = singles
         .par_iter()
         .filter_map(|page| emit(page, render_page(page, &shared, env, None)));
@@ -141,7 +165,15 @@ pub(super) fn render_pages(
             .filter_map(|page| emit(page, render_page(page, &shared, env, Some(&mut memo))))
             .collect::<Vec<_>>()
     });
-    let failures: Vec<RenderFailure> = singles.chain(groups).collect();
+    let mut failures: Vec<RenderFailure> = singles.chain(groups).collect();
+    shared.adopt_catalogue(std::mem::take(
+        &mut made.lock().unwrap_or_else(PoisonError::into_inner),
+    ));
+    failures.extend(
+        last.par_iter()
+            .filter_map(|page| emit(page, render_page(page, &shared, env, None)))
+            .collect::<Vec<_>>(),
+    );
     let mut template_errors: Vec<TemplateError> = Vec::new();
     for failure in failures {
         match failure {
@@ -390,6 +422,14 @@ fn shown<'a>(
         .snapshot
         .item(id)
         .ok_or_else(|| gone(path))
+}
+
+/// Whether a page lists every data file (with its hash and size).
+fn lists_data(page: &PlannedPage<'_>) -> bool {
+    matches!(
+        page.id,
+        PageId::DataPage | PageId::Data(crate::plan::DataFile::Index)
+    )
 }
 
 /// A planned page whose subject the model does not have (a bug in the plan).
