@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::mentions::{Mentions, MentionsObject};
 use super::theme::Theme;
 use super::views::{Link, PageView, SiteView, register_links};
-use super::{RenderFailure, RenderStats, Sink, TemplateError, markdown};
+use super::{Purpose, RenderFailure, RenderStats, Sink, TemplateError, markdown};
 use crate::history::RegisterHistory;
 use crate::history::format::Labels;
 use crate::i18n;
@@ -68,6 +68,8 @@ struct Shared<'a> {
     /// Placeholders for rendering frozen item pages once per distinct content,
     /// when the theme allows it.
     masks: Option<frozen::Masks>,
+    /// What the pages are rendered for.
+    purpose: Purpose,
 }
 
 impl Shared<'_> {
@@ -132,8 +134,9 @@ pub(super) fn render_pages(
     theme: &Theme,
     pages: &[&PlannedPage<'_>],
     sink: &Sink<'_>,
+    purpose: Purpose,
 ) -> Result<RenderStats, RenderFailure> {
-    let shared = shared(plan, theme);
+    let shared = shared(plan, theme, purpose);
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
     let made = Mutex::new(HashMap::new());
     let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
@@ -226,7 +229,7 @@ fn by_item<'p, 'a>(
     (singles, groups)
 }
 
-fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
+fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a> {
     let site = plan.site;
     let mut config = site.config.clone();
     config.base_url.clone_from(&plan.base_url);
@@ -285,6 +288,7 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
         histories,
         catalogue: std::sync::OnceLock::new(),
         masks: frozen::Masks::for_theme(theme),
+        purpose,
     }
 }
 
