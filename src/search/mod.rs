@@ -102,7 +102,6 @@ pub struct Written {
 
 /// What `doc_terms` reads of a doc: equal content gives equal terms, so an item
 /// that several editions share is tokenized once.
-#[derive(Hash, PartialEq, Eq)]
 struct Content<'a> {
     title: &'a str,
     aliases: &'a [String],
@@ -129,7 +128,42 @@ impl<'a> Content<'a> {
             body: &d.body,
         }
     }
+
+    /// SHA-256 of the content, every string framed by its length (so that no
+    /// two contents give the same bytes): what identifies it across indexes
+    /// without keeping the docs of every index alive at once.
+    fn digest(&self) -> [u8; 32] {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        let mut text = |s: &str| {
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        text(self.title);
+        text(self.id);
+        text(self.category);
+        text(self.summary);
+        text(self.body);
+        for list in [self.aliases, self.purposes, self.departments] {
+            text(&list.len().to_string());
+            for s in list {
+                text(s);
+            }
+        }
+        text(&self.ways.len().to_string());
+        for way in self.ways {
+            text(way.department.as_deref().map_or("0", |_| "1"));
+            text(way.department.as_deref().unwrap_or_default());
+            text(&way.how);
+        }
+        h.finalize().into()
+    }
 }
+
+/// How many indexes are collected and written at a time: their docs are alive
+/// only while they are written, so memory does not grow with the number of
+/// frozen editions.
+const BATCH: usize = 4;
 
 /// Builds and writes the planned search indexes `which` (a build passes
 /// [`Plan::indexes`](crate::plan::Plan::indexes): the public one, `/draft/`'s when
@@ -140,22 +174,52 @@ pub fn write(
     which: &[crate::plan::IndexId<'_>],
     sink: &crate::plan::Sink<'_>,
 ) -> Result<Written, crate::Error> {
+    let mut terms = Terms::default();
+    let mut total = Written { files: 0, bytes: 0 };
+    for batch in which.chunks(BATCH) {
+        let w = write_batch(plan, batch, &mut terms, sink)?;
+        total.files += w.files;
+        total.bytes += w.bytes;
+    }
+    Ok(total)
+}
+
+/// The terms of every distinct doc content seen so far, numbered by one interner.
+#[derive(Default)]
+struct Terms {
+    slots: std::collections::HashMap<[u8; 32], usize>,
+    interner: index::Interner,
+    compact: Vec<index::Compact>,
+}
+
+/// Collects, indexes and writes some of the indexes.
+fn write_batch(
+    plan: &crate::plan::Plan<'_>,
+    batch: &[crate::plan::IndexId<'_>],
+    terms: &mut Terms,
+    sink: &crate::plan::Sink<'_>,
+) -> Result<Written, crate::Error> {
     use rayon::prelude::*;
-    use std::collections::HashMap;
-    let sets: Vec<(String, Vec<Doc>)> = which
-        .iter()
+    let sets: Vec<(String, Vec<Doc>)> = batch
+        .par_iter()
         .map(|index| (index.folder(), collect::docs(plan, index)))
         .collect();
-    let mut unique: HashMap<Content<'_>, usize> = HashMap::new();
-    let mut first: Vec<&Doc> = Vec::new();
+    let digests: Vec<Vec<[u8; 32]>> = sets
+        .par_iter()
+        .map(|(_, docs)| docs.par_iter().map(|d| Content::of(d).digest()).collect())
+        .collect();
+    let mut fresh: Vec<&Doc> = Vec::new();
     let slots: Vec<Vec<usize>> = sets
         .iter()
-        .map(|(_, docs)| {
+        .zip(&digests)
+        .map(|((_, docs), digests)| {
             docs.iter()
-                .map(|d| {
-                    *unique.entry(Content::of(d)).or_insert_with(|| {
-                        first.push(d);
-                        first.len() - 1
+                .zip(digests)
+                .map(|(d, digest)| {
+                    let next = terms.compact.len() + fresh.len();
+                    *terms.slots.entry(*digest).or_insert_with(|| {
+                        fresh.push(d);
+                        next
                     })
                 })
                 .collect()
@@ -163,12 +227,14 @@ pub fn write(
         .collect();
     // Tokenize in parallel a block at a time, numbering the tokens as we go, so
     // only one block's token strings are alive at once.
-    let mut interner = index::Interner::default();
-    let mut terms: Vec<index::Compact> = Vec::with_capacity(first.len());
-    for block in first.chunks(1024) {
+    for block in fresh.chunks(1024) {
         let raw: Vec<index::Terms> = block.par_iter().map(|d| index::doc_terms(d)).collect();
-        terms.extend(raw.into_iter().map(|t| interner.compact(t)));
+        let interner = &mut terms.interner;
+        terms
+            .compact
+            .extend(raw.into_iter().map(|t| interner.compact(t)));
     }
+    let terms = &*terms;
     let written: Vec<Result<Written, crate::Error>> = sets
         .into_par_iter()
         .zip(slots)
@@ -178,8 +244,8 @@ pub fn write(
             } else {
                 index::COMPACT
             };
-            let mine: Vec<&index::Compact> = slots.iter().map(|s| &terms[*s]).collect();
-            let index = Index::from_terms(docs, &mine, &interner, layout);
+            let mine: Vec<&index::Compact> = slots.iter().map(|s| &terms.compact[*s]).collect();
+            let index = Index::from_terms(docs, &mine, &terms.interner, layout);
             let mut total = Written { files: 0, bytes: 0 };
             for (path, bytes) in index.files() {
                 sink(&format!("{dir}{path}"), &bytes)?;
