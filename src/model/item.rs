@@ -84,8 +84,9 @@ pub struct Item {
     pub purposes: Vec<String>,
     /// One line.
     pub summary: Option<String>,
-    /// Markdown details.
-    pub body: Option<String>,
+    /// Markdown details (shared by the copies of an item that several
+    /// editions repeat: it is most of an item's bytes).
+    pub body: Option<std::sync::Arc<str>>,
     /// Official documents this record comes from.
     pub sources: Vec<String>,
     /// Items this one merges or supersedes.
