@@ -25,7 +25,7 @@ pub(crate) fn svg(url: &str, label: &str) -> Option<String> {
     ))
 }
 
-/// What [`svg`] gives in place of the code, without drawing it: a blank
+/// What [`svg()`] gives in place of the code, without drawing it: a blank
 /// `<svg>` of the same kind when the URL fits in a QR code, else `None`.
 pub(crate) fn placeholder(url: &str, label: &str) -> Option<String> {
     qrcode::bits::encode_auto(url.as_bytes(), EcLevel::M).ok()?;
