@@ -553,4 +553,4 @@ pub fn today_from_env() -> Result<Date> {
 }
 
 pub mod preview;
-pub use preview::{Preview, PreviewBuilt, PreviewOptions, Rendered, preview};
+pub use preview::{Caches, Preview, PreviewBuilt, PreviewOptions, Rendered, preview};

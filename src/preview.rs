@@ -2,24 +2,24 @@
 //! into a sink, and incremental after a change.
 //!
 //! Same layer as `lib.rs` (it calls the whole pipeline). [`preview`] keeps what
-//! it needs for the next rebuild in a [`Preview`]: the model (to plan the build
-//! before the change again), the reuse fingerprints, and the program and theme
-//! fingerprint. Given the changed files, it loads again (re-parsing only the
-//! files whose size, times or inode changed, through [`content::Cache`]),
-//! checks and plans everything again (cheap), then renders only the pages
-//! [`Plan::to_rebuild`] names and builds only the search indexes
-//! [`Plan::indexes_to_rebuild`] names; the caller keeps every other file of its
+//! it needs for the next rebuild in a [`Preview`]: the plan's [`Footprint`]
+//! (each page's inputs; not the model), the reuse fingerprints, and the program
+//! and theme fingerprint. Given the changed files, it loads again (re-parsing
+//! only the files whose size, times or inode changed, through [`Caches`]),
+//! checks and plans everything again, then renders only the pages
+//! [`Plan::rebuild_since`] names and builds only the search indexes
+//! [`Plan::indexes_since`] names (tokenizing only items whose searchable
+//! content changed); the caller keeps every other file of its
 //! previous build. A theme change, a folder appearing or vanishing, or no list
 //! of changes at all (the watcher lost track) renders everything, as `build`
 //! does (frozen edition folders whose fingerprint matched are still carried over).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use crate::plan::{Change, Input, PageId, Plan, PlanOptions, PlannedPage, ScopeKind};
+use crate::plan::{Change, Footprint, IndexId, PageId, Plan, PlanOptions, PlannedPage};
 use crate::render::{RenderFailure, Theme};
 use crate::{Report, Result, content, history, model, render};
 
@@ -37,9 +37,12 @@ pub struct PreviewOptions {
 /// What `serve` keeps of its last good build, so the next one can be incremental.
 #[derive(Debug)]
 pub struct Preview {
-    site: Arc<model::Site>,
+    /// The files the build read (to tell a changed file from a new one).
+    files: crate::diagnostic::Files,
     program: String,
     fingerprints: BTreeMap<String, String>,
+    /// What the next rebuild needs to know of this build's plan.
+    footprint: Footprint,
 }
 
 /// Which files a [`preview`] gave its sink, and what the caller must do with
@@ -110,6 +113,18 @@ impl Phases {
     }
 }
 
+/// What one build leaves for the next to reuse (the caller keeps it between
+/// builds; `Caches::default()` is empty and any content gives correct output).
+#[derive(Debug, Default)]
+pub struct Caches {
+    /// Parsed files, by their stamps.
+    pub content: content::Cache,
+    /// Search terms, by item content.
+    pub search: crate::search::Memo,
+    /// Frozen editions' diffs, by edition.
+    pub history: history::Memo,
+}
+
 /// Builds the site into `sink`. With `previous` (the last good build) and the
 /// `changes` since it, renders only what they affect; `changes: None` means
 /// "anything may have changed". With content or template errors nothing is
@@ -119,11 +134,11 @@ pub fn preview(
     options: &PreviewOptions,
     previous: Option<&Preview>,
     changes: Option<&[Change]>,
-    cache: &mut content::Cache,
+    caches: &mut Caches,
     sink: &render::Sink<'_>,
 ) -> Result<(Report, Option<PreviewBuilt>)> {
     let mut phases = Phases::start();
-    let (site, mut diagnostics) = content::load_cached(root, cache)?;
+    let (site, mut diagnostics) = content::load_cached(root, &mut caches.content)?;
     phases.lap("load");
     crate::check::check(&site, options.today, &mut diagnostics);
     phases.lap("check");
@@ -135,7 +150,8 @@ pub fn preview(
             .map_err(RenderFailure::Templates)
     } else {
         let before = (previous, changes);
-        render_site(&site, &theme, options, &program, before, &mut phases, sink).map(Some)
+        let steps = (&mut phases, &mut caches.search, &mut caches.history);
+        render_site(&site, &theme, options, &program, before, steps, sink).map(Some)
     };
     let mut files = site.files.clone();
     let built = match outcome {
@@ -158,11 +174,12 @@ pub fn preview(
     Ok((
         report,
         built.map(
-            |(rendered, fingerprints, [pages, planned, indexes])| PreviewBuilt {
+            |(rendered, fingerprints, footprint, [pages, planned, indexes])| PreviewBuilt {
                 preview: Preview {
-                    site,
+                    files: site.files.clone(),
                     program,
                     fingerprints,
+                    footprint,
                 },
                 rendered,
                 pages,
@@ -174,8 +191,9 @@ pub fn preview(
     ))
 }
 
-/// What [`render_site`] did: the files, the new reuse fingerprints, pages and indexes.
-type SiteRendered = (Rendered, BTreeMap<String, String>, [usize; 3]);
+/// What [`render_site`] did: the files, the new reuse fingerprints, the plan's
+/// footprint, and the pages rendered, pages planned and indexes built.
+type SiteRendered = (Rendered, BTreeMap<String, String>, Footprint, [usize; 3]);
 
 fn render_site(
     site: &model::Site,
@@ -183,7 +201,7 @@ fn render_site(
     options: &PreviewOptions,
     program: &str,
     (previous, changes): (Option<&Preview>, Option<&[Change]>),
-    phases: &mut Phases,
+    (phases, memo, history_memo): (&mut Phases, &mut crate::search::Memo, &mut history::Memo),
     sink: &render::Sink<'_>,
 ) -> Result<SiteRendered, RenderFailure> {
     let incremental = match (previous, changes) {
@@ -195,12 +213,7 @@ fn render_site(
         }
         _ => None,
     };
-    // The history before the changes is computed again (a plan borrows its
-    // model), alongside the new one.
-    let (history, old_history) = rayon::join(
-        || history::SiteHistory::new(site, options.today),
-        || incremental.map(|(before, _)| history::SiteHistory::new(&before.site, options.today)),
-    );
+    let history = history::SiteHistory::new_with(site, options.today, history_memo);
     let plan_options = PlanOptions {
         today: options.today,
         base_url: options.base_url.clone(),
@@ -210,47 +223,39 @@ fn render_site(
     };
     let plan = Plan::new(site, &history, &plan_options);
     phases.lap("history and plan");
-    let (rendered, pages, indexes) =
-        if let (Some((before, changes)), Some(old_history)) = (incremental, &old_history) {
-            let old_options = PlanOptions {
-                previous: BTreeMap::new(),
-                ..plan_options.clone()
-            };
-            let old_plan = Plan::new(&before.site, old_history, &old_options);
-            render_changes(&plan, (&old_plan, before), changes, theme, phases, sink)?
-        } else {
-            {
-                let stats = render::render(&plan, theme, sink)?;
-                phases.lap("render");
-                crate::search::write(&plan, &plan.indexes(), sink).map_err(RenderFailure::Write)?;
-                phases.lap("search");
-                let reused = plan.reuse.dirs.clone();
-                (Rendered::Full { reused }, stats.pages, plan.indexes().len())
-            }
-        };
+    let (rendered, footprint, pages, indexes) = if let Some((before, changes)) = incremental {
+        render_changes(&plan, before, changes, theme, (phases, memo), sink)?
+    } else {
+        let stats = render::render(&plan, theme, sink)?;
+        phases.lap("render");
+        crate::search::write_with(&plan, &plan.indexes(), sink, memo)
+            .map_err(RenderFailure::Write)?;
+        phases.lap("search");
+        let footprint = plan.footprint();
+        phases.lap("footprint");
+        let reused = plan.reuse.dirs.clone();
+        let indexes = plan.indexes().len();
+        (Rendered::Full { reused }, footprint, stats.pages, indexes)
+    };
     let counts = [pages, plan.pages.len(), indexes];
-    Ok((rendered, plan.reuse.fingerprints.clone(), counts))
+    Ok((rendered, plan.reuse.fingerprints.clone(), footprint, counts))
 }
 
-/// Renders what `changes` affect, given the plan of the build before them.
+/// Renders what `changes` affect, given the build before them.
 fn render_changes(
     plan: &Plan<'_>,
-    (old_plan, before): (&Plan<'_>, &Preview),
+    before: &Preview,
     changes: &[Change],
     theme: &Theme,
-    phases: &mut Phases,
+    (phases, memo): (&mut Phases, &mut crate::search::Memo),
     sink: &render::Sink<'_>,
-) -> Result<(Rendered, usize, usize), RenderFailure> {
-    let mut pages: BTreeMap<String, &PlannedPage<'_>> = affected(plan, old_plan, changes)
+) -> Result<(Rendered, Footprint, usize, usize), RenderFailure> {
+    let (again, footprint) = plan.rebuild_since(&before.footprint, changes);
+    let mut pages: BTreeMap<String, &PlannedPage<'_>> = again
         .into_iter()
         .map(|page| (plan.output_file(page), page))
         .collect();
-    let mut indexes = BTreeMap::new();
-    for change in changes {
-        for index in plan.indexes_to_rebuild(old_plan, change) {
-            indexes.insert(index.folder(), index);
-        }
-    }
+    let indexes = plan.indexes_since(&before.footprint, changes);
     // Frozen pages are carried over while their register's fingerprint holds;
     // when it changed, render them all, as `build` would.
     let refingerprinted: BTreeSet<&str> = plan
@@ -271,62 +276,17 @@ fn render_changes(
     phases.lap("choose");
     let stats = render::render_pages(plan, theme, &chosen, sink)?;
     phases.lap("render");
-    let which: Vec<_> = indexes.values().copied().collect();
-    crate::search::write(plan, &which, sink).map_err(RenderFailure::Write)?;
+    crate::search::write_with(plan, &indexes, sink, memo).map_err(RenderFailure::Write)?;
     phases.lap("search");
-    let mut cleared: Vec<String> = indexes.into_keys().collect();
-    cleared.extend(plan.indexes_removed_since(old_plan));
+    let mut cleared: Vec<String> = indexes.iter().map(IndexId::folder).collect();
+    cleared.extend(plan.index_folders_removed_since(&before.footprint));
+    let removed = plan.outputs_removed_since(&before.footprint);
     Ok((
-        Rendered::Partial {
-            removed: plan.removed_since(old_plan),
-            cleared,
-        },
+        Rendered::Partial { removed, cleared },
+        footprint,
         stats.pages,
-        which.len(),
+        indexes.len(),
     ))
-}
-
-/// The union of [`Plan::to_rebuild`] over `changes`, computed in one pass:
-/// each page's inputs once (not once per change), and the plan before the
-/// changes asked only about the pages this plan renders (not about pages
-/// carried over).
-fn affected<'p, 'a>(
-    plan: &'p Plan<'a>,
-    old_plan: &Plan<'_>,
-    changes: &[Change],
-) -> Vec<&'p PlannedPage<'a>> {
-    use rayon::prelude::*;
-    let covers = |inputs: Vec<Input>| {
-        inputs
-            .iter()
-            .any(|input| changes.iter().any(|c| input.covers(c)))
-    };
-    let old_pages: HashMap<String, &PlannedPage<'_>> = old_plan
-        .pages
-        .iter()
-        .map(|p| (old_plan.site_path(p), p))
-        .collect();
-    let slugs_changed = |kind: ScopeKind| {
-        let (old, new) = (old_plan.scope(kind), plan.scope(kind));
-        old.kind != new.kind
-            || new
-                .purpose_slugs
-                .iter()
-                .any(|(name, slug)| old.purpose_slugs.get(name).is_some_and(|s| s != slug))
-    };
-    let renamed = [ScopeKind::Public, ScopeKind::Draft].map(slugs_changed);
-    plan.pages
-        .par_iter()
-        .filter(|page| !page.reused)
-        .filter(|page| {
-            let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
-            renamed
-                || old_pages
-                    .get(&plan.site_path(page))
-                    .is_none_or(|old| covers(old_plan.inputs(old)))
-                || covers(plan.inputs(page))
-        })
-        .collect()
 }
 
 /// Turns changed paths (relative to the site root, with `/`) into the plan's
@@ -334,7 +294,7 @@ fn affected<'p, 'a>(
 /// one the previous build knew as a file while it is not a file now), which
 /// the plan cannot answer file by file.
 pub fn changes_since(root: &Path, previous: &Preview, paths: &[String]) -> Option<Vec<Change>> {
-    let files = &previous.site.files;
+    let files = &previous.files;
     let known: BTreeSet<&str> = files.paths().collect();
     let mut out = Vec::new();
     for rel in paths {

@@ -177,10 +177,14 @@ impl Cache {
         (item.file == id).then(|| item.clone())
     }
 
-    fn cached_edition(&self, (key, id): &(String, String)) -> Option<Edition> {
+    fn cached_edition(&self, (key, id): &(String, String)) -> Option<Arc<Edition>> {
         let site = self.site.as_ref()?;
         let register = site.registers.iter().find(|r| r.key == *key)?;
-        register.editions.iter().find(|e| e.id == *id).cloned()
+        register
+            .editions
+            .iter()
+            .find(|e| e.id == *id)
+            .map(Arc::clone)
     }
 
     /// A working-copy item: the cached result, or `parse` (whose result is kept).
@@ -246,7 +250,8 @@ impl Cache {
         (root, key, dir): (&Path, &str, &str),
         files: &BTreeMap<String, FileId>,
         load: impl FnOnce() -> crate::Result<Parsed<Edition>>,
-    ) -> crate::Result<Parsed<Edition>> {
+    ) -> crate::Result<Parsed<Arc<Edition>>> {
+        let load = || load().map(|(edition, diags)| (edition.map(Arc::new), diags));
         if self.off {
             return load();
         }
@@ -280,7 +285,7 @@ impl Cache {
         dir: &str,
         key: &str,
         files: Vec<(String, FileId, Stamp)>,
-        (edition, diags): (&Option<Edition>, &[Diagnostic]),
+        (edition, diags): (&Option<Arc<Edition>>, &[Diagnostic]),
     ) {
         let entry = CachedEdition {
             files,

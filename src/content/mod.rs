@@ -306,7 +306,7 @@ fn load_register(
         }
         None => Vec::new(),
     };
-    let editions: Vec<(Option<Edition>, Vec<Diagnostic>)> = lf
+    let editions: Vec<(Option<Arc<Edition>>, Vec<Diagnostic>)> = lf
         .editions
         .par_iter()
         .map(|(id, ef)| {
@@ -316,7 +316,7 @@ fn load_register(
             })
         })
         .collect::<Result<_>>()?;
-    let mut editions: Vec<Edition> = editions
+    let mut editions: Vec<Arc<Edition>> = editions
         .into_iter()
         .filter_map(|(e, d)| {
             diags.extend(d);

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use site::{ChangeRef, EditionStatus, RegisterHistory, SiteHistory};
+pub use site::{ChangeRef, EditionStatus, Memo, RegisterHistory, SiteHistory};
 
 use crate::content::id_order;
 use crate::model::schema::{

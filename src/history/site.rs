@@ -2,13 +2,15 @@
 //! item timelines, computed once from the model and the build date, before the
 //! plan and every output read them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
 
 use super::{ChangeKind, Diff, ItemChange, edition_diffs, pending};
-use crate::model::{Register, Site};
+
+use crate::model::{Departments, Edition, Register, Site};
 
 /// An edition's standing on the build date. Serialises as its [`EditionStatus::name`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -63,6 +65,18 @@ pub struct RegisterHistory<'a> {
     pub pending: Diff,
 }
 
+/// Edition diffs computed by an earlier [`SiteHistory::new_with`], per
+/// register: the editions they were computed from (shared, so that "the same
+/// editions" is a pointer comparison), the site's departments then, and the
+/// diffs. Frozen editions do not change, so a process that computes histories
+/// again and again (serve) computes their diffs once.
+#[derive(Debug, Default)]
+pub struct Memo {
+    registers: HashMap<String, MemoEntry>,
+}
+
+type MemoEntry = (Vec<Arc<Edition>>, Departments, Vec<Diff>);
+
 /// The history of every register, in site order.
 #[derive(Debug)]
 pub struct SiteHistory<'a> {
@@ -82,6 +96,48 @@ impl<'a> SiteHistory<'a> {
         }
     }
 
+    /// [`SiteHistory::new`], reusing the edition diffs `memo` holds from an
+    /// earlier call wherever a register's frozen editions are the very same
+    /// (shared, unchanged since) and the site's departments are equal; what it
+    /// computes is kept in `memo` for the next call. Same result as `new`.
+    pub fn new_with(site: &'a Site, today: Date, memo: &mut Memo) -> Self {
+        let registers: Vec<(RegisterHistory<'a>, Option<Vec<Diff>>)> = site
+            .registers
+            .par_iter()
+            .map(|r| {
+                let known = memo
+                    .registers
+                    .get(&r.key)
+                    .filter(|(editions, departments, _)| {
+                        *departments == site.departments
+                            && editions.len() == r.editions.len()
+                            && editions
+                                .iter()
+                                .zip(&r.editions)
+                                .all(|(a, b)| Arc::ptr_eq(a, b))
+                    });
+                if let Some((_, _, diffs)) = known {
+                    (RegisterHistory::with(r, site, today, diffs.clone()), None)
+                } else {
+                    let diffs = edition_diffs(r, &site.departments);
+                    let history = RegisterHistory::with(r, site, today, diffs.clone());
+                    (history, Some(diffs))
+                }
+            })
+            .collect();
+        memo.registers
+            .retain(|key, _| site.registers.iter().any(|r| r.key == *key));
+        let mut out = Vec::with_capacity(registers.len());
+        for ((history, computed), register) in registers.into_iter().zip(&site.registers) {
+            if let Some(diffs) = computed {
+                let entry = (register.editions.clone(), site.departments.clone(), diffs);
+                memo.registers.insert(register.key.clone(), entry);
+            }
+            out.push(history);
+        }
+        SiteHistory { registers: out }
+    }
+
     /// The history of the register with this key.
     pub fn register(&self, key: &str) -> Option<&RegisterHistory<'a>> {
         self.registers.iter().find(|h| h.register.key == key)
@@ -91,7 +147,16 @@ impl<'a> SiteHistory<'a> {
 impl<'a> RegisterHistory<'a> {
     /// Computes one register's history as of `today`.
     pub fn new(register: &'a Register, site: &'a Site, today: Date) -> Self {
-        let diffs = edition_diffs(register, &site.departments);
+        Self::with(
+            register,
+            site,
+            today,
+            edition_diffs(register, &site.departments),
+        )
+    }
+
+    /// One register's history as of `today`, given its [`edition_diffs`].
+    fn with(register: &'a Register, site: &'a Site, today: Date, diffs: Vec<Diff>) -> Self {
         let shown = register.shown_edition(today);
         let statuses = (0..register.editions.len())
             .map(|i| match shown {

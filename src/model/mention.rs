@@ -2,6 +2,8 @@
 //! instead or an edition's reasons. Check validates them and render links them;
 //! both find them here, so they agree on what counts as a mention.
 
+use std::collections::HashMap;
+
 use super::{Details, Item};
 
 /// Titles shorter than this are not treated as mentions (too likely to be
@@ -11,6 +13,53 @@ pub const MIN_TITLE_CHARS: usize = 4;
 /// Whether `text` mentions an item by its exact `title`.
 pub fn mentions_title(text: &str, title: &str) -> bool {
     title.chars().count() >= MIN_TITLE_CHARS && text.contains(title)
+}
+
+/// Titles to look for inside texts, found in one pass over a text (trying at
+/// each character only the titles that start with it) rather than one search
+/// per title. Titles shorter than [`MIN_TITLE_CHARS`] are left out, as
+/// [`mentions_title`] leaves them out.
+#[derive(Debug)]
+pub struct TitleIndex<T> {
+    titles: Vec<(String, T)>,
+    by_first: HashMap<char, Vec<usize>>,
+}
+
+impl<T> TitleIndex<T> {
+    /// Indexes `titles`, each with what it stands for (several may share a title).
+    pub fn new(titles: impl IntoIterator<Item = (String, T)>) -> Self {
+        let titles: Vec<(String, T)> = titles
+            .into_iter()
+            .filter(|(title, _)| title.chars().count() >= MIN_TITLE_CHARS)
+            .collect();
+        let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
+        for (i, (title, _)) in titles.iter().enumerate() {
+            if let Some(c) = title.chars().next() {
+                by_first.entry(c).or_default().push(i);
+            }
+        }
+        TitleIndex { titles, by_first }
+    }
+
+    /// What every title occurring anywhere in `text` stands for, in index
+    /// order, each once: the entries for which [`mentions_title`] holds.
+    pub fn found_in(&self, text: &str) -> Vec<&T> {
+        let mut hits: Vec<usize> = Vec::new();
+        for (at, c) in text.char_indices() {
+            let Some(candidates) = self.by_first.get(&c) else {
+                continue;
+            };
+            let rest = &text[at..];
+            hits.extend(
+                candidates
+                    .iter()
+                    .filter(|&&i| rest.starts_with(self.titles[i].0.as_str())),
+            );
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits.into_iter().map(|i| &self.titles[i].1).collect()
+    }
 }
 
 /// The text fields of an item that may mention other items, with their YAML
@@ -95,6 +144,31 @@ fn id_at<'t>(text: &'t str, start: usize, prefixes: &[&str]) -> Option<Mention<'
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn title_index_finds_what_mentions_title_finds() {
+        let titles = [
+            "居住情况证明",
+            "居民居住情况证明",
+            "亲属关系证明",
+            "证明",
+            "亲属关系证明",
+        ];
+        let index = TitleIndex::new(titles.iter().enumerate().map(|(i, t)| ((*t).to_owned(), i)));
+        for text in [
+            "请开具居民居住情况证明和亲属关系证明。",
+            "居住情况证明居住情况证明",
+            "只是证明",
+            "",
+        ] {
+            let expected: Vec<usize> = (0..titles.len())
+                .filter(|&i| mentions_title(text, titles[i]))
+                .collect();
+            let found: Vec<usize> = index.found_in(text).into_iter().copied().collect();
+            assert_eq!(found, expected, "{text}");
+        }
+        assert_eq!(index.found_in("请开具居民居住情况证明").len(), 2);
+    }
 
     #[test]
     fn finds_ids_standing_on_their_own() {

@@ -138,8 +138,10 @@ pub struct Register {
     pub key: String,
     /// `lists/<key>/list.yaml` + `items/`: the next edition being prepared.
     pub working: Snapshot,
-    /// Frozen editions, oldest first (by effective, published, id).
-    pub editions: Vec<Edition>,
+    /// Frozen editions, oldest first (by effective, published, id). Shared:
+    /// a frozen edition never changes, so loads that find it unchanged (serve's
+    /// rebuilds) hand out the same one instead of a copy.
+    pub editions: Vec<std::sync::Arc<Edition>>,
 }
 
 impl Register {
@@ -149,6 +151,7 @@ impl Register {
             .iter()
             .rev()
             .find(|e| e.record.effective.value <= today)
+            .map(AsRef::as_ref)
     }
 
     /// Index of the edition the public site shows on `today`: the newest in

@@ -6,10 +6,8 @@
 //! The search step (`search::collect`) builds exactly these, in these folders;
 //! the plan decides, the search step only turns items into index files.
 
-use std::collections::BTreeSet;
-
 use super::Plan;
-use super::inputs::{Change, Input};
+use super::inputs::Input;
 use super::publish::ScopeKind;
 
 /// Which index.
@@ -108,45 +106,5 @@ impl<'a> Plan<'a> {
         out.sort();
         out.dedup();
         out
-    }
-
-    /// The indexes of this plan, made after `change`, to build again: those whose
-    /// inputs cover the change in either plan, and those that are new.
-    pub fn indexes_to_rebuild(&self, before: &Plan<'_>, change: &Change) -> Vec<IndexId<'a>> {
-        let old: BTreeSet<String> = before.indexes().iter().map(IndexId::folder).collect();
-        let old_affected: BTreeSet<String> = before
-            .indexes()
-            .iter()
-            .filter(|i| {
-                before
-                    .index_inputs(i)
-                    .iter()
-                    .any(|input| input.covers(change))
-            })
-            .map(IndexId::folder)
-            .collect();
-        self.indexes()
-            .into_iter()
-            .filter(|i| {
-                let folder = i.folder();
-                !old.contains(&folder)
-                    || old_affected.contains(&folder)
-                    || self
-                        .index_inputs(i)
-                        .iter()
-                        .any(|input| input.covers(change))
-            })
-            .collect()
-    }
-
-    /// The folders of `before`'s indexes that this plan no longer has (to delete).
-    pub fn indexes_removed_since(&self, before: &Plan<'_>) -> Vec<String> {
-        let now: BTreeSet<String> = self.indexes().iter().map(IndexId::folder).collect();
-        before
-            .indexes()
-            .iter()
-            .map(IndexId::folder)
-            .filter(|f| !now.contains(f))
-            .collect()
     }
 }

@@ -8,12 +8,11 @@
 //! purpose's slug changing because a homophone was added) are found by
 //! comparing the page ids and [`super::Scope::purpose_slugs`] of two plans.
 
-use std::collections::BTreeSet;
-
+use super::Mentions;
 use super::Plan;
 use super::files::DataFile;
 use super::page::{PageId, PlannedPage};
-use super::publish::{Published, Scope};
+use super::publish::{Published, Scope, ScopeKind};
 use crate::model::Item;
 use crate::model::mention;
 
@@ -116,6 +115,23 @@ impl Plan<'_> {
         out
     }
 
+    /// [`Plan::shown`] for the items with these ids (found by id, not by a
+    /// pass over every item).
+    fn shown_ids<'i>(
+        &self,
+        p: &Published<'_>,
+        ids: impl IntoIterator<Item = Option<&'i str>>,
+    ) -> Vec<Input> {
+        if p.edition.is_some() {
+            return Vec::new();
+        }
+        let mut out = vec![Input::Listing(items_folder(&p.register.key))];
+        for id in ids.into_iter().flatten() {
+            out.extend(p.snapshot.item(id).map(|i| self.item_file(i)));
+        }
+        out
+    }
+
     /// The files of the working-copy items of `p` that `keep` selects (none
     /// for a frozen edition: its folder is a common input).
     fn item_files(&self, p: &Published<'_>, keep: impl Fn(&Item) -> bool) -> Vec<Input> {
@@ -138,28 +154,60 @@ impl Plan<'_> {
             .collect()
     }
 
-    /// The files of the working-copy items that `items` (of `p`) mention by
-    /// id (in any register of the scope) or by title (in `p`).
-    fn mentioned(&self, scope: &Scope<'_>, p: &Published<'_>, items: &[&Item]) -> Vec<Input> {
-        let prefixes: Vec<&str> = scope
-            .registers
+    /// The files of the working-copy items that `items` mention by id (in any
+    /// register of the scope) or by title (in their own register).
+    fn mentioned(&self, scope: &Scope<'_>, items: &[&Item]) -> Vec<Input> {
+        let known = self.mentions(scope.kind);
+        items
             .iter()
-            .map(|r| r.snapshot.list.id_prefix.as_str())
-            .collect();
-        let mut out = Vec::new();
-        for (_, text) in items.iter().flat_map(|i| mention::texts(i)) {
-            for m in mention::item_ids(text, &prefixes) {
-                let owner = scope
-                    .registers
-                    .iter()
-                    .find(|r| r.snapshot.list.id_prefix == m.prefix);
-                if let Some(r) = owner {
-                    out.extend(self.item_files(r, |i| i.id == m.id));
-                }
+            .filter_map(|i| known.get(&i.file))
+            .flatten()
+            .map(|&f| self.file(f))
+            .collect()
+    }
+
+    /// For every item of a scope: the files of the working-copy items it
+    /// mentions (see [`Plan::mentioned`]); found once per plan and scope.
+    fn mentions(&self, kind: ScopeKind) -> &Mentions {
+        self.mentions[usize::from(kind == ScopeKind::Draft)].get_or_init(|| {
+            use rayon::prelude::*;
+            let scope = self.scope(kind);
+            // Nothing to find when every register shows a frozen edition.
+            if scope.registers.iter().all(|r| r.edition.is_some()) {
+                return Mentions::new();
             }
-            out.extend(self.item_files(p, |i| mention::mentions_title(text, &i.title)));
-        }
-        out
+            let prefixes: Vec<&str> = scope
+                .registers
+                .iter()
+                .map(|r| r.snapshot.list.id_prefix.as_str())
+                .collect();
+            let items: Vec<(&Published<'_>, &Item)> = scope
+                .registers
+                .iter()
+                .flat_map(|p| p.snapshot.items.iter().map(move |i| (p, i)))
+                .collect();
+            items
+                .par_iter()
+                .map(|&(p, item)| {
+                    let mut files = Vec::new();
+                    for (_, text) in mention::texts(item) {
+                        for m in mention::item_ids(text, &prefixes) {
+                            let owner = scope
+                                .registers
+                                .iter()
+                                .find(|r| r.snapshot.list.id_prefix == m.prefix);
+                            if let Some(r) = owner.filter(|r| r.edition.is_none()) {
+                                files.extend(r.snapshot.item(m.id).map(|i| i.file));
+                            }
+                        }
+                        if let Some(titles) = self.titles(kind, &p.register.key) {
+                            files.extend(titles.found_in(text));
+                        }
+                    }
+                    (item.file, files)
+                })
+                .collect()
+        })
     }
 
     /// What a page is made from, sorted and without duplicates.
@@ -193,9 +241,9 @@ impl Plan<'_> {
             } => {
                 if let Some(p) = register(key) {
                     let merged = merged_into(p, item);
-                    out.extend(self.shown(p, |i| i.id == item || merged == Some(i.id.as_str())));
+                    out.extend(self.shown_ids(p, [Some(item), merged]));
                     if let Some(it) = p.snapshot.item(item) {
-                        out.extend(self.mentioned(scope, p, &[it]));
+                        out.extend(self.mentioned(scope, &[it]));
                     }
                 }
             }
@@ -205,7 +253,7 @@ impl Plan<'_> {
                 item,
             } => {
                 if let Some(p) = register(key) {
-                    out.extend(self.shown(p, |i| i.id == item));
+                    out.extend(self.shown_ids(p, [Some(item)]));
                 }
             }
             PageId::Department { department } => {
@@ -219,7 +267,7 @@ impl Plan<'_> {
                 out.extend(self.all_shown(scope, has));
                 for p in &scope.registers {
                     let listed: Vec<&Item> = p.snapshot.items.iter().filter(|i| has(i)).collect();
-                    out.extend(self.mentioned(scope, p, &listed));
+                    out.extend(self.mentioned(scope, &listed));
                 }
             }
             PageId::Page { .. }
@@ -247,53 +295,6 @@ impl Plan<'_> {
         self.pages
             .iter()
             .filter(|page| self.inputs(page).iter().any(|i| i.covers(change)))
-            .collect()
-    }
-}
-
-impl<'a> Plan<'a> {
-    /// The pages of this plan, made after `change`, to render again, given the
-    /// plan made before it: pages either plan says the change affects, pages
-    /// that are new, and every page of a site where a purpose kept its name but
-    /// got another slug (a homophone sorted before it).
-    /// Pages carried over unchanged are left out.
-    pub fn to_rebuild(&self, before: &Plan<'_>, change: &Change) -> Vec<&PlannedPage<'a>> {
-        let old_pages: BTreeSet<String> =
-            before.pages.iter().map(|p| before.site_path(p)).collect();
-        let old_affected: BTreeSet<String> = before
-            .affected_by(change)
-            .into_iter()
-            .map(|p| before.site_path(p))
-            .collect();
-        let slugs_changed = |kind| {
-            let (old, new) = (before.scope(kind), self.scope(kind));
-            old.kind != new.kind
-                || new
-                    .purpose_slugs
-                    .iter()
-                    .any(|(name, slug)| old.purpose_slugs.get(name).is_some_and(|s| s != slug))
-        };
-        self.pages
-            .iter()
-            .filter(|page| !page.reused)
-            .filter(|page| {
-                let path = self.site_path(page);
-                slugs_changed(page.scope)
-                    || !old_pages.contains(&path)
-                    || old_affected.contains(&path)
-                    || self.inputs(page).iter().any(|i| i.covers(change))
-            })
-            .collect()
-    }
-
-    /// The output files of `before`'s pages that this plan no longer has (to delete).
-    pub fn removed_since(&self, before: &Plan<'_>) -> Vec<String> {
-        let now: BTreeSet<String> = self.pages.iter().map(|p| self.output_file(p)).collect();
-        before
-            .pages
-            .iter()
-            .map(|p| before.output_file(p))
-            .filter(|f| !now.contains(f))
             .collect()
     }
 }

@@ -22,11 +22,13 @@
 //!   planned like pages ([`PageId::Data`], [`PageId::Schema`], see [`files`]);
 //!   a data file is never carried over, so a reused edition folder still gets
 //!   its `data/<list>/<edition>.*` files, written again (byte-identical).
-//! - **Incremental rebuilds** (`serve`): keep the plan of the last build, load,
-//!   check, compute the history and plan again after a file changes, then render
-//!   [`Plan::to_rebuild`] and delete [`Plan::removed_since`].
+//! - **Incremental rebuilds** (`serve`): keep the [`Footprint`] of the last
+//!   build's plan (not its model); after a file changes, load, check, compute
+//!   the history and plan again, then render [`Plan::rebuild_since`], build
+//!   [`Plan::indexes_since`] and delete [`Plan::outputs_removed_since`].
 
 pub mod files;
+pub mod footprint;
 pub mod index;
 mod inputs;
 pub mod page;
@@ -35,13 +37,17 @@ pub mod reuse;
 pub mod url;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use jiff::civil::Date;
 
+use crate::diagnostic::FileId;
 use crate::history::SiteHistory;
 use crate::model::Site;
+use crate::model::mention::TitleIndex;
 
 pub use files::{DataFile, DataFormat, SchemaFile};
+pub use footprint::Footprint;
 pub use index::IndexId;
 pub use inputs::{Change, Input};
 pub use page::{PageId, PlannedPage};
@@ -87,7 +93,19 @@ pub struct Plan<'a> {
     pub reuse: Reuse,
     /// Position in `pages` of every page, by scope and identity.
     positions: HashMap<(ScopeKind, PageId<'a>), usize>,
+    /// Per scope (public, draft): each register's working-copy item titles,
+    /// indexed when first asked for (to find the items a text mentions).
+    titles: [OnceLock<TitlesByRegister>; 2],
+    /// Per scope: the working-copy item files each item mentions, found when
+    /// first asked for.
+    mentions: [OnceLock<Mentions>; 2],
 }
+
+/// An item's file → the files of the items it mentions.
+type Mentions = HashMap<FileId, Vec<FileId>>;
+
+/// Register key → its working-copy item titles and their files.
+type TitlesByRegister = HashMap<String, TitleIndex<FileId>>;
 
 impl<'a> Plan<'a> {
     /// Plans the build of `site` with its `history`.
@@ -125,6 +143,8 @@ impl<'a> Plan<'a> {
             pages,
             reuse,
             positions,
+            titles: [OnceLock::new(), OnceLock::new()],
+            mentions: [OnceLock::new(), OnceLock::new()],
         }
     }
 
@@ -155,6 +175,28 @@ impl<'a> Plan<'a> {
     /// (`draft/stamp/GZ-001/index.html`).
     pub fn output_file(&self, page: &PlannedPage<'_>) -> String {
         url::output_file(&self.site_path(page))
+    }
+
+    /// The working-copy item titles of register `key` in the scope of `kind`
+    /// (none for a register the scope shows in a frozen edition).
+    pub(crate) fn titles(&self, kind: ScopeKind, key: &str) -> Option<&TitleIndex<FileId>> {
+        let slot = &self.titles[usize::from(kind == ScopeKind::Draft)];
+        slot.get_or_init(|| {
+            self.scope(kind)
+                .registers
+                .iter()
+                .filter(|p| p.edition.is_none())
+                .map(|p| {
+                    let titles = p
+                        .snapshot
+                        .items
+                        .iter()
+                        .map(|i| (i.title.value.clone(), i.file));
+                    (p.register.key.clone(), TitleIndex::new(titles))
+                })
+                .collect()
+        })
+        .get(key)
     }
 
     /// The page with this identity, if planned.

@@ -7,6 +7,7 @@
 //! syntax error in any of them is reported even if no page uses it.
 
 mod change_html;
+mod compact;
 pub mod display;
 mod history_views;
 pub mod markdown;
@@ -162,7 +163,7 @@ pub fn render(
 }
 
 /// Renders only `pages` of the plan (no static files): for a rebuild that
-/// knows which pages a change affects ([`Plan::to_rebuild`]).
+/// knows which pages a change affects ([`Plan::rebuild_since`]).
 pub fn render_pages(
     plan: &Plan<'_>,
     theme: &Theme,

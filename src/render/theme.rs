@@ -3,7 +3,14 @@
 //! The default theme's templates and static files are compiled into the binary,
 //! so a site needs no `themes/` folder. A site's `themes/<name>/templates/x.html`
 //! replaces just `x.html`; its `themes/<name>/static/` files are added to (or
-//! replace) the default static files.
+//! replace) the default static files. The default stylesheets and scripts are
+//! compacted as they load (`render::compact`); a site's own files are copied as
+//! they are.
+//!
+//! The default styles are in two files: `assets/style.css`, which every page
+//! loads (the page shell, badges and the search page), and `assets/pages.css`,
+//! which every page but the search page loads (base.html's `page_styles` block),
+//! so the search page's first query downloads less.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -46,6 +53,10 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
     (
         "assets/style.css",
         include_bytes!("../../themes/default/static/assets/style.css"),
+    ),
+    (
+        "assets/pages.css",
+        include_bytes!("../../themes/default/static/assets/pages.css"),
     ),
     (
         "assets/search.js",
@@ -107,7 +118,9 @@ impl Theme {
             .iter()
             .map(|(p, b)| {
                 let bytes = if p.ends_with(".js") {
-                    compact_js(b)
+                    super::compact::js(b)
+                } else if p.ends_with(".css") {
+                    super::compact::css(b)
                 } else {
                     b.to_vec()
                 };
@@ -135,35 +148,5 @@ impl Theme {
             &format!("themes/{name}/static"),
         )?);
         Ok(Theme { templates, statics })
-    }
-}
-
-/// The built-in scripts without indentation and whole-line `//` comments (about
-/// 15 % fewer bytes for a phone to download). Safe for them: none has a string,
-/// template literal or regular expression spanning lines.
-fn compact_js(source: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(source);
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        let line = line.trim_start();
-        if !line.is_empty() && !line.starts_with("//") {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out.into_bytes()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::compact_js;
-
-    #[test]
-    fn built_in_scripts_lose_indentation_and_comment_lines_only() {
-        let js = b"// header\nfunction f() {\n  // why\n  return 'a // b';\n}\n\n";
-        assert_eq!(
-            compact_js(js),
-            b"function f() {\nreturn 'a // b';\n}\n".to_vec()
-        );
     }
 }

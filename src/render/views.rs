@@ -160,7 +160,10 @@ impl<'a> CurrencyView<'a> {
             Status::InForce(e) => (Currency::InForce, Some(e)),
             Status::Upcoming(e) => (Currency::Upcoming, Some(e)),
             Status::Unreleased => (Currency::Unreleased, None),
-            Status::Draft => (Currency::Draft, p.register.editions.last()),
+            Status::Draft => (
+                Currency::Draft,
+                p.register.editions.last().map(AsRef::as_ref),
+            ),
         };
         let r = edition.map(|e| &e.record);
         CurrencyView {

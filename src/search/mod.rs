@@ -102,6 +102,7 @@ pub struct Written {
 
 /// What `doc_terms` reads of a doc: equal content gives equal terms, so an item
 /// that several editions share is tokenized once.
+#[derive(Hash, PartialEq, Eq)]
 struct Content<'a> {
     title: &'a str,
     aliases: &'a [String],
@@ -128,42 +129,47 @@ impl<'a> Content<'a> {
             body: &d.body,
         }
     }
+}
 
-    /// SHA-256 of the content, every string framed by its length (so that no
-    /// two contents give the same bytes): what identifies it across indexes
-    /// without keeping the docs of every index alive at once.
-    fn digest(&self) -> [u8; 32] {
-        use sha2::Digest as _;
-        let mut h = sha2::Sha256::new();
-        let mut text = |s: &str| {
-            h.update((s.len() as u64).to_le_bytes());
-            h.update(s.as_bytes());
-        };
-        text(self.title);
-        text(self.id);
-        text(self.category);
-        text(self.summary);
-        text(self.body);
-        for list in [self.aliases, self.purposes, self.departments] {
-            text(&list.len().to_string());
-            for s in list {
-                text(s);
+/// The terms of items tokenized before, kept by a process that builds more
+/// than once (`serve`), so a rebuild tokenizes only items whose searchable
+/// content changed. Entries no build asked for since the last one are dropped.
+#[derive(Debug, Default)]
+pub struct Memo {
+    interner: index::Interner,
+    /// Hash of an item's [`Content`] → (an item with that content, its terms, used).
+    terms: std::collections::HashMap<u64, Vec<(Doc, index::Compact, bool)>>,
+}
+
+impl Memo {
+    /// The position of `content`'s terms in its bucket, if known (marked used).
+    fn find(&mut self, hash: u64, content: &Content<'_>) -> Option<usize> {
+        let bucket = self.terms.get_mut(&hash)?;
+        let at = bucket
+            .iter()
+            .position(|(doc, _, _)| Content::of(doc) == *content)?;
+        bucket[at].2 = true;
+        Some(at)
+    }
+
+    /// Forgets the terms nobody asked for since the last call.
+    fn sweep(&mut self) {
+        self.terms.retain(|_, bucket| {
+            bucket.retain(|(_, _, used)| *used);
+            for entry in bucket.iter_mut() {
+                entry.2 = false;
             }
-        }
-        text(&self.ways.len().to_string());
-        for way in self.ways {
-            text(way.department.as_deref().map_or("0", |_| "1"));
-            text(way.department.as_deref().unwrap_or_default());
-            text(&way.how);
-        }
-        h.finalize().into()
+            !bucket.is_empty()
+        });
     }
 }
 
-/// How many indexes are collected and written at a time: their docs are alive
-/// only while they are written, so memory does not grow with the number of
-/// frozen editions.
-const BATCH: usize = 4;
+fn content_hash(content: &Content<'_>) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    content.hash(&mut hasher);
+    hasher.finish()
+}
 
 /// Builds and writes the planned search indexes `which` (a build passes
 /// [`Plan::indexes`](crate::plan::Plan::indexes): the public one, `/draft/`'s when
@@ -174,67 +180,87 @@ pub fn write(
     which: &[crate::plan::IndexId<'_>],
     sink: &crate::plan::Sink<'_>,
 ) -> Result<Written, crate::Error> {
-    let mut terms = Terms::default();
+    write_with(plan, which, sink, &mut Memo::default())
+}
+
+/// How many indexes are collected and written at a time: their docs are alive
+/// only while they are written, so memory does not grow with the number of
+/// frozen editions (the memo keeps one doc per distinct content).
+const BATCH: usize = 4;
+
+/// [`write`], reusing and updating the terms `memo` holds from earlier builds.
+/// The files are the same as [`write`]'s (token numbers never reach them).
+pub fn write_with(
+    plan: &crate::plan::Plan<'_>,
+    which: &[crate::plan::IndexId<'_>],
+    sink: &crate::plan::Sink<'_>,
+    memo: &mut Memo,
+) -> Result<Written, crate::Error> {
     let mut total = Written { files: 0, bytes: 0 };
     for batch in which.chunks(BATCH) {
-        let w = write_batch(plan, batch, &mut terms, sink)?;
+        let w = write_batch(plan, batch, sink, memo)?;
         total.files += w.files;
         total.bytes += w.bytes;
     }
+    memo.sweep();
     Ok(total)
 }
 
-/// The terms of every distinct doc content seen so far, numbered by one interner.
-#[derive(Default)]
-struct Terms {
-    slots: std::collections::HashMap<[u8; 32], usize>,
-    interner: index::Interner,
-    compact: Vec<index::Compact>,
-}
-
-/// Collects, indexes and writes some of the indexes.
+/// Collects, indexes and writes some of the indexes; the terms of contents
+/// that an earlier batch (or build) tokenized come from `memo`.
 fn write_batch(
     plan: &crate::plan::Plan<'_>,
     batch: &[crate::plan::IndexId<'_>],
-    terms: &mut Terms,
     sink: &crate::plan::Sink<'_>,
+    memo: &mut Memo,
 ) -> Result<Written, crate::Error> {
     use rayon::prelude::*;
     let sets: Vec<(String, Vec<Doc>)> = batch
         .par_iter()
         .map(|index| (index.folder(), collect::docs(plan, index)))
         .collect();
-    let digests: Vec<Vec<[u8; 32]>> = sets
-        .par_iter()
-        .map(|(_, docs)| docs.par_iter().map(|d| Content::of(d).digest()).collect())
-        .collect();
-    let mut fresh: Vec<&Doc> = Vec::new();
+    // Every distinct content once: (hash, bucket position) once its terms are known.
+    let mut unique: std::collections::HashMap<Content<'_>, usize> =
+        std::collections::HashMap::new();
+    let mut first: Vec<(&Doc, u64)> = Vec::new();
     let slots: Vec<Vec<usize>> = sets
         .iter()
-        .zip(&digests)
-        .map(|((_, docs), digests)| {
+        .map(|(_, docs)| {
             docs.iter()
-                .zip(digests)
-                .map(|(d, digest)| {
-                    let next = terms.compact.len() + fresh.len();
-                    *terms.slots.entry(*digest).or_insert_with(|| {
-                        fresh.push(d);
-                        next
+                .map(|d| {
+                    *unique.entry(Content::of(d)).or_insert_with(|| {
+                        first.push((d, content_hash(&Content::of(d))));
+                        first.len() - 1
                     })
                 })
                 .collect()
         })
         .collect();
-    // Tokenize in parallel a block at a time, numbering the tokens as we go, so
-    // only one block's token strings are alive at once.
-    for block in fresh.chunks(1024) {
-        let raw: Vec<index::Terms> = block.par_iter().map(|d| index::doc_terms(d)).collect();
-        let interner = &mut terms.interner;
-        terms
-            .compact
-            .extend(raw.into_iter().map(|t| interner.compact(t)));
+    let mut found: Vec<Option<usize>> = first
+        .iter()
+        .map(|(d, hash)| memo.find(*hash, &Content::of(d)))
+        .collect();
+    // Tokenize what is new in parallel a block at a time, numbering the tokens
+    // as we go, so only one block's token strings are alive at once.
+    let new: Vec<usize> = (0..first.len()).filter(|&i| found[i].is_none()).collect();
+    for block in new.chunks(1024) {
+        let raw: Vec<index::Terms> = block
+            .par_iter()
+            .map(|&i| index::doc_terms(first[i].0))
+            .collect();
+        for (&i, terms) in block.iter().zip(raw) {
+            let compact = memo.interner.compact(terms);
+            let bucket = memo.terms.entry(first[i].1).or_default();
+            bucket.push((first[i].0.clone(), compact, true));
+            found[i] = Some(bucket.len() - 1);
+        }
     }
-    let terms = &*terms;
+    let terms: Vec<&index::Compact> = first
+        .iter()
+        .zip(&found)
+        .map(|((_, hash), at)| &memo.terms[hash][at.expect("every content has terms")].1)
+        .collect();
+    let interner = &memo.interner;
     let written: Vec<Result<Written, crate::Error>> = sets
         .into_par_iter()
         .zip(slots)
@@ -244,8 +270,8 @@ fn write_batch(
             } else {
                 index::COMPACT
             };
-            let mine: Vec<&index::Compact> = slots.iter().map(|s| &terms.compact[*s]).collect();
-            let index = Index::from_terms(docs, &mine, &terms.interner, layout);
+            let mine: Vec<&index::Compact> = slots.iter().map(|s| terms[*s]).collect();
+            let index = Index::from_terms(docs, &mine, interner, layout);
             let mut total = Written { files: 0, bytes: 0 };
             for (path, bytes) in index.files() {
                 sink(&format!("{dir}{path}"), &bytes)?;

@@ -6,7 +6,8 @@
 //!
 //! - it relates the changed paths to the last good build's files
 //!   ([`crate::preview::changes_since`]) and asks for an incremental build:
-//!   only changed files are parsed again ([`crate::content::Cache`]), and only
+//!   only changed files are parsed again and only changed items tokenized
+//!   ([`crate::Caches`]), and only
 //!   the pages and search indexes the plan says the changes affect are
 //!   rendered; every other file is shared with `previous` (`Arc` clones);
 //! - a theme change, a folder appearing or vanishing, or a lost-events rescan
@@ -26,10 +27,9 @@ use std::time::{Duration, Instant};
 use super::overlay::Problems;
 use super::state::Snapshot;
 use super::store::{Collector, SpillDir, Stored};
-use crate::content::Cache;
 use crate::diagnostic::Lang;
 use crate::preview::changes_since;
-use crate::{Preview, PreviewOptions, Rendered, Report};
+use crate::{Caches, Preview, PreviewOptions, Rendered, Report};
 
 /// What changed on disk since the last rebuild.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -73,8 +73,8 @@ pub struct Context {
 pub struct Memory {
     /// The last good build's model and fingerprints.
     preview: Option<Preview>,
-    /// Parsed files of the last load.
-    cache: Cache,
+    /// Parsed files of the last load and search terms of the last build.
+    caches: Caches,
     /// Changed paths since the last good build.
     pending: BTreeSet<PathBuf>,
     /// The watcher lost track since the last good build.
@@ -147,7 +147,7 @@ pub fn rebuild(
         &context.options,
         memory.preview.as_ref(),
         plan_changes.as_deref(),
-        &mut memory.cache,
+        &mut memory.caches,
         &|path: &str, bytes: &[u8]| collector.put(path, bytes),
     );
     let problems = match built {

@@ -6,7 +6,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -28,11 +28,18 @@ export function binary() {
   return bin;
 }
 
-/// Builds the site at `root` (default: the bundled example) into a fresh temporary
-/// folder and returns {dir, elapsedMs, stderr, cleanup}.
-export function build({ root = REPO, args = [], bin = binary(), env = {} } = {}) {
+/// Builds the site at `root` into a fresh temporary folder and returns {dir,
+/// elapsedMs, stderr, cleanup}. By default it builds a copy of the bundled
+/// example's `content/` alone: the repository's `themes/default/` would override
+/// the theme compiled into the binary file by file with its uncompacted sources,
+/// and the tests are to see what a real site serves.
+export function build({ root, args = [], bin = binary(), env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'minglu-site-'));
   const out = join(dir, 'public');
+  if (root === undefined) {
+    root = join(dir, 'site');
+    cpSync(join(REPO, 'content'), join(root, 'content'), { recursive: true });
+  }
   const start = performance.now();
   const r = spawnSync(bin, ['build', '--root', root, '--output', out, ...args], {
     env: { ...process.env, SOURCE_DATE_EPOCH: EPOCH, NO_COLOR: '1', ...env },

@@ -211,8 +211,8 @@ fn build_tree(site: &SiteTest, label: &str) -> std::collections::BTreeMap<String
 
 /// Changes a copy of the example (`edit` returns the change), rebuilds, and
 /// checks the plans' answer against the real outputs: every output file that
-/// changed or appeared belongs to a page [`Plan::to_rebuild`] lists, and the
-/// files that disappeared are exactly [`Plan::removed_since`].
+/// changed or appeared belongs to a page [`Plan::rebuild_since`] lists, and the
+/// files that disappeared are exactly [`Plan::outputs_removed_since`].
 fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
     let site = SiteTest::empty("plan-edit");
     crate::support::copy_dir(
@@ -228,8 +228,11 @@ fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
     let old_plan = Plan::new(&old_site, &old_history, &options(true));
     let new_history = SiteHistory::new(&new_site, today());
     let new_plan = Plan::new(&new_site, &new_history, &options(true));
+    let old_footprint = old_plan.footprint();
+    let edits = [change.clone()];
     let rebuild: BTreeSet<String> = new_plan
-        .to_rebuild(&old_plan, &change)
+        .rebuild_since(&old_footprint, &edits)
+        .0
         .into_iter()
         .map(|p| new_plan.output_file(p))
         .collect();
@@ -237,11 +240,11 @@ fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
     let old_indexes: Vec<String> = old_plan.indexes().iter().map(IndexId::folder).collect();
     let new_indexes: Vec<String> = new_plan.indexes().iter().map(IndexId::folder).collect();
     let rebuilt_indexes: Vec<String> = new_plan
-        .indexes_to_rebuild(&old_plan, &change)
+        .indexes_since(&old_footprint, &edits)
         .iter()
         .map(IndexId::folder)
         .collect();
-    let removed_indexes = new_plan.indexes_removed_since(&old_plan);
+    let removed_indexes = new_plan.index_folders_removed_since(&old_footprint);
     let in_any =
         |folders: &[String], path: &str| folders.iter().any(|f| path.starts_with(f.as_str()));
     let changed_index_files: Vec<&String> = after
@@ -289,7 +292,10 @@ fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
         .filter(|path| !after.contains_key(*path))
         .cloned()
         .collect();
-    let removed: BTreeSet<String> = new_plan.removed_since(&old_plan).into_iter().collect();
+    let removed: BTreeSet<String> = new_plan
+        .outputs_removed_since(&old_footprint)
+        .into_iter()
+        .collect();
     assert_eq!(gone, removed);
     assert!(
         !local || rebuild.len() < new_plan.pages.len() / 4,
@@ -372,16 +378,17 @@ fn a_working_copy_edit_rebuilds_only_the_draft_search_index() {
     let site = example();
     let history = SiteHistory::new(&site, today());
     let plan = Plan::new(&site, &history, &options(true));
+    let footprint = plan.footprint();
     let change = Change::Modified("content/lists/stamp/items/GZ-013.yaml".to_owned());
     let rebuilt: Vec<String> = plan
-        .indexes_to_rebuild(&plan, &change)
+        .indexes_since(&footprint, &[change])
         .iter()
         .map(IndexId::folder)
         .collect();
     assert_eq!(rebuilt, ["draft/search/index/"]);
     let frozen = Change::Modified("content/lists/stamp/editions/2020/items/GZ-013.yaml".to_owned());
     let rebuilt: Vec<String> = plan
-        .indexes_to_rebuild(&plan, &frozen)
+        .indexes_since(&footprint, &[frozen])
         .iter()
         .map(IndexId::folder)
         .collect();
@@ -414,5 +421,46 @@ fn a_frozen_item_affects_the_data_files_that_show_it_and_the_catalogue() {
             .iter()
             .filter(|p| matches!(p.id, PageId::Data(_)))
             .all(|p| !p.reused)
+    );
+}
+
+/// Every register's diffs, for comparing two histories.
+fn diffs(history: &SiteHistory<'_>) -> Vec<Vec<minglu::history::Diff>> {
+    history.registers.iter().map(|h| h.diffs.clone()).collect()
+}
+
+#[test]
+fn a_history_memo_gives_the_same_diffs_as_computing_them_afresh() {
+    let site = example();
+    let fresh = diffs(&SiteHistory::new(&site, today()));
+    assert!(
+        fresh.iter().any(|d| d.len() > 1),
+        "the example has editions"
+    );
+    let mut memo = minglu::history::Memo::default();
+    let first = diffs(&SiteHistory::new_with(&site, today(), &mut memo));
+    assert_eq!(first, fresh);
+    // The same editions again: the memo's diffs.
+    let again = diffs(&SiteHistory::new_with(&site, today(), &mut memo));
+    assert_eq!(again, fresh);
+    // Another load (other editions in memory), one edition edited: computed again.
+    let mut other = example();
+    let register = other
+        .registers
+        .iter_mut()
+        .find(|r| r.editions.len() > 1)
+        .expect("a register with two editions");
+    let newest = std::sync::Arc::make_mut(register.editions.last_mut().expect("an edition"));
+    newest.snapshot.items[0].title.value.push_str("（改）");
+    let expected = diffs(&SiteHistory::new(&other, today()));
+    assert_ne!(expected, fresh, "an edited edition shows in the diffs");
+    assert_eq!(
+        diffs(&SiteHistory::new_with(&other, today(), &mut memo)),
+        expected
+    );
+    // And back to the first site.
+    assert_eq!(
+        diffs(&SiteHistory::new_with(&site, today(), &mut memo)),
+        fresh
     );
 }

@@ -236,7 +236,13 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
     // One version for the theme's CSS and script, so a changed asset is fetched anew.
     let asset = |path: &str| theme.statics.get(path).map_or(&[][..], Vec::as_slice);
     let css = asset("assets/style.css");
-    let assets = [css, asset("assets/search.js"), asset("assets/site.js")].concat();
+    let assets = [
+        css,
+        asset("assets/pages.css"),
+        asset("assets/search.js"),
+        asset("assets/site.js"),
+    ]
+    .concat();
     let histories = plan
         .history
         .registers
