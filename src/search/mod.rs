@@ -188,8 +188,8 @@ pub fn write(
 /// frozen editions (the memo keeps one doc per distinct content).
 const BATCH: usize = 4;
 
-/// [`write`], reusing and updating the terms `memo` holds from earlier builds.
-/// The files are the same as [`write`]'s (token numbers never reach them).
+/// [`write()`], reusing and updating the terms `memo` holds from earlier builds.
+/// The files are the same as [`write()`]'s (token numbers never reach them).
 pub fn write_with(
     plan: &crate::plan::Plan<'_>,
     which: &[crate::plan::IndexId<'_>],
