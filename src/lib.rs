@@ -427,7 +427,7 @@ fn produce(
     let (rendered, search) = match outputs {
         Outputs::Pages => (
             timed(&mut render_time, || {
-                render::render_pages(&plan, theme, &render::check_sample(&plan), sink)
+                render::check_pages(&plan, theme, &render::check_sample(&plan), sink)
             }),
             Ok(SearchStats::default()),
         ),

@@ -250,8 +250,30 @@ pub fn read_cli_text(path: &Path) -> Result<String> {
 /// Reads a file that the content walk accepted (a defence against a file
 /// replaced since the walk): regular, inside `root/content`, within the limit.
 pub fn read_content(root: &Path, path: &Path) -> Result<Vec<u8>> {
-    let base = real_base(root, "content")?;
-    read_within(&base, path, limit()).map_err(|r| r.into_error(path))
+    ContentFiles::new(root)?.read(path)
+}
+
+/// [`read_content`] for many files of one site: the real path of `content/`
+/// and the size limit are found once, not once a file.
+#[derive(Clone, Debug)]
+pub struct ContentFiles {
+    base: PathBuf,
+    limit: u64,
+}
+
+impl ContentFiles {
+    /// The content files of the site at `root`.
+    pub fn new(root: &Path) -> Result<ContentFiles> {
+        Ok(ContentFiles {
+            base: real_base(root, "content")?,
+            limit: limit(),
+        })
+    }
+
+    /// Reads one of them as [`read_content`] does.
+    pub fn read(&self, path: &Path) -> Result<Vec<u8>> {
+        read_within(&self.base, path, self.limit).map_err(|r| r.into_error(path))
+    }
 }
 
 /// A source file's text for a diagnostic excerpt, or `None` when it may not be

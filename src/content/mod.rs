@@ -7,6 +7,7 @@
 //! and never writes.
 
 mod cache;
+mod distinct;
 mod lower;
 pub use lower::SITE_FIELDS;
 mod read;
@@ -28,7 +29,9 @@ use crate::model::{
     Departments, Edition, Item, Language, ListKind, ListMeta, Page, Register, Site, SiteConfig,
     Snapshot,
 };
+use crate::site_files::ContentFiles;
 use crate::t;
+use distinct::Distinct;
 use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
@@ -64,24 +67,31 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<(Arc<Site>, Diagnos
 fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
     let mut w = walk::walk(root)?;
     let mut diags = std::mem::take(&mut w.diags);
-    let files = &w.files;
-    let (config, d) = load_site(root, files, w.site)?;
+    let reader = ContentFiles::new(root)?;
+    let src = Source {
+        root,
+        files: &w.files,
+        reader: &reader,
+    };
+    let (config, d) = load_site(src, w.site)?;
     diags.extend(d);
     let (departments, d) = match w.departments {
-        Some(id) => parse_file(root, files, id, lower::departments)?,
+        Some(id) => parse_file(src, id, lower::departments)?,
         None => (None, Vec::new()),
     };
     diags.extend(d);
     let pages: Vec<(Option<Page>, Vec<Diagnostic>)> = w
         .pages
         .par_iter()
-        .map(|(id, slug)| load_page(root, files, *id, slug))
+        .map(|(id, slug)| load_page(src, *id, slug))
         .collect::<Result<_>>()?;
+    let distinct = Distinct::default();
     let registers: Vec<(Option<Register>, Vec<Diagnostic>)> = w
         .lists
         .par_iter()
-        .map(|(key, lf)| load_register(root, files, key, lf, cache))
+        .map(|(key, lf)| load_register((src, &distinct), key, lf, cache))
         .collect::<Result<_>>()?;
+    drop(distinct);
     let mut pages: Vec<Page> = pages
         .into_iter()
         .filter_map(|(p, d)| {
@@ -152,8 +162,17 @@ pub fn id_order(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-fn read_bytes(root: &Path, files: &Files, id: FileId) -> Result<Vec<u8>> {
-    crate::site_files::read_content(root, &walk::absolute(root, files, id))
+/// The site's files as the loader reads them: its root, the files the walk
+/// found, and the confined reader of `content/`.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    root: &'a Path,
+    files: &'a Files,
+    reader: &'a ContentFiles,
+}
+
+fn read_bytes(src: Source<'_>, id: FileId) -> Result<Vec<u8>> {
+    src.reader.read(&walk::absolute(src.root, src.files, id))
 }
 
 /// Decodes and parses `bytes` as YAML, then lowers it with `lower`.
@@ -172,23 +191,19 @@ fn parse_bytes<T>(
 }
 
 fn parse_file<T>(
-    root: &Path,
-    files: &Files,
+    src: Source<'_>,
     id: FileId,
     lower: impl FnOnce(&yaml::Node, &mut Ctx) -> T,
 ) -> Result<(Option<T>, Vec<Diagnostic>)> {
-    Ok(parse_bytes(&read_bytes(root, files, id)?, id, lower))
+    Ok(parse_bytes(&read_bytes(src, id)?, id, lower))
 }
 
-fn load_site(
-    root: &Path,
-    files: &Files,
-    id: Option<FileId>,
-) -> Result<(SiteConfig, Vec<Diagnostic>)> {
+fn load_site(src: Source<'_>, id: Option<FileId>) -> Result<(SiteConfig, Vec<Diagnostic>)> {
     let Some(id) = id else {
         return Ok((placeholder_config(), Vec::new()));
     };
-    let (config, diags) = parse_file(root, files, id, lower::site)?;
+    let root = src.root;
+    let (config, diags) = parse_file(src, id, lower::site)?;
     let mut config = config.flatten().unwrap_or_else(placeholder_config);
     if config.theme != "default" && !root.join("themes").join(&config.theme).is_dir() {
         let span = config.theme_span.unwrap_or(Span::file_start(id));
@@ -230,14 +245,9 @@ fn placeholder_config() -> SiteConfig {
     }
 }
 
-fn load_page(
-    root: &Path,
-    files: &Files,
-    id: FileId,
-    slug: &str,
-) -> Result<(Option<Page>, Vec<Diagnostic>)> {
+fn load_page(src: Source<'_>, id: FileId, slug: &str) -> Result<(Option<Page>, Vec<Diagnostic>)> {
     let mut cx = Ctx::new(id);
-    let page = match source::decode(&read_bytes(root, files, id)?, id) {
+    let page = match source::decode(&read_bytes(src, id)?, id) {
         Ok(text) => lower::page(&text, slug, &mut cx),
         Err(d) => {
             cx.push(d);
@@ -248,8 +258,7 @@ fn load_page(
 }
 
 fn load_register(
-    root: &Path,
-    files: &Files,
+    (src, distinct): (Source<'_>, &Distinct),
     key: &str,
     lf: &ListFiles,
     cache: &Cache,
@@ -257,7 +266,7 @@ fn load_register(
     let mut diags = Vec::new();
     let list = match lf.list {
         Some(id) => {
-            let (list, d) = parse_file(root, files, id, lower::list)?;
+            let (list, d) = parse_file(src, id, lower::list)?;
             diags.extend(d);
             if !lower::is_slug(key) {
                 diags.push(
@@ -285,10 +294,11 @@ fn load_register(
                 .items
                 .par_iter()
                 .map(|(id, stem)| {
-                    let path = walk::absolute(root, files, *id);
+                    let path = walk::absolute(src.root, src.files, *id);
                     let settings = (list.kind, list.id_prefix.as_str());
-                    cache.item(&path, files.path(*id), *id, settings, || {
-                        Ok(parse_item(&read_bytes(root, files, *id)?, *id, stem, list))
+                    cache.item(&path, src.files.path(*id), *id, settings, || {
+                        let bytes = read_bytes(src, *id)?;
+                        Ok(distinct.item(&bytes, None, *id, stem, list))
                     })
                 })
                 .collect::<Result<_>>()?;
@@ -301,8 +311,8 @@ fn load_register(
         .par_iter()
         .map(|(id, ef)| {
             let dir = format!("content/lists/{key}/editions/{id}");
-            cache.edition((root, key, &dir), &ef.files, || {
-                load_edition(root, files, key, id, ef)
+            cache.edition((src.root, key, &dir), &ef.files, || {
+                load_edition((src, distinct), key, id, ef)
             })
         })
         .collect::<Result<_>>()?;
@@ -388,8 +398,7 @@ pub fn is_edition_id(id: &str) -> bool {
 }
 
 fn load_edition(
-    root: &Path,
-    files: &Files,
+    (src, distinct): (Source<'_>, &Distinct),
     key: &str,
     id: &str,
     ef: &EditionFiles,
@@ -399,7 +408,7 @@ fn load_edition(
     let mut contents: BTreeMap<String, (FileId, Vec<u8>)> = ef
         .files
         .par_iter()
-        .map(|(path, fid)| Ok((path.clone(), (*fid, read_bytes(root, files, *fid)?))))
+        .map(|(path, fid)| Ok((path.clone(), (*fid, read_bytes(src, *fid)?))))
         .collect::<Result<_>>()?;
     let any_file = *ef
         .files
@@ -409,7 +418,11 @@ fn load_edition(
     if !is_edition_id(id) {
         diags.push(invalid_edition_id(&dir, any_file));
     }
-    let seal = verify_seal(&mut contents, any_file, &dir, &mut diags);
+    let digests: BTreeMap<String, [u8; 32]> = contents
+        .par_iter()
+        .map(|(path, (_, bytes))| (path.clone(), seal::sha256(bytes)))
+        .collect();
+    let seal = verify_seal(&mut contents, &digests, any_file, &dir, &mut diags);
     let mut take = |name: &str| contents.remove(name);
     let record = take("edition.yaml").map(|(fid, bytes)| parse_bytes(&bytes, fid, lower::edition));
     let list = take("list.yaml").map(|(fid, bytes)| parse_bytes(&bytes, fid, lower::list));
@@ -447,7 +460,8 @@ fn load_edition(
                         .strip_prefix("items/")?
                         .strip_suffix(".yaml")?
                         .to_owned();
-                    (!stem.contains('/')).then(|| parse_item(&bytes, fid, &stem, list))
+                    let digest = digests.get(&path).copied();
+                    (!stem.contains('/')).then(|| distinct.item(&bytes, digest, fid, &stem, list))
                 })
                 .collect();
             collect_items(results, &mut diags)
@@ -498,6 +512,7 @@ fn edition_file_missing(id: &str, name: &str, file: FileId) -> Diagnostic {
 /// Returns the SHA-256 of SHA256SUMS (empty when it is missing).
 fn verify_seal(
     contents: &mut BTreeMap<String, (FileId, Vec<u8>)>,
+    digests: &BTreeMap<String, [u8; 32]>,
     any_file: FileId,
     dir: &str,
     diags: &mut Vec<Diagnostic>,
@@ -520,12 +535,17 @@ fn verify_seal(
         return String::new();
     };
     let hashes: BTreeMap<String, (FileId, String)> = contents
-        .par_iter()
-        .map(|(path, (fid, bytes))| (path.clone(), (*fid, seal::sha256_hex(bytes))))
+        .iter()
+        .map(|(path, (fid, _))| {
+            let digest = digests.get(path).map_or(&[][..], |d| &d[..]);
+            (path.clone(), (*fid, seal::hex(digest)))
+        })
         .collect();
     match source::decode(&sums_bytes, sums_id) {
         Ok(text) => seal::verify(&text, sums_id, &hashes, diags),
         Err(d) => diags.push(d),
     }
-    seal::sha256_hex(&sums_bytes)
+    digests
+        .get(seal::SUMS_FILE)
+        .map_or_else(|| seal::sha256_hex(&sums_bytes), |d| seal::hex(d))
 }

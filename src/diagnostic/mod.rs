@@ -112,6 +112,20 @@ impl Diagnostic {
         self.related.push((span, label));
         self
     }
+
+    /// The same diagnostic about another file with the same bytes: every span
+    /// in `from` now points into `to`.
+    #[must_use]
+    pub fn refiled(mut self, from: FileId, to: FileId) -> Self {
+        let spans = self
+            .span
+            .iter_mut()
+            .chain(self.related.iter_mut().map(|(s, _)| s));
+        for span in spans.filter(|s| s.file == from) {
+            span.file = to;
+        }
+        self
+    }
 }
 
 /// An ordered collection of diagnostics.

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::FORMAT;
 use crate::content::seal::sha256_hex;
-use crate::plan::{DataFile, DataFormat, PageId, Plan, Status, url};
+use crate::plan::{DataFile, DataFormat, PageId, Plan, PlannedPage, Status, url};
 
 /// What kind of file a catalogue entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,24 +39,39 @@ pub fn catalogue(plan: &Plan<'_>) -> Vec<Entry> {
     plan.pages
         .par_iter()
         .filter_map(|page| {
-            let (kind, text) = match page.id {
-                PageId::Data(
-                    file @ (DataFile::Register { format, .. }
-                    | DataFile::Edition { format, .. }
-                    | DataFile::Changes { format, .. }),
-                ) => (EntryKind::Data(format), super::data_file(plan, &file)?),
-                PageId::Schema(file) => (EntryKind::Schema, super::schema::schema_file(file)),
-                // `data/index.json` itself, and every page.
+            let text = match page.id {
+                PageId::Data(file) if listed(page).is_some() => super::data_file(plan, &file)?,
+                PageId::Schema(file) => super::schema::schema_file(file),
                 _ => return None,
             };
-            Some(Entry {
-                kind,
-                path: plan.path(page),
-                sha256: sha256_hex(text.as_bytes()),
-                size: text.len(),
-            })
+            entry(plan, page, &text)
         })
         .collect()
+}
+
+/// What kind of catalogue entry a planned page is: a data file (other than
+/// `data/index.json` itself) or a schema; `None` for every other page.
+pub fn listed(page: &PlannedPage<'_>) -> Option<EntryKind> {
+    match page.id {
+        PageId::Data(
+            DataFile::Register { format, .. }
+            | DataFile::Edition { format, .. }
+            | DataFile::Changes { format, .. },
+        ) => Some(EntryKind::Data(format)),
+        PageId::Schema(_) => Some(EntryKind::Schema),
+        _ => None,
+    }
+}
+
+/// The catalogue entry of `page`, whose bytes are `text`, if it is [`listed`]:
+/// so that a build which writes the files anyway need not make them twice.
+pub fn entry(plan: &Plan<'_>, page: &PlannedPage<'_>, text: &str) -> Option<Entry> {
+    Some(Entry {
+        kind: listed(page)?,
+        path: plan.path(page),
+        sha256: sha256_hex(text.as_bytes()),
+        size: text.len(),
+    })
 }
 
 #[derive(Serialize)]

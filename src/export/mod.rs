@@ -18,7 +18,7 @@ mod records;
 pub mod schema;
 mod table;
 
-pub use catalogue::{Entry, EntryKind, catalogue, index, index_of};
+pub use catalogue::{Entry, EntryKind, catalogue, entry, index, index_of, listed};
 pub use table::{LIST_SEPARATOR, PART_SEPARATOR, changes_csv, item_columns};
 
 use crate::plan::{DataFile, DataFormat, Plan};

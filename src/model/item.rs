@@ -84,8 +84,9 @@ pub struct Item {
     pub purposes: Vec<String>,
     /// One line.
     pub summary: Option<String>,
-    /// Markdown details.
-    pub body: Option<String>,
+    /// Markdown details (shared by the copies of an item that several
+    /// editions repeat: it is most of an item's bytes).
+    pub body: Option<std::sync::Arc<str>>,
     /// Official documents this record comes from.
     pub sources: Vec<String>,
     /// Items this one merges or supersedes.
@@ -249,5 +250,35 @@ impl Item {
     /// Span of the item's title, for item-level diagnostics.
     pub fn span(&self) -> Span {
         self.title.span
+    }
+
+    /// Moves the item to another file with the same bytes: its `file` and
+    /// every span it keeps now name `file`. (The loader parses identical files,
+    /// such as an item unchanged across editions, once.)
+    pub fn refile(&mut self, file: FileId) {
+        self.file = file;
+        let spans = [&mut self.title.span, &mut self.category.span]
+            .into_iter()
+            .chain(self.departments.iter_mut().map(|d| &mut d.span))
+            .chain(self.replaces.iter_mut().map(|r| &mut r.span));
+        for span in spans {
+            span.file = file;
+        }
+        match &mut self.details {
+            Details::Stamp(s) => {
+                s.verdict.span.file = file;
+                for i in &mut s.instead {
+                    if let Some(d) = &mut i.department {
+                        d.span.file = file;
+                    }
+                }
+            }
+            Details::Work(_) => {}
+            Details::Creation(c) => {
+                if let Some(m) = &mut c.merged_into {
+                    m.span.file = file;
+                }
+            }
+        }
     }
 }

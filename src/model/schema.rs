@@ -196,8 +196,8 @@ fn text(s: &str) -> Option<FieldValue> {
     (!s.is_empty()).then(|| FieldValue::Text(s.to_owned()))
 }
 
-fn opt_text(s: Option<&String>) -> Option<FieldValue> {
-    s.and_then(|s| text(s))
+fn opt_text(s: Option<&(impl AsRef<str> + ?Sized)>) -> Option<FieldValue> {
+    s.and_then(|s| text(s.as_ref()))
 }
 
 fn texts<'a>(list: impl IntoIterator<Item = &'a String>) -> Option<FieldValue> {

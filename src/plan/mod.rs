@@ -91,6 +91,8 @@ pub struct Plan<'a> {
     pub pages: Vec<PlannedPage<'a>>,
     /// Which frozen edition folders are carried over.
     pub reuse: Reuse,
+    /// Position in `pages` of every page, by scope and identity.
+    positions: HashMap<(ScopeKind, PageId<'a>), usize>,
     /// Per scope (public, draft): each register's working-copy item titles,
     /// indexed when first asked for (to find the items a text mentions).
     titles: [OnceLock<TitlesByRegister>; 2],
@@ -127,6 +129,11 @@ impl<'a> Plan<'a> {
         if let Some(draft) = &draft {
             pages.extend(page::pages(site, history, draft, &reuse.registers));
         }
+        let positions = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.scope, p.id), i))
+            .collect();
         Plan {
             site,
             history,
@@ -135,6 +142,7 @@ impl<'a> Plan<'a> {
             draft,
             pages,
             reuse,
+            positions,
             titles: [OnceLock::new(), OnceLock::new()],
             mentions: [OnceLock::new(), OnceLock::new()],
         }
@@ -193,6 +201,7 @@ impl<'a> Plan<'a> {
 
     /// The page with this identity, if planned.
     pub fn page(&self, scope: ScopeKind, id: &PageId<'_>) -> Option<&PlannedPage<'a>> {
-        self.pages.iter().find(|p| p.scope == scope && p.id == *id)
+        let at = *self.positions.get(&(scope, *id))?;
+        self.pages.get(at)
     }
 }

@@ -171,7 +171,31 @@ pub fn render_pages(
     sink: &Sink<'_>,
 ) -> Result<RenderStats, RenderFailure> {
     let env = environment(theme).map_err(RenderFailure::Templates)?;
-    pages::render_pages(plan, &env, theme, pages, sink)
+    pages::render_pages(plan, &env, theme, pages, sink, Purpose::Output)
+}
+
+/// Renders `pages` only to find template errors (`check`, whose output is
+/// thrown away): the templates see the same values as in a build, except that a
+/// QR code, which the build draws from the page's URL and a template can only
+/// insert as it is, is a blank `<svg>` of its kind (present when the URL fits
+/// in a QR code, as in the build).
+pub fn check_pages(
+    plan: &Plan<'_>,
+    theme: &Theme,
+    pages: &[&PlannedPage<'_>],
+    sink: &Sink<'_>,
+) -> Result<RenderStats, RenderFailure> {
+    let env = environment(theme).map_err(RenderFailure::Templates)?;
+    pages::render_pages(plan, &env, theme, pages, sink, Purpose::Check)
+}
+
+/// What the rendered text is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// Files to write.
+    Output,
+    /// Finding template errors; the text is thrown away.
+    Check,
 }
 
 /// The pages `check` renders to surface template errors without rendering the

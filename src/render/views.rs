@@ -413,7 +413,8 @@ pub struct ItemView<'a> {
     pub category_path: String,
     /// Summary.
     pub summary: Option<&'a str>,
-    /// Body as HTML.
+    /// Body as HTML, with cross-references linked (filled in by the page that
+    /// shows it: [`ItemView::of`] leaves it empty).
     pub body_html: Option<String>,
     /// Departments.
     pub departments: Vec<DepartmentView<'a>>,
@@ -454,7 +455,8 @@ impl<'a> ItemView<'a> {
             category: &item.category,
             category_path: format!("{}#{category_anchor}", url::register(key)),
             summary: item.summary.as_deref(),
-            body_html: item.body.as_deref().map(|m| markdown::to_html(m, 2)),
+            // The page fills it in, with cross-references linked.
+            body_html: None,
             departments: item
                 .departments
                 .iter()

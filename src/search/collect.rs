@@ -208,7 +208,7 @@ fn doc(
 
 /// The text worth finding beyond the named fields.
 fn body(item: &Item) -> String {
-    let mut parts: Vec<&str> = item.body.iter().map(String::as_str).collect();
+    let mut parts: Vec<&str> = item.body.as_deref().into_iter().collect();
     match &item.details {
         Details::Stamp(s) => {
             parts.extend(s.materials.iter().map(String::as_str));

@@ -131,10 +131,11 @@ impl<'a> Content<'a> {
     }
 }
 
-/// The terms of items tokenized before, kept by a process that builds more
-/// than once (`serve`), so a rebuild tokenizes only items whose searchable
-/// content changed. Entries no build asked for since the last one are dropped,
-/// and so are the terms of items only frozen editions' indexes show.
+/// The terms of items tokenized before: within one build, shared by every
+/// index that shows the same content; kept by a process that builds more than
+/// once (`serve`), so a rebuild tokenizes only items whose searchable content
+/// changed. After a build, only the terms of items a site's index showed are
+/// kept (none by a one-off build's memo).
 #[derive(Debug)]
 pub struct Memo {
     /// Whether to keep anything past one call (not for a one-off build).
@@ -164,18 +165,24 @@ impl Memo {
         }
     }
 
-    /// The position of `content`'s terms in its bucket, if known (marked used).
-    fn find(&mut self, hash: u64, content: &Content<'_>) -> Option<usize> {
+    /// The position of `content`'s terms in its bucket, if known (marked
+    /// kept when a site's index uses it).
+    fn find(&mut self, hash: u64, content: &Content<'_>, site: bool) -> Option<usize> {
         let bucket = self.terms.get_mut(&hash)?;
         let at = bucket
             .iter()
             .position(|(doc, _, _)| Content::of(doc) == *content)?;
-        bucket[at].2 = true;
+        bucket[at].2 |= site;
         Some(at)
     }
 
-    /// Forgets the terms nobody asked for since the last call.
+    /// Forgets the terms no site's index asked for since the last call
+    /// (everything, for a memo that keeps nothing).
     fn sweep(&mut self) {
+        if !self.keep {
+            self.terms.clear();
+            return;
+        }
         self.terms.retain(|_, bucket| {
             bucket.retain(|(_, _, used)| *used);
             for entry in bucket.iter_mut() {
@@ -205,6 +212,11 @@ pub fn write(
     write_with(plan, which, sink, &mut Memo::off())
 }
 
+/// How many indexes are collected and written at a time: their docs are alive
+/// only while they are written, so memory does not grow with the number of
+/// frozen editions (the memo keeps one doc per distinct content).
+const BATCH: usize = 4;
+
 /// [`write()`], reusing and updating the terms `memo` holds from earlier builds.
 /// The files are the same as [`write()`]'s (token numbers never reach them).
 pub fn write_with(
@@ -213,9 +225,27 @@ pub fn write_with(
     sink: &crate::plan::Sink<'_>,
     memo: &mut Memo,
 ) -> Result<Written, crate::Error> {
+    let mut total = Written { files: 0, bytes: 0 };
+    for batch in which.chunks(BATCH) {
+        let w = write_batch(plan, batch, sink, memo)?;
+        total.files += w.files;
+        total.bytes += w.bytes;
+    }
+    memo.sweep();
+    Ok(total)
+}
+
+/// Collects, indexes and writes some of the indexes; the terms of contents
+/// that an earlier batch (or build) tokenized come from `memo`.
+fn write_batch(
+    plan: &crate::plan::Plan<'_>,
+    batch: &[crate::plan::IndexId<'_>],
+    sink: &crate::plan::Sink<'_>,
+    memo: &mut Memo,
+) -> Result<Written, crate::Error> {
     use rayon::prelude::*;
-    let sets: Vec<(String, Vec<Doc>)> = which
-        .iter()
+    let sets: Vec<(String, Vec<Doc>)> = batch
+        .par_iter()
         .map(|index| (index.folder(), collect::docs(plan, index)))
         .collect();
     // Every distinct content once: (hash, bucket position) once its terms are known.
@@ -228,38 +258,29 @@ pub fn write_with(
             docs.iter()
                 .map(|d| {
                     *unique.entry(Content::of(d)).or_insert_with(|| {
-                        let hash = if memo.keep {
-                            content_hash(&Content::of(d))
-                        } else {
-                            0
-                        };
-                        first.push((d, hash));
+                        first.push((d, content_hash(&Content::of(d))));
                         first.len() - 1
                     })
                 })
                 .collect()
         })
         .collect();
-    // Only the sites' indexes are built again and again (serve); a frozen
-    // edition's terms are not kept past this call.
-    let mut keep = vec![false; first.len()];
-    if memo.keep {
-        for ((dir, _), slots) in sets.iter().zip(&slots) {
-            if !dir.starts_with("search/e/") {
-                for &s in slots {
-                    keep[s] = true;
-                }
+    // Only the sites' indexes are built again and again (serve): a content
+    // only frozen editions' indexes show is kept until this build is done
+    // (later batches share it), not for the next build.
+    let mut site = vec![false; first.len()];
+    for ((dir, _), slots) in sets.iter().zip(&slots) {
+        if !dir.starts_with("search/e/") {
+            for &s in slots {
+                site[s] = true;
             }
         }
     }
-    let (found, local) = terms_of(memo, &first, &keep);
+    let found = terms_of(memo, &first, &site);
     let terms: Vec<&index::Compact> = first
         .iter()
-        .zip(found.iter().zip(&local))
-        .map(|((_, hash), (at, local))| match at {
-            Some(at) => &memo.terms[hash][*at].1,
-            None => local.as_ref().expect("every content is found or tokenized"),
-        })
+        .zip(&found)
+        .map(|((_, hash), at)| &memo.terms[hash][*at].1)
         .collect();
     let interner = &memo.interner;
     let written: Vec<Result<Written, crate::Error>> = sets
@@ -282,7 +303,6 @@ pub fn write_with(
             Ok(total)
         })
         .collect();
-    memo.sweep();
     let mut total = Written { files: 0, bytes: 0 };
     for w in written {
         let w = w?;
@@ -292,19 +312,16 @@ pub fn write_with(
     Ok(total)
 }
 
-/// Per distinct content: its position in its memo bucket, or its own terms.
-type Found = (Vec<Option<usize>>, Vec<Option<index::Compact>>);
-
-/// The terms of each of `first` (distinct contents with their hashes): its
-/// position in `memo` (found there, or tokenized and kept because `keep` says
-/// so), or else its terms, tokenized for this call only.
-fn terms_of(memo: &mut Memo, first: &[(&Doc, u64)], keep: &[bool]) -> Found {
+/// The position of the terms of each of `first` (distinct contents with
+/// their hashes) in its `memo` bucket: found there, or tokenized and added
+/// (marked kept for later builds when `site` says a site's index shows it).
+fn terms_of(memo: &mut Memo, first: &[(&Doc, u64)], site: &[bool]) -> Vec<usize> {
     use rayon::prelude::*;
     let mut found: Vec<Option<usize>> = first
         .iter()
-        .map(|(d, hash)| memo.find(*hash, &Content::of(d)))
+        .zip(site)
+        .map(|((d, hash), &site)| memo.find(*hash, &Content::of(d), site))
         .collect();
-    let mut local: Vec<Option<index::Compact>> = vec![None; first.len()];
     // Tokenize what is new in parallel a block at a time, numbering the tokens
     // as we go, so only one block's token strings are alive at once.
     let new: Vec<usize> = (0..first.len()).filter(|&i| found[i].is_none()).collect();
@@ -315,14 +332,13 @@ fn terms_of(memo: &mut Memo, first: &[(&Doc, u64)], keep: &[bool]) -> Found {
             .collect();
         for (&i, terms) in block.iter().zip(raw) {
             let compact = memo.interner.compact(terms);
-            if keep[i] {
-                let bucket = memo.terms.entry(first[i].1).or_default();
-                bucket.push((first[i].0.clone(), compact, true));
-                found[i] = Some(bucket.len() - 1);
-            } else {
-                local[i] = Some(compact);
-            }
+            let bucket = memo.terms.entry(first[i].1).or_default();
+            bucket.push((first[i].0.clone(), compact, site[i]));
+            found[i] = Some(bucket.len() - 1);
         }
     }
-    (found, local)
+    found
+        .into_iter()
+        .map(|at| at.expect("every content is found or tokenized"))
+        .collect()
 }

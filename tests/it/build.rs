@@ -378,3 +378,98 @@ fn base_fixture_pages_exist() {
     }
     assert!(fixtures().join("base").is_dir());
 }
+
+/// Frozen item pages are rendered once per distinct content, with the values
+/// that name the edition filled in afterwards (issue 12). A theme that overrides
+/// `item.html` turns that off, so the same site with the built-in `item.html`
+/// copied into its theme folder is rendered page by page in full: both builds
+/// must be byte-identical. The editions cover what a frozen page can show: an
+/// item unchanged, changed, added with markup in its text, withdrawn, merged;
+/// a department renamed; categories reordered; an edition without a 文号, one
+/// with markup in its label and 文号, an expiring one and an upcoming one.
+#[test]
+fn frozen_pages_rendered_once_per_content_match_pages_rendered_in_full() {
+    let site = SiteTest::fixture("base");
+    let stamp = "content/lists/stamp";
+    let release = |id: &str, label: &str, extra: &[&str], effective: &str| {
+        let mut args = vec![
+            "release",
+            "stamp",
+            id,
+            "--label",
+            label,
+            "--kind",
+            "revision",
+            "--title",
+            "关于调整名录的通知 <第二次> & 附件",
+            "--issuer",
+            "测试市民政局",
+            "--published",
+            "2021-01-01",
+            "--effective",
+            effective,
+        ];
+        args.extend_from_slice(extra);
+        site.run(&args).success();
+    };
+    site.write(
+        &format!("{stamp}/items/GZ-003.yaml"),
+        "title: 出生证明 <b>&\"'\ncategory: 亲属婚育\ndepartments: [civil]\nsummary: 由医院出具 <i>&amp;</i>。\nverdict: refuse\ninstead:\n  - method: other_agency\n    department: civil\n    how: 到医院办理 & 补办。\n",
+    );
+    release(
+        "2021",
+        "2021年<修订>&版",
+        &["--doc-number", "测民〔2021〕2号", "--expires", "2030-01-01"],
+        "2021-02-01",
+    );
+    site.write(
+        &format!("{stamp}/items/GZ-002.yaml"),
+        "title: 亲属关系证明\ncategory: 亲属婚育\ndepartments: [police]\nsummary: 改由公安机关核实。\nverdict: refuse\ninstead:\n  - method: dept_verification\n    department: police\n    how: 由公安派出所核查户籍信息。\n",
+    );
+    site.write(
+        &format!("{stamp}/list.yaml"),
+        "title: 规范社区盖章事项名录\nshort_title: 盖章事项\nkind: stamp\nid_prefix: GZ\ncategories:\n  - 亲属婚育\n  - 住所居住\n",
+    );
+    let departments = site
+        .read("content/departments.yaml")
+        .replace("测试市公安局", "测试市公安局（改名）");
+    site.write("content/departments.yaml", departments);
+    release("2022", "2022年版", &[], "2022-02-01");
+    std::fs::remove_file(site.root.join(format!("{stamp}/items/GZ-001.yaml"))).expect("withdraw");
+    let merged = site.read(&format!("{stamp}/items/GZ-002.yaml")) + "replaces: [GZ-001]\n";
+    site.write(&format!("{stamp}/items/GZ-002.yaml"), merged);
+    release(
+        "2027",
+        "2027年版",
+        &["--doc-number", "测民〔2026〕9号"],
+        "2027-01-01",
+    );
+    let full = SiteTest::empty("frozen-in-full");
+    copy_dir(&site.root, &full.root);
+    let item = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/item.html"),
+    )
+    .expect("built-in item.html");
+    full.write("themes/default/templates/item.html", item);
+    site.run(&["build"]).success();
+    full.run(&["build"]).success();
+    let (once, in_full) = (
+        tree(&site.root.join("public")),
+        tree(&full.root.join("public")),
+    );
+    let frozen = once
+        .iter()
+        .filter(|(p, _)| p.starts_with("stamp/editions/") && p.matches('/').count() == 4)
+        .count();
+    assert!(frozen >= 10, "the site has frozen item pages ({frozen})");
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&once), names(&in_full));
+    for ((path, a), (_, b)) in once.iter().zip(&in_full) {
+        assert!(
+            a == b,
+            "{path} differs\n--- rendered once per content\n{}\n--- rendered in full\n{}",
+            String::from_utf8_lossy(a),
+            String::from_utf8_lossy(b)
+        );
+    }
+}

@@ -447,3 +447,53 @@ fn every_chinese_text_in_the_source_is_translated() {
     }
     assert!(seen > 150, "only {seen} Chinese texts found");
 }
+
+/// The loader parses byte-identical files once (an item unchanged across
+/// editions, or in the working copy and the newest edition): every copy must
+/// still get its own diagnostics, at its own path, line and column, exactly
+/// as if it had been parsed on its own.
+#[test]
+fn identical_files_each_get_their_own_diagnostics() {
+    let site = SiteTest::fixture("base");
+    let bad = "title: 居民在本社区居住情况证明\ncategory: 住所居住\ndepartments: [civil, nowhere]\npurposes: [入学]\nverdict: issue\ncolour: 红\n";
+    let edition = "content/lists/stamp/editions/2020";
+    let working = "content/lists/stamp/items/GZ-001.yaml";
+    site.write(working, bad);
+    site.write(&format!("{edition}/items/GZ-001.yaml"), bad);
+    let sums = site.read(&format!("{edition}/SHA256SUMS"));
+    let digest = minglu::content::seal::sha256_hex(bad.as_bytes());
+    let sums: String = sums
+        .lines()
+        .map(|l| match l.split_once("  ") {
+            Some((_, "items/GZ-001.yaml")) => format!("{digest}  items/GZ-001.yaml\n"),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    site.write(&format!("{edition}/SHA256SUMS"), sums);
+    let run = site.run(&["check", "--format", "json", "--quiet"]);
+    run.code(1);
+    let mut seen: Vec<(String, String, u64, u64)> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                d["file"].as_str().unwrap_or_default().to_owned(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let at =
+        |code: &str, path: &str, line, column| (code.to_owned(), path.to_owned(), line, column);
+    let frozen = format!("{edition}/items/GZ-001.yaml");
+    let want = vec![
+        at("dangling-department", &frozen, 3, 22),
+        at("dangling-department", working, 3, 22),
+        at("unknown-field", &frozen, 6, 1),
+        at("unknown-field", working, 6, 1),
+    ];
+    assert_eq!(seen, want, "{}", run.stdout);
+}

@@ -53,7 +53,7 @@ pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Optio
         basis,
         purposes: f.plain_list("purposes", cx),
         summary: f.text("summary", cx),
-        body: f.text("body", cx),
+        body: f.text("body", cx).map(std::sync::Arc::from),
         sources: f.url_list("sources", cx),
         replaces: f.text_list("replaces", cx),
         title: title?,

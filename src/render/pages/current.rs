@@ -103,9 +103,9 @@ pub(super) fn register_page<'a>(
 
 #[derive(Serialize)]
 pub(super) struct ItemPage<'a> {
-    register: RegisterSummary<'a>,
-    item: ItemView<'a>,
-    frozen: Option<FrozenView<'a>>,
+    pub(super) register: RegisterSummary<'a>,
+    pub(super) item: ItemView<'a>,
+    pub(super) frozen: Option<FrozenView<'a>>,
     timeline: Vec<hv::TimelineEntry<'a>>,
     pending: Option<hv::ChangeView<'a>>,
     /// Its refusal notice, when the plan has one (current refuse items).
@@ -119,6 +119,7 @@ pub(super) fn item_page<'a>(
     item: &'a Item,
     frozen_in: Option<usize>,
     path: &str,
+    memo: Option<&mut super::frozen::Memo>,
 ) -> ItemPage<'a> {
     let p = &scope.registers[i];
     let h = &shared.histories[i];
@@ -144,7 +145,7 @@ pub(super) fn item_page<'a>(
         &shared.plan.site.departments,
     );
     let (mentions, _) = shared.mentions(scope.kind);
-    view.body_html = item.body.as_deref().map(|m| {
+    let body_html = |m: &str| {
         mentions.markdown(
             m,
             2,
@@ -152,6 +153,15 @@ pub(super) fn item_page<'a>(
             &url::root_from(path),
             &url::item(&p.register.key, &item.id),
         )
+    };
+    // The frozen pages of one item share a memo: same depth, same links.
+    view.body_html = item.body.as_deref().map(|m| match memo {
+        Some(memo) => memo
+            .bodies
+            .entry(m.to_owned())
+            .or_insert_with(|| body_html(m))
+            .clone(),
+        None => body_html(m),
     });
     if let Some(e) = frozen_in {
         view.category_path = format!(

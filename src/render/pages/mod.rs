@@ -3,9 +3,10 @@
 //! Pages come from the [`Plan`], are rendered in parallel and handed to a sink
 //! one by one, so memory stays flat however many frozen pages there are.
 
+use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::Environment;
 use rayon::prelude::*;
@@ -14,7 +15,7 @@ use serde::Serialize;
 use super::mentions::{Mentions, MentionsObject};
 use super::theme::Theme;
 use super::views::{Link, PageView, SiteView, register_links};
-use super::{RenderFailure, RenderStats, Sink, TemplateError, markdown};
+use super::{Purpose, RenderFailure, RenderStats, Sink, TemplateError, markdown};
 use crate::history::RegisterHistory;
 use crate::history::format::Labels;
 use crate::i18n;
@@ -23,6 +24,7 @@ use crate::plan::{PageId, Plan, PlannedPage, Scope, ScopeKind, url};
 
 mod current;
 mod data;
+mod frozen;
 mod history;
 mod index;
 mod notice;
@@ -63,12 +65,33 @@ struct Shared<'a> {
     /// Cross-references of the public site and of the draft preview, for
     /// Rust and, as template objects, for templates.
     mentions: Vec<(ScopeKind, Arc<Mentions>, minijinja::Value)>,
+    /// Placeholders for rendering frozen item pages once per distinct content,
+    /// when the theme allows it.
+    masks: Option<frozen::Masks>,
+    /// What the pages are rendered for.
+    purpose: Purpose,
 }
 
 impl Shared<'_> {
     fn catalogue(&self) -> &[crate::export::Entry] {
         self.catalogue
             .get_or_init(|| crate::export::catalogue(self.plan))
+    }
+
+    /// Takes `made` (the catalogue entries of the files rendered so far, by
+    /// scope and path) as the catalogue, if it has every file the catalogue
+    /// lists: then the pages that list them need not make them again.
+    fn adopt_catalogue(&self, mut made: HashMap<(ScopeKind, String), crate::export::Entry>) {
+        let plan = self.plan;
+        let entries: Option<Vec<crate::export::Entry>> = plan
+            .pages
+            .iter()
+            .filter(|p| crate::export::listed(p).is_some())
+            .map(|p| made.remove(&(p.scope, plan.path(p))))
+            .collect();
+        if let Some(entries) = entries {
+            let _ = self.catalogue.set(entries);
+        }
     }
 
     /// The cross-references of a scope.
@@ -102,30 +125,58 @@ struct Context<'a, T: Serialize> {
 }
 
 /// Renders `pages` (of `plan`) in parallel into the sink.
+///
+/// The frozen pages of one item are rendered one after another, so that those
+/// that differ only by edition are rendered once ([`frozen`]).
 pub(super) fn render_pages(
     plan: &Plan<'_>,
     env: &Environment<'_>,
     theme: &Theme,
     pages: &[&PlannedPage<'_>],
     sink: &Sink<'_>,
+    purpose: Purpose,
 ) -> Result<RenderStats, RenderFailure> {
-    let shared = shared(plan, theme);
+    let shared = shared(plan, theme, purpose);
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let failures: Vec<RenderFailure> = pages
+    let made = Mutex::new(HashMap::new());
+    let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
+        let text = match text {
+            Ok(text) => text,
+            Err(e) => return Some(RenderFailure::Templates(vec![e])),
+        };
+        if let Some(entry) = crate::export::entry(plan, page, &text) {
+            let mut made = made.lock().unwrap_or_else(PoisonError::into_inner);
+            made.insert((page.scope, entry.path.clone()), entry);
+        }
+        let file = plan.output_file(page);
+        if file.ends_with(".html") {
+            counts.0.fetch_add(1, Ordering::Relaxed);
+        }
+        counts.1.fetch_add(1, Ordering::Relaxed);
+        sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
+    };
+    let (singles, groups) = by_item(pages, shared.masks.is_some());
+    // The pages that list every data file come last, when the files are made.
+    let (last, singles): (Vec<_>, Vec<_>) = singles.into_iter().partition(|p| lists_data(p));
+    let singles = singles
         .par_iter()
-        .filter_map(|page| {
-            let text = match render_page(page, &shared, env) {
-                Ok(text) => text,
-                Err(e) => return Some(RenderFailure::Templates(vec![e])),
-            };
-            let file = plan.output_file(page);
-            if file.ends_with(".html") {
-                counts.0.fetch_add(1, Ordering::Relaxed);
-            }
-            counts.1.fetch_add(1, Ordering::Relaxed);
-            sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
-        })
-        .collect();
+        .filter_map(|page| emit(page, render_page(page, &shared, env, None)));
+    let groups = groups.par_iter().flat_map_iter(|group| {
+        let mut memo = frozen::Memo::default();
+        group
+            .iter()
+            .filter_map(|page| emit(page, render_page(page, &shared, env, Some(&mut memo))))
+            .collect::<Vec<_>>()
+    });
+    let mut failures: Vec<RenderFailure> = singles.chain(groups).collect();
+    shared.adopt_catalogue(std::mem::take(
+        &mut made.lock().unwrap_or_else(PoisonError::into_inner),
+    ));
+    failures.extend(
+        last.par_iter()
+            .filter_map(|page| emit(page, render_page(page, &shared, env, None)))
+            .collect::<Vec<_>>(),
+    );
     let mut template_errors: Vec<TemplateError> = Vec::new();
     for failure in failures {
         match failure {
@@ -152,7 +203,33 @@ pub(super) fn render_pages(
     })
 }
 
-fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
+/// Pages rendered on their own, and (when `group`) the frozen pages of each
+/// item, in plan order.
+fn by_item<'p, 'a>(
+    pages: &[&'p PlannedPage<'a>],
+    group: bool,
+) -> (Vec<&'p PlannedPage<'a>>, Vec<Vec<&'p PlannedPage<'a>>>) {
+    let mut singles = Vec::new();
+    let mut groups: Vec<Vec<&PlannedPage<'_>>> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for page in pages {
+        match page.id {
+            PageId::Frozen { register, item, .. } if group => {
+                let at = *index
+                    .entry((page.scope, register, item))
+                    .or_insert_with(|| {
+                        groups.push(Vec::new());
+                        groups.len() - 1
+                    });
+                groups[at].push(*page);
+            }
+            _ => singles.push(*page),
+        }
+    }
+    (singles, groups)
+}
+
+fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a> {
     let site = plan.site;
     let mut config = site.config.clone();
     config.base_url.clone_from(&plan.base_url);
@@ -216,14 +293,17 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme) -> Shared<'a> {
         plan,
         histories,
         catalogue: std::sync::OnceLock::new(),
+        masks: frozen::Masks::for_theme(theme),
+        purpose,
     }
 }
 
-/// Renders one planned page.
+/// Renders one planned page (a frozen item page through `memo`, when given).
 fn render_page(
     page: &PlannedPage<'_>,
     shared: &Shared<'_>,
     env: &Environment<'_>,
+    memo: Option<&mut frozen::Memo>,
 ) -> Result<String, TemplateError> {
     let plan = shared.plan;
     let scope = plan.scope(page.scope);
@@ -241,25 +321,18 @@ fn render_page(
             r.page("register.html", register_page(shared, scope, at(register)))
         }
         PageId::Item { register, item } => {
-            let i = at(register);
-            let item = scope.registers[i]
-                .snapshot
-                .item(item)
-                .ok_or_else(|| gone(&path))?;
-            r.page("item.html", item_page(shared, scope, i, item, None, &path))
+            let (i, item) = (at(register), shown(scope, at(register), item, &path)?);
+            let view = item_page(shared, scope, i, item, None, &path, None);
+            r.page("item.html", view)
         }
         PageId::Notice { register, item } => {
-            let i = at(register);
-            let item = scope.registers[i]
-                .snapshot
-                .item(item)
-                .ok_or_else(|| gone(&path))?;
+            let (i, item) = (at(register), shown(scope, at(register), item, &path)?);
             r.page("notice.html", notice_page(shared, scope, i, item))
         }
         PageId::Withdrawn { register, .. }
         | PageId::Editions { register }
         | PageId::Edition { register, .. }
-        | PageId::Frozen { register, .. } => history_page(&r, &page.id, at(register)),
+        | PageId::Frozen { register, .. } => history_page(&r, &page.id, at(register), memo),
         PageId::Changes => r.page("changes.html", changes_page(shared, scope)),
         PageId::Feed { register } => r.page("atom.xml", feed(shared, scope, register.map(at))),
         PageId::Departments => r.page(
@@ -306,7 +379,12 @@ fn render_page(
 }
 
 /// Renders a page of a register's history (register at position `i`).
-fn history_page(r: &Renderer<'_>, id: &PageId<'_>, i: usize) -> Result<String, TemplateError> {
+fn history_page(
+    r: &Renderer<'_>,
+    id: &PageId<'_>,
+    i: usize,
+    memo: Option<&mut frozen::Memo>,
+) -> Result<String, TemplateError> {
     let (shared, scope) = (r.shared, r.scope);
     let editions = &shared.histories[i].register.editions;
     let edition = |id: &str| editions.iter().position(|e| e.id == id).unwrap_or(0);
@@ -328,13 +406,40 @@ fn history_page(r: &Renderer<'_>, id: &PageId<'_>, i: usize) -> Result<String, T
                 .snapshot
                 .item(item)
                 .ok_or_else(|| gone(r.path))?;
+            if let (Some(masks), Some(memo)) = (&shared.masks, memo) {
+                let page = item_page(shared, scope, i, item, Some(e), r.path, Some(memo));
+                if let Some(text) = frozen::render(r, page, masks, memo) {
+                    return Ok(text);
+                }
+            }
             r.page(
                 "item.html",
-                item_page(shared, scope, i, item, Some(e), r.path),
+                item_page(shared, scope, i, item, Some(e), r.path, None),
             )
         }
         _ => r.page("editions.html", editions_page(shared, scope, i)),
     }
+}
+
+/// Item `id` as register `i` of `scope` shows it (the subject of the page at `path`).
+fn shown<'a>(
+    scope: &'a Scope<'a>,
+    i: usize,
+    id: &str,
+    path: &str,
+) -> Result<&'a crate::model::Item, TemplateError> {
+    scope.registers[i]
+        .snapshot
+        .item(id)
+        .ok_or_else(|| gone(path))
+}
+
+/// Whether a page lists every data file (with its hash and size).
+fn lists_data(page: &PlannedPage<'_>) -> bool {
+    matches!(
+        page.id,
+        PageId::DataPage | PageId::Data(crate::plan::DataFile::Index)
+    )
 }
 
 /// A planned page whose subject the model does not have (a bug in the plan).
@@ -357,6 +462,17 @@ struct Renderer<'a> {
 
 impl Renderer<'_> {
     fn page<T: Serialize>(&self, name: &str, page: T) -> Result<String, TemplateError> {
+        self.page_at(name, page, self.path)
+    }
+
+    /// [`Renderer::page`], telling the template its path is `path` (a path
+    /// as deep as the page's own).
+    fn page_at<T: Serialize>(
+        &self,
+        name: &str,
+        page: T,
+        path: &str,
+    ) -> Result<String, TemplateError> {
         let shared = self.shared;
         let depth_root = url::root_from(self.path);
         let (root, site_root) = if self.path == url::NOT_FOUND {
@@ -371,7 +487,7 @@ impl Renderer<'_> {
             t: &shared.strings,
             root,
             site_root,
-            path: format!("{}{}", self.scope.kind.prefix(), self.path),
+            path: format!("{}{}", self.scope.kind.prefix(), path),
             asset_version: &shared.asset_version,
             draft: self.scope.is_draft(),
             mentions: shared.mentions(self.scope.kind).1,

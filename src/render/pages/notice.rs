@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::Shared;
 use crate::model::Item;
 use crate::plan::{Scope, url};
-use crate::render::qr;
 use crate::render::views::{CurrencyView, InsteadView, ItemView, RegisterSummary};
+use crate::render::{Purpose, qr};
 
 #[derive(Serialize)]
 pub(super) struct NoticePage<'a> {
@@ -50,7 +50,10 @@ pub(super) fn notice_page<'a>(
         title: &item.title,
         summary: item.summary.as_deref(),
         ways: view.stamp.map(|s| s.ways).unwrap_or_default(),
-        qr_svg: qr::svg(&item_url, &label),
+        qr_svg: match shared.purpose {
+            Purpose::Output => qr::svg(&item_url, &label),
+            Purpose::Check => qr::placeholder(&item_url, &label),
+        },
         item_url,
         item_path: path,
     }

@@ -1,0 +1,208 @@
+//! Frozen item pages (`<list>/editions/<edition>/<ID>/`), rendered once per
+//! distinct content.
+//!
+//! They are most of a site's pages (one per item per edition), and the pages of
+//! an item unchanged across editions differ only in the values that name the
+//! edition: its id (in links), label, title, 文号 and dates. So a frozen page's
+//! view is *masked*: those values become placeholders (and what the page does
+//! not show of the edition, its counts and whether it is the first, zero). The pages of one item are rendered one
+//! after another, keeping the output of each distinct masked view (compared
+//! byte for byte, as JSON); a page whose masked view was rendered already is
+//! that output with the placeholders replaced by its own values, escaped as the
+//! template escapes what it prints. Anything else that differs (the item's
+//! content, the edition's departments or categories, how the version stands
+//! today) makes another masked view, rendered on its own.
+//!
+//! That is exact only for templates that print the masked values as they are
+//! (escaped) and never test or transform them: the built-in `item.html`,
+//! `base.html` and `macros.html`, which a test renders both ways. A site that
+//! overrides any of them gets every page rendered in full ([`Masks::for_theme`]).
+//! The placeholders carry a random number drawn for each build, so no content
+//! can contain one.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher as _, Hasher as _, RandomState};
+
+use super::Renderer;
+use super::current::ItemPage;
+use crate::plan::url;
+use crate::render::escape_html;
+use crate::render::theme::{Origin, Theme};
+
+/// The templates a frozen item page is made from.
+const TEMPLATES: [&str; 3] = ["item.html", "base.html", "macros.html"];
+
+/// The masked values, by slot.
+const ID: usize = 0;
+const LABEL: usize = 1;
+const TITLE: usize = 2;
+const DOC_NUMBER: usize = 3;
+const PUBLISHED: usize = 4;
+const EFFECTIVE: usize = 5;
+const EXPIRES: usize = 6;
+const NOTES: usize = 7;
+const SLOTS: usize = 8;
+
+/// The placeholders of one build.
+pub(super) struct Masks {
+    /// What every placeholder starts with: a private-use character and a
+    /// random number.
+    marker: String,
+    /// `marker`, the slot's letter, a private-use character.
+    slots: Vec<String>,
+}
+
+impl Masks {
+    /// Placeholders for a build with `theme`, or `None` when the theme
+    /// overrides a template of frozen item pages (they are rendered in full).
+    pub(super) fn for_theme(theme: &Theme) -> Option<Masks> {
+        let built_in = TEMPLATES.iter().all(|name| {
+            theme
+                .templates
+                .get(*name)
+                .is_some_and(|t| matches!(t.origin, Origin::BuiltIn))
+        });
+        built_in.then(Masks::new)
+    }
+
+    fn new() -> Masks {
+        let nonce = RandomState::new().build_hasher().finish();
+        let marker = format!("\u{F8FF}{nonce:016x}");
+        let slots = (b'a'..)
+            .take(SLOTS)
+            .map(|letter| format!("{marker}{}\u{F8FF}", char::from(letter)))
+            .collect();
+        Masks { marker, slots }
+    }
+
+    fn slot(&self, slot: usize) -> &str {
+        &self.slots[slot]
+    }
+
+    /// `masked` with every placeholder replaced by its slot's value.
+    fn fill(&self, masked: &str, values: &[String]) -> String {
+        let mut out = String::with_capacity(masked.len() + 64);
+        let mut rest = masked;
+        while let Some(at) = rest.find(&self.marker) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + self.marker.len()..];
+            let mut chars = after.chars();
+            let slot = chars
+                .next()
+                .and_then(|c| u8::try_from(c).ok())
+                .map(|letter| usize::from(letter.wrapping_sub(b'a')));
+            match (slot, chars.next()) {
+                (Some(slot), Some('\u{F8FF}')) if slot < SLOTS => {
+                    out.push_str(&values[slot]);
+                    rest = chars.as_str();
+                }
+                // Not one of ours (it cannot happen: the marker is random).
+                _ => {
+                    out.push_str(&self.marker);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// What one item's frozen pages have rendered so far: output by masked view,
+/// and item bodies as HTML.
+#[derive(Default)]
+pub(super) struct Memo {
+    pages: HashMap<Vec<u8>, String>,
+    /// Item body Markdown → HTML (the pages of one item link from the same depth).
+    pub(super) bodies: HashMap<String, String>,
+}
+
+/// The page of `page`'s view, from the memo when a page with the same masked
+/// view was rendered; `None` when it cannot be masked (it is not a frozen page)
+/// or the masked view fails to render (the caller renders it in full, and
+/// reports the error as it is).
+pub(super) fn render<'a>(
+    r: &Renderer<'a>,
+    mut page: ItemPage<'a>,
+    masks: &'a Masks,
+    memo: &mut Memo,
+) -> Option<String> {
+    let (path, values) = mask(&mut page, masks, r.path)?;
+    let key = serde_json::to_vec(&(&page, &path)).ok()?;
+    if let Some(masked) = memo.pages.get(&key) {
+        return Some(masks.fill(masked, &values));
+    }
+
+    let masked = r.page_at("item.html", &page, &path).ok()?;
+    let out = masks.fill(&masked, &values);
+    memo.pages.insert(key, masked);
+    Some(out)
+}
+
+/// Replaces the values that name the edition in a frozen page's view (at
+/// `path`) with placeholders; returns the masked path and each slot's value,
+/// escaped for HTML.
+fn mask<'a>(
+    page: &mut ItemPage<'a>,
+    masks: &'a Masks,
+    path: &str,
+) -> Option<(String, Vec<String>)> {
+    let key = page.register.key;
+    let edition = &mut page.frozen.as_mut()?.edition;
+    let real = url::edition(key, edition.id);
+    let rest = path.strip_prefix(&real)?;
+    let mut values = vec![String::new(); SLOTS];
+    let mut take = |slot: usize, value: &str| {
+        values[slot] = escape_html(value);
+        masks.slot(slot)
+    };
+    edition.id = take(ID, edition.id);
+    edition.label = take(LABEL, edition.label);
+    edition.title = take(TITLE, edition.title);
+    edition.doc_number = edition.doc_number.map(|d| take(DOC_NUMBER, d));
+    edition.published = take(PUBLISHED, &edition.published).to_owned();
+    edition.effective = take(EFFECTIVE, &edition.effective).to_owned();
+    edition.expires = edition
+        .expires
+        .as_deref()
+        .map(|x| take(EXPIRES, x).to_owned());
+    edition.notes = edition.notes.map(|n| take(NOTES, n));
+    edition.path = url::edition(key, masks.slot(ID));
+    (
+        edition.count,
+        edition.added,
+        edition.removed,
+        edition.changed,
+        edition.flips,
+    ) = (0, 0, 0, 0, 0);
+    edition.first = false;
+    page.register.count = 0;
+    let masked = edition.path.clone();
+    if let Some(anchor) = page.item.category_path.strip_prefix(&real) {
+        page.item.category_path = format!("{masked}{anchor}");
+    }
+    Some((format!("{masked}{rest}"), values))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Masks, SLOTS};
+
+    #[test]
+    fn fill_replaces_each_placeholder_with_its_value_and_nothing_else() {
+        let m = Masks::new();
+        let values: Vec<String> = (0..SLOTS).map(|i| format!("<{i}>")).collect();
+        let text = format!(
+            "a{}b{}{}c\u{F8FF}d{}",
+            m.slot(1),
+            m.slot(0),
+            m.slot(7),
+            m.marker
+        );
+        assert_eq!(
+            m.fill(&text, &values),
+            format!("a<1>b<0><7>c\u{F8FF}d{}", m.marker)
+        );
+        assert_ne!(Masks::new().marker, m.marker, "a new number each build");
+    }
+}
