@@ -155,7 +155,10 @@ pub(super) fn render_pages(
         counts.1.fetch_add(1, Ordering::Relaxed);
         sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
     };
-    let (singles, groups) = by_item(pages, shared.masks.is_some());
+    // A check renders one page per distinct item: grouping would find nothing
+    // to share.
+    let group = shared.masks.is_some() && purpose == Purpose::Output;
+    let (singles, groups) = by_item(pages, group);
     // The pages that list every data file come last, when the files are made.
     let (last, singles): (Vec<_>, Vec<_>) = singles.into_iter().partition(|p| lists_data(p));
     let singles = singles
