@@ -41,21 +41,30 @@ impl<T> TitleIndex<T> {
         TitleIndex { titles, by_first }
     }
 
+    /// Every place in `text` where a title of the index starts: (byte offset,
+    /// the title's position in the index), by offset, then in index order.
+    pub fn starts<'s>(&'s self, text: &'s str) -> impl Iterator<Item = (usize, usize)> + 's {
+        text.char_indices().flat_map(move |(at, c)| {
+            let rest = &text[at..];
+            self.by_first
+                .get(&c)
+                .into_iter()
+                .flatten()
+                .filter(move |&&i| rest.starts_with(self.titles[i].0.as_str()))
+                .map(move |&i| (at, i))
+        })
+    }
+
+    /// The title at a position of the index, and what it stands for.
+    pub fn entry(&self, i: usize) -> (&str, &T) {
+        let (title, value) = &self.titles[i];
+        (title, value)
+    }
+
     /// What every title occurring anywhere in `text` stands for, in index
     /// order, each once: the entries for which [`mentions_title`] holds.
     pub fn found_in(&self, text: &str) -> Vec<&T> {
-        let mut hits: Vec<usize> = Vec::new();
-        for (at, c) in text.char_indices() {
-            let Some(candidates) = self.by_first.get(&c) else {
-                continue;
-            };
-            let rest = &text[at..];
-            hits.extend(
-                candidates
-                    .iter()
-                    .filter(|&&i| rest.starts_with(self.titles[i].0.as_str())),
-            );
-        }
+        let mut hits: Vec<usize> = self.starts(text).map(|(_, i)| i).collect();
         hits.sort_unstable();
         hits.dedup();
         hits.into_iter().map(|i| &self.titles[i].1).collect()

@@ -14,7 +14,7 @@ use minijinja::value::{Object, Value};
 use minijinja::{Error, ErrorKind, State};
 
 use super::{escape_html, markdown};
-use crate::model::mention::{MIN_TITLE_CHARS, item_ids};
+use crate::model::mention::{TitleIndex, item_ids};
 use crate::plan::{Scope, url};
 
 /// What a scope can link to.
@@ -24,12 +24,9 @@ pub(crate) struct Mentions {
     /// Id → its page (scope-relative): every item shown, and every withdrawn
     /// item (its URL is a withdrawal page).
     ids: BTreeMap<String, String>,
-    /// Register key → (title, page), longest title first.
-    titles: BTreeMap<String, Vec<(String, String)>>,
-    /// Register key → a title's first character → the positions in `titles`
-    /// of the titles starting with it, in order (so that finding titles in a
-    /// text is one pass over the text, not one search per title).
-    first_chars: BTreeMap<String, std::collections::HashMap<char, Vec<usize>>>,
+    /// Register key → its titles and their pages, longest title first
+    /// (found in one pass over a text, not one search per title).
+    titles: BTreeMap<String, TitleIndex<String>>,
 }
 
 impl Mentions {
@@ -42,36 +39,21 @@ impl Mentions {
         for p in &scope.registers {
             let key = &p.register.key;
             m.prefixes.push(p.snapshot.list.id_prefix.clone());
-            let titles = m.titles.entry(key.clone()).or_default();
+            let mut titles = Vec::new();
             for item in &p.snapshot.items {
                 let path = url::item(key, &item.id);
                 m.ids.insert(item.id.clone(), path.clone());
-                if item.title.value.chars().count() >= MIN_TITLE_CHARS {
-                    titles.push((item.title.value.clone(), path));
-                }
+                titles.push((item.title.value.clone(), path));
             }
             titles.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+            m.titles.insert(key.clone(), TitleIndex::new(titles));
         }
         for (key, id) in withdrawn {
             m.ids
                 .entry(id.to_owned())
                 .or_insert_with(|| url::item(key, id));
         }
-        m.index_titles();
         m
-    }
-
-    /// Builds `first_chars` from `titles`.
-    fn index_titles(&mut self) {
-        self.first_chars.clear();
-        for (key, titles) in &self.titles {
-            let index = self.first_chars.entry(key.clone()).or_default();
-            for (i, (title, _)) in titles.iter().enumerate() {
-                if let Some(c) = title.chars().next() {
-                    index.entry(c).or_default().push(i);
-                }
-            }
-        }
     }
 
     /// The items (id, page) mentioned in `text` of register `key`, in order.
@@ -103,25 +85,20 @@ impl Mentions {
         key: &str,
         found: &mut Vec<(usize, usize, &'s str)>,
     ) {
-        let (Some(titles), Some(index)) = (self.titles.get(key), self.first_chars.get(key)) else {
+        let Some(index) = self.titles.get(key) else {
             return;
         };
         // (title position, where its next occurrence may start), for titles found.
         let mut next_free: Vec<(usize, usize)> = Vec::new();
-        for (at, c) in text.char_indices() {
-            let Some(candidates) = index.get(&c) else {
-                continue;
-            };
-            for &i in candidates {
-                let (title, path) = &titles[i];
-                let free = next_free.iter().find(|f| f.0 == i).map_or(0, |f| f.1);
-                if at >= free && text[at..].starts_with(title.as_str()) {
-                    let end = at + title.len();
-                    found.push((at, end, path.as_str()));
-                    match next_free.iter_mut().find(|f| f.0 == i) {
-                        Some(f) => f.1 = end,
-                        None => next_free.push((i, end)),
-                    }
+        for (at, i) in index.starts(text) {
+            let (title, path) = index.entry(i);
+            let free = next_free.iter().find(|f| f.0 == i).map_or(0, |f| f.1);
+            if at >= free {
+                let end = at + title.len();
+                found.push((at, end, path.as_str()));
+                match next_free.iter_mut().find(|f| f.0 == i) {
+                    Some(f) => f.1 = end,
+                    None => next_free.push((i, end)),
                 }
             }
         }
@@ -226,9 +203,8 @@ mod tests {
         m.ids.insert("GZ-001".into(), "stamp/GZ-001/".into());
         m.titles.insert(
             "stamp".into(),
-            vec![("居民在本社区居住情况证明".into(), "stamp/GZ-001/".into())],
+            TitleIndex::new([("居民在本社区居住情况证明".into(), "stamp/GZ-001/".into())]),
         );
-        m.index_titles();
         m
     }
 
@@ -279,8 +255,8 @@ mod tests {
             ("证明证明".to_owned(), "b/".to_owned()),
             ("明证明证".to_owned(), "c/".to_owned()),
         ];
-        m.titles.insert("stamp".into(), titles.clone());
-        m.index_titles();
+        m.titles
+            .insert("stamp".into(), TitleIndex::new(titles.clone()));
         for text in [
             "证明证明证明证明证明",
             "明证明证明证明",
