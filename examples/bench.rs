@@ -12,8 +12,9 @@
 //! unchanged). Each measurement runs in a fresh child process, so peak memory
 //! (`VmHWM`) is that of minglu alone. Each scale prints the wall time, the time
 //! of each phase (load, check, history, plan, render, search, write, commit),
-//! and the ratios the build-speed goals are stated in: clean build over the
-//! `cp -r` of its own output (the I/O floor), and check over clean build.
+//! and the ratios the goals are stated in: clean build over the `cp -r` of its
+//! own output (the I/O floor), check over clean build, and what the search
+//! indexes add to a clean build (a clean build without them is measured too).
 
 #![allow(
     clippy::cast_possible_truncation,
@@ -310,7 +311,7 @@ fn peak_rss_mib() -> f64 {
 /// followed by the phase times in seconds (see [`PHASES`]).
 fn measure(what: &str, root: &Path) {
     let today = jiff::civil::date(2026, 1, 1);
-    if what == "clean" {
+    if what == "clean" || what == "bare" {
         let _ = fs::remove_dir_all(root.join("public"));
         let _ = fs::remove_file(root.join(".public.minglu-cache.json"));
     }
@@ -335,6 +336,7 @@ fn measure(what: &str, root: &Path) {
             today,
             drafts: false,
             force: false,
+            search: what != "bare",
         })
         .map_or_else(|e| panic!("build failed: {e}"), |s| (s.pages, s.phases)),
     };
@@ -448,8 +450,9 @@ fn main() {
     }
 }
 
-/// Generates (once) and measures one scale: check, clean build, rebuild and the
-/// `cp -r` floor, `runs` times each (alternating), reporting medians.
+/// Generates (once) and measures one scale: check, clean build, clean build
+/// without search indexes, rebuild and the `cp -r` floor, `runs` times each
+/// (alternating), reporting medians.
 fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64) {
     let root = base.join(format!("{items}x{editions}"));
     let stamp = root.join(".generated-v1");
@@ -475,7 +478,7 @@ fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64) {
         "peak MiB",
         PHASES.map(|p| format!("{p:>7}")).join(" ")
     );
-    let cases = ["check", "clean", "build"];
+    let cases = ["check", "clean", "bare", "build"];
     let mut all: Vec<Vec<Measured>> = cases.iter().map(|_| Vec::new()).collect();
     let mut floors = Vec::new();
     for _ in 0..runs {
@@ -491,6 +494,7 @@ fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64) {
         let label = match *what {
             "clean" => "clean build",
             "build" => "rebuild",
+            "bare" => "no search",
             other => other,
         };
         println!(
@@ -508,11 +512,18 @@ fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64) {
     let du = dir_size(&root.join("public"));
     println!(
         "`cp -r` floor {floor:.2} s ({:.0} MB); clean build / floor = {:.2} (goal ≤ 1.5); \
-         check / clean build = {:.2} wall, {:.2} cpu (goal ≤ 0.33)\n",
+         check / clean build = {:.2} wall, {:.2} cpu (goal ≤ 0.33)",
         du as f64 / 1e6,
         medians[1].0 / floor,
         medians[0].0 / medians[1].0,
         medians[0].1 / medians[1].1
+    );
+    println!(
+        "search indexes add {:.2} s = {:.1} % to a clean build without them (goal ≤ 15 %), \
+         {:.2} s cpu\n",
+        medians[1].0 - medians[2].0,
+        100.0 * (medians[1].0 / medians[2].0 - 1.0),
+        medians[1].1 - medians[2].1
     );
 }
 

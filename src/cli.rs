@@ -420,6 +420,7 @@ fn build(args: &BuildArgs, lang: Lang) -> Result<ExitCode, Error> {
         today: today()?,
         drafts: args.drafts,
         force: args.force,
+        search: true,
     };
     match minglu::build(&options) {
         Ok(summary) => {

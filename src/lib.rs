@@ -83,6 +83,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Replace an existing output folder even if minglu did not write it.
     pub force: bool,
+    /// Write the search indexes. Always on for `minglu build`; the benchmark
+    /// turns it off to measure what the indexes add to a build.
+    pub search: bool,
 }
 
 /// What a successful build did.
@@ -209,7 +212,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         previous,
     };
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes);
-    let (report, built) = analyse(&options.root, plan, Outputs::Site(&staging), &sink)?;
+    let (report, built) = analyse(
+        &options.root,
+        plan,
+        Outputs::Site(&staging, options.search),
+        &sink,
+    )?;
     let Some(built) = built.filter(|_| !report.diagnostics.has_errors()) else {
         return Err(Error::Content(Box::new(report)));
     };
@@ -312,9 +320,10 @@ fn load_checked(root: &Path, today: Date) -> Result<(model::Site, Diagnostics)> 
 enum Outputs<'s> {
     /// The pages only (`check` renders them to surface template errors).
     Pages,
-    /// The whole site: pages, static files and search indexes, written into
-    /// this staging folder (through the sink; its folders made up front).
-    Site(&'s output::Staging),
+    /// The whole site: pages, static files and (when the flag is set) search
+    /// indexes, written into this staging folder (through the sink; its
+    /// folders made up front).
+    Site(&'s output::Staging, bool),
 }
 
 /// What a successful [`analyse`] produced.
@@ -431,7 +440,7 @@ fn produce(
             }),
             Ok(SearchStats::default()),
         ),
-        Outputs::Site(staging) => {
+        Outputs::Site(staging, search) => {
             let files: Vec<String> = plan
                 .pages
                 .iter()
@@ -444,7 +453,13 @@ fn produce(
             .map_err(RenderFailure::Write)?;
             rayon::join(
                 || timed(&mut render_time, || render::render(&plan, theme, sink)),
-                || timed(&mut search_time, || write_search(&plan, sink)),
+                || {
+                    if search {
+                        timed(&mut search_time, || write_search(&plan, sink))
+                    } else {
+                        Ok(SearchStats::default())
+                    }
+                },
             )
         }
     };

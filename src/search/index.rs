@@ -22,8 +22,9 @@
 //!   verdict, status, [departments], [purposes]], …]}`;
 //! - `a.gz`: titles and aliases with their pinyin, for "did you mean".
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::Write as _;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::json;
@@ -61,12 +62,21 @@ pub const HOW_CHARS: usize = 56;
 pub const VERSION: u32 = 1;
 
 /// A token's postings.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Postings {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Postings<'a> {
     /// How many items contain it (before truncation).
     pub df: u32,
     /// (item ordinal, impact), ordered by ordinal.
-    pub list: Vec<(u32, u8)>,
+    pub list: &'a [(u32, u8)],
+}
+
+/// A token of an index and where its postings are in [`Index::flat`].
+#[derive(Debug)]
+struct Entry {
+    token: Arc<str>,
+    df: u32,
+    start: usize,
+    end: usize,
 }
 
 /// A built index: the items in ordinal order and every token's postings.
@@ -74,10 +84,14 @@ pub struct Postings {
 pub struct Index {
     /// Items; the position is the ordinal.
     pub docs: Vec<Doc>,
-    /// Token (or `=` exact key) → postings.
-    pub postings: BTreeMap<String, Postings>,
+    /// Every token (or `=` exact key), ordered by token.
+    entries: Vec<Entry>,
+    /// The postings of all tokens, one token's after another's.
+    flat: Vec<(u32, u8)>,
     /// How the files are cut.
     pub layout: Layout,
+    /// The "did you mean" table (`a.gz` before compression).
+    suggestions: String,
 }
 
 fn saturate(tf: u32) -> f64 {
@@ -133,31 +147,30 @@ const FIELD_WEIGHTS: [f64; FIELDS] = [
     WEIGHT_BODY,
 ];
 
-/// Term frequencies per field of one item.
+/// Term frequencies per field of one item; tokens borrowed from the item's
+/// normalised text where they are slices of it.
 #[derive(Default)]
-struct Counts(TokenMap<String, [u32; FIELDS]>);
+struct Counts<'a>(TokenMap<Cow<'a, str>, [u32; FIELDS]>);
 
-impl Counts {
-    fn add(&mut self, field: usize, token: &str) {
-        if let Some(tf) = self.0.get_mut(token) {
+impl<'a> Counts<'a> {
+    fn add(&mut self, field: usize, token: Cow<'a, str>) {
+        if let Some(tf) = self.0.get_mut(token.as_ref()) {
             tf[field] += 1;
         } else {
             let mut tf = [0; FIELDS];
             tf[field] = 1;
-            self.0.insert(token.to_owned(), tf);
+            self.0.insert(token, tf);
         }
     }
 
-    fn text<'a>(&mut self, field: usize, parts: impl IntoIterator<Item = &'a str>) {
-        for part in parts {
-            tokenize::for_each_token(&normalize(part), |t| self.add(field, t));
-        }
+    fn text(&mut self, field: usize, normalized: &'a str) {
+        tokenize::for_each_token(normalized, |t| self.add(field, t));
     }
 
     /// Like [`Counts::text`] without single Han characters: in long text they
     /// match almost every item and would only bloat the index.
-    fn long_text(&mut self, field: usize, text: &str) {
-        tokenize::for_each_token(&normalize(text), |t| {
+    fn long_text(&mut self, field: usize, normalized: &'a str) {
+        tokenize::for_each_token(normalized, |t| {
             let mut chars = t.chars();
             let single_han =
                 matches!((chars.next(), chars.next()), (Some(c), None) if tokenize::is_han(c));
@@ -168,18 +181,17 @@ impl Counts {
     }
 }
 
-fn strs(v: &[String]) -> impl Iterator<Item = &str> {
-    v.iter().map(String::as_str)
-}
-
 /// One item's tokens with their impacts before the status factor and
-/// quantisation (sorted by token), and its exact keys.
+/// quantisation (in no particular order), and its exact keys.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Terms {
     /// (token, impact).
     pub tokens: Vec<(String, f64)>,
     /// `=` keys of the whole title, aliases, their pinyin and the id.
     pub exact: Vec<String>,
+    /// The pinyin exact keys (full, initials) of the title and of each alias,
+    /// in that order, for "did you mean".
+    pub spell: Vec<Option<[String; 2]>>,
 }
 
 /// How an index's files are cut: items per record chunk, target bytes per shard.
@@ -189,47 +201,61 @@ pub struct Layout {
     pub chunk: usize,
     /// About how many bytes of postings per shard.
     pub shard_bytes: usize,
+    /// The gzip level of every file (0–9).
+    pub gzip: u32,
 }
 
 /// For the public site and `/draft/`: small files, so a query downloads little.
 pub const COMPACT: Layout = Layout {
     chunk: CHUNK,
     shard_bytes: 1024,
+    gzip: 6,
 };
-/// For frozen editions (searched rarely): few, larger files, so the many
-/// editions of a big site add little to the build.
+/// For frozen editions (searched rarely): few, larger files compressed
+/// fast, so the many editions of a big site add little to the build.
 pub const ARCHIVE: Layout = Layout {
     chunk: 64,
     shard_bytes: 16 * 1024,
+    gzip: 1,
 };
 
 /// The impact of every token of one item, and its exact keys.
 pub fn doc_terms(doc: &Doc) -> Terms {
-    let mut c = Counts::default();
-    c.text(0, [doc.title.as_str()]);
-    for t in pinyin::pair_tokens(&doc.title) {
-        c.add(0, &t);
-    }
-    c.text(1, strs(&doc.aliases));
-    for t in doc.aliases.iter().flat_map(|a| pinyin::pair_tokens(a)) {
-        c.add(1, &t);
-    }
-    c.text(2, [doc.id.as_str()]);
-    c.text(3, strs(&doc.purposes));
-    c.text(4, [doc.category.as_str()]);
-    c.text(5, [doc.summary.as_str()]);
+    // Every field normalised first, so the counts can borrow their tokens.
+    let mut texts: Vec<(usize, String)> = Vec::new();
+    let mut field = |n: usize, text: &str| texts.push((n, normalize(text)));
+    field(0, &doc.title);
+    doc.aliases.iter().for_each(|a| field(1, a));
+    field(2, &doc.id);
+    doc.purposes.iter().for_each(|p| field(3, p));
+    field(4, &doc.category);
+    field(5, &doc.summary);
     for w in &doc.ways {
-        c.text(
-            6,
-            w.department
-                .iter()
-                .map(String::as_str)
-                .chain([w.how.as_str()]),
-        );
+        w.department.iter().for_each(|d| field(6, d));
+        field(6, &w.how);
     }
-    c.text(7, strs(&doc.departments));
-    c.long_text(8, &doc.body);
-    let mut tokens: Vec<(String, f64)> =
+    doc.departments.iter().for_each(|d| field(7, d));
+    field(8, &doc.body);
+    let mut c = Counts::default();
+    c.0.reserve(texts.iter().map(|(_, t)| t.len() / 2).sum());
+    for (n, text) in &texts {
+        if *n == 8 {
+            c.long_text(*n, text);
+        } else {
+            c.text(*n, text);
+        }
+    }
+    let mut spellings: Vec<pinyin::Spelling> = texts
+        .iter()
+        .filter(|(n, _)| *n <= 1)
+        .map(|(_, t)| pinyin::spell(t))
+        .collect();
+    for (k, spelling) in spellings.iter_mut().enumerate() {
+        for t in std::mem::take(&mut spelling.pairs) {
+            c.add(usize::from(k > 0), Cow::Owned(t));
+        }
+    }
+    let tokens: Vec<(String, f64)> =
         c.0.into_iter()
             .map(|(t, tf)| {
                 let impact = tf
@@ -238,20 +264,24 @@ pub fn doc_terms(doc: &Doc) -> Terms {
                     .filter(|(n, _)| **n > 0)
                     .map(|(n, w)| w * saturate(*n))
                     .sum();
-                (t, impact)
+                (t.into_owned(), impact)
             })
             .collect();
-    tokens.sort_by(|a, b| a.0.cmp(&b.0));
     let mut exact = Vec::new();
-    for text in std::iter::once(&doc.title).chain(&doc.aliases) {
-        exact.push(format!("={}", tokenize::compact(&normalize(text))));
-        exact.extend(pinyin::exact_keys(text));
+    for ((_, text), spelling) in texts.iter().filter(|(n, _)| *n <= 1).zip(&spellings) {
+        exact.push(format!("={}", tokenize::compact(text)));
+        exact.extend(spelling.exact.iter().flatten().cloned());
     }
     exact.push(format!("={}", tokenize::compact(&normalize(&doc.id))));
     exact.retain(|k| k.len() > 1);
     exact.sort();
     exact.dedup();
-    Terms { tokens, exact }
+    let spell = spellings.into_iter().map(|s| s.exact).collect();
+    Terms {
+        tokens,
+        exact,
+        spell,
+    }
 }
 
 /// An impact scaled by the item's status, quantised to 1–255.
@@ -272,8 +302,13 @@ pub fn quantize(impact: f64, status: DocStatus) -> u8 {
 /// item's terms are kept as numbers (a fraction of the memory of strings).
 #[derive(Debug, Default)]
 pub struct Interner {
-    ids: TokenMap<String, u32>,
-    names: Vec<String>,
+    ids: TokenMap<Arc<str>, u32>,
+    names: Vec<Arc<str>>,
+    /// Each token's position in name order, for the tokens numbered when
+    /// [`Interner::rank`] last ran (an index lists its tokens in name order).
+    ranks: Vec<u32>,
+    /// Token numbers in name order (the inverse of `ranks`).
+    by_name: Vec<u32>,
 }
 
 /// One item's terms with tokens as [`Interner`] numbers.
@@ -283,17 +318,49 @@ pub struct Compact {
     pub tokens: Vec<(u32, f32)>,
     /// Exact keys' numbers.
     pub exact: Vec<u32>,
+    /// [`Terms::spell`] as numbers.
+    pub spell: Vec<Option<[u32; 2]>>,
 }
 
 impl Interner {
     fn id(&mut self, token: String) -> u32 {
-        if let Some(id) = self.ids.get(&token) {
+        if let Some(id) = self.ids.get(token.as_str()) {
             return *id;
         }
         let id = u32::try_from(self.names.len()).expect("fewer than 4 billion tokens");
-        self.names.push(token.clone());
-        self.ids.insert(token, id);
+        let name: Arc<str> = token.into();
+        self.names.push(Arc::clone(&name));
+        self.ids.insert(name, id);
         id
+    }
+
+    /// Brings the name order up to date with the tokens numbered since the
+    /// last call: the new ones are sorted and merged into the old order.
+    pub fn rank(&mut self) {
+        let known = self.ranks.len();
+        if known == self.names.len() {
+            return;
+        }
+        let to_u32 = |n: usize| u32::try_from(n).expect("fewer than 4 billion tokens");
+        let mut new: Vec<u32> = (to_u32(known)..to_u32(self.names.len())).collect();
+        new.sort_unstable_by(|a, b| self.names[*a as usize].cmp(&self.names[*b as usize]));
+        let mut merged = Vec::with_capacity(self.names.len());
+        let (mut old, mut new) = (self.by_name.iter().peekable(), new.iter().peekable());
+        while let (Some(&&a), Some(&&b)) = (old.peek(), new.peek()) {
+            if self.names[a as usize] <= self.names[b as usize] {
+                merged.push(a);
+                old.next();
+            } else {
+                merged.push(b);
+                new.next();
+            }
+        }
+        merged.extend(old.chain(new));
+        self.ranks = vec![0; merged.len()];
+        for (rank, &token) in merged.iter().enumerate() {
+            self.ranks[token as usize] = to_u32(rank);
+        }
+        self.by_name = merged;
     }
 
     /// Numbers the tokens of `terms`.
@@ -309,6 +376,11 @@ impl Interner {
                 .map(|(t, v)| (self.id(t), v as f32))
                 .collect(),
             exact: terms.exact.into_iter().map(|k| self.id(k)).collect(),
+            spell: terms
+                .spell
+                .into_iter()
+                .map(|keys| keys.map(|[full, initials]| [self.id(full), self.id(initials)]))
+                .collect(),
         }
     }
 }
@@ -324,6 +396,7 @@ impl Index {
             .into_iter()
             .map(|t| interner.compact(t))
             .collect();
+        interner.rank();
         let refs: Vec<&Compact> = terms.iter().collect();
         Index::from_terms(docs, &refs, &interner, COMPACT)
     }
@@ -335,43 +408,92 @@ impl Index {
         interner: &Interner,
         layout: Layout,
     ) -> Index {
-        let mut lists: Vec<Vec<(u32, u8)>> = vec![Vec::new(); interner.names.len()];
+        assert_eq!(
+            interner.ranks.len(),
+            interner.names.len(),
+            "Interner::rank runs before an index is built"
+        );
+        // A counting sort by the token's rank, so the lists come out in name
+        // order, each in ordinal order, in one allocation.
+        let ranks = &interner.ranks;
+        let mut next = vec![0_usize; ranks.len() + 1];
+        for t in terms {
+            for &(token, _) in &t.tokens {
+                next[ranks[token as usize] as usize + 1] += 1;
+            }
+            for &key in &t.exact {
+                next[ranks[key as usize] as usize + 1] += 1;
+            }
+        }
+        for r in 1..next.len() {
+            next[r] += next[r - 1];
+        }
+        let starts = next.clone();
+        let mut flat = vec![(0, 0); next[ranks.len()]];
+        let mut put = |rank: u32, posting: (u32, u8)| {
+            flat[next[rank as usize]] = posting;
+            next[rank as usize] += 1;
+        };
         for (ord, (doc, t)) in docs.iter().zip(terms).enumerate() {
             let ord = u32::try_from(ord).expect("fewer than 4 billion items");
             for &(token, impact) in &t.tokens {
-                lists[token as usize].push((ord, quantize(f64::from(impact), doc.status)));
+                let impact = quantize(f64::from(impact), doc.status);
+                put(ranks[token as usize], (ord, impact));
             }
             for &key in &t.exact {
-                lists[key as usize].push((ord, 255));
+                put(ranks[key as usize], (ord, 255));
             }
         }
-        let postings = lists
-            .into_iter()
-            .enumerate()
-            .filter(|(_, list)| !list.is_empty())
-            .map(|(token, mut list)| {
-                let df = u32::try_from(list.len()).unwrap_or(u32::MAX);
-                if list.len() > MAX_POSTINGS {
-                    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                    list.truncate(MAX_POSTINGS);
-                    list.sort_unstable();
-                }
-                (interner.names[token].clone(), Postings { df, list })
-            })
-            .collect();
+        let mut entries = Vec::new();
+        for (rank, span) in starts.windows(2).enumerate() {
+            let (start, mut end) = (span[0], span[1]);
+            if start == end {
+                continue;
+            }
+            let list = &mut flat[start..end];
+            if list.len() > MAX_POSTINGS {
+                list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                list[..MAX_POSTINGS].sort_unstable();
+                end = start + MAX_POSTINGS;
+            }
+            entries.push(Entry {
+                token: Arc::clone(&interner.names[interner.by_name[rank] as usize]),
+                df: u32::try_from(span[1] - start).unwrap_or(u32::MAX),
+                start,
+                end,
+            });
+        }
+        let suggestions = suggestions(&docs, terms, interner);
         Index {
             docs,
-            postings,
+            entries,
+            flat,
             layout,
+            suggestions,
+        }
+    }
+
+    /// The postings of `token` (or `=` exact key), if any item has it.
+    pub fn postings(&self, token: &str) -> Option<Postings<'_>> {
+        self.entries
+            .binary_search_by(|e| (*e.token).cmp(token))
+            .ok()
+            .map(|at| self.entry(&self.entries[at]))
+    }
+
+    fn entry(&self, e: &Entry) -> Postings<'_> {
+        Postings {
+            df: e.df,
+            list: &self.flat[e.start..e.end],
         }
     }
 
     /// How many shards: about [`Layout::shard_bytes`] of postings each, a power of two.
     pub fn shard_count(&self) -> u32 {
         let bytes: usize = self
-            .postings
+            .entries
             .iter()
-            .map(|(t, p)| t.len() + 4 + p.list.len() * 2)
+            .map(|e| e.token.len() + 4 + (e.end - e.start) * 2)
             .sum();
         u32::try_from(
             (bytes / self.layout.shard_bytes)
@@ -392,20 +514,23 @@ impl Index {
         )];
         out.extend(self.shards(shards));
         for (n, chunk) in self.docs.chunks(self.layout.chunk).enumerate() {
-            let records: Vec<serde_json::Value> = chunk.iter().map(record).collect();
-            out.push((
-                format!("r/{n}.gz"),
-                gzip(serde_json::Value::from(records).to_string().as_bytes()),
-            ));
+            let records: Vec<Record<'_>> = chunk.iter().map(record).collect();
+            let json = serde_json::to_string(&records).expect("records serialise");
+            out.push((format!("r/{n}.gz"), self.gzip(json.as_bytes())));
         }
-        out.push(("f.gz".to_owned(), gzip(self.facets().as_bytes())));
-        out.push(("a.gz".to_owned(), gzip(self.suggestions().as_bytes())));
+        out.push(("f.gz".to_owned(), self.gzip(self.facets().as_bytes())));
+        out.push(("a.gz".to_owned(), self.gzip(self.suggestions.as_bytes())));
         out
+    }
+
+    fn gzip(&self, bytes: &[u8]) -> Vec<u8> {
+        gzip_at(bytes, flate2::Compression::new(self.layout.gzip))
     }
 
     fn shards(&self, shards: u32) -> Vec<(String, Vec<u8>)> {
         let mut bins: Vec<Vec<u8>> = vec![Vec::new(); shards as usize];
-        for (token, p) in &self.postings {
+        for e in &self.entries {
+            let (token, p) = (&e.token, self.entry(e));
             let Ok(len) = u8::try_from(token.len()) else {
                 continue;
             };
@@ -415,7 +540,7 @@ impl Index {
             leb128(bin, p.df);
             leb128(bin, u32::try_from(p.list.len()).unwrap_or(u32::MAX));
             let mut last = 0;
-            for &(ord, impact) in &p.list {
+            for &(ord, impact) in p.list {
                 leb128(bin, ord - last);
                 bin.push(impact);
                 last = ord;
@@ -424,7 +549,7 @@ impl Index {
         // Empty shards are written too, so no lookup ever ends in a 404.
         bins.par_iter()
             .enumerate()
-            .map(|(n, b)| (format!("s/{n}.gz"), gzip(b)))
+            .map(|(n, b)| (format!("s/{n}.gz"), self.gzip(b)))
             .collect()
     }
 
@@ -453,21 +578,25 @@ impl Index {
         }
         json!({"r": tables[0], "d": tables[1], "p": tables[2], "f": rows}).to_string()
     }
+}
 
-    fn suggestions(&self) -> String {
-        let mut seen = std::collections::BTreeSet::new();
-        let mut out = Vec::new();
-        for doc in &self.docs {
-            for text in std::iter::once(&doc.title).chain(&doc.aliases) {
-                if seen.insert(text.as_str()) {
-                    let keys = pinyin::exact_keys(text);
-                    let key = |i: usize| keys.get(i).map_or("", |k| &k[1..]).to_owned();
-                    out.push(json!([text, key(0), key(1)]));
-                }
+/// Titles and aliases with their pinyin keys (without the `=`), each text once,
+/// in item order: `[[text, full, initials], …]`.
+fn suggestions(docs: &[Doc], terms: &[&Compact], interner: &Interner) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<(&str, &str, &str)> = Vec::new();
+    for (doc, t) in docs.iter().zip(terms) {
+        for (text, keys) in std::iter::once(&doc.title)
+            .chain(&doc.aliases)
+            .zip(&t.spell)
+        {
+            if seen.insert(text.as_str()) {
+                let key = |k: usize| keys.map_or("", |ks| &interner.names[ks[k] as usize][1..]);
+                out.push((text, key(0), key(1)));
             }
         }
-        serde_json::Value::from(out).to_string()
     }
+    serde_json::to_string(&out).expect("strings serialise")
 }
 
 fn intern<'a>(table: &mut Vec<&'a str>, value: &'a str) -> usize {
@@ -495,8 +624,23 @@ fn status_code(s: DocStatus) -> u8 {
     }
 }
 
+/// A result record as the client reads it (serialised as a JSON array).
+type Record<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    u8,
+    u8,
+    &'a str,
+    String,
+    &'a str,
+    &'a str,
+    &'a str,
+);
+
 /// The record the client renders a result from, without fetching the page.
-pub fn record(doc: &Doc) -> serde_json::Value {
+fn record(doc: &Doc) -> Record<'_> {
     let way = doc
         .ways
         .iter()
@@ -509,20 +653,24 @@ pub fn record(doc: &Doc) -> serde_json::Value {
         }
         s
     });
-    let (st, su) = doc.successor.clone().unwrap_or_default();
-    json!([
-        doc.url,
-        doc.id,
-        doc.title,
-        doc.register,
+    let (st, su) = doc
+        .successor
+        .as_ref()
+        .map_or(("", ""), |(t, u)| (t.as_str(), u.as_str()));
+    (
+        &doc.url,
+        &doc.id,
+        &doc.title,
+        &doc.register,
         verdict_code(doc.verdict),
         status_code(doc.status),
-        way.and_then(|w| w.department.clone()).unwrap_or_default(),
+        way.and_then(|w| w.department.as_deref())
+            .unwrap_or_default(),
         how,
         st,
         su,
-        doc.badge.as_deref().unwrap_or_default()
-    ])
+        doc.badge.as_deref().unwrap_or_default(),
+    )
 }
 
 fn leb128(out: &mut Vec<u8>, mut n: u32) {
@@ -539,9 +687,61 @@ fn leb128(out: &mut Vec<u8>, mut n: u32) {
 
 /// Gzip at the default level, with no timestamp (reproducible output).
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut e = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::default());
-    e.write_all(bytes).expect("writing to memory");
-    e.finish().expect("writing to memory")
+    gzip_at(bytes, flate2::Compression::default())
+}
+
+/// The gzip header minglu writes: no name, no timestamp, unknown OS, and the
+/// extra flags byte (XFL, byte 8) of RFC 1952: 2 for the slowest level, 4 for
+/// the fastest (the bytes `flate2::GzBuilder` writes).
+fn gzip_header(level: flate2::Compression) -> [u8; 10] {
+    let xfl = match level.level() {
+        9.. => 2,
+        ..=1 => 4,
+        _ => 0,
+    };
+    [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 0xff]
+}
+
+/// Gzip at `level`. Each thread keeps one compressor per level and resets it
+/// between files: a fresh compressor allocates and clears hundreds of
+/// kilobytes, more than compressing a kilobyte-sized shard costs.
+pub fn gzip_at(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {
+    use std::cell::RefCell;
+    thread_local! {
+        static COMPRESSORS: RefCell<Vec<(u32, flate2::Compress)>> = const { RefCell::new(Vec::new()) };
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
+    out.extend_from_slice(&gzip_header(level));
+    COMPRESSORS.with_borrow_mut(|compressors| {
+        let at = if let Some(at) = compressors.iter().position(|(l, _)| *l == level.level()) {
+            compressors[at].1.reset();
+            at
+        } else {
+            compressors.push((level.level(), flate2::Compress::new(level, false)));
+            compressors.len() - 1
+        };
+        let deflate = &mut compressors[at].1;
+        loop {
+            let read = usize::try_from(deflate.total_in()).expect("in memory");
+            let status = deflate
+                .compress_vec(&bytes[read..], &mut out, flate2::FlushCompress::Finish)
+                .expect("deflating to memory");
+            if status == flate2::Status::StreamEnd {
+                break;
+            }
+            out.reserve(out.capacity().max(256));
+        }
+    });
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    // ISIZE is the length modulo 2^32 (RFC 1952).
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the gzip trailer keeps the length modulo 2^32"
+    )]
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out
 }
 
 #[cfg(test)]
@@ -574,9 +774,29 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn gzip_matches_a_fresh_encoder_and_reuse_changes_nothing() {
+        let long = "居住证明 juzhu".repeat(300);
+        let sevens = vec![7_u8; 70_000];
+        let texts: [&[u8]; 4] = [b"", long.as_bytes(), b"x", &sevens];
+        for level in [flate2::Compression::default(), flate2::Compression::fast()] {
+            for text in texts {
+                let mut e = flate2::GzBuilder::new().write(Vec::new(), level);
+                std::io::Write::write_all(&mut e, text).expect("memory");
+                let fresh = e.finish().expect("memory");
+                assert_eq!(
+                    gzip_at(text, level),
+                    fresh,
+                    "{} bytes at {level:?}",
+                    text.len()
+                );
+            }
+        }
+    }
+
+    #[test]
     fn field_weights_order_impacts() {
         let index = Index::build(vec![doc("GZ-012", "入学证明", &["学区房证明"])]);
-        let get = |t: &str| index.postings.get(t).map(|p| p.list[0].1);
+        let get = |t: &str| index.postings(t).map(|p| p.list[0].1);
         let exact = doc_terms(&index.docs[0]).exact;
         // Title beats alias beats purpose beats body.
         assert_eq!(get("入学"), Some(60)); // title 10 + purpose 5, ×4
@@ -595,7 +815,7 @@ pub(crate) mod tests {
             .map(|i| doc(&format!("GZ-{i:03}"), "证明", &[]))
             .collect();
         let index = Index::build(docs);
-        let p = &index.postings["证明"];
+        let p = index.postings("证明").expect("证明 is indexed");
         assert_eq!(p.df as usize, MAX_POSTINGS + 10);
         assert_eq!(p.list.len(), MAX_POSTINGS);
         assert!(p.list.windows(2).all(|w| w[0].0 < w[1].0));
@@ -620,7 +840,10 @@ pub(crate) mod tests {
             .windows(needle.len())
             .position(|w| w == needle)
             .expect("token in its shard");
-        assert_eq!(raw[at + needle.len()], index.postings[token].list[0].1);
+        assert_eq!(
+            raw[at + needle.len()],
+            index.postings(token).expect("indexed").list[0].1
+        );
         assert!(files.iter().any(|f| f.0 == "r/0.gz"));
         assert!(files[0].1.starts_with(b"{\"c\":4,\"n\":2,\"s\":"));
     }

@@ -248,19 +248,24 @@ fn write_batch(
         .par_iter()
         .map(|index| (index.folder(), collect::docs(plan, index)))
         .collect();
-    // Every distinct content once: (hash, bucket position) once its terms are known.
-    let mut unique: std::collections::HashMap<Content<'_>, usize> =
-        std::collections::HashMap::new();
+    // Every distinct content once, hashed once: its slot in `first`.
+    let mut unique: index::TokenMap<u64, Vec<usize>> = index::TokenMap::default();
     let mut first: Vec<(&Doc, u64)> = Vec::new();
     let slots: Vec<Vec<usize>> = sets
         .iter()
         .map(|(_, docs)| {
             docs.iter()
                 .map(|d| {
-                    *unique.entry(Content::of(d)).or_insert_with(|| {
-                        first.push((d, content_hash(&Content::of(d))));
+                    let content = Content::of(d);
+                    let hash = content_hash(&content);
+                    let bucket = unique.entry(hash).or_default();
+                    if let Some(&s) = bucket.iter().find(|&&s| Content::of(first[s].0) == content) {
+                        s
+                    } else {
+                        first.push((d, hash));
+                        bucket.push(first.len() - 1);
                         first.len() - 1
-                    })
+                    }
                 })
                 .collect()
         })
@@ -277,6 +282,7 @@ fn write_batch(
         }
     }
     let found = terms_of(memo, &first, &site);
+    memo.interner.rank();
     let terms: Vec<&index::Compact> = first
         .iter()
         .zip(&found)

@@ -57,8 +57,14 @@ pub fn syllables(normalized: &str) -> Vec<Option<String>> {
         .to_pinyin()
         .zip(&chars)
         .map(|(p, c)| {
-            p.filter(|_| is_han(*c))
-                .map(|p| p.plain().replace('ü', "v"))
+            p.filter(|_| is_han(*c)).map(|p| {
+                let plain = p.plain();
+                if plain.contains('ü') {
+                    plain.replace('ü', "v")
+                } else {
+                    plain.to_owned()
+                }
+            })
         })
         .collect();
     for (phrase, readings) in OVERRIDES {
@@ -77,26 +83,45 @@ pub fn syllables(normalized: &str) -> Vec<Option<String>> {
     out
 }
 
-/// Pinyin tokens of a title or alias: each neighbouring pair's syllables joined.
-pub fn pair_tokens(text: &str) -> Vec<String> {
-    let syl = syllables(&normalize(text));
-    syl.windows(2)
+/// The pinyin of one title or alias, from one pass over its syllables.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Spelling {
+    /// Each neighbouring pair's syllables joined (`juzhu`, `zhuzheng` …).
+    pub pairs: Vec<String>,
+    /// `=` + every syllable joined, and `=` + initials; none for fewer than
+    /// two syllables.
+    pub exact: Option<[String; 2]>,
+}
+
+/// The [`Spelling`] of already normalised text.
+pub fn spell(normalized: &str) -> Spelling {
+    let syl = syllables(normalized);
+    let pairs = syl
+        .windows(2)
         .filter_map(|w| match w {
             [Some(a), Some(b)] => Some(format!("{a}{b}")),
             _ => None,
         })
-        .collect()
+        .collect();
+    let known: Vec<&str> = syl.iter().flatten().map(String::as_str).collect();
+    let exact = (known.len() >= 2).then(|| {
+        let initials: String = known.iter().filter_map(|s| s.chars().next()).collect();
+        [format!("={}", known.concat()), format!("={initials}")]
+    });
+    Spelling { pairs, exact }
+}
+
+/// Pinyin tokens of a title or alias: each neighbouring pair's syllables joined.
+pub fn pair_tokens(text: &str) -> Vec<String> {
+    spell(&normalize(text)).pairs
 }
 
 /// Exact keys of a title or alias: `=` + every syllable joined, and `=` + initials.
 pub fn exact_keys(text: &str) -> Vec<String> {
-    let syl: Vec<String> = syllables(&normalize(text)).into_iter().flatten().collect();
-    if syl.len() < 2 {
-        return Vec::new();
-    }
-    let full: String = syl.concat();
-    let initials: String = syl.iter().filter_map(|s| s.chars().next()).collect();
-    vec![format!("={full}"), format!("={initials}")]
+    spell(&normalize(text))
+        .exact
+        .map(Vec::from)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

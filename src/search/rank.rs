@@ -39,18 +39,18 @@ pub fn rank(index: &Index, query: &str) -> Vec<Hit> {
     let total: f64 = q.tokens.iter().map(|t| t.weight).sum();
     let mut acc: BTreeMap<u32, (f64, f64, bool)> = BTreeMap::new();
     for t in &q.tokens {
-        let Some(p) = index.postings.get(&t.text) else {
+        let Some(p) = index.postings(&t.text) else {
             continue;
         };
         let idf = idf(n, f64::from(p.df));
-        for &(ord, impact) in &p.list {
+        for &(ord, impact) in p.list {
             let e = acc.entry(ord).or_default();
             e.0 += t.weight * idf * f64::from(impact);
             e.1 += t.weight;
         }
     }
     for key in &q.exact {
-        for &(ord, _) in index.postings.get(key).map_or(&[][..], |p| &p.list) {
+        for &(ord, _) in index.postings(key).map_or(&[][..], |p| p.list) {
             acc.entry(ord).or_default().2 = true;
         }
     }

@@ -16,6 +16,7 @@
 //! are down-weighted, not removed, and the whole query gives "exact" keys that
 //! match a whole title or alias.
 
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization as _;
 
 /// What a token is.
@@ -47,6 +48,9 @@ pub struct Token {
 /// NFKC, then lowercase.
 pub fn normalize(text: &str) -> String {
     use unicode_normalization::{IsNormalized, is_nfkc_quick};
+    if let Some(common) = normalize_common(text) {
+        return common;
+    }
     if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         text.to_lowercase()
     } else {
@@ -54,13 +58,40 @@ pub fn normalize(text: &str) -> String {
     }
 }
 
+/// [`normalize`] of text made only of characters whose normal form needs no
+/// tables (nearly all of the registers' text): ASCII, CJK unified ideographs and
+/// the CJK punctuation NFKC leaves alone, and full-width ASCII, which NFKC maps
+/// to ASCII. `None` as soon as another character occurs. A test compares every
+/// such character with the general path.
+fn normalize_common(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\0'..='\x7f' => out.push(c.to_ascii_lowercase()),
+            '\u{4e00}'..='\u{9fff}'
+            | '\u{3001}'..='\u{3002}'
+            | '\u{3008}'..='\u{3011}'
+            | '\u{3014}'..='\u{301b}'
+            | '\u{00b7}'
+            | '\u{2014}'
+            | '\u{2018}'..='\u{2019}'
+            | '\u{201c}'..='\u{201d}' => out.push(c),
+            '\u{ff01}'..='\u{ff5e}' => {
+                out.push(char::from_u32(u32::from(c) - 0xfee0)?.to_ascii_lowercase());
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 /// Calls `f` with each token of already normalised text, in the order of
 /// [`tokenize_normalized`], without allocating for tokens that are slices of the
-/// text (the indexer's fast path; a test checks both agree on the shared vectors).
-pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
+/// text (the indexer's fast path; a test checks both agree on the shared vectors):
+/// those come borrowed, the rest owned.
+pub fn for_each_token<'a>(text: &'a str, mut f: impl FnMut(Cow<'a, str>)) {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let at = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
-    let mut id = String::new();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i].1;
@@ -70,9 +101,9 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
                 i += 1;
             }
             for j in start..i {
-                f(&text[at(j)..at(j + 1)]);
+                f(Cow::Borrowed(&text[at(j)..at(j + 1)]));
                 if j + 1 < i {
-                    f(&text[at(j)..at(j + 2)]);
+                    f(Cow::Borrowed(&text[at(j)..at(j + 2)]));
                 }
             }
         } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
@@ -83,9 +114,7 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
                 i += 1;
             }
             for t in tokenize_normalized(&text[at(start)..at(i)]) {
-                id.clear();
-                id.push_str(&t.text);
-                f(&id);
+                f(Cow::Owned(t.text));
             }
         } else {
             i += 1;
@@ -417,9 +446,31 @@ mod tests {
         for input in inputs {
             let text = normalize(input);
             let mut fast = Vec::new();
-            for_each_token(&text, |t| fast.push(t.to_owned()));
+            for_each_token(&text, |t| fast.push(t.into_owned()));
             assert_eq!(fast, token_texts(input), "{input:?}");
         }
+    }
+
+    #[test]
+    fn the_common_path_normalises_like_the_tables() {
+        let mut checked = 0;
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            let one = c.to_string();
+            if let Some(fast) = normalize_common(&one) {
+                let slow = one.nfkc().collect::<String>().to_lowercase();
+                assert_eq!(fast, slow, "U+{:04X}", u32::from(c));
+                checked += 1;
+            }
+        }
+        assert!(
+            checked > 21_000,
+            "only {checked} characters take the common path"
+        );
+        assert_eq!(
+            normalize("ＧＺ－０１３ 居住证明，《通知》"),
+            "gz-013 居住证明,《通知》"
+        );
+        assert_eq!(normalize_common("résumé"), None);
     }
 
     #[test]

@@ -296,6 +296,7 @@ proptest! {
             today: TODAY,
             drafts: true,
             force: false,
+            search: true,
         });
         prop_assert!(built.is_ok(), "build failed: {:?}", built.err());
         let mut files = Vec::new();
