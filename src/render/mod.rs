@@ -8,6 +8,7 @@
 
 mod change_html;
 mod compact;
+mod context;
 pub mod display;
 mod history_views;
 pub mod markdown;

@@ -9,9 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::Environment;
+use minijinja::Value;
+use minijinja::value::Serde;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::context::{PageContext, Table};
 use super::mentions::{Mentions, MentionsObject};
 use super::theme::Theme;
 use super::views::{Link, PageView, SiteView, register_links};
@@ -103,25 +106,6 @@ impl Shared<'_> {
             .unwrap_or(&self.mentions[0]);
         (m, v)
     }
-}
-
-/// The context every template gets; the page's own values are flattened in.
-#[derive(Serialize)]
-struct Context<'a, T: Serialize> {
-    site: &'a minijinja::Value,
-    t: &'a minijinja::Value,
-    /// From this page to the root of its scope (the site, or `/draft/`).
-    root: String,
-    /// From this page to the root of the site.
-    site_root: String,
-    /// This page's path from the site root.
-    path: String,
-    asset_version: &'a str,
-    draft: bool,
-    /// `mentions.link(text, register, root, own_id)`: text with cross-references linked.
-    mentions: &'a minijinja::Value,
-    #[serde(flatten)]
-    page: T,
 }
 
 /// Renders `pages` (of `plan`) in parallel into the sink.
@@ -285,11 +269,13 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
         .collect();
     Shared {
         mentions,
-        site_value: minijinja::Value::from(minijinja::value::Serde(&site_view)),
+        site_value: Table::of_map(&Value::from(Serde(&site_view))),
         site: site_view,
-        strings: minijinja::Value::from(minijinja::value::Serde(i18n::strings(
-            site.config.language,
-        ))),
+        strings: Table::value(
+            i18n::strings(site.config.language)
+                .iter()
+                .map(|(k, v)| (*k, Value::from(*v))),
+        ),
         labels: Labels::new(site.config.language),
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
         css: String::from_utf8_lossy(css).into_owned(),
@@ -485,22 +471,31 @@ impl Renderer<'_> {
         } else {
             (depth_root.clone(), depth_root)
         };
-        let context = Context {
-            site: &shared.site_value,
-            t: &shared.strings,
-            root,
-            site_root,
-            path: format!("{}{}", self.scope.kind.prefix(), path),
-            asset_version: &shared.asset_version,
-            draft: self.scope.is_draft(),
-            mentions: shared.mentions(self.scope.kind).1,
-            page,
+        let (mentions, draft) = (shared.mentions(self.scope.kind).1, self.scope.is_draft());
+        // The page's own values, then those every page has (the context's names).
+        let context = PageContext {
+            page: Value::from(Serde(&page)),
+            common: vec![
+                ("site", shared.site_value.clone()),
+                ("t", shared.strings.clone()),
+                // From this page to the root of its scope (the site, or `/draft/`).
+                ("root", Value::from(root)),
+                // From this page to the root of the site.
+                ("site_root", Value::from(site_root)),
+                // This page's path from the site root.
+                (
+                    "path",
+                    Value::from(format!("{}{}", self.scope.kind.prefix(), path)),
+                ),
+                ("asset_version", Value::from(shared.asset_version.as_str())),
+                ("draft", Value::from(draft)),
+                // `mentions.link(text, register, root, own_id)`: text with cross-references linked.
+                ("mentions", mentions.clone()),
+            ],
         };
         let failed = |e: minijinja::Error| TemplateError::from_minijinja(&e, name, Some(self.path));
         let template = self.env.get_template(name).map_err(failed)?;
-        template
-            .render(minijinja::value::Serde(&context))
-            .map_err(failed)
+        template.render(Value::from_object(context)).map_err(failed)
     }
 }
 
