@@ -111,9 +111,11 @@ pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateEr
             && !value.is_undefined()
             && !value.is_none()
         {
-            return out
-                .write_str(&escape_html(&value.to_string()))
-                .map_err(minijinja::Error::from);
+            let written = match value.as_str() {
+                Some(s) => write_escaped(out, s),
+                None => write_escaped(out, &value.to_string()),
+            };
+            return written.map_err(minijinja::Error::from);
         }
         minijinja::escape_formatter(out, state, value)
     });
@@ -134,17 +136,30 @@ pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateEr
 /// Escapes text for HTML content and attribute values.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    write_escaped(&mut out, s).expect("writing to a String cannot fail");
     out
+}
+
+/// Writes `s` escaped for HTML content and attribute values into `out`, in
+/// runs between the characters that need escaping (no copy of `s` first).
+fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let mut rest = s;
+    // Only ASCII bytes are escaped, so every match is a character boundary.
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.write_str(&rest[..at])?;
+        out.write_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        })?;
+        rest = &rest[at + 1..];
+    }
+    out.write_str(rest)
 }
 
 /// Renders every planned page (except those carried over), plus the theme's
@@ -300,4 +315,17 @@ fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'
         content: hasher.finish(),
         shown_now: shown_now(register, item),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escape_html_escapes_the_five_characters_and_keeps_the_rest() {
+        assert_eq!(
+            super::escape_html("甲&乙<b>\"丙\"'丁'/"),
+            "甲&amp;乙&lt;b&gt;&quot;丙&quot;&#39;丁&#39;/"
+        );
+        assert_eq!(super::escape_html(""), "");
+        assert_eq!(super::escape_html("&&"), "&amp;&amp;");
+    }
 }
