@@ -194,7 +194,8 @@ pub fn render_pages(
 /// thrown away): the templates see the same values as in a build, except that a
 /// QR code, which the build draws from the page's URL and a template can only
 /// insert as it is, is a blank `<svg>` of its kind (present when the URL fits
-/// in a QR code, as in the build).
+/// in a QR code, as in the build), and that the data files the open-data page
+/// lists are not made, so each has a size of 0 and a hash of zeros.
 pub fn check_pages(
     plan: &Plan<'_>,
     theme: &Theme,
@@ -220,8 +221,9 @@ pub(crate) enum Purpose {
 /// Every template is compiled by [`environment`] whatever the sample. Of the
 /// pages, the sample keeps every page that does not show a single item (home,
 /// registers, editions, withdrawals, changes, feeds, departments, purposes,
-/// pages, search, sitemap: a few hundred at most), and of the pages that show
-/// one item (the register's own and the frozen editions', the bulk of a site):
+/// pages, search, sitemap: a few hundred at most; not the data files and
+/// schemas, which no template makes), and of the pages that show one item (the
+/// register's own and the frozen editions', the bulk of a site):
 ///
 /// - the first of each scope and register, and of each frozen edition, so that
 ///   every combination of template, scope and edition banner runs;
@@ -248,6 +250,7 @@ pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>) -> Vec<&'p PlannedPage<'a>> {
     plan.pages
         .iter()
         .zip(shown)
+        .filter(|(page, _)| has_template(page))
         .filter(|(page, shown)| {
             let Some(s) = shown else {
                 return true;
@@ -259,6 +262,15 @@ pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>) -> Vec<&'p PlannedPage<'a>> {
         .map(|(page, _)| page)
         .filter(|page| !page.reused)
         .collect()
+}
+
+/// Whether a page is made from a template (every page but the data files
+/// and schemas, which the export writes).
+fn has_template(page: &PlannedPage<'_>) -> bool {
+    !matches!(
+        page.id,
+        crate::plan::PageId::Data(_) | crate::plan::PageId::Schema(_)
+    )
 }
 
 /// The item a page shows, with a fingerprint of its content.

@@ -77,8 +77,10 @@ struct Shared<'a> {
 
 impl Shared<'_> {
     fn catalogue(&self) -> &[crate::export::Entry] {
-        self.catalogue
-            .get_or_init(|| crate::export::catalogue(self.plan))
+        self.catalogue.get_or_init(|| match self.purpose {
+            Purpose::Output => crate::export::catalogue(self.plan),
+            Purpose::Check => unmade_catalogue(self.plan),
+        })
     }
 
     /// Takes `made` (the catalogue entries of the files rendered so far, by
@@ -106,6 +108,23 @@ impl Shared<'_> {
             .unwrap_or(&self.mentions[0]);
         (m, v)
     }
+}
+
+/// The catalogue as `check` shows it to templates: every file the build
+/// lists, each with a size of 0 and a hash of 64 zeros (the files are not
+/// made: no template makes them, and a template only prints those values).
+fn unmade_catalogue(plan: &Plan<'_>) -> Vec<crate::export::Entry> {
+    plan.pages
+        .iter()
+        .filter_map(|page| {
+            Some(crate::export::Entry {
+                kind: crate::export::listed(page)?,
+                path: plan.path(page),
+                sha256: "0".repeat(64),
+                size: 0,
+            })
+        })
+        .collect()
 }
 
 /// Renders `pages` (of `plan`) in parallel into the sink.
