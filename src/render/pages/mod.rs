@@ -41,6 +41,40 @@ use notice::notice_page;
 pub(super) struct History<'a> {
     /// The history step's result.
     of: &'a RegisterHistory<'a>,
+    /// Per edition, what its diff counts: items added, removed and changed,
+    /// and verdicts flipped (counted once here, not on every page that names
+    /// the edition).
+    pub(super) tallies: Vec<Tally>,
+}
+
+/// What one edition's diff counts.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Tally {
+    pub(super) added: usize,
+    pub(super) removed: usize,
+    pub(super) changed: usize,
+    /// Items whose verdict flipped.
+    pub(super) flips: usize,
+}
+
+impl<'a> History<'a> {
+    fn of(of: &'a RegisterHistory<'a>) -> Self {
+        let tallies = of
+            .diffs
+            .iter()
+            .map(|d| {
+                let (added, removed, changed) = d.counts();
+                let flips = d.items.iter().filter(|c| c.verdict.is_some()).count();
+                Tally {
+                    added,
+                    removed,
+                    changed,
+                    flips,
+                }
+            })
+            .collect();
+        History { of, tallies }
+    }
 }
 
 impl<'a> Deref for History<'a> {
@@ -249,12 +283,7 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
         asset("assets/site.js"),
     ]
     .concat();
-    let histories = plan
-        .history
-        .registers
-        .iter()
-        .map(|of| History { of })
-        .collect();
+    let histories = plan.history.registers.iter().map(History::of).collect();
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
