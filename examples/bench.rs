@@ -28,6 +28,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+/// The allocator of the `minglu` binary, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TITLES: &[&str] = &[
     "居民居住情况证明",
     "亲属关系证明",

@@ -5,6 +5,12 @@ mod install_files;
 
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: a build makes and drops
+/// millions of small strings and template values on every core, where glibc's
+/// malloc spends a sixth of the build's time (and holds more memory).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::parse();
     let lang = cli::lang(&args);

@@ -15,13 +15,17 @@ pub fn mentions_title(text: &str, title: &str) -> bool {
     title.chars().count() >= MIN_TITLE_CHARS && text.contains(title)
 }
 
-/// Titles to look for inside texts, found in one pass over a text (trying at
-/// each character only the titles that start with it) rather than one search
-/// per title. Titles shorter than [`MIN_TITLE_CHARS`] are left out, as
-/// [`mentions_title`] leaves them out.
+/// Titles to look for inside texts, found in one pass over a text rather than
+/// one search per title: at each character, among the titles that start with
+/// it, kept sorted, a few binary searches find those that start there (many
+/// titles share a first character, and often a long prefix: 居民…证明).
+/// Titles shorter than [`MIN_TITLE_CHARS`] are left out, as [`mentions_title`]
+/// leaves them out.
 #[derive(Debug)]
 pub struct TitleIndex<T> {
     titles: Vec<(String, T)>,
+    /// First character → the positions of the titles starting with it, sorted
+    /// by title (then position).
     by_first: HashMap<char, Vec<usize>>,
 }
 
@@ -38,6 +42,9 @@ impl<T> TitleIndex<T> {
                 by_first.entry(c).or_default().push(i);
             }
         }
+        for bucket in by_first.values_mut() {
+            bucket.sort_by(|a, b| titles[*a].0.cmp(&titles[*b].0).then(a.cmp(b)));
+        }
         TitleIndex { titles, by_first }
     }
 
@@ -45,14 +52,51 @@ impl<T> TitleIndex<T> {
     /// the title's position in the index), by offset, then in index order.
     pub fn starts<'s>(&'s self, text: &'s str) -> impl Iterator<Item = (usize, usize)> + 's {
         text.char_indices().flat_map(move |(at, c)| {
-            let rest = &text[at..];
-            self.by_first
-                .get(&c)
-                .into_iter()
-                .flatten()
-                .filter(move |&&i| rest.starts_with(self.titles[i].0.as_str()))
-                .map(move |&i| (at, i))
+            let found = match self.by_first.get(&c) {
+                Some(bucket) => self.prefixes_of(bucket, &text.as_bytes()[at..]),
+                None => Vec::new(),
+            };
+            found.into_iter().map(move |i| (at, i))
         })
+    }
+
+    /// The titles of `bucket` (sorted by title) that `text` starts with, in
+    /// index order.
+    ///
+    /// The greatest title not after `limit` (at first, all of `text`) is the
+    /// only one of its length that can be a prefix of it. If it is one, the
+    /// rest are shorter: prefixes of it without its last byte. If not, any
+    /// title that is a prefix of `limit` sorts between it and `limit`, so is a
+    /// prefix of both: of their common prefix. Each step shortens `limit`.
+    fn prefixes_of(&self, bucket: &[usize], text: &[u8]) -> Vec<usize> {
+        let title = |i: usize| self.titles[bucket[i]].0.as_bytes();
+        let mut found = Vec::new();
+        let mut limit = text;
+        loop {
+            let end = bucket.partition_point(|&i| self.titles[i].0.as_bytes() <= limit);
+            let Some(last) = end.checked_sub(1) else {
+                break;
+            };
+            let t = title(last);
+            if limit.starts_with(t) {
+                // Every item with this title (equal titles sit together).
+                found.extend(
+                    (0..end)
+                        .rev()
+                        .take_while(|&j| title(j) == t)
+                        .map(|j| bucket[j]),
+                );
+                let Some(shorter) = t.len().checked_sub(1) else {
+                    break;
+                };
+                limit = &t[..shorter];
+            } else {
+                let common = t.iter().zip(limit).take_while(|(a, b)| a == b).count();
+                limit = &limit[..common];
+            }
+        }
+        found.sort_unstable();
+        found
     }
 
     /// The title at a position of the index, and what it stands for.
@@ -177,6 +221,65 @@ mod tests {
             assert_eq!(found, expected, "{text}");
         }
         assert_eq!(index.found_in("请开具居民居住情况证明").len(), 2);
+    }
+
+    /// Where titles start, by trying every title at every character.
+    fn starts_naively(titles: &[String], text: &str) -> Vec<(usize, usize)> {
+        let titles: Vec<&String> = titles
+            .iter()
+            .filter(|t| t.chars().count() >= MIN_TITLE_CHARS)
+            .collect();
+        text.char_indices()
+            .flat_map(|(at, _)| {
+                let rest = &text[at..];
+                titles
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, t)| rest.starts_with(t.as_str()))
+                    .map(move |(i, _)| (at, i))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn title_index_starts_where_every_title_tried_everywhere_starts() {
+        let titles: Vec<String> = [
+            "居民居住情况证明（第1项）",
+            "居民居住情况证明（第12项）",
+            "居民居住情况证明（第1项）",
+            "居民居住情况证明",
+            "居民居住",
+            "居住情况证明",
+            "亲属关系证明",
+            "证明材料清单",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let index = TitleIndex::new(titles.iter().cloned().map(|t| (t, ())));
+        for text in [
+            "请开具居民居住情况证明（第12项）和居民居住情况证明（第1项）。",
+            "居民居住情况证明（第123项）居民居住情况证明（第",
+            "证明材料清单亲属关系证明居民居住",
+            "居民",
+            "",
+        ] {
+            let found: Vec<(usize, usize)> = index.starts(text).collect();
+            assert_eq!(found, starts_naively(&titles, text), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Titles and texts from a small alphabet, so that they share long
+        /// prefixes and repeat.
+        #[test]
+        fn title_index_starts_as_naive_search_does(
+            titles in proptest::collection::vec("[甲a]{3,6}", 0..16),
+            text in "[甲ab]{0,32}",
+        ) {
+            let index = TitleIndex::new(titles.iter().cloned().map(|t| (t, ())));
+            let found: Vec<(usize, usize)> = index.starts(&text).collect();
+            proptest::prop_assert_eq!(found, starts_naively(&titles, &text));
+        }
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl<'a> EditionView<'a> {
     pub(crate) fn of(h: &'a History<'a>, index: usize) -> Self {
         let e: &'a Edition = &h.register.editions[index];
         let r = &e.record;
-        let (added, removed, changed) = h.diffs[index].counts();
+        let tally = h.tallies[index];
         EditionView {
             id: &e.id,
             label: &r.label,
@@ -75,14 +75,10 @@ impl<'a> EditionView<'a> {
             notes: r.notes.as_deref(),
             sources: &r.sources,
             count: e.snapshot.items.len(),
-            added,
-            removed,
-            changed,
-            flips: h.diffs[index]
-                .items
-                .iter()
-                .filter(|c| c.verdict.is_some())
-                .count(),
+            added: tally.added,
+            removed: tally.removed,
+            changed: tally.changed,
+            flips: tally.flips,
             first: index == 0,
         }
     }

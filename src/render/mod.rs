@@ -8,6 +8,7 @@
 
 mod change_html;
 mod compact;
+mod context;
 pub mod display;
 mod history_views;
 pub mod markdown;
@@ -110,9 +111,11 @@ pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateEr
             && !value.is_undefined()
             && !value.is_none()
         {
-            return out
-                .write_str(&escape_html(&value.to_string()))
-                .map_err(minijinja::Error::from);
+            let written = match value.as_str() {
+                Some(s) => write_escaped(out, s),
+                None => write_escaped(out, &value.to_string()),
+            };
+            return written.map_err(minijinja::Error::from);
         }
         minijinja::escape_formatter(out, state, value)
     });
@@ -133,17 +136,30 @@ pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateEr
 /// Escapes text for HTML content and attribute values.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    write_escaped(&mut out, s).expect("writing to a String cannot fail");
     out
+}
+
+/// Writes `s` escaped for HTML content and attribute values into `out`, in
+/// runs between the characters that need escaping (no copy of `s` first).
+fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let mut rest = s;
+    // Only ASCII bytes are escaped, so every match is a character boundary.
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.write_str(&rest[..at])?;
+        out.write_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        })?;
+        rest = &rest[at + 1..];
+    }
+    out.write_str(rest)
 }
 
 /// Renders every planned page (except those carried over), plus the theme's
@@ -178,7 +194,8 @@ pub fn render_pages(
 /// thrown away): the templates see the same values as in a build, except that a
 /// QR code, which the build draws from the page's URL and a template can only
 /// insert as it is, is a blank `<svg>` of its kind (present when the URL fits
-/// in a QR code, as in the build).
+/// in a QR code, as in the build), and that the data files the open-data page
+/// lists are not made, so each has a size of 0 and a hash of zeros.
 pub fn check_pages(
     plan: &Plan<'_>,
     theme: &Theme,
@@ -204,8 +221,9 @@ pub(crate) enum Purpose {
 /// Every template is compiled by [`environment`] whatever the sample. Of the
 /// pages, the sample keeps every page that does not show a single item (home,
 /// registers, editions, withdrawals, changes, feeds, departments, purposes,
-/// pages, search, sitemap: a few hundred at most), and of the pages that show
-/// one item (the register's own and the frozen editions', the bulk of a site):
+/// pages, search, sitemap: a few hundred at most; not the data files and
+/// schemas, which no template makes), and of the pages that show one item (the
+/// register's own and the frozen editions', the bulk of a site):
 ///
 /// - the first of each scope and register, and of each frozen edition, so that
 ///   every combination of template, scope and edition banner runs;
@@ -232,6 +250,7 @@ pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>) -> Vec<&'p PlannedPage<'a>> {
     plan.pages
         .iter()
         .zip(shown)
+        .filter(|(page, _)| has_template(page))
         .filter(|(page, shown)| {
             let Some(s) = shown else {
                 return true;
@@ -243,6 +262,15 @@ pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>) -> Vec<&'p PlannedPage<'a>> {
         .map(|(page, _)| page)
         .filter(|page| !page.reused)
         .collect()
+}
+
+/// Whether a page is made from a template (every page but the data files
+/// and schemas, which the export writes).
+fn has_template(page: &PlannedPage<'_>) -> bool {
+    !matches!(
+        page.id,
+        crate::plan::PageId::Data(_) | crate::plan::PageId::Schema(_)
+    )
 }
 
 /// The item a page shows, with a fingerprint of its content.
@@ -299,4 +327,17 @@ fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'
         content: hasher.finish(),
         shown_now: shown_now(register, item),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escape_html_escapes_the_five_characters_and_keeps_the_rest() {
+        assert_eq!(
+            super::escape_html("甲&乙<b>\"丙\"'丁'/"),
+            "甲&amp;乙&lt;b&gt;&quot;丙&quot;&#39;丁&#39;/"
+        );
+        assert_eq!(super::escape_html(""), "");
+        assert_eq!(super::escape_html("&&"), "&amp;&amp;");
+    }
 }

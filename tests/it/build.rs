@@ -219,6 +219,28 @@ fn check_finds_template_errors_that_only_some_pages_trigger() {
     }
 }
 
+/// `check` does not make the data files (no template makes them), but the
+/// open-data page that lists them is still rendered, with every file it lists.
+#[test]
+fn check_renders_the_data_page_without_making_the_data_files() {
+    let site = SiteTest::fixture("conformance");
+    site.write(
+        "themes/default/templates/data.html",
+        "{% extends \"base.html\" %}{% block main %}{% for r in registers %}{% for f in r.editions[-1].files %}{% if f.format == \"CSV\" %}{{ f.nope.deeper }}{% endif %}{% endfor %}{% endfor %}{% endblock %}",
+    );
+    let run = site.run(&["check", "--lang", "en"]);
+    run.code(1);
+    assert!(run.stderr.contains("error[template]"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.contains("while rendering /") && l.contains("data/")),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.root.join("public").exists(), "check writes nothing");
+}
+
 #[test]
 fn a_rebuild_replaces_stale_files() {
     let site = SiteTest::fixture("base");

@@ -9,9 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::Environment;
+use minijinja::Value;
+use minijinja::value::Serde;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::context::{PageContext, Table};
 use super::mentions::{Mentions, MentionsObject};
 use super::theme::Theme;
 use super::views::{Link, PageView, SiteView, register_links};
@@ -38,6 +41,40 @@ use notice::notice_page;
 pub(super) struct History<'a> {
     /// The history step's result.
     of: &'a RegisterHistory<'a>,
+    /// Per edition, what its diff counts: items added, removed and changed,
+    /// and verdicts flipped (counted once here, not on every page that names
+    /// the edition).
+    pub(super) tallies: Vec<Tally>,
+}
+
+/// What one edition's diff counts.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Tally {
+    pub(super) added: usize,
+    pub(super) removed: usize,
+    pub(super) changed: usize,
+    /// Items whose verdict flipped.
+    pub(super) flips: usize,
+}
+
+impl<'a> History<'a> {
+    fn of(of: &'a RegisterHistory<'a>) -> Self {
+        let tallies = of
+            .diffs
+            .iter()
+            .map(|d| {
+                let (added, removed, changed) = d.counts();
+                let flips = d.items.iter().filter(|c| c.verdict.is_some()).count();
+                Tally {
+                    added,
+                    removed,
+                    changed,
+                    flips,
+                }
+            })
+            .collect();
+        History { of, tallies }
+    }
 }
 
 impl<'a> Deref for History<'a> {
@@ -74,8 +111,10 @@ struct Shared<'a> {
 
 impl Shared<'_> {
     fn catalogue(&self) -> &[crate::export::Entry] {
-        self.catalogue
-            .get_or_init(|| crate::export::catalogue(self.plan))
+        self.catalogue.get_or_init(|| match self.purpose {
+            Purpose::Output => crate::export::catalogue(self.plan),
+            Purpose::Check => unmade_catalogue(self.plan),
+        })
     }
 
     /// Takes `made` (the catalogue entries of the files rendered so far, by
@@ -105,23 +144,21 @@ impl Shared<'_> {
     }
 }
 
-/// The context every template gets; the page's own values are flattened in.
-#[derive(Serialize)]
-struct Context<'a, T: Serialize> {
-    site: &'a minijinja::Value,
-    t: &'a minijinja::Value,
-    /// From this page to the root of its scope (the site, or `/draft/`).
-    root: String,
-    /// From this page to the root of the site.
-    site_root: String,
-    /// This page's path from the site root.
-    path: String,
-    asset_version: &'a str,
-    draft: bool,
-    /// `mentions.link(text, register, root, own_id)`: text with cross-references linked.
-    mentions: &'a minijinja::Value,
-    #[serde(flatten)]
-    page: T,
+/// The catalogue as `check` shows it to templates: every file the build
+/// lists, each with a size of 0 and a hash of 64 zeros (the files are not
+/// made: no template makes them, and a template only prints those values).
+fn unmade_catalogue(plan: &Plan<'_>) -> Vec<crate::export::Entry> {
+    plan.pages
+        .iter()
+        .filter_map(|page| {
+            Some(crate::export::Entry {
+                kind: crate::export::listed(page)?,
+                path: plan.path(page),
+                sha256: "0".repeat(64),
+                size: 0,
+            })
+        })
+        .collect()
 }
 
 /// Renders `pages` (of `plan`) in parallel into the sink.
@@ -246,12 +283,7 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
         asset("assets/site.js"),
     ]
     .concat();
-    let histories = plan
-        .history
-        .registers
-        .iter()
-        .map(|of| History { of })
-        .collect();
+    let histories = plan.history.registers.iter().map(History::of).collect();
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
@@ -285,11 +317,13 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
         .collect();
     Shared {
         mentions,
-        site_value: minijinja::Value::from(minijinja::value::Serde(&site_view)),
+        site_value: Table::of_map(&Value::from(Serde(&site_view))),
         site: site_view,
-        strings: minijinja::Value::from(minijinja::value::Serde(i18n::strings(
-            site.config.language,
-        ))),
+        strings: Table::value(
+            i18n::strings(site.config.language)
+                .iter()
+                .map(|(k, v)| (*k, Value::from(*v))),
+        ),
         labels: Labels::new(site.config.language),
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
         css: String::from_utf8_lossy(css).into_owned(),
@@ -485,22 +519,31 @@ impl Renderer<'_> {
         } else {
             (depth_root.clone(), depth_root)
         };
-        let context = Context {
-            site: &shared.site_value,
-            t: &shared.strings,
-            root,
-            site_root,
-            path: format!("{}{}", self.scope.kind.prefix(), path),
-            asset_version: &shared.asset_version,
-            draft: self.scope.is_draft(),
-            mentions: shared.mentions(self.scope.kind).1,
-            page,
+        let (mentions, draft) = (shared.mentions(self.scope.kind).1, self.scope.is_draft());
+        // The page's own values, then those every page has (the context's names).
+        let context = PageContext {
+            page: Value::from(Serde(&page)),
+            common: vec![
+                ("site", shared.site_value.clone()),
+                ("t", shared.strings.clone()),
+                // From this page to the root of its scope (the site, or `/draft/`).
+                ("root", Value::from(root)),
+                // From this page to the root of the site.
+                ("site_root", Value::from(site_root)),
+                // This page's path from the site root.
+                (
+                    "path",
+                    Value::from(format!("{}{}", self.scope.kind.prefix(), path)),
+                ),
+                ("asset_version", Value::from(shared.asset_version.as_str())),
+                ("draft", Value::from(draft)),
+                // `mentions.link(text, register, root, own_id)`: text with cross-references linked.
+                ("mentions", mentions.clone()),
+            ],
         };
         let failed = |e: minijinja::Error| TemplateError::from_minijinja(&e, name, Some(self.path));
         let template = self.env.get_template(name).map_err(failed)?;
-        template
-            .render(minijinja::value::Serde(&context))
-            .map_err(failed)
+        template.render(Value::from_object(context)).map_err(failed)
     }
 }
 
