@@ -7,6 +7,7 @@
 //! and never writes.
 
 mod cache;
+pub(crate) mod codec;
 mod distinct;
 mod lower;
 pub use lower::SITE_FIELDS;
@@ -35,7 +36,7 @@ use distinct::Distinct;
 use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
-pub use cache::Cache;
+pub use cache::{Cache, ChangedFiles};
 pub use lower::normalise_doc_number;
 pub use read::{base_url_problem, is_web_url};
 
@@ -66,6 +67,9 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<(Arc<Site>, Diagnos
 
 fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
     let mut w = walk::walk(root)?;
+    if cache.persistent() {
+        stamp_others(root, &w, cache);
+    }
     let mut diags = std::mem::take(&mut w.diags);
     let reader = ContentFiles::new(root)?;
     let src = Source {
@@ -123,6 +127,24 @@ fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
     let mut all = Diagnostics::new();
     all.extend(diags);
     Ok((site, all))
+}
+
+/// Has `cache` stamp every file that is neither an item nor in an edition
+/// (those it stamps as it reads them), before anything is read.
+fn stamp_others(root: &Path, w: &walk::Walk, cache: &Cache) {
+    let read_by_cache: std::collections::HashSet<FileId> = w
+        .lists
+        .values()
+        .flat_map(|lf| {
+            let editions = lf.editions.values().flat_map(|ef| ef.files.values());
+            lf.items.iter().map(|(id, _)| id).chain(editions).copied()
+        })
+        .collect();
+    let others = (0..w.files.len())
+        .filter_map(|i| u32::try_from(i).ok().map(FileId))
+        .filter(|id| !read_by_cache.contains(id))
+        .map(|id| w.files.path(id));
+    cache.stamp_others(root, others);
 }
 
 /// The `language` of `content/site.yaml`, read on its own (without loading or

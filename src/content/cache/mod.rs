@@ -11,6 +11,14 @@
 //! is never cached (its stamp may not yet differ from an edit in the same
 //! clock tick), and neither is a symbolic link. The cache is an optimisation
 //! only: any doubt means reading the file again.
+//!
+//! `serve` keeps a cache in memory from one load to the next; `check` writes
+//! it to a file between runs ([`disk`]), and then also learns from it which
+//! files changed since the last check ([`Cache::changed_files`]).
+
+mod disk;
+
+pub use disk::ChangedFiles;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -82,6 +90,8 @@ struct CachedItem {
     /// Whether the file gave an item (then it is in the cached model).
     item: bool,
     diags: Vec<Diagnostic>,
+    /// Its bytes in the cache file it was read from, if it was.
+    stored: Option<disk::StoredItem>,
 }
 
 #[derive(Debug)]
@@ -90,6 +100,8 @@ struct CachedEdition {
     /// Register key and edition id, when the folder gave an edition.
     edition: Option<(String, String)>,
     diags: Vec<Diagnostic>,
+    /// Its bytes in the cache file it was read from, if it was.
+    stored: Option<disk::StoredEdition>,
 }
 
 /// Parsed files from the previous load (see the module documentation).
@@ -108,6 +120,11 @@ pub struct Cache {
     next_items: Mutex<HashMap<String, CachedItem>>,
     next_editions: Mutex<HashMap<String, CachedEdition>>,
     hits: Mutex<(usize, usize)>,
+    /// What a cache file held (see [`disk`]), when the cache was read from one.
+    stored: Option<disk::Stored>,
+    /// The stamps of the other files of the last load (site.yaml, lists,
+    /// pages …), taken before they were read; `None`: not cacheable.
+    others: Mutex<Vec<(String, Option<Stamp>)>>,
 }
 
 impl Cache {
@@ -171,6 +188,24 @@ impl Cache {
         *self = Cache::default();
     }
 
+    /// Whether the cache will be written to a file (see [`disk`]).
+    pub(crate) fn persistent(&self) -> bool {
+        self.stored.is_some()
+    }
+
+    /// Stamps the files a load reads besides items and editions (`paths`,
+    /// relative to `root`), before it reads them: only a cache written to a
+    /// file needs them, to tell which files changed between two checks.
+    pub(crate) fn stamp_others<'p>(&self, root: &Path, paths: impl Iterator<Item = &'p str>) {
+        if self.stored.is_none() {
+            return;
+        }
+        let stamps = paths
+            .map(|rel| (rel.to_owned(), Stamp::of(&root.join(rel))))
+            .collect();
+        *self.others.lock().unwrap_or_else(PoisonError::into_inner) = stamps;
+    }
+
     fn cached_item(&self, id: FileId) -> Option<Item> {
         let (r, i) = *self.positions.get(&id)?;
         let item = self.site.as_ref()?.registers.get(r)?.working.items.get(i)?;
@@ -209,14 +244,22 @@ impl Cache {
             let item = if c.item { self.cached_item(id) } else { None };
             if item.is_some() == c.item {
                 self.count(1, 0);
-                self.keep_item(rel, stamp, (kind, prefix), (&item, &c.diags), id);
-                return Ok((item, c.diags.clone()));
+                let parsed = (item, c.diags.clone());
+                self.keep_item(rel, stamp, (kind, prefix), &parsed, id, c.stored.clone());
+                return Ok(parsed);
             }
+        }
+        if let (Some(stamp), Some(stored)) = (stamp, &self.stored)
+            && let Some((parsed, raw)) = stored.item(rel, stamp, (kind, prefix), id)
+        {
+            self.count(1, 0);
+            self.keep_item(rel, stamp, (kind, prefix), &parsed, id, Some(raw));
+            return Ok(parsed);
         }
         self.count(0, 1);
         let parsed = parse()?;
         if let Some(stamp) = stamp {
-            self.keep_item(rel, stamp, (kind, prefix), (&parsed.0, &parsed.1), id);
+            self.keep_item(rel, stamp, (kind, prefix), &parsed, id, None);
         }
         Ok(parsed)
     }
@@ -226,8 +269,9 @@ impl Cache {
         rel: &str,
         stamp: Stamp,
         (kind, prefix): (ListKind, &str),
-        (item, diags): (&Option<Item>, &[Diagnostic]),
+        (item, diags): &Parsed<Item>,
         id: FileId,
+        stored: Option<disk::StoredItem>,
     ) {
         let entry = CachedItem {
             stamp,
@@ -235,7 +279,8 @@ impl Cache {
             kind,
             prefix: prefix.to_owned(),
             item: item.is_some(),
-            diags: diags.to_vec(),
+            diags: diags.clone(),
+            stored,
         };
         self.next_items
             .lock()
@@ -268,14 +313,22 @@ impl Cache {
             let edition = c.edition.as_ref().and_then(|e| self.cached_edition(e));
             if edition.is_some() == c.edition.is_some() {
                 self.count(files.len(), 0);
-                self.keep_edition(dir, key, stamps.clone(), (&edition, &c.diags));
-                return Ok((edition, c.diags.clone()));
+                let parsed = (edition, c.diags.clone());
+                self.keep_edition(dir, key, stamps.clone(), &parsed, c.stored.clone());
+                return Ok(parsed);
             }
+        }
+        if let (Some(stamps), Some(stored)) = (&stamps, &self.stored)
+            && let Some((parsed, raw)) = stored.edition(dir, stamps)
+        {
+            self.count(files.len(), 0);
+            self.keep_edition(dir, key, stamps.clone(), &parsed, Some(raw));
+            return Ok(parsed);
         }
         self.count(0, files.len());
         let parsed = load()?;
         if let Some(stamps) = stamps {
-            self.keep_edition(dir, key, stamps, (&parsed.0, &parsed.1));
+            self.keep_edition(dir, key, stamps, &parsed, None);
         }
         Ok(parsed)
     }
@@ -285,12 +338,14 @@ impl Cache {
         dir: &str,
         key: &str,
         files: Vec<(String, FileId, Stamp)>,
-        (edition, diags): (&Option<Arc<Edition>>, &[Diagnostic]),
+        (edition, diags): &Parsed<Arc<Edition>>,
+        stored: Option<disk::StoredEdition>,
     ) {
         let entry = CachedEdition {
             files,
             edition: edition.as_ref().map(|e| (key.to_owned(), e.id.clone())),
-            diags: diags.to_vec(),
+            diags: diags.clone(),
+            stored,
         };
         self.next_editions
             .lock()
