@@ -117,9 +117,11 @@ pub(crate) fn run(options: &CheckOptions, cache_file: &Path) -> Result<(Report, 
         ..Known::default()
     });
     let file = cache.to_file(&key, &learned.to_bytes());
-    drop(cache);
-    drop(site);
-    write_atomically(cache_file, &file);
+    // Freeing the model takes a while: while the file is written.
+    rayon::join(
+        move || drop((cache, site)),
+        || write_atomically(cache_file, &file),
+    );
     let report = Report {
         root: root.clone(),
         files,
@@ -182,7 +184,7 @@ fn render_sample(
     };
     let outcome = render::check_pages(&plan, theme, &sample, &sink);
     phases.render = start.elapsed();
-    phases.rendered = sample.len();
+    phases.rendered = outcome.as_ref().map_or(0, |stats| stats.pages);
     let clean = clean.into_inner().unwrap_or_else(PoisonError::into_inner);
     footprint.retain(|path| !again.contains(path) || clean.contains(path));
     let rendered = match &outcome {

@@ -68,7 +68,7 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<(Arc<Site>, Diagnos
 fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
     let mut w = walk::walk(root)?;
     if cache.persistent() {
-        stamp_others(root, &w, cache);
+        stamp_others(&w, cache);
     }
     let mut diags = std::mem::take(&mut w.diags);
     let reader = ContentFiles::new(root)?;
@@ -76,6 +76,7 @@ fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
         root,
         files: &w.files,
         reader: &reader,
+        stamps: &w.stamps,
     };
     let (config, d) = load_site(src, w.site)?;
     diags.extend(d);
@@ -131,7 +132,7 @@ fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
 
 /// Has `cache` stamp every file that is neither an item nor in an edition
 /// (those it stamps as it reads them), before anything is read.
-fn stamp_others(root: &Path, w: &walk::Walk, cache: &Cache) {
+fn stamp_others(w: &walk::Walk, cache: &Cache) {
     let read_by_cache: std::collections::HashSet<FileId> = w
         .lists
         .values()
@@ -143,8 +144,12 @@ fn stamp_others(root: &Path, w: &walk::Walk, cache: &Cache) {
     let others = (0..w.files.len())
         .filter_map(|i| u32::try_from(i).ok().map(FileId))
         .filter(|id| !read_by_cache.contains(id))
-        .map(|id| w.files.path(id));
-    cache.stamp_others(root, others);
+        .map(|id| {
+            let stamp = w.stamps.get(id.0 as usize).copied().flatten();
+            (id, w.files.path(id).to_owned(), stamp)
+        })
+        .collect();
+    cache.stamp_others(others);
 }
 
 /// The `language` of `content/site.yaml`, read on its own (without loading or
@@ -191,6 +196,8 @@ struct Source<'a> {
     root: &'a Path,
     files: &'a Files,
     reader: &'a ContentFiles,
+    /// The walk's stamp of each file, by id.
+    stamps: &'a [Option<cache::Stamp>],
 }
 
 fn read_bytes(src: Source<'_>, id: FileId) -> Result<Vec<u8>> {
@@ -316,9 +323,9 @@ fn load_register(
                 .items
                 .par_iter()
                 .map(|(id, stem)| {
-                    let path = walk::absolute(src.root, src.files, *id);
                     let settings = (list.kind, list.id_prefix.as_str());
-                    cache.item(&path, src.files.path(*id), *id, settings, || {
+                    let stamp = src.stamps.get(id.0 as usize).copied().flatten();
+                    cache.item(stamp, src.files.path(*id), *id, settings, || {
                         let bytes = read_bytes(src, *id)?;
                         Ok(distinct.item(&bytes, None, *id, stem, list))
                     })
@@ -333,7 +340,7 @@ fn load_register(
         .par_iter()
         .map(|(id, ef)| {
             let dir = format!("content/lists/{key}/editions/{id}");
-            cache.edition((src.root, key, &dir), &ef.files, || {
+            cache.edition((key, &dir), (&ef.files, src.stamps), || {
                 load_edition((src, distinct), key, id, ef)
             })
         })

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use super::cache::Stamp;
 use crate::diagnostic::{Code, Diagnostic, FileId, Files, Span, Text};
 use crate::error::{Error, Result};
 use crate::site_files;
@@ -40,6 +41,9 @@ pub(crate) struct Walk {
     /// Paths (relative to the root) that exist but were refused, so that they
     /// are not reported as missing too.
     pub(crate) refused: Vec<String>,
+    /// The stamp of each file (by id) from the walk's own look at it, for
+    /// the cache (`None`: a link, a recent change, or not a file).
+    pub(crate) stamps: Vec<Option<Stamp>>,
 }
 
 impl Walk {
@@ -122,14 +126,27 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
             continue;
         }
         let rel = relative(root, entry.path());
-        if let Some(d) = unreadable(&mut w.files, &rel, &entry, limit) {
+        let meta = entry.metadata().ok();
+        let size = meta.as_ref().map_or(0, std::fs::Metadata::len);
+        if let Some(d) = unreadable(&mut w.files, &rel, &entry, (size, limit)) {
             w.diags.push(d);
             w.refused.push(rel);
             continue;
         }
+        let before = w.files.len();
         classify(&mut w, &rel);
+        if w.files.len() == before + 1 {
+            // Following links, the walk saw the target: only a file that is
+            // not a link has the stamp the cache would take of it.
+            let stamp = meta
+                .filter(|_| !entry.path_is_symlink())
+                .and_then(|m| Stamp::of_metadata(&m));
+            w.stamps.resize(before, None);
+            w.stamps.push(stamp);
+        }
     }
     require_files(&mut w);
+    w.stamps.resize(w.files.len(), None);
     Ok(w)
 }
 
@@ -139,7 +156,7 @@ fn unreadable(
     files: &mut Files,
     rel: &str,
     entry: &walkdir::DirEntry,
-    limit: u64,
+    (size, limit): (u64, u64),
 ) -> Option<Diagnostic> {
     if let Some(kind) = site_files::special_kind(entry.file_type()) {
         let id = files.add(rel.to_owned());
@@ -159,7 +176,6 @@ fn unreadable(
             )),
         );
     }
-    let size = entry.metadata().map_or(0, |m| m.len());
     (size > limit).then(|| {
         let id = files.add(rel.to_owned());
         let var = site_files::LIMIT_VAR;

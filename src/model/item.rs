@@ -229,6 +229,65 @@ pub struct Basis {
     pub url: Option<String>,
 }
 
+impl Details {
+    /// [`Item::same_values`] for the kind-specific fields.
+    fn same_values(&self, other: &Details) -> bool {
+        let value = |a: &Option<Spanned<String>>, b: &Option<Spanned<String>>| {
+            a.as_ref().map(|s| &s.value) == b.as_ref().map(|s| &s.value)
+        };
+        match (self, other) {
+            (Details::Stamp(a), Details::Stamp(b)) => {
+                let Stamp {
+                    verdict,
+                    instead,
+                    transitional,
+                    materials,
+                    procedure,
+                    time_limit,
+                    fee,
+                    proof_content,
+                } = a;
+                verdict.value == b.verdict.value
+                    && instead.len() == b.instead.len()
+                    && instead.iter().zip(&b.instead).all(|(x, y)| {
+                        let Instead {
+                            method,
+                            department,
+                            how,
+                        } = x;
+                        *method == y.method && value(department, &y.department) && *how == y.how
+                    })
+                    && *transitional == b.transitional
+                    && *materials == b.materials
+                    && *procedure == b.procedure
+                    && *time_limit == b.time_limit
+                    && *fee == b.fee
+                    && *proof_content == b.proof_content
+            }
+            (Details::Work(a), Details::Work(b)) => a == b,
+            (Details::Creation(a), Details::Creation(b)) => {
+                let Creation {
+                    level,
+                    participation,
+                    cycle,
+                    recognition,
+                    standard,
+                    ledgers,
+                    merged_into,
+                } = a;
+                *level == b.level
+                    && *participation == b.participation
+                    && *cycle == b.cycle
+                    && *recognition == b.recognition
+                    && *standard == b.standard
+                    && *ledgers == b.ledgers
+                    && value(merged_into, &b.merged_into)
+            }
+            _ => false,
+        }
+    }
+}
+
 impl Item {
     /// The stamp fields, if this is a stamp item.
     pub fn stamp(&self) -> Option<&Stamp> {
@@ -245,6 +304,41 @@ impl Item {
             .into_iter()
             .flat_map(|s| s.instead.iter().filter_map(|i| i.department.as_ref()));
         self.departments.iter().chain(instead)
+    }
+
+    /// Whether `other` has the same values in every field (wherever and in
+    /// whichever file they were written): then no field of it changed.
+    pub fn same_values(&self, other: &Item) -> bool {
+        fn values<T: PartialEq>(a: &[Spanned<T>], b: &[Spanned<T>]) -> bool {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.value == b.value)
+        }
+        let Item {
+            id,
+            title,
+            aliases,
+            category,
+            departments,
+            basis,
+            purposes,
+            summary,
+            body,
+            sources,
+            replaces,
+            details,
+            file: _,
+        } = self;
+        *id == other.id
+            && title.value == other.title.value
+            && *aliases == other.aliases
+            && category.value == other.category.value
+            && values(departments, &other.departments)
+            && *basis == other.basis
+            && *purposes == other.purposes
+            && *summary == other.summary
+            && *body == other.body
+            && *sources == other.sources
+            && values(replaces, &other.replaces)
+            && details.same_values(&other.details)
     }
 
     /// Span of the item's title, for item-level diagnostics.

@@ -122,12 +122,14 @@ impl Cache {
         w.u32(VERSION);
         w.str(key);
         let others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
-        let others: Vec<&(String, Option<Stamp>)> =
-            others.iter().filter(|(_, s)| s.is_some()).collect();
+        let others: Vec<(&String, Stamp)> = others
+            .iter()
+            .filter_map(|(_, rel, s)| Some((rel, (*s)?)))
+            .collect();
         w.usize(others.len());
         for (rel, stamp) in others {
             w.str(rel);
-            w.put(&stamp.expect("filtered"));
+            w.put(&stamp);
         }
         write_items(&mut w, old, &items, &mut table);
         write_editions(&mut w, old, &editions, &mut table);
@@ -145,57 +147,91 @@ impl Cache {
 
     /// The files of `files` (this load's) that changed since the load the
     /// cache file was written after, by their stamps; every file counts as
-    /// added when there was no cache file.
+    /// added when there was no cache file. When in doubt, a file counts as
+    /// added (which covers more than modified).
     pub fn changed_files(&self, files: &Files) -> ChangedFiles {
         let empty = Stored::default();
         let stored = self.stored.as_ref().unwrap_or(&empty);
-        let mut old: HashMap<&str, Stamp> = stored
-            .others
-            .iter()
-            .map(|(rel, s)| (rel.as_str(), *s))
-            .collect();
-        old.extend(stored.items.iter().map(|(rel, e)| (rel.as_str(), e.stamp)));
-        let edition_files: Vec<(String, Stamp)> = stored
-            .editions
-            .iter()
-            .flat_map(|(dir, e)| {
-                e.files
-                    .iter()
-                    .map(move |(rel, s)| (format!("{dir}/{rel}"), *s))
-            })
-            .collect();
-        old.extend(edition_files.iter().map(|(rel, s)| (rel.as_str(), *s)));
-        let mut new: HashMap<String, Stamp> = self
-            .others
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .filter_map(|(rel, s)| Some((rel.clone(), (*s)?)))
-            .collect();
-        new.extend(self.items.iter().map(|(rel, c)| (rel.clone(), c.stamp)));
-        for (dir, c) in &self.editions {
-            new.extend(
-                c.files
-                    .iter()
-                    .map(|(rel, _, s)| (format!("{dir}/{rel}"), *s)),
-            );
-        }
+        let mut covered = vec![false; files.len()];
         let mut out = ChangedFiles::default();
-        let mut seen = HashSet::new();
-        for path in files.paths() {
-            seen.insert(path);
-            match (old.get(path), new.get(path)) {
-                (Some(a), Some(b)) if a == b => {}
-                (Some(_), _) => out.modified.push(path.to_owned()),
-                (None, _) => out.added.push(path.to_owned()),
+        let mut gone: Vec<String> = Vec::new();
+        let mut seen = |id: FileId, same: bool, out: &mut ChangedFiles| {
+            if let Some(c) = covered.get_mut(id.0 as usize) {
+                *c = true;
+            }
+            if !same {
+                out.added.push(files.path(id).to_owned());
+            }
+        };
+        for c in self.items.values() {
+            let same = stored
+                .items
+                .get(files.path(c.id))
+                .is_some_and(|e| e.stamp == c.stamp);
+            seen(c.id, same, &mut out);
+        }
+        let others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
+        for (id, rel, stamp) in others.iter() {
+            let same = stamp.is_some() && stored.others.get(rel) == stamp.as_ref();
+            seen(*id, same, &mut out);
+        }
+        for (dir, c) in &self.editions {
+            let old = stored.editions.get(dir).map_or(&[][..], |e| &e.files[..]);
+            let whole = old.len() == c.files.len()
+                && old
+                    .iter()
+                    .zip(&c.files)
+                    .all(|((a, s), (b, _, t))| a == b && s == t);
+            let old: HashMap<&str, Stamp> = if whole {
+                HashMap::new()
+            } else {
+                old.iter().map(|(rel, s)| (rel.as_str(), *s)).collect()
+            };
+            for (rel, id, stamp) in &c.files {
+                seen(*id, whole || old.get(rel.as_str()) == Some(stamp), &mut out);
+            }
+            if !whole {
+                let now: HashSet<&str> = c.files.iter().map(|(rel, _, _)| rel.as_str()).collect();
+                gone.extend(
+                    old.keys()
+                        .filter(|rel| !now.contains(*rel))
+                        .map(|rel| format!("{dir}/{rel}")),
+                );
             }
         }
-        out.removed = old
-            .keys()
-            .filter(|p| !seen.contains(*p))
-            .map(|p| (*p).to_owned())
-            .collect();
-        out.removed.sort();
+        for (i, covered) in covered.iter().enumerate() {
+            if !covered && let Ok(id) = u32::try_from(i) {
+                out.added.push(files.path(FileId(id)).to_owned());
+            }
+        }
+        gone.extend(
+            stored
+                .items
+                .keys()
+                .filter(|rel| !self.items.contains_key(*rel))
+                .cloned(),
+        );
+        let others: HashSet<&str> = others.iter().map(|(_, rel, _)| rel.as_str()).collect();
+        gone.extend(
+            stored
+                .others
+                .keys()
+                .filter(|rel| !others.contains(rel.as_str()))
+                .cloned(),
+        );
+        for (dir, e) in &stored.editions {
+            if !self.editions.contains_key(dir) {
+                gone.extend(e.files.iter().map(|(rel, _)| format!("{dir}/{rel}")));
+            }
+        }
+        if !gone.is_empty() {
+            let now: HashSet<&str> = files.paths().collect();
+            out.removed = gone
+                .into_iter()
+                .filter(|p| !now.contains(p.as_str()))
+                .collect();
+            out.removed.sort();
+        }
         out
     }
 

@@ -21,7 +21,6 @@ mod disk;
 pub use disk::ChangedFiles;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -43,8 +42,14 @@ const RACY: Duration = Duration::from_secs(2);
 
 impl Stamp {
     /// The stamp of a regular file, or `None` (a link, a recent change, an error).
-    pub(crate) fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::symlink_metadata(path).ok()?;
+    #[cfg(test)]
+    pub(crate) fn of(path: &std::path::Path) -> Option<Stamp> {
+        Stamp::of_metadata(&std::fs::symlink_metadata(path).ok()?)
+    }
+
+    /// The stamp of a regular file from its metadata (as `lstat` gives it),
+    /// or `None` (a link, a recent change, an error).
+    pub(crate) fn of_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
         if !meta.is_file() {
             return None;
         }
@@ -124,7 +129,7 @@ pub struct Cache {
     stored: Option<disk::Stored>,
     /// The stamps of the other files of the last load (site.yaml, lists,
     /// pages …), taken before they were read; `None`: not cacheable.
-    others: Mutex<Vec<(String, Option<Stamp>)>>,
+    others: Mutex<Vec<(FileId, String, Option<Stamp>)>>,
 }
 
 impl Cache {
@@ -193,17 +198,11 @@ impl Cache {
         self.stored.is_some()
     }
 
-    /// Stamps the files a load reads besides items and editions (`paths`,
-    /// relative to `root`), before it reads them: only a cache written to a
-    /// file needs them, to tell which files changed between two checks.
-    pub(crate) fn stamp_others<'p>(&self, root: &Path, paths: impl Iterator<Item = &'p str>) {
-        if self.stored.is_none() {
-            return;
-        }
-        let stamps = paths
-            .map(|rel| (rel.to_owned(), Stamp::of(&root.join(rel))))
-            .collect();
-        *self.others.lock().unwrap_or_else(PoisonError::into_inner) = stamps;
+    /// Keeps the stamps (taken by the walk, before anything was read) of the
+    /// files a load reads besides items and editions: only a cache written
+    /// to a file needs them, to tell which files changed between two checks.
+    pub(crate) fn stamp_others(&self, others: Vec<(FileId, String, Option<Stamp>)>) {
+        *self.others.lock().unwrap_or_else(PoisonError::into_inner) = others;
     }
 
     fn cached_item(&self, id: FileId) -> Option<Item> {
@@ -222,10 +221,11 @@ impl Cache {
             .map(Arc::clone)
     }
 
-    /// A working-copy item: the cached result, or `parse` (whose result is kept).
+    /// A working-copy item whose file had `stamp` when the walk found it: the
+    /// cached result, or `parse` (whose result is kept).
     pub(crate) fn item(
         &self,
-        path: &Path,
+        stamp: Option<Stamp>,
         rel: &str,
         id: FileId,
         (kind, prefix): (ListKind, &str),
@@ -234,7 +234,6 @@ impl Cache {
         if self.off {
             return parse();
         }
-        let stamp = Stamp::of(path);
         if let (Some(stamp), Some(c)) = (stamp, self.items.get(rel))
             && c.stamp == stamp
             && c.id == id
@@ -289,11 +288,12 @@ impl Cache {
     }
 
     /// A frozen edition folder `dir` of register `key` with `files` (relative
-    /// path → id): the cached result, or `load` (whose result is kept).
+    /// path → id), whose stamps the walk took (`stamps`, by id): the cached
+    /// result, or `load` (whose result is kept).
     pub(crate) fn edition(
         &self,
-        (root, key, dir): (&Path, &str, &str),
-        files: &BTreeMap<String, FileId>,
+        (key, dir): (&str, &str),
+        (files, stamps): (&BTreeMap<String, FileId>, &[Option<Stamp>]),
         load: impl FnOnce() -> crate::Result<Parsed<Edition>>,
     ) -> crate::Result<Parsed<Arc<Edition>>> {
         let load = || load().map(|(edition, diags)| (edition.map(Arc::new), diags));
@@ -303,7 +303,7 @@ impl Cache {
         let stamps: Option<Vec<(String, FileId, Stamp)>> = files
             .iter()
             .map(|(rel, id)| {
-                let stamp = Stamp::of(&root.join(format!("{dir}/{rel}")))?;
+                let stamp = (*stamps.get(id.0 as usize)?)?;
                 Some((rel.clone(), *id, stamp))
             })
             .collect();
