@@ -167,6 +167,14 @@ fn render_sample(
     let mut sample = render::check_sample(&plan);
     let all = sample.len();
     sample.retain(|p| again.contains(&plan.site_path(p)));
+    if std::env::var_os("MINGLU_DEBUG_AGAIN").is_some() {
+        for p in &sample {
+            eprintln!("again {}", plan.site_path(p));
+        }
+        for c in &changes {
+            eprintln!("change {c:?}");
+        }
+    }
     reused.pages = all - sample.len();
     let files: HashMap<String, String> = sample
         .iter()

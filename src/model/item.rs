@@ -144,7 +144,7 @@ pub struct Instead {
 }
 
 /// A work item handed to communities.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Hash)]
 pub struct Work {
     /// 依法履职 / 依法协助 / 禁入.
     pub duty: Duty,
@@ -157,7 +157,7 @@ pub struct Work {
 }
 
 /// 经费保障.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Hash)]
 pub struct Funding {
     /// 费随事转 …
     pub principle: FundingPrinciple,
@@ -170,7 +170,7 @@ pub struct Funding {
 }
 
 /// 准入记录: 书面申请 → 评估分析 → 确认公布.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Hash)]
 pub struct Admission {
     /// 书面申请.
     pub applied: Option<Date>,
@@ -204,7 +204,7 @@ pub struct Creation {
 }
 
 /// 评价标准.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Hash)]
 pub struct Standard {
     /// Title.
     pub title: Option<String>,
@@ -215,7 +215,7 @@ pub struct Standard {
 }
 
 /// 设定依据.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Hash)]
 pub struct Basis {
     /// Document title.
     pub title: String,
@@ -339,6 +339,78 @@ impl Item {
             && *sources == other.sources
             && values(replaces, &other.replaces)
             && details.same_values(&other.details)
+    }
+
+    /// Feeds the values of every field (not where they were written) to
+    /// `state`: items with [`Item::same_values`] hash the same.
+    pub fn hash_values<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash as _;
+        fn values<T: std::hash::Hash, H: std::hash::Hasher>(v: &[Spanned<T>], state: &mut H) {
+            v.len().hash(state);
+            v.iter().for_each(|s| s.value.hash(state));
+        }
+        let Item {
+            id,
+            title,
+            aliases,
+            category,
+            departments,
+            basis,
+            purposes,
+            summary,
+            body,
+            sources,
+            replaces,
+            details,
+            file: _,
+        } = self;
+        (id, &title.value, aliases, &category.value).hash(state);
+        values(departments, state);
+        (basis, purposes, summary, body, sources).hash(state);
+        values(replaces, state);
+        match details {
+            Details::Stamp(s) => {
+                let Stamp {
+                    verdict,
+                    instead,
+                    transitional,
+                    materials,
+                    procedure,
+                    time_limit,
+                    fee,
+                    proof_content,
+                } = s;
+                (0u8, verdict.value, instead.len()).hash(state);
+                for i in instead {
+                    let department = i.department.as_ref().map(|d| &d.value);
+                    (i.method, department, &i.how).hash(state);
+                }
+                (
+                    transitional,
+                    materials,
+                    procedure,
+                    time_limit,
+                    fee,
+                    proof_content,
+                )
+                    .hash(state);
+            }
+            Details::Work(w) => (1u8, w).hash(state),
+            Details::Creation(c) => {
+                let Creation {
+                    level,
+                    participation,
+                    cycle,
+                    recognition,
+                    standard,
+                    ledgers,
+                    merged_into,
+                } = c;
+                let merged_into = merged_into.as_ref().map(|m| &m.value);
+                (2u8, level, participation, cycle, recognition).hash(state);
+                (standard, ledgers, merged_into).hash(state);
+            }
+        }
     }
 
     /// Span of the item's title, for item-level diagnostics.

@@ -25,7 +25,7 @@ use crate::model::{Edition, Item, ListKind};
 const MAGIC: &[u8] = b"minglu check cache\n";
 /// The layout of everything after [`MAGIC`]; any change to it or to
 /// [`codec`] must change this number.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// A working-copy item's parse in the cache file.
 #[derive(Clone, Debug)]
@@ -66,6 +66,8 @@ type Slot = Arc<OnceLock<Option<Item>>>;
 pub(crate) struct Stored {
     data: Vec<u8>,
     others: HashMap<String, Stamp>,
+    /// Files the last load had with no stamp.
+    unstamped: HashSet<String>,
     items: HashMap<String, ItemEntry>,
     editions: HashMap<String, EditionEntry>,
     table: HashMap<ItemRef, Range<usize>>,
@@ -131,6 +133,11 @@ impl Cache {
             w.str(rel);
             w.put(&stamp);
         }
+        let unstamped = self.unstamped();
+        w.usize(unstamped.len());
+        for rel in unstamped {
+            w.str(rel);
+        }
         write_items(&mut w, old, &items, &mut table);
         write_editions(&mut w, old, &editions, &mut table);
         w.usize(table.len());
@@ -160,7 +167,7 @@ impl Cache {
                 *c = true;
             }
             if !same {
-                out.added.push(files.path(id).to_owned());
+                out.changed(stored, files.path(id));
             }
         };
         for c in self.items.values() {
@@ -201,7 +208,7 @@ impl Cache {
         }
         for (i, covered) in covered.iter().enumerate() {
             if !covered && let Ok(id) = u32::try_from(i) {
-                out.added.push(files.path(FileId(id)).to_owned());
+                out.changed(stored, files.path(FileId(id)));
             }
         }
         gone.extend(
@@ -219,6 +226,7 @@ impl Cache {
                 .filter(|rel| !others.contains(rel.as_str()))
                 .cloned(),
         );
+        gone.extend(stored.unstamped.iter().cloned());
         for (dir, e) in &stored.editions {
             if !self.editions.contains_key(dir) {
                 gone.extend(e.files.iter().map(|(rel, _)| format!("{dir}/{rel}")));
@@ -233,6 +241,37 @@ impl Cache {
             out.removed.sort();
         }
         out
+    }
+
+    /// The files of the last load with no stamp in the cache (changed too
+    /// recently, links …): the next check knows they existed, and that
+    /// their content is unknown.
+    fn unstamped(&self) -> Vec<&str> {
+        let Some(site) = &self.site else {
+            return Vec::new();
+        };
+        let mut stamped = vec![false; site.files.len()];
+        let mut mark = |id: FileId| {
+            if let Some(s) = stamped.get_mut(id.0 as usize) {
+                *s = true;
+            }
+        };
+        self.items.values().for_each(|c| mark(c.id));
+        for c in self.editions.values() {
+            c.files.iter().for_each(|(_, id, _)| mark(*id));
+        }
+        let others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
+        for (id, _, stamp) in others.iter() {
+            if stamp.is_some() {
+                mark(*id);
+            }
+        }
+        site.files
+            .paths()
+            .zip(stamped)
+            .filter(|(_, stamped)| !stamped)
+            .map(|(path, _)| path)
+            .collect()
     }
 
     /// A working-copy item's bytes, when it was not read from the cache file.
@@ -272,6 +311,18 @@ impl Cache {
         }
         w.put(&c.diags);
         Some((w.finish()?, items))
+    }
+}
+
+impl ChangedFiles {
+    /// Counts `path` (a file this load has) as modified if the last check
+    /// had it too, else as added.
+    fn changed(&mut self, stored: &Stored, path: &str) {
+        if stored.had(path) {
+            self.modified.push(path.to_owned());
+        } else {
+            self.added.push(path.to_owned());
+        }
     }
 }
 
@@ -397,6 +448,9 @@ impl Stored {
             stored.others.insert(rel, r.get()?);
         }
         for _ in 0..r.usize()? {
+            stored.unstamped.insert(r.string()?);
+        }
+        for _ in 0..r.usize()? {
             let rel = r.string()?;
             let (stamp, kind, prefix) = (r.get()?, r.get()?, r.string()?);
             let item = if r.bool()? {
@@ -433,6 +487,27 @@ impl Stored {
         }
         stored.data = data;
         Some(stored)
+    }
+
+    /// Whether the load the cache file was written after had the file `path`.
+    fn had(&self, path: &str) -> bool {
+        self.items.contains_key(path)
+            || self.others.contains_key(path)
+            || self.unstamped.contains(path)
+            || path.rsplit_once('/').is_some_and(|(dir, _)| {
+                // An edition file: `<dir>/<rel>`, where `rel` may have folders.
+                let mut dir = dir;
+                loop {
+                    if let Some(e) = self.editions.get(dir) {
+                        let rel = &path[dir.len() + 1..];
+                        return e.files.iter().any(|(r, _)| r == rel);
+                    }
+                    match dir.rsplit_once('/') {
+                        Some((up, _)) => dir = up,
+                        None => return false,
+                    }
+                }
+            })
     }
 
     /// The distinct item `key` as read from `file`.
