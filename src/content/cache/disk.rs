@@ -5,8 +5,9 @@
 //! stamps of every other file, each distinct item once (editions repeat most
 //! of their items), and an opaque section for the caller (what `check` knows
 //! of the pages it rendered). It starts with a format version and the
-//! caller's key (the program that wrote it): a file from another version, a
-//! cut-off or corrupt file, or any entry that does not read back, is ignored.
+//! caller's key (the program that wrote it), and ends with a SHA-256 of the
+//! rest: a file from another version, a cut-off or corrupt file, or any entry
+//! that does not read back, is ignored.
 //! A parse reused unchanged is written back byte for byte, so a second check
 //! encodes only what changed.
 
@@ -123,8 +124,8 @@ impl Cache {
         w.buf.extend_from_slice(MAGIC);
         w.u32(VERSION);
         w.str(key);
-        let others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
-        let others: Vec<(&String, Stamp)> = others
+        let others: Vec<(&String, Stamp)> = self
+            .others
             .iter()
             .filter_map(|(_, rel, s)| Some((rel, (*s)?)))
             .collect();
@@ -149,6 +150,10 @@ impl Cache {
             });
         }
         w.bytes(extra);
+        // A checksum last: a file cut short or changed by a byte is refused
+        // whole (a changed byte inside a text would read back as other text).
+        let sum = crate::content::seal::sha256(&w.buf);
+        w.buf.extend_from_slice(&sum);
         w.buf
     }
 
@@ -177,8 +182,8 @@ impl Cache {
                 .is_some_and(|e| e.stamp == c.stamp);
             seen(c.id, same, &mut out);
         }
-        let others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
-        for (id, rel, stamp) in others.iter() {
+        let others = &self.others;
+        for (id, rel, stamp) in others {
             let same = stamp.is_some() && stored.others.get(rel) == stamp.as_ref();
             seen(*id, same, &mut out);
         }
@@ -260,8 +265,7 @@ impl Cache {
         for c in self.editions.values() {
             c.files.iter().for_each(|(_, id, _)| mark(*id));
         }
-        let others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
-        for (id, _, stamp) in others.iter() {
+        for (id, _, stamp) in &self.others {
             if stamp.is_some() {
                 mark(*id);
             }
@@ -436,7 +440,12 @@ fn write_editions<'a>(
 impl Stored {
     /// Reads a cache file; `None` if it is not one written with `key` by
     /// this version, or does not read back whole.
-    fn read(data: Vec<u8>, key: &str) -> Option<Stored> {
+    fn read(mut data: Vec<u8>, key: &str) -> Option<Stored> {
+        let body = data.len().checked_sub(32)?;
+        if data[body..] != crate::content::seal::sha256(&data[..body]) {
+            return None;
+        }
+        data.truncate(body);
         let mut stored = Stored::default();
         let mut r = Reader::new(data.strip_prefix(MAGIC)?, &[]);
         if r.u32()? != VERSION || r.str()? != key {

@@ -129,7 +129,8 @@ pub struct Cache {
     stored: Option<disk::Stored>,
     /// The stamps of the other files of the last load (site.yaml, lists,
     /// pages …), taken before they were read; `None`: not cacheable.
-    others: Mutex<Vec<(FileId, String, Option<Stamp>)>>,
+    others: Vec<(FileId, String, Option<Stamp>)>,
+    next_others: Mutex<Vec<(FileId, String, Option<Stamp>)>>,
 }
 
 impl Cache {
@@ -172,6 +173,11 @@ impl Cache {
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner),
         );
+        self.others = std::mem::take(
+            self.next_others
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
         self.positions = site
             .registers
             .iter()
@@ -202,7 +208,10 @@ impl Cache {
     /// files a load reads besides items and editions: only a cache written
     /// to a file needs them, to tell which files changed between two checks.
     pub(crate) fn stamp_others(&self, others: Vec<(FileId, String, Option<Stamp>)>) {
-        *self.others.lock().unwrap_or_else(PoisonError::into_inner) = others;
+        *self
+            .next_others
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = others;
     }
 
     fn cached_item(&self, id: FileId) -> Option<Item> {
