@@ -25,7 +25,8 @@
 //! 4. [`render`], [`export`] (and the coming search index)
 //! 5. [`output`]
 //! 6. this file (`check`, `build`, `diff`), [`mod@preview`] (the build `serve` runs,
-//!    incremental), [`release`], [`init`], [`serve`]
+//!    incremental), [`mod@check_cache`] (a second `check` skipping what did not
+//!    change), [`release`], [`init`], [`serve`]
 //! 7. the CLI (`main.rs`, `cli.rs`)
 //!
 //! [`check()`] and [`build()`] are the entry points the CLI calls.

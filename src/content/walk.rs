@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::cache::Stamp;
@@ -86,47 +87,37 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
         ));
         return Ok(w);
     }
-    let mut it = WalkDir::new(&content)
-        .follow_links(true)
-        .sort_by_file_name()
-        .min_depth(1)
-        .into_iter();
-    while let Some(entry) = it.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
+    let steps = list(&content, &canonical);
+    // Looking at every file (its size, and its stamp for the cache) is most
+    // of a walk's time at scale: done in parallel, the rest in walk order.
+    let metas: Vec<Option<std::fs::Metadata>> = steps
+        .par_iter()
+        .map(|step| match step {
+            Step::File(entry) => entry.metadata().ok(),
+            _ => None,
+        })
+        .collect();
+    for (step, meta) in steps.into_iter().zip(metas) {
+        let entry = match step {
+            Step::File(entry) => entry,
+            Step::Escape(entry) => {
+                let id = w.files.add(relative(root, entry.path()));
+                w.diags.push(escape(
+                    id,
+                    entry.path(),
+                    t!(
+                        en: "this symbolic link points outside content/",
+                        zh: "这个符号链接指向 content/ 以外"
+                    ),
+                ));
+                continue;
+            }
+            Step::Error(e) => {
                 walk_error(&mut w, root, &content, e)?;
                 continue;
             }
         };
-        let name = entry.file_name().to_string_lossy();
-        let is_dir = entry.file_type().is_dir();
-        if name.starts_with('.') {
-            if is_dir {
-                it.skip_current_dir();
-            }
-            continue;
-        }
-        if entry.path_is_symlink() && !inside(&canonical, entry.path()) {
-            let id = w.files.add(relative(root, entry.path()));
-            w.diags.push(escape(
-                id,
-                entry.path(),
-                t!(
-                    en: "this symbolic link points outside content/",
-                    zh: "这个符号链接指向 content/ 以外"
-                ),
-            ));
-            if is_dir {
-                it.skip_current_dir();
-            }
-            continue;
-        }
-        if is_dir {
-            continue;
-        }
         let rel = relative(root, entry.path());
-        let meta = entry.metadata().ok();
         let size = meta.as_ref().map_or(0, std::fs::Metadata::len);
         if let Some(d) = unreadable(&mut w.files, &rel, &entry, (size, limit)) {
             w.diags.push(d);
@@ -148,6 +139,54 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
     require_files(&mut w);
     w.stamps.resize(w.files.len(), None);
     Ok(w)
+}
+
+/// What the walk meets, in walk order.
+enum Step {
+    /// A file (or a link to one inside content/).
+    File(walkdir::DirEntry),
+    /// A symbolic link pointing outside content/.
+    Escape(walkdir::DirEntry),
+    /// A loop, a dangling link, or a failure.
+    Error(walkdir::Error),
+}
+
+/// Lists what is under `content` (whose canonical path is `canonical`) in
+/// sorted order, skipping hidden entries and not entering escaping links.
+fn list(content: &Path, canonical: &Path) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut it = WalkDir::new(content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .min_depth(1)
+        .into_iter();
+    while let Some(entry) = it.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                steps.push(Step::Error(e));
+                continue;
+            }
+        };
+        let is_dir = entry.file_type().is_dir();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            if is_dir {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.path_is_symlink() && !inside(canonical, entry.path()) {
+            steps.push(Step::Escape(entry));
+            if is_dir {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if !is_dir {
+            steps.push(Step::File(entry));
+        }
+    }
+    steps
 }
 
 /// A diagnostic for a file the loader must not open: special files and files
