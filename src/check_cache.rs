@@ -8,7 +8,7 @@
 //!   frozen edition parsed, by the stamps (size, times, inode) its files had,
 //!   so an unchanged file is neither read, hashed nor parsed again, and the
 //!   stamps of every other file, which tell which files changed since;
-//! - what the last check learned from rendering ([`Known`]): the inputs
+//! - what the last check learned from rendering (`Known`): the inputs
 //!   ([`Footprint`]) of every page known to render without a template error,
 //!   for the date and theme it was rendered with; a page of the sample is
 //!   rendered again only when one of its inputs changed (asked of the plans
@@ -117,11 +117,10 @@ pub(crate) fn run(options: &CheckOptions, cache_file: &Path) -> Result<(Report, 
         ..Known::default()
     });
     let file = cache.to_file(&key, &learned.to_bytes());
-    // Freeing the model takes a while: while the file is written.
-    rayon::join(
-        move || drop((cache, site)),
-        || write_atomically(cache_file, &file),
-    );
+    // Freeing a model of a hundred thousand items takes a while, and nothing
+    // waits for it: it is freed on another thread (or by the process's exit).
+    std::thread::spawn(move || drop((cache, site)));
+    write_atomically(cache_file, &file);
     let report = Report {
         root: root.clone(),
         files,
@@ -160,21 +159,13 @@ fn render_sample(
     } else {
         &empty
     };
-    let changes = changes(changed);
+    let edits = changes(changed);
     let start = std::time::Instant::now();
-    let (again, mut footprint) = plan.rebuild_since(before, &changes);
+    let (again, mut footprint) = plan.rebuild_since(before, &edits);
     let again: HashSet<String> = again.iter().map(|p| plan.site_path(p)).collect();
     let mut sample = render::check_sample(&plan);
     let all = sample.len();
     sample.retain(|p| again.contains(&plan.site_path(p)));
-    if std::env::var_os("MINGLU_DEBUG_AGAIN").is_some() {
-        for p in &sample {
-            eprintln!("again {}", plan.site_path(p));
-        }
-        for c in &changes {
-            eprintln!("change {c:?}");
-        }
-    }
     reused.pages = all - sample.len();
     let files: HashMap<String, String> = sample
         .iter()

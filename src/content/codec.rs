@@ -116,7 +116,7 @@ impl<'f> Writer<'f> {
         }
     }
 
-    pub(crate) fn put<T: Encode + ?Sized>(&mut self, v: &T) {
+    pub(crate) fn put<T: Encode>(&mut self, v: &T) {
         v.encode(self);
     }
 }
@@ -470,8 +470,11 @@ impl Encode for Basis {
             level,
             url,
         } = self;
-        (w.put(title), w.put(doc_number), w.put(article));
-        (w.put(level), w.put(url));
+        w.put(title);
+        w.put(doc_number);
+        w.put(article);
+        w.put(level);
+        w.put(url);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
         Some(Basis {
@@ -491,7 +494,9 @@ impl Encode for Instead {
             department,
             how,
         } = self;
-        (w.put(method), w.put(department), w.put(how));
+        w.put(method);
+        w.put(department);
+        w.put(how);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
         Some(Instead {
@@ -514,9 +519,14 @@ impl Encode for Stamp {
             fee,
             proof_content,
         } = self;
-        (w.put(verdict), w.put(instead), w.put(transitional));
-        (w.put(materials), w.put(procedure), w.put(time_limit));
-        (w.put(fee), w.put(proof_content));
+        w.put(verdict);
+        w.put(instead);
+        w.put(transitional);
+        w.put(materials);
+        w.put(procedure);
+        w.put(time_limit);
+        w.put(fee);
+        w.put(proof_content);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
         Some(Stamp {
@@ -540,8 +550,10 @@ impl Encode for Funding {
             amount_cny,
             period,
         } = self;
-        (w.put(principle), w.put(agreement));
-        (w.put(amount_cny), w.put(period));
+        w.put(principle);
+        w.put(agreement);
+        w.put(amount_cny);
+        w.put(period);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
         Some(Funding {
@@ -562,8 +574,11 @@ impl Encode for Admission {
             approved_by,
             doc_number,
         } = self;
-        (w.put(applied), w.put(assessed), w.put(confirmed));
-        (w.put(approved_by), w.put(doc_number));
+        w.put(applied);
+        w.put(assessed);
+        w.put(confirmed);
+        w.put(approved_by);
+        w.put(doc_number);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
         Some(Admission {
@@ -584,12 +599,10 @@ impl Encode for Work {
             funding,
             admission,
         } = self;
-        (
-            w.put(duty),
-            w.put(content),
-            w.put(funding),
-            w.put(admission),
-        );
+        w.put(duty);
+        w.put(content);
+        w.put(funding);
+        w.put(admission);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
         Some(Work {
@@ -608,7 +621,9 @@ impl Encode for Standard {
             pass_mark,
             indicators,
         } = self;
-        (w.put(title), w.put(pass_mark), w.put(indicators));
+        w.put(title);
+        w.put(pass_mark);
+        w.put(indicators);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
         Some(Standard {
@@ -630,8 +645,12 @@ impl Encode for Creation {
             ledgers,
             merged_into,
         } = self;
-        (w.put(level), w.put(participation), w.put(cycle));
-        (w.put(recognition), w.put(standard), w.put(ledgers));
+        w.put(level);
+        w.put(participation);
+        w.put(cycle);
+        w.put(recognition);
+        w.put(standard);
+        w.put(ledgers);
         w.put(merged_into);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
@@ -686,10 +705,18 @@ impl Fileless<'_> {
             details,
             file: _,
         } = self.0;
-        (w.put(id), w.put(title), w.put(aliases), w.put(category));
-        (w.put(departments), w.put(basis), w.put(purposes));
-        (w.put(summary), w.put(body), w.put(sources));
-        (w.put(replaces), w.put(details));
+        w.put(id);
+        w.put(title);
+        w.put(aliases);
+        w.put(category);
+        w.put(departments);
+        w.put(basis);
+        w.put(purposes);
+        w.put(summary);
+        w.put(body);
+        w.put(sources);
+        w.put(replaces);
+        w.put(details);
     }
 }
 
@@ -737,18 +764,14 @@ impl Encode for ListMeta {
             file,
             prefix_span,
         } = self;
-        (
-            w.put(title),
-            w.put(short_title),
-            w.put(kind),
-            w.put(id_prefix),
-        );
-        (
-            w.put(intro),
-            w.put(categories),
-            w.put(file),
-            w.put(prefix_span),
-        );
+        w.put(title);
+        w.put(short_title);
+        w.put(kind);
+        w.put(id_prefix);
+        w.put(intro);
+        w.put(categories);
+        w.put(file);
+        w.put(prefix_span);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
         Some(ListMeta {
@@ -777,8 +800,14 @@ impl Encode for Department {
             note,
             span,
         } = self;
-        (w.put(id), w.put(name), w.put(short_name), w.put(phone));
-        (w.put(url), w.put(address), w.put(hours), w.put(note));
+        w.put(id);
+        w.put(name);
+        w.put(short_name);
+        w.put(phone);
+        w.put(url);
+        w.put(address);
+        w.put(hours);
+        w.put(note);
         w.put(span);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
@@ -812,9 +841,17 @@ impl Encode for EditionRecord {
             sources,
             file,
         } = self;
-        (w.put(label), w.put(kind), w.put(title), w.put(doc_number));
-        (w.put(issuers), w.put(published), w.put(effective));
-        (w.put(expires), w.put(notes), w.put(reasons), w.put(sources));
+        w.put(label);
+        w.put(kind);
+        w.put(title);
+        w.put(doc_number);
+        w.put(issuers);
+        w.put(published);
+        w.put(effective);
+        w.put(expires);
+        w.put(notes);
+        w.put(reasons);
+        w.put(sources);
         w.put(file);
     }
     fn decode(r: &mut Reader<'_>) -> Option<Self> {
@@ -853,7 +890,10 @@ pub(crate) fn encode_edition(
         items,
         departments,
     } = snapshot;
-    (w.put(id), w.put(record), w.put(list), w.put(departments));
+    w.put(id);
+    w.put(record);
+    w.put(list);
+    w.put(departments);
     w.put(seal);
     w.usize(items.len());
     for i in items {

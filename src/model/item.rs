@@ -347,7 +347,9 @@ impl Item {
         use std::hash::Hash as _;
         fn values<T: std::hash::Hash, H: std::hash::Hasher>(v: &[Spanned<T>], state: &mut H) {
             v.len().hash(state);
-            v.iter().for_each(|s| s.value.hash(state));
+            for s in v {
+                s.value.hash(state);
+            }
         }
         let Item {
             id,

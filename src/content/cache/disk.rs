@@ -216,6 +216,14 @@ impl Cache {
                 out.changed(stored, files.path(FileId(id)));
             }
         }
+        out.removed = self.removed(stored, files, gone);
+        out
+    }
+
+    /// Which files the last load had and this one (`files`) does not:
+    /// those of `gone` (edition files no longer in their folder), of items,
+    /// other files and editions this load has no entry for.
+    fn removed(&self, stored: &Stored, files: &Files, mut gone: Vec<String>) -> Vec<String> {
         gone.extend(
             stored
                 .items
@@ -223,7 +231,7 @@ impl Cache {
                 .filter(|rel| !self.items.contains_key(*rel))
                 .cloned(),
         );
-        let others: HashSet<&str> = others.iter().map(|(_, rel, _)| rel.as_str()).collect();
+        let others: HashSet<&str> = self.others.iter().map(|(_, rel, _)| rel.as_str()).collect();
         gone.extend(
             stored
                 .others
@@ -237,15 +245,16 @@ impl Cache {
                 gone.extend(e.files.iter().map(|(rel, _)| format!("{dir}/{rel}")));
             }
         }
-        if !gone.is_empty() {
-            let now: HashSet<&str> = files.paths().collect();
-            out.removed = gone
-                .into_iter()
-                .filter(|p| !now.contains(p.as_str()))
-                .collect();
-            out.removed.sort();
+        if gone.is_empty() {
+            return gone;
         }
-        out
+        let now: HashSet<&str> = files.paths().collect();
+        let mut removed: Vec<String> = gone
+            .into_iter()
+            .filter(|p| !now.contains(p.as_str()))
+            .collect();
+        removed.sort();
+        removed
     }
 
     /// The files of the last load with no stamp in the cache (changed too
