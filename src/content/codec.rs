@@ -983,6 +983,76 @@ mod tests {
         assert_eq!(Reader::new(&[5, b'a'], &[]).str(), None);
     }
 
+    /// The bundled example, loaded.
+    fn example() -> crate::model::Site {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (site, diags) = crate::content::load(root).expect("the example loads");
+        assert!(!diags.has_errors());
+        site
+    }
+
+    #[test]
+    fn every_item_and_edition_of_the_example_reads_back_the_same() {
+        let site = example();
+        let mut items = 0;
+        for register in &site.registers {
+            for item in &register.working.items {
+                let bytes = encode_item(item).expect("spans in the item's file");
+                assert_eq!(decode_item(&bytes, item.file).as_ref(), Some(item));
+                // Read as from another file: the same values, elsewhere.
+                let moved = decode_item(&bytes, FileId(9999)).expect("reads");
+                assert!(moved.same_values(item) && moved != *item);
+                items += 1;
+            }
+            for edition in &register.editions {
+                let ids: Vec<FileId> = (0..site.files.len())
+                    .filter_map(|i| u32::try_from(i).ok().map(FileId))
+                    .collect();
+                let locals: HashMap<FileId, u32> =
+                    ids.iter().zip(0..).map(|(f, i)| (*f, i)).collect();
+                let mut table = HashMap::new();
+                let mut w = Writer::new(&locals);
+                encode_edition(&mut w, edition, |item| {
+                    let bytes = encode_item(item)?;
+                    let key = ItemRef::of(&bytes);
+                    table.insert(key, bytes);
+                    Some(key)
+                });
+                let bytes = w.finish().expect("every file is local");
+                let mut r = Reader::new(&bytes, &ids);
+                let back = decode_edition(&mut r, |key, file| decode_item(table.get(key)?, file))
+                    .expect("reads back");
+                assert!(r.done());
+                assert_eq!(format!("{back:?}"), format!("{edition:?}"));
+            }
+        }
+        assert!(items > 10, "the example has items: {items}");
+    }
+
+    #[test]
+    fn same_values_and_their_hash_ignore_where_values_were_written() {
+        use std::hash::{DefaultHasher, Hasher as _};
+        let site = example();
+        let item = &site.registers[0].working.items[0];
+        let hash = |i: &Item| {
+            let mut h = DefaultHasher::new();
+            i.hash_values(&mut h);
+            h.finish()
+        };
+        let mut moved = item.clone();
+        moved.refile(FileId(9999));
+        moved.title.span.line += 3;
+        assert!(moved.same_values(item));
+        assert_eq!(hash(&moved), hash(item));
+        let mut renamed = item.clone();
+        renamed.title.value.push('改');
+        assert!(!renamed.same_values(item));
+        assert_ne!(hash(&renamed), hash(item));
+        let mut other = item.clone();
+        other.purposes.push("入学".to_owned());
+        assert!(!other.same_values(item));
+    }
+
     #[test]
     fn a_file_outside_the_locals_is_not_written() {
         let mut locals = HashMap::new();
