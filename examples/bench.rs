@@ -5,6 +5,7 @@
 //! cargo run --release --example bench                  # 1,000 × 3 × 5, then 5,000 × 3 × 10
 //! cargo run --release --example bench -- --items 500 --editions 3
 //! cargo run --release --example bench -- --dir /dev/shm/bench --runs 3
+//! cargo run --release --example bench -- --check-only   # the three checks only
 //! ```
 //!
 //! The site is generated once into `<dir>/<items>x<editions>/` (`--dir`,
@@ -15,6 +16,9 @@
 //! and the ratios the goals are stated in: clean build over the `cp -r` of its
 //! own output (the I/O floor), check over clean build, and what the search
 //! indexes add to a clean build (a clean build without them is measured too).
+//! Checks are measured three ways: without a cache (`check`), with an empty
+//! cache (`check 1st`, which writes it), and after one working-copy item
+//! edit with that cache (`check 2nd`: what an editor waits for).
 
 #![allow(
     clippy::cast_possible_truncation,
@@ -321,12 +325,20 @@ fn measure(what: &str, root: &Path) {
     }
     let start = Instant::now();
     let (pages, p) = match what {
-        "check" => {
-            let (report, phases) = minglu::check_timed(&minglu::CheckOptions {
+        "check" | "check-cold" | "check-warm" => {
+            let cache = root.join(".public.minglu-check-cache");
+            if what == "check-cold" {
+                let _ = fs::remove_file(&cache);
+            }
+            if what == "check-warm" {
+                edit_one_item(root);
+            }
+            let cache = (what != "check").then_some(cache.as_path());
+            let options = minglu::CheckOptions {
                 root: root.to_path_buf(),
                 today,
-            })
-            .expect("check runs");
+            };
+            let (report, phases) = minglu::check_timed(&options, cache).expect("check runs");
             assert!(
                 !report.diagnostics.has_errors(),
                 "the generated site must be valid"
@@ -359,6 +371,25 @@ fn measure(what: &str, root: &Path) {
         p.rendered,
         phases.join(" ")
     );
+}
+
+/// Edits the title of the first stamp item of the working copy (one edit, as an
+/// editor makes between two checks), alternating between two titles.
+fn edit_one_item(root: &Path) {
+    let items = root.join("content/lists/stamp/items");
+    let mut names: Vec<PathBuf> = fs::read_dir(&items)
+        .expect("items folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    let path = &names[0];
+    let text = fs::read_to_string(path).expect("read item");
+    let (first, rest) = text.split_once('\n').expect("a title line");
+    let first = match first.strip_suffix("（改）") {
+        Some(old) => old.to_owned(),
+        None => format!("{first}（改）"),
+    };
+    fs::write(path, format!("{first}\n{rest}")).expect("write item");
 }
 
 /// User plus system CPU time of this process, all threads, from `/proc/self/stat`
@@ -443,21 +474,24 @@ fn main() {
         PathBuf::from,
     );
     let runs = number("--runs").unwrap_or(1).max(1);
-    let example = copy_example(&base);
-    let m = child("clean", &example);
-    println!(
-        "bundled example: clean build {:.2} s, {} pages\n",
-        m.secs, m.pages
-    );
+    let check_only = args.iter().any(|a| a == "--check-only");
+    if !check_only {
+        let example = copy_example(&base);
+        let m = child("clean", &example);
+        println!(
+            "bundled example: clean build {:.2} s, {} pages\n",
+            m.secs, m.pages
+        );
+    }
     for (items, editions) in scales {
-        bench_scale(&base, items, editions, runs);
+        bench_scale(&base, items, editions, runs, check_only);
     }
 }
 
-/// Generates (once) and measures one scale: check, clean build, clean build
-/// without search indexes, rebuild and the `cp -r` floor, `runs` times each
-/// (alternating), reporting medians.
-fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64) {
+/// Generates (once) and measures one scale: check (three ways), clean build,
+/// clean build without search indexes, rebuild and the `cp -r` floor, `runs`
+/// times each (alternating), reporting medians.
+fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64, check_only: bool) {
     let root = base.join(format!("{items}x{editions}"));
     let stamp = root.join(".generated-v1");
     if !stamp.exists() {
@@ -482,14 +516,20 @@ fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64) {
         "peak MiB",
         PHASES.map(|p| format!("{p:>7}")).join(" ")
     );
-    let cases = ["check", "clean", "bare", "build"];
+    let cases: &[&str] = if check_only {
+        &["check", "check-cold", "check-warm"]
+    } else {
+        &["check", "check-cold", "check-warm", "clean", "bare", "build"]
+    };
     let mut all: Vec<Vec<Measured>> = cases.iter().map(|_| Vec::new()).collect();
     let mut floors = Vec::new();
     for _ in 0..runs {
         for (i, what) in cases.iter().enumerate() {
             all[i].push(child(what, &root));
         }
-        floors.push(time_copy(&root.join("public")));
+        if !check_only {
+            floors.push(time_copy(&root.join("public")));
+        }
     }
     let mut medians = Vec::new();
     for (what, runs) in cases.iter().zip(all) {
@@ -499,6 +539,8 @@ fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64) {
             "clean" => "clean build",
             "build" => "rebuild",
             "bare" => "no search",
+            "check-cold" => "check 1st",
+            "check-warm" => "check 2nd",
             other => other,
         };
         println!(
@@ -512,22 +554,26 @@ fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64) {
         );
         medians.push((m.secs, m.cpu));
     }
+    if check_only {
+        println!();
+        return;
+    }
     let floor = median(&mut floors);
     let du = dir_size(&root.join("public"));
     println!(
         "`cp -r` floor {floor:.2} s ({:.0} MB); clean build / floor = {:.2} (goal ≤ 1.5); \
          check / clean build = {:.2} wall, {:.2} cpu (goal ≤ 0.33)",
         du as f64 / 1e6,
-        medians[1].0 / floor,
-        medians[0].0 / medians[1].0,
-        medians[0].1 / medians[1].1
+        medians[3].0 / floor,
+        medians[0].0 / medians[3].0,
+        medians[0].1 / medians[3].1
     );
     println!(
         "search indexes add {:.2} s = {:.1} % to a clean build without them (goal ≤ 15 %), \
          {:.2} s cpu\n",
-        medians[1].0 - medians[2].0,
-        100.0 * (medians[1].0 / medians[2].0 - 1.0),
-        medians[1].1 - medians[2].1
+        medians[3].0 - medians[4].0,
+        100.0 * (medians[3].0 / medians[4].0 - 1.0),
+        medians[3].1 - medians[4].1
     );
 }
 

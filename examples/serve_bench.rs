@@ -276,7 +276,7 @@ fn main() {
     if !checks {
         return;
     }
-    let _ = std::fs::remove_file(root.join(".public.minglu-check-cache.json"));
+    let _ = std::fs::remove_file(root.join(".public.minglu-check-cache"));
     let cold = check(&exe, &root);
     let warm = check(&exe, &root);
     let original = std::fs::read_to_string(&item).expect("item");

@@ -184,8 +184,8 @@ struct CheckArgs {
     /// Explain a diagnostic code (what, why, example, fix) and exit.
     #[arg(long, value_name = "CODE")]
     explain: Option<String>,
-    /// Neither read nor write the check cache (<root>/.public.minglu-check-cache.json,
-    /// which lets a second check skip rendering unchanged frozen editions).
+    /// Neither read nor write the check cache (<root>/.public.minglu-check-cache, which
+    /// lets a second check skip reading unchanged files and rendering unchanged pages).
     #[arg(long)]
     no_cache: bool,
 }
@@ -463,7 +463,7 @@ fn build(args: &BuildArgs, lang: Lang) -> Result<ExitCode, Error> {
 
 /// The check cache's name, beside the default output folder (as `build`'s reuse
 /// cache `.public.minglu-cache.json` is).
-const CHECK_CACHE: &str = ".public.minglu-check-cache.json";
+const CHECK_CACHE: &str = ".public.minglu-check-cache";
 
 fn check(args: &CheckArgs, lang: Lang) -> Result<ExitCode, Error> {
     if let Some(name) = &args.explain {
@@ -474,12 +474,22 @@ fn check(args: &CheckArgs, lang: Lang) -> Result<ExitCode, Error> {
         root: c.root.clone(),
         today: today()?,
     };
-    let report = if args.no_cache {
-        minglu::check(&options)?
+    let (report, reused) = if args.no_cache {
+        (minglu::check(&options)?, minglu::Reused::default())
     } else {
         minglu::check_with_cache(&options, &c.root.join(CHECK_CACHE))?
     };
     print_diagnostics(&report, c.format.into(), lang);
+    if !c.quiet && reused != minglu::Reused::default() {
+        let (files, pages) = (reused.files, reused.pages);
+        tell(
+            lang,
+            &t!(
+                en: "from the check cache: {files} unchanged files not read again, {pages} unchanged pages not rendered again",
+                zh: "使用了检查缓存：{files} 个未改动的文件无需重新读取，{pages} 个未改动的页面无需重新生成"
+            ),
+        );
+    }
     if !c.quiet {
         let (files, n) = (report.files.len(), counts(&report.diagnostics));
         let (ne, nz) = (n.en, n.zh);

@@ -25,12 +25,14 @@
 //! 4. [`render`], [`export`] (and the coming search index)
 //! 5. [`output`]
 //! 6. this file (`check`, `build`, `diff`), [`mod@preview`] (the build `serve` runs,
-//!    incremental), [`release`], [`init`], [`serve`]
+//!    incremental), [`mod@check_cache`] (a second `check` skipping what did not
+//!    change), [`release`], [`init`], [`serve`]
 //! 7. the CLI (`main.rs`, `cli.rs`)
 //!
 //! [`check()`] and [`build()`] are the entry points the CLI calls.
 
 pub mod check;
+pub mod check_cache;
 pub mod content;
 pub mod diagnostic;
 pub mod error;
@@ -53,6 +55,7 @@ use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
 
+pub use check_cache::Reused;
 pub use diagnostic::Report;
 use diagnostic::{Code, Diagnostic, Diagnostics, Files, Span};
 pub use error::{Error, Result};
@@ -143,56 +146,36 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
     check_inner(options, None).map(|(report, _)| report)
 }
 
-/// [`check()`], also saying where the time went.
-pub fn check_timed(options: &CheckOptions) -> Result<(Report, Phases)> {
-    check_inner(options, None)
+/// [`check()`] (or [`check_with_cache`] when given a cache file), also saying
+/// where the time went.
+pub fn check_timed(options: &CheckOptions, cache_file: Option<&Path>) -> Result<(Report, Phases)> {
+    check_inner(options, cache_file)
 }
 
-/// [`check()`], remembering in `cache_file` which frozen edition folders it
-/// rendered without a template error, so that the next check need not render
-/// them again while their fingerprint (program, theme, site-wide values, the
-/// edition's seal: what `build` carries pages over by) is unchanged. The cache
+/// [`check()`] through the cache file `cache_file` (see [`mod@check_cache`]):
+/// files unchanged since the last check are not read again, and pages of the
+/// sample whose inputs did not change are known to render cleanly. The cache
 /// is an optimisation: a missing, stale or unreadable one is ignored, and the
-/// result is always the one [`check()`] gives.
-pub fn check_with_cache(options: &CheckOptions, cache_file: &Path) -> Result<Report> {
-    check_inner(options, Some(cache_file)).map(|(report, _)| report)
-}
-
-/// The check cache's file: the fingerprints of frozen edition folders that
-/// rendered without a template error.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CheckCache {
-    /// Register key → fingerprint.
-    rendered: std::collections::BTreeMap<String, String>,
+/// report is always the one [`check()`] gives. Also says what it reused.
+pub fn check_with_cache(options: &CheckOptions, cache_file: &Path) -> Result<(Report, Reused)> {
+    check_cache::run(options, cache_file).map(|(report, _, reused)| (report, reused))
 }
 
 fn check_inner(options: &CheckOptions, cache_file: Option<&Path>) -> Result<(Report, Phases)> {
-    let previous = cache_file
-        .and_then(|path| site_files::read_text_limited(path, 1 << 20).ok())
-        .and_then(|text| serde_json::from_str::<CheckCache>(&text).ok())
-        .map(|c| c.rendered)
-        .unwrap_or_default();
+    if let Some(cache_file) = cache_file {
+        return check_cache::run(options, cache_file).map(|(report, phases, _)| (report, phases));
+    }
     let plan = PlanOptions {
         today: options.today,
         base_url: None,
         drafts: true,
         program: program_fingerprint(),
-        previous,
+        previous: std::collections::BTreeMap::new(),
     };
     let (report, built) = analyse(&options.root, plan, Outputs::Pages, &|_: &str, _: &[u8]| {
         Ok(())
     })?;
-    // Rendering ran and found no template error: every fingerprint is a fact
-    // worth keeping. Otherwise the old file still holds true facts.
     let phases = built.as_ref().map_or_else(Phases::default, |b| b.phases);
-    if let (Some(path), Some(built)) = (cache_file, built) {
-        let cache = CheckCache {
-            rendered: built.reuse.fingerprints,
-        };
-        if let Ok(text) = serde_json::to_string(&cache) {
-            let _ = std::fs::write(path, text);
-        }
-    }
     Ok((report, phases))
 }
 

@@ -7,6 +7,7 @@
 //! and never writes.
 
 mod cache;
+pub(crate) mod codec;
 mod distinct;
 mod lower;
 pub use lower::SITE_FIELDS;
@@ -35,7 +36,7 @@ use distinct::Distinct;
 use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
-pub use cache::Cache;
+pub use cache::{Cache, ChangedFiles};
 pub use lower::normalise_doc_number;
 pub use read::{base_url_problem, is_web_url};
 
@@ -66,12 +67,16 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<(Arc<Site>, Diagnos
 
 fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
     let mut w = walk::walk(root)?;
+    if cache.persistent() {
+        stamp_others(&w, cache);
+    }
     let mut diags = std::mem::take(&mut w.diags);
     let reader = ContentFiles::new(root)?;
     let src = Source {
         root,
         files: &w.files,
         reader: &reader,
+        stamps: &w.stamps,
     };
     let (config, d) = load_site(src, w.site)?;
     diags.extend(d);
@@ -125,6 +130,28 @@ fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
     Ok((site, all))
 }
 
+/// Has `cache` stamp every file that is neither an item nor in an edition
+/// (those it stamps as it reads them), before anything is read.
+fn stamp_others(w: &walk::Walk, cache: &Cache) {
+    let read_by_cache: std::collections::HashSet<FileId> = w
+        .lists
+        .values()
+        .flat_map(|lf| {
+            let editions = lf.editions.values().flat_map(|ef| ef.files.values());
+            lf.items.iter().map(|(id, _)| id).chain(editions).copied()
+        })
+        .collect();
+    let others = (0..w.files.len())
+        .filter_map(|i| u32::try_from(i).ok().map(FileId))
+        .filter(|id| !read_by_cache.contains(id))
+        .map(|id| {
+            let stamp = w.stamps.get(id.0 as usize).copied().flatten();
+            (id, w.files.path(id).to_owned(), stamp)
+        })
+        .collect();
+    cache.stamp_others(others);
+}
+
 /// The `language` of `content/site.yaml`, read on its own (without loading or
 /// checking the site), so that the command line can speak the site's language
 /// before anything else happens. `None` when the file is missing, unreadable or
@@ -169,6 +196,8 @@ struct Source<'a> {
     root: &'a Path,
     files: &'a Files,
     reader: &'a ContentFiles,
+    /// The walk's stamp of each file, by id.
+    stamps: &'a [Option<cache::Stamp>],
 }
 
 fn read_bytes(src: Source<'_>, id: FileId) -> Result<Vec<u8>> {
@@ -294,9 +323,9 @@ fn load_register(
                 .items
                 .par_iter()
                 .map(|(id, stem)| {
-                    let path = walk::absolute(src.root, src.files, *id);
                     let settings = (list.kind, list.id_prefix.as_str());
-                    cache.item(&path, src.files.path(*id), *id, settings, || {
+                    let stamp = src.stamps.get(id.0 as usize).copied().flatten();
+                    cache.item(stamp, src.files.path(*id), *id, settings, || {
                         let bytes = read_bytes(src, *id)?;
                         Ok(distinct.item(&bytes, None, *id, stem, list))
                     })
@@ -311,7 +340,7 @@ fn load_register(
         .par_iter()
         .map(|(id, ef)| {
             let dir = format!("content/lists/{key}/editions/{id}");
-            cache.edition((src.root, key, &dir), &ef.files, || {
+            cache.edition((key, &dir), (&ef.files, src.stamps), || {
                 load_edition((src, distinct), key, id, ef)
             })
         })

@@ -7,8 +7,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use super::cache::Stamp;
 use crate::diagnostic::{Code, Diagnostic, FileId, Files, Span, Text};
 use crate::error::{Error, Result};
 use crate::site_files;
@@ -40,6 +42,9 @@ pub(crate) struct Walk {
     /// Paths (relative to the root) that exist but were refused, so that they
     /// are not reported as missing too.
     pub(crate) refused: Vec<String>,
+    /// The stamp of each file (by id) from the walk's own look at it, for
+    /// the cache (`None`: a link, a recent change, or not a file).
+    pub(crate) stamps: Vec<Option<Stamp>>,
 }
 
 impl Walk {
@@ -82,7 +87,75 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
         ));
         return Ok(w);
     }
-    let mut it = WalkDir::new(&content)
+    let steps = list(&content, &canonical);
+    // Looking at every file (its size, and its stamp for the cache) is most
+    // of a walk's time at scale: done in parallel, the rest in walk order.
+    let metas: Vec<Option<std::fs::Metadata>> = steps
+        .par_iter()
+        .map(|step| match step {
+            Step::File(entry) => entry.metadata().ok(),
+            _ => None,
+        })
+        .collect();
+    for (step, meta) in steps.into_iter().zip(metas) {
+        let entry = match step {
+            Step::File(entry) => entry,
+            Step::Escape(entry) => {
+                let id = w.files.add(relative(root, entry.path()));
+                w.diags.push(escape(
+                    id,
+                    entry.path(),
+                    t!(
+                        en: "this symbolic link points outside content/",
+                        zh: "这个符号链接指向 content/ 以外"
+                    ),
+                ));
+                continue;
+            }
+            Step::Error(e) => {
+                walk_error(&mut w, root, &content, e)?;
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        let size = meta.as_ref().map_or(0, std::fs::Metadata::len);
+        if let Some(d) = unreadable(&mut w.files, &rel, &entry, (size, limit)) {
+            w.diags.push(d);
+            w.refused.push(rel);
+            continue;
+        }
+        let before = w.files.len();
+        classify(&mut w, &rel);
+        if w.files.len() == before + 1 {
+            // Following links, the walk saw the target: only a file that is
+            // not a link has the stamp the cache would take of it.
+            let stamp = meta
+                .filter(|_| !entry.path_is_symlink())
+                .and_then(|m| Stamp::of_metadata(&m));
+            w.stamps.resize(before, None);
+            w.stamps.push(stamp);
+        }
+    }
+    require_files(&mut w);
+    w.stamps.resize(w.files.len(), None);
+    Ok(w)
+}
+
+/// What the walk meets, in walk order.
+enum Step {
+    /// A file (or a link to one inside content/).
+    File(walkdir::DirEntry),
+    /// A symbolic link pointing outside content/.
+    Escape(walkdir::DirEntry),
+    /// A loop, a dangling link, or a failure.
+    Error(walkdir::Error),
+}
+
+/// Lists what is under `content` (whose canonical path is `canonical`) in
+/// sorted order, skipping hidden entries and not entering escaping links.
+fn list(content: &Path, canonical: &Path) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut it = WalkDir::new(content)
         .follow_links(true)
         .sort_by_file_name()
         .min_depth(1)
@@ -91,46 +164,29 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                walk_error(&mut w, root, &content, e)?;
+                steps.push(Step::Error(e));
                 continue;
             }
         };
-        let name = entry.file_name().to_string_lossy();
         let is_dir = entry.file_type().is_dir();
-        if name.starts_with('.') {
+        if entry.file_name().to_string_lossy().starts_with('.') {
             if is_dir {
                 it.skip_current_dir();
             }
             continue;
         }
-        if entry.path_is_symlink() && !inside(&canonical, entry.path()) {
-            let id = w.files.add(relative(root, entry.path()));
-            w.diags.push(escape(
-                id,
-                entry.path(),
-                t!(
-                    en: "this symbolic link points outside content/",
-                    zh: "这个符号链接指向 content/ 以外"
-                ),
-            ));
+        if entry.path_is_symlink() && !inside(canonical, entry.path()) {
+            steps.push(Step::Escape(entry));
             if is_dir {
                 it.skip_current_dir();
             }
             continue;
         }
-        if is_dir {
-            continue;
+        if !is_dir {
+            steps.push(Step::File(entry));
         }
-        let rel = relative(root, entry.path());
-        if let Some(d) = unreadable(&mut w.files, &rel, &entry, limit) {
-            w.diags.push(d);
-            w.refused.push(rel);
-            continue;
-        }
-        classify(&mut w, &rel);
     }
-    require_files(&mut w);
-    Ok(w)
+    steps
 }
 
 /// A diagnostic for a file the loader must not open: special files and files
@@ -139,7 +195,7 @@ fn unreadable(
     files: &mut Files,
     rel: &str,
     entry: &walkdir::DirEntry,
-    limit: u64,
+    (size, limit): (u64, u64),
 ) -> Option<Diagnostic> {
     if let Some(kind) = site_files::special_kind(entry.file_type()) {
         let id = files.add(rel.to_owned());
@@ -159,7 +215,6 @@ fn unreadable(
             )),
         );
     }
-    let size = entry.metadata().map_or(0, |m| m.len());
     (size > limit).then(|| {
         let id = files.add(rel.to_owned());
         let var = site_files::LIMIT_VAR;

@@ -260,6 +260,8 @@ fn item_change(
                 ..blank(o, Vec::new())
             }
         }
+        // Most items are the same in two consecutive states: no field to compare.
+        (Some(o), Some(n)) if o.same_values(n) => return None,
         (Some(o), Some(n)) => {
             let fields = compare(ITEM_FIELDS, o, n);
             if fields.is_empty() {

@@ -144,7 +144,7 @@ pub struct Instead {
 }
 
 /// A work item handed to communities.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Hash)]
 pub struct Work {
     /// 依法履职 / 依法协助 / 禁入.
     pub duty: Duty,
@@ -157,7 +157,7 @@ pub struct Work {
 }
 
 /// 经费保障.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Hash)]
 pub struct Funding {
     /// 费随事转 …
     pub principle: FundingPrinciple,
@@ -170,7 +170,7 @@ pub struct Funding {
 }
 
 /// 准入记录: 书面申请 → 评估分析 → 确认公布.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Hash)]
 pub struct Admission {
     /// 书面申请.
     pub applied: Option<Date>,
@@ -204,7 +204,7 @@ pub struct Creation {
 }
 
 /// 评价标准.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Hash)]
 pub struct Standard {
     /// Title.
     pub title: Option<String>,
@@ -215,7 +215,7 @@ pub struct Standard {
 }
 
 /// 设定依据.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Hash)]
 pub struct Basis {
     /// Document title.
     pub title: String,
@@ -227,6 +227,65 @@ pub struct Basis {
     pub level: Option<BasisLevel>,
     /// Link.
     pub url: Option<String>,
+}
+
+impl Details {
+    /// [`Item::same_values`] for the kind-specific fields.
+    fn same_values(&self, other: &Details) -> bool {
+        let value = |a: &Option<Spanned<String>>, b: &Option<Spanned<String>>| {
+            a.as_ref().map(|s| &s.value) == b.as_ref().map(|s| &s.value)
+        };
+        match (self, other) {
+            (Details::Stamp(a), Details::Stamp(b)) => {
+                let Stamp {
+                    verdict,
+                    instead,
+                    transitional,
+                    materials,
+                    procedure,
+                    time_limit,
+                    fee,
+                    proof_content,
+                } = a;
+                verdict.value == b.verdict.value
+                    && instead.len() == b.instead.len()
+                    && instead.iter().zip(&b.instead).all(|(x, y)| {
+                        let Instead {
+                            method,
+                            department,
+                            how,
+                        } = x;
+                        *method == y.method && value(department, &y.department) && *how == y.how
+                    })
+                    && *transitional == b.transitional
+                    && *materials == b.materials
+                    && *procedure == b.procedure
+                    && *time_limit == b.time_limit
+                    && *fee == b.fee
+                    && *proof_content == b.proof_content
+            }
+            (Details::Work(a), Details::Work(b)) => a == b,
+            (Details::Creation(a), Details::Creation(b)) => {
+                let Creation {
+                    level,
+                    participation,
+                    cycle,
+                    recognition,
+                    standard,
+                    ledgers,
+                    merged_into,
+                } = a;
+                *level == b.level
+                    && *participation == b.participation
+                    && *cycle == b.cycle
+                    && *recognition == b.recognition
+                    && *standard == b.standard
+                    && *ledgers == b.ledgers
+                    && value(merged_into, &b.merged_into)
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Item {
@@ -245,6 +304,115 @@ impl Item {
             .into_iter()
             .flat_map(|s| s.instead.iter().filter_map(|i| i.department.as_ref()));
         self.departments.iter().chain(instead)
+    }
+
+    /// Whether `other` has the same values in every field (wherever and in
+    /// whichever file they were written): then no field of it changed.
+    pub fn same_values(&self, other: &Item) -> bool {
+        fn values<T: PartialEq>(a: &[Spanned<T>], b: &[Spanned<T>]) -> bool {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.value == b.value)
+        }
+        let Item {
+            id,
+            title,
+            aliases,
+            category,
+            departments,
+            basis,
+            purposes,
+            summary,
+            body,
+            sources,
+            replaces,
+            details,
+            file: _,
+        } = self;
+        *id == other.id
+            && title.value == other.title.value
+            && *aliases == other.aliases
+            && category.value == other.category.value
+            && values(departments, &other.departments)
+            && *basis == other.basis
+            && *purposes == other.purposes
+            && *summary == other.summary
+            && *body == other.body
+            && *sources == other.sources
+            && values(replaces, &other.replaces)
+            && details.same_values(&other.details)
+    }
+
+    /// Feeds the values of every field (not where they were written) to
+    /// `state`: items with [`Item::same_values`] hash the same.
+    pub fn hash_values<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash as _;
+        fn values<T: std::hash::Hash, H: std::hash::Hasher>(v: &[Spanned<T>], state: &mut H) {
+            v.len().hash(state);
+            for s in v {
+                s.value.hash(state);
+            }
+        }
+        let Item {
+            id,
+            title,
+            aliases,
+            category,
+            departments,
+            basis,
+            purposes,
+            summary,
+            body,
+            sources,
+            replaces,
+            details,
+            file: _,
+        } = self;
+        (id, &title.value, aliases, &category.value).hash(state);
+        values(departments, state);
+        (basis, purposes, summary, body, sources).hash(state);
+        values(replaces, state);
+        match details {
+            Details::Stamp(s) => {
+                let Stamp {
+                    verdict,
+                    instead,
+                    transitional,
+                    materials,
+                    procedure,
+                    time_limit,
+                    fee,
+                    proof_content,
+                } = s;
+                (0u8, verdict.value, instead.len()).hash(state);
+                for i in instead {
+                    let department = i.department.as_ref().map(|d| &d.value);
+                    (i.method, department, &i.how).hash(state);
+                }
+                (
+                    transitional,
+                    materials,
+                    procedure,
+                    time_limit,
+                    fee,
+                    proof_content,
+                )
+                    .hash(state);
+            }
+            Details::Work(w) => (1u8, w).hash(state),
+            Details::Creation(c) => {
+                let Creation {
+                    level,
+                    participation,
+                    cycle,
+                    recognition,
+                    standard,
+                    ledgers,
+                    merged_into,
+                } = c;
+                let merged_into = merged_into.as_ref().map(|m| &m.value);
+                (2u8, level, participation, cycle, recognition).hash(state);
+                (standard, ledgers, merged_into).hash(state);
+            }
+        }
     }
 
     /// Span of the item's title, for item-level diagnostics.

@@ -17,6 +17,7 @@ use super::index::IndexId;
 use super::inputs::{Change, Input};
 use super::page::PlannedPage;
 use super::publish::ScopeKind;
+use crate::content::codec::{Reader, Writer};
 
 /// What a later rebuild needs to know of a plan (see the module documentation).
 #[derive(Clone, Debug, Default)]
@@ -170,5 +171,83 @@ impl Footprint {
     /// How many pages' inputs it holds.
     pub fn pages(&self) -> usize {
         self.pages.len()
+    }
+
+    /// Forgets the pages (by site path) that `keep` refuses.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.pages.retain(|path, _| keep(path));
+    }
+
+    /// What [`Plan::rebuild_since`] needs of it (the pages' inputs and the
+    /// purpose slugs; not the outputs or indexes), as bytes to keep in a file.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let none = HashMap::new();
+        let mut w = Writer::new(&none);
+        let mut pages: Vec<(&String, &Vec<u32>)> = self.pages.iter().collect();
+        pages.sort();
+        w.usize(pages.len());
+        for (path, inputs) in pages {
+            w.str(path);
+            w.usize(inputs.len());
+            for &i in inputs {
+                w.u32(i);
+            }
+        }
+        w.usize(self.inputs.len());
+        for input in &self.inputs {
+            let (tag, path) = match input {
+                Input::File(p) => (0, p.as_str()),
+                Input::Folder(p) => (1, p.as_str()),
+                Input::Listing(p) => (2, p.as_str()),
+                Input::Theme => (3, ""),
+            };
+            w.u32(tag);
+            w.str(path);
+        }
+        for (kind, slugs) in &self.scopes {
+            w.u32(match kind {
+                None => 0,
+                Some(ScopeKind::Public) => 1,
+                Some(ScopeKind::Draft) => 2,
+            });
+            w.put(slugs);
+        }
+        w.buf
+    }
+
+    /// Reads [`Footprint::to_bytes`]; `None` unless they read back whole.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Footprint> {
+        let mut r = Reader::new(bytes, &[]);
+        let mut out = Footprint::default();
+        for _ in 0..r.usize()? {
+            let path = r.string()?;
+            let n = r.usize()?;
+            let inputs = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+            out.pages.insert(path, inputs);
+        }
+        for _ in 0..r.usize()? {
+            let (tag, path) = (r.u32()?, r.string()?);
+            out.inputs.push(match tag {
+                0 => Input::File(path),
+                1 => Input::Folder(path),
+                2 => Input::Listing(path),
+                3 => Input::Theme,
+                _ => return None,
+            });
+        }
+        let count = out.inputs.len();
+        if out.pages.values().flatten().any(|&i| i as usize >= count) {
+            return None;
+        }
+        for scope in &mut out.scopes {
+            scope.0 = match r.u32()? {
+                0 => None,
+                1 => Some(ScopeKind::Public),
+                2 => Some(ScopeKind::Draft),
+                _ => return None,
+            };
+            scope.1 = r.get()?;
+        }
+        r.done().then_some(out)
     }
 }

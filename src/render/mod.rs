@@ -285,7 +285,7 @@ struct ShownItem<'a> {
 }
 
 fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'a>> {
-    use std::hash::{Hash as _, Hasher as _};
+    use std::hash::Hasher as _;
     let scope = plan.scope(page.scope);
     let shown_now = |register: &str, item: &str| {
         scope
@@ -316,10 +316,10 @@ fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'
         }
         _ => return None,
     };
-    // Items serialise without their spans, so the same item read from another
+    // Only values are hashed, not spans, so the same item read from another
     // edition's file hashes the same.
     let mut hasher = std::hash::DefaultHasher::new();
-    serde_json::to_vec(shown).ok()?.hash(&mut hasher);
+    shown.hash_values(&mut hasher);
     Some(ShownItem {
         register,
         item,

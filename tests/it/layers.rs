@@ -26,6 +26,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("init", 6),
     ("serve", 6),
     ("preview", 6),
+    ("check_cache", 6),
     ("lib", 6),
 ];
 

@@ -11,9 +11,16 @@
 //! is never cached (its stamp may not yet differ from an edit in the same
 //! clock tick), and neither is a symbolic link. The cache is an optimisation
 //! only: any doubt means reading the file again.
+//!
+//! `serve` keeps a cache in memory from one load to the next; `check` writes
+//! it to a file between runs ([`disk`]), and then also learns from it which
+//! files changed since the last check ([`Cache::changed_files`]).
+
+mod disk;
+
+pub use disk::ChangedFiles;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -35,8 +42,14 @@ const RACY: Duration = Duration::from_secs(2);
 
 impl Stamp {
     /// The stamp of a regular file, or `None` (a link, a recent change, an error).
-    pub(crate) fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::symlink_metadata(path).ok()?;
+    #[cfg(test)]
+    pub(crate) fn of(path: &std::path::Path) -> Option<Stamp> {
+        Stamp::of_metadata(&std::fs::symlink_metadata(path).ok()?)
+    }
+
+    /// The stamp of a regular file from its metadata (as `lstat` gives it),
+    /// or `None` (a link, a recent change, an error).
+    pub(crate) fn of_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
         if !meta.is_file() {
             return None;
         }
@@ -82,6 +95,8 @@ struct CachedItem {
     /// Whether the file gave an item (then it is in the cached model).
     item: bool,
     diags: Vec<Diagnostic>,
+    /// Its bytes in the cache file it was read from, if it was.
+    stored: Option<disk::StoredItem>,
 }
 
 #[derive(Debug)]
@@ -90,6 +105,8 @@ struct CachedEdition {
     /// Register key and edition id, when the folder gave an edition.
     edition: Option<(String, String)>,
     diags: Vec<Diagnostic>,
+    /// Its bytes in the cache file it was read from, if it was.
+    stored: Option<disk::StoredEdition>,
 }
 
 /// Parsed files from the previous load (see the module documentation).
@@ -108,6 +125,12 @@ pub struct Cache {
     next_items: Mutex<HashMap<String, CachedItem>>,
     next_editions: Mutex<HashMap<String, CachedEdition>>,
     hits: Mutex<(usize, usize)>,
+    /// What a cache file held (see [`disk`]), when the cache was read from one.
+    stored: Option<disk::Stored>,
+    /// The stamps of the other files of the last load (site.yaml, lists,
+    /// pages …), taken before they were read; `None`: not cacheable.
+    others: Vec<(FileId, String, Option<Stamp>)>,
+    next_others: Mutex<Vec<(FileId, String, Option<Stamp>)>>,
 }
 
 impl Cache {
@@ -150,6 +173,11 @@ impl Cache {
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner),
         );
+        self.others = std::mem::take(
+            self.next_others
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
         self.positions = site
             .registers
             .iter()
@@ -171,6 +199,21 @@ impl Cache {
         *self = Cache::default();
     }
 
+    /// Whether the cache will be written to a file (see [`disk`]).
+    pub(crate) fn persistent(&self) -> bool {
+        self.stored.is_some()
+    }
+
+    /// Keeps the stamps (taken by the walk, before anything was read) of the
+    /// files a load reads besides items and editions: only a cache written
+    /// to a file needs them, to tell which files changed between two checks.
+    pub(crate) fn stamp_others(&self, others: Vec<(FileId, String, Option<Stamp>)>) {
+        *self
+            .next_others
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = others;
+    }
+
     fn cached_item(&self, id: FileId) -> Option<Item> {
         let (r, i) = *self.positions.get(&id)?;
         let item = self.site.as_ref()?.registers.get(r)?.working.items.get(i)?;
@@ -187,10 +230,11 @@ impl Cache {
             .map(Arc::clone)
     }
 
-    /// A working-copy item: the cached result, or `parse` (whose result is kept).
+    /// A working-copy item whose file had `stamp` when the walk found it: the
+    /// cached result, or `parse` (whose result is kept).
     pub(crate) fn item(
         &self,
-        path: &Path,
+        stamp: Option<Stamp>,
         rel: &str,
         id: FileId,
         (kind, prefix): (ListKind, &str),
@@ -199,7 +243,6 @@ impl Cache {
         if self.off {
             return parse();
         }
-        let stamp = Stamp::of(path);
         if let (Some(stamp), Some(c)) = (stamp, self.items.get(rel))
             && c.stamp == stamp
             && c.id == id
@@ -209,14 +252,22 @@ impl Cache {
             let item = if c.item { self.cached_item(id) } else { None };
             if item.is_some() == c.item {
                 self.count(1, 0);
-                self.keep_item(rel, stamp, (kind, prefix), (&item, &c.diags), id);
-                return Ok((item, c.diags.clone()));
+                let parsed = (item, c.diags.clone());
+                self.keep_item(rel, stamp, (kind, prefix), &parsed, id, c.stored.clone());
+                return Ok(parsed);
             }
+        }
+        if let (Some(stamp), Some(stored)) = (stamp, &self.stored)
+            && let Some((parsed, raw)) = stored.item(rel, stamp, (kind, prefix), id)
+        {
+            self.count(1, 0);
+            self.keep_item(rel, stamp, (kind, prefix), &parsed, id, Some(raw));
+            return Ok(parsed);
         }
         self.count(0, 1);
         let parsed = parse()?;
         if let Some(stamp) = stamp {
-            self.keep_item(rel, stamp, (kind, prefix), (&parsed.0, &parsed.1), id);
+            self.keep_item(rel, stamp, (kind, prefix), &parsed, id, None);
         }
         Ok(parsed)
     }
@@ -226,8 +277,9 @@ impl Cache {
         rel: &str,
         stamp: Stamp,
         (kind, prefix): (ListKind, &str),
-        (item, diags): (&Option<Item>, &[Diagnostic]),
+        (item, diags): &Parsed<Item>,
         id: FileId,
+        stored: Option<disk::StoredItem>,
     ) {
         let entry = CachedItem {
             stamp,
@@ -235,7 +287,8 @@ impl Cache {
             kind,
             prefix: prefix.to_owned(),
             item: item.is_some(),
-            diags: diags.to_vec(),
+            diags: diags.clone(),
+            stored,
         };
         self.next_items
             .lock()
@@ -244,11 +297,12 @@ impl Cache {
     }
 
     /// A frozen edition folder `dir` of register `key` with `files` (relative
-    /// path → id): the cached result, or `load` (whose result is kept).
+    /// path → id), whose stamps the walk took (`stamps`, by id): the cached
+    /// result, or `load` (whose result is kept).
     pub(crate) fn edition(
         &self,
-        (root, key, dir): (&Path, &str, &str),
-        files: &BTreeMap<String, FileId>,
+        (key, dir): (&str, &str),
+        (files, stamps): (&BTreeMap<String, FileId>, &[Option<Stamp>]),
         load: impl FnOnce() -> crate::Result<Parsed<Edition>>,
     ) -> crate::Result<Parsed<Arc<Edition>>> {
         let load = || load().map(|(edition, diags)| (edition.map(Arc::new), diags));
@@ -258,7 +312,7 @@ impl Cache {
         let stamps: Option<Vec<(String, FileId, Stamp)>> = files
             .iter()
             .map(|(rel, id)| {
-                let stamp = Stamp::of(&root.join(format!("{dir}/{rel}")))?;
+                let stamp = (*stamps.get(id.0 as usize)?)?;
                 Some((rel.clone(), *id, stamp))
             })
             .collect();
@@ -268,14 +322,22 @@ impl Cache {
             let edition = c.edition.as_ref().and_then(|e| self.cached_edition(e));
             if edition.is_some() == c.edition.is_some() {
                 self.count(files.len(), 0);
-                self.keep_edition(dir, key, stamps.clone(), (&edition, &c.diags));
-                return Ok((edition, c.diags.clone()));
+                let parsed = (edition, c.diags.clone());
+                self.keep_edition(dir, key, stamps.clone(), &parsed, c.stored.clone());
+                return Ok(parsed);
             }
+        }
+        if let (Some(stamps), Some(stored)) = (&stamps, &self.stored)
+            && let Some((parsed, raw)) = stored.edition(dir, stamps)
+        {
+            self.count(files.len(), 0);
+            self.keep_edition(dir, key, stamps.clone(), &parsed, Some(raw));
+            return Ok(parsed);
         }
         self.count(0, files.len());
         let parsed = load()?;
         if let Some(stamps) = stamps {
-            self.keep_edition(dir, key, stamps, (&parsed.0, &parsed.1));
+            self.keep_edition(dir, key, stamps, &parsed, None);
         }
         Ok(parsed)
     }
@@ -285,12 +347,14 @@ impl Cache {
         dir: &str,
         key: &str,
         files: Vec<(String, FileId, Stamp)>,
-        (edition, diags): (&Option<Arc<Edition>>, &[Diagnostic]),
+        (edition, diags): &Parsed<Arc<Edition>>,
+        stored: Option<disk::StoredEdition>,
     ) {
         let entry = CachedEdition {
             files,
             edition: edition.as_ref().map(|e| (key.to_owned(), e.id.clone())),
-            diags: diags.to_vec(),
+            diags: diags.clone(),
+            stored,
         };
         self.next_editions
             .lock()
