@@ -25,8 +25,11 @@ pub struct Footprint {
     /// Site path → inputs (positions in `inputs`), of every page the plan
     /// did not carry over.
     pages: HashMap<String, Vec<u32>>,
-    /// Every distinct input of `pages` once (most pages share most inputs).
+    /// Every distinct input of `pages` once (most pages share most inputs),
+    /// and perhaps some no page has any more (see [`Numbering::tidy`]).
     inputs: Vec<Input>,
+    /// The position of each of `inputs`.
+    numbers: HashMap<Input, u32>,
     /// The output file of every page.
     outputs: BTreeSet<String>,
     /// Index folder → inputs, of every search index.
@@ -74,44 +77,49 @@ impl<'a> Plan<'a> {
                     .iter()
                     .any(|(name, slug)| old_slugs.get(*name).is_some_and(|s| s != slug))
         });
-        let planned: Vec<(&PlannedPage<'a>, String, Vec<Input>, bool)> = self
+        // A page whose inputs are settled by the inputs it had (see
+        // `Plan::closed_inputs`) keeps them when none of them changed.
+        let planned: Vec<(&PlannedPage<'a>, String, Inputs<'_>, bool)> = self
             .pages
             .par_iter()
             .filter(|page| !page.reused)
             .map(|page| {
                 let path = self.site_path(page);
+                let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
+                let old = before.pages.get(&path);
+                let old_covered = old.is_some_and(|old| {
+                    old.iter()
+                        .any(|&i| changes.iter().any(|c| before.inputs[i as usize].covers(c)))
+                });
+                if let Some(old) = old.filter(|_| !old_covered && self.closed_inputs(page)) {
+                    return (page, path, Inputs::Kept(old), renamed);
+                }
                 let inputs = self.inputs(page);
-                let again = renamed[usize::from(page.scope == ScopeKind::Draft)]
-                    || before.pages.get(&path).is_none_or(|old| {
-                        old.iter()
-                            .any(|&i| changes.iter().any(|c| before.inputs[i as usize].covers(c)))
-                    })
-                    || covers(&inputs, changes);
-                (page, path, inputs, again)
+                let again = renamed || old.is_none() || old_covered || covers(&inputs, changes);
+                (page, path, Inputs::Found(inputs), again)
             })
             .collect();
         let mut again = Vec::new();
         let mut pages = HashMap::with_capacity(planned.len());
-        let mut numbers: HashMap<Input, u32> = HashMap::new();
-        let mut table = Vec::new();
+        let mut numbering = Numbering {
+            table: before.inputs.clone(),
+            numbers: before.numbers.clone(),
+        };
         for (page, path, inputs, render) in planned {
             if render {
                 again.push(page);
             }
-            let ids = inputs
-                .into_iter()
-                .map(|input| {
-                    *numbers.entry(input).or_insert_with_key(|input| {
-                        table.push(input.clone());
-                        u32::try_from(table.len() - 1).unwrap_or(u32::MAX)
-                    })
-                })
-                .collect();
+            let ids = match inputs {
+                Inputs::Kept(ids) => ids.clone(),
+                Inputs::Found(inputs) => inputs.into_iter().map(|i| numbering.number(i)).collect(),
+            };
             pages.insert(path, ids);
         }
+        numbering.tidy(&mut pages);
         let footprint = Footprint {
             pages,
-            inputs: table,
+            inputs: numbering.table,
+            numbers: numbering.numbers,
             outputs: self.pages.iter().map(|p| self.output_file(p)).collect(),
             indexes: self
                 .indexes()
@@ -164,6 +172,74 @@ impl<'a> Plan<'a> {
             .filter(|f| !now.contains(*f))
             .cloned()
             .collect()
+    }
+}
+
+/// A page's inputs in [`Plan::rebuild_since`]: kept from the footprint before
+/// (numbers in its table), or found in this plan.
+enum Inputs<'f> {
+    Kept(&'f Vec<u32>),
+    Found(Vec<Input>),
+}
+
+/// The input table of a footprint being made: the one before, extended.
+struct Numbering {
+    table: Vec<Input>,
+    numbers: HashMap<Input, u32>,
+}
+
+impl Numbering {
+    fn number(&mut self, input: Input) -> u32 {
+        *self.numbers.entry(input).or_insert_with_key(|input| {
+            self.table.push(input.clone());
+            u32::try_from(self.table.len() - 1).unwrap_or(u32::MAX)
+        })
+    }
+
+    /// Numbers the inputs again, leaving out those no page has any more, once
+    /// they are as many as those in use (edits that rename files leave some).
+    fn tidy(&mut self, pages: &mut HashMap<String, Vec<u32>>) {
+        let mut used = vec![false; self.table.len()];
+        for ids in pages.values() {
+            for &i in ids {
+                used[i as usize] = true;
+            }
+        }
+        let live = used.iter().filter(|u| **u).count();
+        if self.table.len() <= 2 * live.max(1024) {
+            return;
+        }
+        let mut fresh = Numbering {
+            table: Vec::with_capacity(live),
+            numbers: HashMap::with_capacity(live),
+        };
+        let old = std::mem::take(&mut self.table);
+        for ids in pages.values_mut() {
+            for i in ids.iter_mut() {
+                *i = fresh.number(old[*i as usize].clone());
+            }
+        }
+        *self = fresh;
+    }
+}
+
+impl PartialEq for Footprint {
+    /// Equal when every page has the same inputs (however they are numbered)
+    /// and the outputs, indexes and scopes are the same.
+    fn eq(&self, other: &Footprint) -> bool {
+        let resolve = |f: &Footprint, ids: &[u32]| -> Vec<Input> {
+            ids.iter().map(|&i| f.inputs[i as usize].clone()).collect()
+        };
+        self.pages.len() == other.pages.len()
+            && self.pages.iter().all(|(path, ids)| {
+                other
+                    .pages
+                    .get(path)
+                    .is_some_and(|theirs| resolve(self, ids) == resolve(other, theirs))
+            })
+            && self.outputs == other.outputs
+            && self.indexes == other.indexes
+            && self.scopes == other.scopes
     }
 }
 
@@ -249,5 +325,51 @@ impl Footprint {
             scope.1 = r.get()?;
         }
         r.done().then_some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tidying_drops_unused_inputs_and_keeps_each_pages_inputs() {
+        let mut numbering = Numbering {
+            table: Vec::new(),
+            numbers: HashMap::new(),
+        };
+        // 5,000 inputs, of which pages use 2,200: more than twice as many.
+        let ids: Vec<u32> = (0..5000)
+            .map(|n| numbering.number(Input::File(format!("content/{n}.yaml"))))
+            .collect();
+        let mut pages: HashMap<String, Vec<u32>> = (0..1100)
+            .map(|n| (format!("p{n}/"), vec![ids[n * 2], ids[n * 2 + 1]]))
+            .collect();
+        pages.insert("all/".to_owned(), (0..1100).map(|n| ids[n]).collect());
+        let before: HashMap<String, Vec<Input>> = pages
+            .iter()
+            .map(|(p, ids)| {
+                (
+                    p.clone(),
+                    ids.iter()
+                        .map(|&i| numbering.table[i as usize].clone())
+                        .collect(),
+                )
+            })
+            .collect();
+        numbering.tidy(&mut pages);
+        assert_eq!(numbering.table.len(), 2200);
+        assert_eq!(numbering.numbers.len(), 2200);
+        for (page, inputs) in before {
+            let now: Vec<Input> = pages[&page]
+                .iter()
+                .map(|&i| numbering.table[i as usize].clone())
+                .collect();
+            assert_eq!(now, inputs, "{page}");
+        }
+        // Nothing to drop: the table stays as it is.
+        let kept = numbering.table.clone();
+        numbering.tidy(&mut pages);
+        assert_eq!(numbering.table, kept);
     }
 }

@@ -288,6 +288,23 @@ impl Plan<'_> {
         out
     }
 
+    /// Whether the page's inputs are settled by its inputs: when none of them
+    /// changed, neither did the list. Not so for pages whose inputs are found
+    /// by looking at items they need not show: an item page or a purpose page
+    /// (mentions by title, in a scope showing working copies), and a
+    /// department page (which items name the department).
+    pub(super) fn closed_inputs(&self, page: &PlannedPage<'_>) -> bool {
+        match page.id {
+            PageId::Item { .. } | PageId::Purpose { .. } => self
+                .scope(page.scope)
+                .registers
+                .iter()
+                .all(|r| r.edition.is_some()),
+            PageId::Department { .. } => false,
+            _ => true,
+        }
+    }
+
     /// Every page a change can affect: those with an input that covers it.
     /// Ask the plan built before the change and the one built after it (the
     /// union is exact; see the module documentation for structural changes).

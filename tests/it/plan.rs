@@ -230,12 +230,17 @@ fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
     let new_plan = Plan::new(&new_site, &new_history, &options(true));
     let old_footprint = old_plan.footprint();
     let edits = [change.clone()];
-    let rebuild: BTreeSet<String> = new_plan
-        .rebuild_since(&old_footprint, &edits)
-        .0
+    let (rebuild, next_footprint) = new_plan.rebuild_since(&old_footprint, &edits);
+    let rebuild: BTreeSet<String> = rebuild
         .into_iter()
         .map(|p| new_plan.output_file(p))
         .collect();
+    // Pages whose inputs did not change keep the ones found before: the same
+    // as finding them again.
+    assert!(
+        next_footprint == new_plan.footprint(),
+        "the footprint after {change:?} differs from a fresh one"
+    );
     // Search index files belong to the indexes the plan says to build again.
     let old_indexes: Vec<String> = old_plan.indexes().iter().map(IndexId::folder).collect();
     let new_indexes: Vec<String> = new_plan.indexes().iter().map(IndexId::folder).collect();
