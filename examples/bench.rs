@@ -519,7 +519,14 @@ fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64, check_only: bo
     let cases: &[&str] = if check_only {
         &["check", "check-cold", "check-warm"]
     } else {
-        &["check", "check-cold", "check-warm", "clean", "bare", "build"]
+        &[
+            "check",
+            "check-cold",
+            "check-warm",
+            "clean",
+            "bare",
+            "build",
+        ]
     };
     let mut all: Vec<Vec<Measured>> = cases.iter().map(|_| Vec::new()).collect();
     let mut floors = Vec::new();

@@ -17,7 +17,6 @@ mod source;
 mod walk;
 pub(crate) mod yaml;
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -184,10 +183,7 @@ fn kind_rank(kind: ListKind) -> u8 {
     }
 }
 
-/// Orders item ids naturally: `GZ-999` before `GZ-1000`.
-pub fn id_order(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
+pub use crate::model::id_order;
 
 /// The site's files as the loader reads them: its root, the files the walk
 /// found, and the confined reader of `content/`.

@@ -186,11 +186,17 @@ pub struct Snapshot {
     pub departments: Option<Departments>,
 }
 
+/// Orders item ids naturally: `GZ-999` before `GZ-1000` (the order of
+/// [`Snapshot::items`]).
+pub fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 impl Snapshot {
     /// The item with this id.
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items
-            .binary_search_by(|i| i.id.as_str().cmp(id))
+            .binary_search_by(|i| id_order(&i.id, id))
             .ok()
             .map(|i| &self.items[i])
     }

@@ -315,6 +315,9 @@ impl Footprint {
         if out.pages.values().flatten().any(|&i| i as usize >= count) {
             return None;
         }
+        out.numbers = (0..count)
+            .map(|i| (out.inputs[i].clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
         for scope in &mut out.scopes {
             scope.0 = match r.u32()? {
                 0 => None,
@@ -331,6 +334,33 @@ impl Footprint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_footprint_reads_back_with_its_numbering() {
+        let mut numbering = Numbering {
+            table: Vec::new(),
+            numbers: HashMap::new(),
+        };
+        let a = numbering.number(Input::File("content/site.yaml".to_owned()));
+        let b = numbering.number(Input::Listing("content/lists/stamp/items/".to_owned()));
+        let c = numbering.number(Input::Theme);
+        let mut footprint = Footprint {
+            pages: HashMap::from([("stamp/".to_owned(), vec![a, b]), (String::new(), vec![c])]),
+            inputs: numbering.table,
+            numbers: numbering.numbers,
+            ..Footprint::default()
+        };
+        footprint.scopes[0] = (
+            Some(ScopeKind::Public),
+            BTreeMap::from([("入学".to_owned(), "ruxue".to_owned())]),
+        );
+        let back = Footprint::from_bytes(&footprint.to_bytes()).expect("reads back");
+        assert!(back == footprint);
+        for (i, input) in back.inputs.iter().enumerate() {
+            assert_eq!(back.numbers[input] as usize, i, "{input:?}");
+        }
+        assert!(Footprint::from_bytes(&footprint.to_bytes()[1..]).is_none());
+    }
 
     #[test]
     fn tidying_drops_unused_inputs_and_keeps_each_pages_inputs() {

@@ -469,3 +469,34 @@ fn a_history_memo_gives_the_same_diffs_as_computing_them_afresh() {
         fresh
     );
 }
+
+#[test]
+fn items_are_found_by_id_across_id_lengths() {
+    // Items are ordered naturally (GZ-999 before GZ-1000); finding one by id
+    // must follow the same order, or longer ids go missing.
+    let site = SiteTest::empty("plan-id-lengths");
+    crate::support::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &site.root.join("content"),
+    );
+    let item = site.read("content/lists/stamp/items/GZ-001.yaml");
+    for n in 990..1040 {
+        let id = format!("GZ-{n}");
+        site.write(
+            &format!("content/lists/stamp/items/{id}.yaml"),
+            item.replace("居民在本社区居住情况证明", &format!("居住情况证明{id}")),
+        );
+    }
+    let (loaded, _) = minglu::load_valid(&site.root, today()).expect("valid");
+    let snapshot = &loaded.register("stamp").expect("stamp").working;
+    assert!(snapshot.items.len() > 20);
+    for item in &snapshot.items {
+        assert_eq!(
+            snapshot.item(&item.id).map(|i| &i.id),
+            Some(&item.id),
+            "{} not found by id",
+            item.id
+        );
+    }
+    assert!(snapshot.item("GZ-0010").is_none());
+}
