@@ -565,7 +565,12 @@ fn bench_scale(base: &Path, items: u64, editions: u64, runs: u64, check_only: bo
         println!();
         return;
     }
-    let floor = median(&mut floors);
+    print_ratios(&root, median(&mut floors), &medians);
+}
+
+/// The goals' ratios from the medians (wall, cpu) of the cases `check`,
+/// `check-cold`, `check-warm`, `clean`, `bare`, `build`, and the floor.
+fn print_ratios(root: &Path, floor: f64, medians: &[(f64, f64)]) {
     let du = dir_size(&root.join("public"));
     println!(
         "`cp -r` floor {floor:.2} s ({:.0} MB); clean build / floor = {:.2} (goal ≤ 1.5); \
