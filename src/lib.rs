@@ -424,18 +424,21 @@ fn produce(
             Ok(SearchStats::default()),
         ),
         Outputs::Site(staging, search) => {
-            let files: Vec<String> = plan
-                .pages
-                .iter()
-                .filter(|p| !p.reused)
-                .map(|p| plan.output_file(p))
-                .collect();
-            timed(&mut phases.dirs, || {
-                staging.make_dirs(files.iter().map(String::as_str))
-            })
-            .map_err(RenderFailure::Write)?;
+            // The search indexes make their own folders, so they start while
+            // the pages' folders are made (one core makes folders).
+            let dirs = &mut phases.dirs;
             rayon::join(
-                || timed(&mut render_time, || render::render(&plan, theme, sink)),
+                || {
+                    let files: Vec<String> = plan
+                        .pages
+                        .iter()
+                        .filter(|p| !p.reused)
+                        .map(|p| plan.output_file(p))
+                        .collect();
+                    timed(dirs, || staging.make_dirs(files.iter().map(String::as_str)))
+                        .map_err(RenderFailure::Write)?;
+                    timed(&mut render_time, || render::render(&plan, theme, sink))
+                },
                 || {
                     if search {
                         timed(&mut search_time, || write_search(&plan, sink))

@@ -201,15 +201,21 @@ pub struct Layout {
     pub chunk: usize,
     /// About how many bytes of postings per shard.
     pub shard_bytes: usize,
-    /// The gzip level of every file (0–9).
+    /// The gzip level of the shards, facets and suggestions (0–9).
     pub gzip: u32,
+    /// The gzip level of the record chunks: many small files, which a fast
+    /// level makes a few percent larger.
+    pub gzip_records: u32,
 }
 
-/// For the public site and `/draft/`: small files, so a query downloads little.
+/// For the public site and `/draft/`: small files, so a query downloads little
+/// (record chunks compressed fast: they are most of the files, and a query
+/// fetches few of them).
 pub const COMPACT: Layout = Layout {
     chunk: CHUNK,
     shard_bytes: 1024,
-    gzip: 6,
+    gzip: 4,
+    gzip_records: 1,
 };
 /// For frozen editions (searched rarely): few, larger files compressed
 /// fast, so the many editions of a big site add little to the build.
@@ -217,6 +223,7 @@ pub const ARCHIVE: Layout = Layout {
     chunk: 64,
     shard_bytes: 16 * 1024,
     gzip: 1,
+    gzip_records: 1,
 };
 
 /// The impact of every token of one item, and its exact keys.
@@ -452,7 +459,11 @@ impl Index {
             }
             let list = &mut flat[start..end];
             if list.len() > MAX_POSTINGS {
-                list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                // The highest impacts first (ties: lower ordinal), then back
+                // in ordinal order.
+                list.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
+                    b.1.cmp(&a.1).then(a.0.cmp(&b.0))
+                });
                 list[..MAX_POSTINGS].sort_unstable();
                 end = start + MAX_POSTINGS;
             }
@@ -516,7 +527,8 @@ impl Index {
         for (n, chunk) in self.docs.chunks(self.layout.chunk).enumerate() {
             let records: Vec<Record<'_>> = chunk.iter().map(record).collect();
             let json = serde_json::to_string(&records).expect("records serialise");
-            out.push((format!("r/{n}.gz"), self.gzip(json.as_bytes())));
+            let level = flate2::Compression::new(self.layout.gzip_records);
+            out.push((format!("r/{n}.gz"), gzip_at(json.as_bytes(), level)));
         }
         out.push(("f.gz".to_owned(), self.gzip(self.facets().as_bytes())));
         out.push(("a.gz".to_owned(), self.gzip(self.suggestions.as_bytes())));
