@@ -70,6 +70,9 @@ pub struct Postings<'a> {
     pub list: &'a [(u32, u8)],
 }
 
+/// Compresses a file's bytes at a gzip level (0–9) into a gzip file.
+pub type Compress<'a> = dyn Fn(&[u8], u32) -> Vec<u8> + Sync + 'a;
+
 /// A token of an index and where its postings are in [`Index::flat`].
 #[derive(Debug)]
 struct Entry {
@@ -516,6 +519,12 @@ impl Index {
 
     /// Every file of the index, paths relative to its folder.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        self.files_with(&|bytes, level| gzip_at(bytes, flate2::Compression::new(level)))
+    }
+
+    /// [`Index::files`], compressing each file's bytes at a level with `gz`
+    /// (which may remember what it compressed before).
+    pub fn files_with(&self, gz: &Compress<'_>) -> Vec<(String, Vec<u8>)> {
         let shards = self.shard_count();
         let mut out = vec![(
             "manifest.json".to_owned(),
@@ -523,23 +532,33 @@ impl Index {
                 .to_string()
                 .into_bytes(),
         )];
-        out.extend(self.shards(shards));
-        for (n, chunk) in self.docs.chunks(self.layout.chunk).enumerate() {
-            let records: Vec<Record<'_>> = chunk.iter().map(record).collect();
-            let json = serde_json::to_string(&records).expect("records serialise");
-            let level = flate2::Compression::new(self.layout.gzip_records);
-            out.push((format!("r/{n}.gz"), gzip_at(json.as_bytes(), level)));
-        }
-        out.push(("f.gz".to_owned(), self.gzip(self.facets().as_bytes())));
-        out.push(("a.gz".to_owned(), self.gzip(self.suggestions.as_bytes())));
+        out.extend(self.shards(shards, gz));
+        let records: Vec<(String, Vec<u8>)> = self
+            .docs
+            .par_chunks(self.layout.chunk)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let records: Vec<Record<'_>> = chunk.iter().map(record).collect();
+                let json = serde_json::to_string(&records).expect("records serialise");
+                (
+                    format!("r/{n}.gz"),
+                    gz(json.as_bytes(), self.layout.gzip_records),
+                )
+            })
+            .collect();
+        out.extend(records);
+        out.push((
+            "f.gz".to_owned(),
+            gz(self.facets().as_bytes(), self.layout.gzip),
+        ));
+        out.push((
+            "a.gz".to_owned(),
+            gz(self.suggestions.as_bytes(), self.layout.gzip),
+        ));
         out
     }
 
-    fn gzip(&self, bytes: &[u8]) -> Vec<u8> {
-        gzip_at(bytes, flate2::Compression::new(self.layout.gzip))
-    }
-
-    fn shards(&self, shards: u32) -> Vec<(String, Vec<u8>)> {
+    fn shards(&self, shards: u32, gz: &Compress<'_>) -> Vec<(String, Vec<u8>)> {
         let mut bins: Vec<Vec<u8>> = vec![Vec::new(); shards as usize];
         for e in &self.entries {
             let (token, p) = (&e.token, self.entry(e));
@@ -561,7 +580,7 @@ impl Index {
         // Empty shards are written too, so no lookup ever ends in a 404.
         bins.par_iter()
             .enumerate()
-            .map(|(n, b)| (format!("s/{n}.gz"), self.gzip(b)))
+            .map(|(n, b)| (format!("s/{n}.gz"), gz(b, self.layout.gzip)))
             .collect()
     }
 

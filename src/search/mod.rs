@@ -143,7 +143,15 @@ pub struct Memo {
     interner: index::Interner,
     /// Hash of an item's [`Content`] → (an item with that content, its terms, used).
     terms: std::collections::HashMap<u64, Vec<(Doc, index::Compact, bool)>>,
+    /// The sites' index files compressed by the build before (a rebuild
+    /// after one edit finds most shards and record chunks unchanged).
+    packed_before: Packed,
+    /// Those compressed by this build.
+    packed: std::sync::Mutex<Packed>,
 }
+
+/// Gzip level → uncompressed bytes → gzip file.
+type Packed = std::collections::HashMap<u32, std::collections::HashMap<Vec<u8>, Vec<u8>>>;
 
 impl Default for Memo {
     /// An empty memo that keeps what it is given.
@@ -152,6 +160,8 @@ impl Default for Memo {
             keep: true,
             interner: index::Interner::default(),
             terms: std::collections::HashMap::new(),
+            packed_before: Packed::new(),
+            packed: std::sync::Mutex::new(Packed::new()),
         }
     }
 }
@@ -176,6 +186,32 @@ impl Memo {
         Some(at)
     }
 
+    /// `bytes` gzipped at `level`. A memo that keeps things remembers the
+    /// files of the sites' indexes (`site`): most are the same bytes next time.
+    fn pack(&self, site: bool, bytes: &[u8], level: u32) -> Vec<u8> {
+        let compress = || index::gzip_at(bytes, flate2::Compression::new(level));
+        if !(self.keep && site) {
+            return compress();
+        }
+        let known = self.packed_before.get(&level).and_then(|m| m.get(bytes));
+        let gz = known.cloned().unwrap_or_else(compress);
+        if let Ok(mut now) = self.packed.lock() {
+            now.entry(level)
+                .or_default()
+                .insert(bytes.to_vec(), gz.clone());
+        }
+        gz
+    }
+
+    /// How many compressed files of the sites' indexes the last build left for
+    /// the next one.
+    pub fn packed_files(&self) -> usize {
+        self.packed_before
+            .values()
+            .map(std::collections::HashMap::len)
+            .sum()
+    }
+
     /// Forgets the terms no site's index asked for since the last call
     /// (everything, for a memo that keeps nothing).
     fn sweep(&mut self) {
@@ -183,6 +219,11 @@ impl Memo {
             self.terms.clear();
             return;
         }
+        let packed = self.packed.get_mut().map_or_else(
+            |poisoned| std::mem::take(poisoned.into_inner()),
+            std::mem::take,
+        );
+        self.packed_before = packed;
         self.terms.retain(|_, bucket| {
             bucket.retain(|(_, _, used)| *used);
             for entry in bucket.iter_mut() {
@@ -288,7 +329,7 @@ fn write_batch(
         .zip(&found)
         .map(|((_, hash), at)| &memo.terms[hash][*at].1)
         .collect();
-    let interner = &memo.interner;
+    let memo: &Memo = memo;
     let written: Vec<Result<Written, crate::Error>> = sets
         .into_par_iter()
         .zip(slots)
@@ -299,9 +340,11 @@ fn write_batch(
                 index::COMPACT
             };
             let mine: Vec<&index::Compact> = slots.iter().map(|s| terms[*s]).collect();
-            let index = Index::from_terms(docs, &mine, interner, layout);
+            let index = Index::from_terms(docs, &mine, &memo.interner, layout);
+            let site = !dir.starts_with("search/e/");
+            let gz = |bytes: &[u8], level: u32| memo.pack(site, bytes, level);
             let mut total = Written { files: 0, bytes: 0 };
-            for (path, bytes) in index.files() {
+            for (path, bytes) in index.files_with(&gz) {
                 sink(&format!("{dir}{path}"), &bytes)?;
                 total.files += 1;
                 total.bytes += bytes.len();

@@ -219,3 +219,62 @@ fn the_example_builds_its_search_page_and_indexes() {
     assert!(home.contains("name=\"q\""), "the header has a search box");
     assert!(site.root.join("public/assets/search.js").is_file());
 }
+
+/// Every search file of the example's plan (with drafts), written by `write`.
+fn search_files(
+    plan: &minglu::plan::Plan<'_>,
+    memo: Option<&mut search::Memo>,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let files = std::sync::Mutex::new(std::collections::BTreeMap::new());
+    let sink = |path: &str, bytes: &[u8]| {
+        files
+            .lock()
+            .expect("not poisoned")
+            .insert(path.to_owned(), bytes.to_vec());
+        Ok(())
+    };
+    let indexes = plan.indexes();
+    match memo {
+        Some(memo) => search::write_with(plan, &indexes, &sink, memo),
+        None => search::write(plan, &indexes, &sink),
+    }
+    .expect("written");
+    files.into_inner().expect("not poisoned")
+}
+
+#[test]
+fn a_memo_that_keeps_compressed_files_writes_the_same_bytes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let today = jiff::civil::date(2025, 11, 24);
+    let (site, _) = minglu::load_valid(root, today).expect("the example loads");
+    let history = minglu::history::SiteHistory::new(&site, today);
+    let options = minglu::plan::PlanOptions {
+        today,
+        base_url: None,
+        drafts: true,
+        program: String::new(),
+        previous: std::collections::BTreeMap::new(),
+    };
+    let plan = minglu::plan::Plan::new(&site, &history, &options);
+    let fresh = search_files(&plan, None);
+    let mut memo = search::Memo::default();
+    assert_eq!(search_files(&plan, Some(&mut memo)), fresh);
+    let kept = memo.packed_files();
+    // The public and draft indexes' files, not the frozen editions', each
+    // distinct content (at its level: record chunks have their own) once.
+    let distinct: std::collections::BTreeSet<(bool, Vec<u8>)> = fresh
+        .iter()
+        .filter(|(p, _)| !p.starts_with("search/e/") && p.ends_with(".gz"))
+        .map(|(p, gz)| {
+            let mut raw = Vec::new();
+            flate2::read::GzDecoder::new(&gz[..])
+                .read_to_end(&mut raw)
+                .expect("gzip");
+            (p.contains("/r/"), raw)
+        })
+        .collect();
+    assert!(kept > 100, "{kept} files kept");
+    assert_eq!(kept, distinct.len());
+    assert_eq!(search_files(&plan, Some(&mut memo)), fresh);
+    assert_eq!(memo.packed_files(), kept);
+}
