@@ -716,11 +716,6 @@ fn leb128(out: &mut Vec<u8>, mut n: u32) {
     }
 }
 
-/// Gzip at the default level, with no timestamp (reproducible output).
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    gzip_at(bytes, flate2::Compression::default())
-}
-
 /// The gzip header minglu writes: no name, no timestamp, unknown OS, and the
 /// extra flags byte (XFL, byte 8) of RFC 1952: 2 for the slowest level, 4 for
 /// the fastest (the bytes `flate2::GzBuilder` writes).
@@ -733,7 +728,7 @@ fn gzip_header(level: flate2::Compression) -> [u8; 10] {
     [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 0xff]
 }
 
-/// Gzip at `level`. Each thread keeps one compressor per level and resets it
+/// Gzip at `level`, with no timestamp (reproducible output). Each thread keeps one compressor per level and resets it
 /// between files: a fresh compressor allocates and clears hundreds of
 /// kilobytes, more than compressing a kilobyte-sized shard costs.
 pub fn gzip_at(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {

@@ -64,19 +64,25 @@ fn tokenizer_vectors() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The public index of the bundled example, built in memory from the model.
-fn example_index() -> Index {
+/// The bundled example and the options to plan it on a fixed day.
+fn example(drafts: bool) -> (minglu::model::Site, minglu::plan::PlanOptions) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let today = jiff::civil::date(2025, 11, 24);
     let (site, _) = minglu::load_valid(root, today).expect("the example loads");
-    let history = minglu::history::SiteHistory::new(&site, today);
     let options = minglu::plan::PlanOptions {
         today,
         base_url: None,
-        drafts: false,
+        drafts,
         program: String::new(),
         previous: std::collections::BTreeMap::new(),
     };
+    (site, options)
+}
+
+/// The public index of the bundled example, built in memory from the model.
+fn example_index() -> Index {
+    let (site, options) = example(false);
+    let history = minglu::history::SiteHistory::new(&site, options.today);
     let plan = minglu::plan::Plan::new(&site, &history, &options);
     let (dir, docs) = search::collect::indexes(&plan)
         .into_iter()
@@ -244,17 +250,8 @@ fn search_files(
 
 #[test]
 fn a_memo_that_keeps_compressed_files_writes_the_same_bytes() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let today = jiff::civil::date(2025, 11, 24);
-    let (site, _) = minglu::load_valid(root, today).expect("the example loads");
-    let history = minglu::history::SiteHistory::new(&site, today);
-    let options = minglu::plan::PlanOptions {
-        today,
-        base_url: None,
-        drafts: true,
-        program: String::new(),
-        previous: std::collections::BTreeMap::new(),
-    };
+    let (site, options) = example(true);
+    let history = minglu::history::SiteHistory::new(&site, options.today);
     let plan = minglu::plan::Plan::new(&site, &history, &options);
     let fresh = search_files(&plan, None);
     let mut memo = search::Memo::default();
