@@ -728,9 +728,10 @@ fn gzip_header(level: flate2::Compression) -> [u8; 10] {
     [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 0xff]
 }
 
-/// Gzip at `level`, with no timestamp (reproducible output). Each thread keeps one compressor per level and resets it
-/// between files: a fresh compressor allocates and clears hundreds of
-/// kilobytes, more than compressing a kilobyte-sized shard costs.
+/// Gzip at `level`, with no timestamp (reproducible output). Each thread
+/// keeps one compressor per level and resets it between files: a fresh
+/// compressor allocates and clears hundreds of kilobytes, more than
+/// compressing a kilobyte-sized shard costs.
 pub fn gzip_at(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {
     use std::cell::RefCell;
     thread_local! {
