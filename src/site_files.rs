@@ -139,30 +139,8 @@ pub fn special_kind(file_type: fs::FileType) -> Option<Noun> {
 /// Reads a regular file of at most `limit` bytes. The type is checked before the
 /// file is opened (opening a FIFO would block) and again on the open handle.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
-    let meta = fs::metadata(path).map_err(Refusal::Io)?;
-    if let Some(kind) = special_kind(meta.file_type()) {
-        return Err(Refusal::NotRegular(kind));
-    }
-    if meta.len() > limit {
-        return Err(Refusal::TooLarge {
-            size: meta.len(),
-            limit,
-        });
-    }
-    let file = File::open(path).map_err(Refusal::Io)?;
-    let meta = file.metadata().map_err(Refusal::Io)?;
-    if let Some(kind) = special_kind(meta.file_type()) {
-        return Err(Refusal::NotRegular(kind));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(Refusal::Io)?;
-    let size = bytes.len() as u64;
-    if size > limit {
-        return Err(Refusal::TooLarge { size, limit });
-    }
-    Ok(bytes)
+    vet(&fs::metadata(path).map_err(Refusal::Io)?, limit)?;
+    read_vetted(File::open(path).map_err(Refusal::Io)?, limit)
 }
 
 /// Reads `path` only if its real path lies inside `base` (itself a real path).
@@ -210,7 +188,12 @@ fn read_within_by_handle(base: &Path, path: &Path, limit: u64) -> Option<Result<
 /// Reads the regular file behind an `O_PATH` handle, opened anew through `proc`.
 #[cfg(target_os = "linux")]
 fn read_handle(handle: &File, proc: &str, limit: u64) -> Result<Vec<u8>, Refusal> {
-    let meta = handle.metadata().map_err(Refusal::Io)?;
+    vet(&handle.metadata().map_err(Refusal::Io)?, limit)?;
+    read_vetted(File::open(proc).map_err(Refusal::Io)?, limit)
+}
+
+/// Refuses what `meta` says is not a regular file within `limit` bytes.
+fn vet(meta: &fs::Metadata, limit: u64) -> Result<(), Refusal> {
     if let Some(kind) = special_kind(meta.file_type()) {
         return Err(Refusal::NotRegular(kind));
     }
@@ -220,7 +203,14 @@ fn read_handle(handle: &File, proc: &str, limit: u64) -> Result<Vec<u8>, Refusal
             limit,
         });
     }
-    let file = File::open(proc).map_err(Refusal::Io)?;
+    Ok(())
+}
+
+/// Reads an open file to its end once its handle passes [`vet`]: at most
+/// `limit` bytes (a file that grew past it while read is refused).
+fn read_vetted(file: File, limit: u64) -> Result<Vec<u8>, Refusal> {
+    let meta = file.metadata().map_err(Refusal::Io)?;
+    vet(&meta, limit)?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     file.take(limit + 1)
         .read_to_end(&mut bytes)
@@ -259,21 +249,73 @@ pub fn read_content(root: &Path, path: &Path) -> Result<Vec<u8>> {
 pub struct ContentFiles {
     base: PathBuf,
     limit: u64,
+    /// `root/content` as the walk names its files.
+    named: PathBuf,
+    /// `content/` itself (never a link to it), for [`read_beneath`].
+    #[cfg(target_os = "linux")]
+    folder: Option<std::sync::Arc<std::os::fd::OwnedFd>>,
 }
 
 impl ContentFiles {
     /// The content files of the site at `root`.
     pub fn new(root: &Path) -> Result<ContentFiles> {
+        let base = real_base(root, "content")?;
         Ok(ContentFiles {
-            base: real_base(root, "content")?,
+            #[cfg(target_os = "linux")]
+            folder: open_folder(&base).map(std::sync::Arc::new),
+            base,
             limit: limit(),
+            named: root.join("content"),
         })
     }
 
     /// Reads one of them as [`read_content`] does.
     pub fn read(&self, path: &Path) -> Result<Vec<u8>> {
+        #[cfg(target_os = "linux")]
+        if let (Some(folder), Ok(relative)) = (&self.folder, path.strip_prefix(&self.named))
+            && let Some(read) = read_beneath(folder, relative, self.limit)
+        {
+            return read.map_err(|r| r.into_error(path));
+        }
         read_within(&self.base, path, self.limit).map_err(|r| r.into_error(path))
     }
+}
+
+/// A handle on the folder at `base` (a real path), or `None` when it is not a
+/// folder or is a symbolic link (whose files are then judged by [`read_within`]).
+#[cfg(target_os = "linux")]
+fn open_folder(base: &Path) -> Option<std::os::fd::OwnedFd> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    rustix::fs::open(base, flags, Mode::empty()).ok()
+}
+
+/// Reads `relative` inside `folder` in one `openat2` call that the kernel keeps
+/// beneath the folder: a `..`, an absolute path or a symbolic link that would
+/// leave it fails to open, and `/proc`'s magic links are not followed. Then the
+/// open handle is vetted and read, as [`read_handle`] does, so a file swapped
+/// after the walk is judged as it is. This is one open instead of the `O_PATH`
+/// open, `readlink` and reopen through `/proc` of [`read_within`].
+///
+/// It opens for reading with `O_NONBLOCK`, so a FIFO opens at once (and is then
+/// refused, unread) and `O_NOCTTY`; the one thing the `O_PATH` way avoids is
+/// opening a device node that lies *inside* the folder, which git cannot store
+/// and only the machine's administrator can make.
+///
+/// `None` when it fails for any reason (it leaves the folder, the kernel has no
+/// `openat2`, a sandbox forbids it, the file is gone): [`read_within`] then
+/// decides, and words the error, as it always did.
+#[cfg(target_os = "linux")]
+fn read_beneath(
+    folder: &std::os::fd::OwnedFd,
+    relative: &Path,
+    limit: u64,
+) -> Option<Result<Vec<u8>, Refusal>> {
+    use rustix::fs::{Mode, OFlags, ResolveFlags};
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS;
+    let file = rustix::fs::openat2(folder, relative, flags, Mode::empty(), resolve).ok()?;
+    Some(read_vetted(File::from(file), limit))
 }
 
 /// A source file's text for a diagnostic excerpt, or `None` when it may not be
@@ -349,6 +391,100 @@ mod tests {
         assert_eq!(parse_size("0"), None);
         assert_eq!(parse_size("lots"), None);
         assert_eq!(parse_size("99999999999G"), None);
+    }
+
+    /// A site folder with `content/` holding a file, a link to it, links that
+    /// leave the folder and a FIFO; removed when dropped.
+    #[cfg(target_os = "linux")]
+    struct Site(PathBuf);
+
+    #[cfg(target_os = "linux")]
+    impl Site {
+        fn new(name: &str) -> Site {
+            use std::os::unix::fs::symlink;
+            let root = std::env::temp_dir().join(format!("minglu-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&root);
+            let content = root.join("content/lists");
+            fs::create_dir_all(&content).unwrap();
+            fs::write(content.join("a.yaml"), "title: 甲\n").unwrap();
+            fs::write(root.join("secret.txt"), "secret").unwrap();
+            symlink("a.yaml", content.join("inside.yaml")).unwrap();
+            symlink("../../secret.txt", content.join("up.yaml")).unwrap();
+            symlink(root.join("secret.txt"), content.join("absolute.yaml")).unwrap();
+            symlink("/proc/self/environ", content.join("environ.yaml")).unwrap();
+            let fifo = content.join("fifo.yaml");
+            assert!(
+                std::process::Command::new("mkfifo")
+                    .arg(&fifo)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+            Site(root)
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    impl Drop for Site {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn content_files_are_read_beneath_the_folder_and_nowhere_else() {
+        let site = Site::new("beneath");
+        let files = ContentFiles::new(&site.0).unwrap();
+        assert!(files.folder.is_some(), "the fast way is in use");
+        let path = |name: &str| site.0.join("content/lists").join(name);
+        assert_eq!(
+            files.read(&path("a.yaml")).unwrap(),
+            "title: 甲\n".as_bytes()
+        );
+        assert_eq!(
+            files.read(&path("inside.yaml")).unwrap(),
+            "title: 甲\n".as_bytes()
+        );
+        for name in ["up.yaml", "absolute.yaml", "environ.yaml"] {
+            let error = files.read(&path(name)).expect_err(name).to_string();
+            assert!(error.contains("outside"), "{name}: {error}");
+            assert!(!error.contains("secret"), "{error}");
+        }
+        let error = files
+            .read(&path("fifo.yaml"))
+            .expect_err("a FIFO")
+            .to_string();
+        assert!(error.contains("named pipe"), "{error}");
+        assert!(files.read(&path("missing.yaml")).is_err());
+        // The one-call way refuses what leaves the folder, leaving the words to
+        // the portable way; it reads what stays inside.
+        let folder = files.folder.as_deref().unwrap();
+        for name in ["up.yaml", "absolute.yaml", "environ.yaml", "../secret.txt"] {
+            assert!(
+                read_beneath(folder, Path::new("lists").join(name).as_path(), 100).is_none(),
+                "{name}"
+            );
+        }
+        let read = read_beneath(folder, Path::new("lists/inside.yaml"), 100).unwrap();
+        assert_eq!(read.unwrap(), "title: 甲\n".as_bytes());
+        let limited = read_beneath(folder, Path::new("lists/a.yaml"), 4).unwrap();
+        assert!(matches!(limited, Err(Refusal::TooLarge { limit: 4, .. })));
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_content_folder_that_is_a_link_is_not_read_through() {
+        let site = Site::new("linked");
+        let elsewhere = site.0.join("elsewhere");
+        fs::rename(site.0.join("content"), &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, site.0.join("content")).unwrap();
+        let files = ContentFiles::new(&site.0).unwrap();
+        assert!(files.folder.is_none());
+        let error = files
+            .read(&site.0.join("content/lists/a.yaml"))
+            .expect_err("linked");
+        assert!(error.to_string().contains("outside"), "{error}");
     }
 
     #[test]
