@@ -100,6 +100,24 @@ impl Theme {
 
 /// Compiles every template of the theme.
 pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateError>> {
+    let mut env = configured_environment();
+    let mut errors = Vec::new();
+    for (name, template) in &theme.templates {
+        if let Err(e) = env.add_template_owned(name.clone(), template.source.clone()) {
+            errors.push(TemplateError::from_minijinja(&e, name, None));
+        }
+    }
+    if errors.is_empty() {
+        Ok(env)
+    } else {
+        Err(errors)
+    }
+}
+
+/// An environment with no templates, set up as every page is rendered:
+/// strict about undefined names, escaping only what HTML requires, with
+/// minglu's filters.
+fn configured_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_debug(true);
@@ -120,17 +138,7 @@ pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateEr
         minijinja::escape_formatter(out, state, value)
     });
     env.add_filter("display_url", |url: &str| display::display_url(url));
-    let mut errors = Vec::new();
-    for (name, template) in &theme.templates {
-        if let Err(e) = env.add_template_owned(name.clone(), template.source.clone()) {
-            errors.push(TemplateError::from_minijinja(&e, name, None));
-        }
-    }
-    if errors.is_empty() {
-        Ok(env)
-    } else {
-        Err(errors)
-    }
+    env
 }
 
 /// Escapes text for HTML content and attribute values.

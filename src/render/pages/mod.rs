@@ -25,6 +25,7 @@ use crate::i18n;
 use crate::model::Choice;
 use crate::plan::{PageId, Plan, PlannedPage, Scope, ScopeKind, url};
 
+mod chrome;
 mod current;
 mod data;
 mod frozen;
@@ -105,6 +106,8 @@ struct Shared<'a> {
     /// Placeholders for rendering frozen item pages once per distinct content,
     /// when the theme allows it.
     masks: Option<frozen::Masks>,
+    /// The page chrome, rendered once per kind of page, when the theme allows it.
+    chrome: Option<chrome::Chrome>,
     /// What the pages are rendered for.
     purpose: Purpose,
 }
@@ -331,6 +334,7 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
         histories,
         catalogue: std::sync::OnceLock::new(),
         masks: frozen::Masks::for_theme(theme),
+        chrome: chrome::Chrome::for_theme(theme),
         purpose,
     }
 }
@@ -521,8 +525,9 @@ impl Renderer<'_> {
         };
         let (mentions, draft) = (shared.mentions(self.scope.kind).1, self.scope.is_draft());
         // The page's own values, then those every page has (the context's names).
+        let page = Value::from(Serde(&page));
         let context = PageContext {
-            page: Value::from(Serde(&page)),
+            page: page.clone(),
             common: vec![
                 ("site", shared.site_value.clone()),
                 ("t", shared.strings.clone()),
@@ -541,9 +546,17 @@ impl Renderer<'_> {
                 ("mentions", mentions.clone()),
             ],
         };
+        let context = Value::from_object(context);
+        if let Some(text) = shared
+            .chrome
+            .as_ref()
+            .and_then(|c| c.render(name, &page, &context))
+        {
+            return Ok(text);
+        }
         let failed = |e: minijinja::Error| TemplateError::from_minijinja(&e, name, Some(self.path));
         let template = self.env.get_template(name).map_err(failed)?;
-        template.render(Value::from_object(context)).map_err(failed)
+        template.render(context).map_err(failed)
     }
 }
 
