@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{PageContext, Table};
+use super::history_views::{self, ChangeGroups};
 use super::mentions::{Mentions, MentionsObject};
 use super::theme::Theme;
 use super::views::{Link, PageView, SiteView, register_links};
@@ -110,6 +111,52 @@ struct Shared<'a> {
     chrome: Option<chrome::Chrome>,
     /// What the pages are rendered for.
     purpose: Purpose,
+    /// Each register's changes, grouped, by edition (the pending ones last),
+    /// made once per build when pages that show them are rendered (an
+    /// edition's page, the changes page, the feeds and the home page all do);
+    /// empty otherwise.
+    change_groups: Vec<Vec<ChangeGroups<'a>>>,
+}
+
+/// A register's grouped changes, made for one page or shared by all.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum Groups<'a> {
+    Shared(&'a ChangeGroups<'a>),
+    Own(ChangeGroups<'a>),
+}
+
+impl<'a> Shared<'a> {
+    /// The changes of edition `e` of register `i` (`None`: the working copy's
+    /// pending changes), grouped.
+    fn groups(&'a self, i: usize, e: Option<usize>) -> Groups<'a> {
+        if let Some(made) = self.change_groups.get(i) {
+            return Groups::Shared(&made[e.unwrap_or(made.len() - 1)]);
+        }
+        Groups::Own(change_groups(&self.histories[i], e, &self.labels))
+    }
+}
+
+/// The changes of edition `e` of `h` (`None`: the pending ones), grouped;
+/// none for a first edition.
+fn change_groups<'a>(h: &History<'a>, e: Option<usize>, labels: &Labels) -> ChangeGroups<'a> {
+    match e {
+        Some(0) => ChangeGroups::default(),
+        Some(e) => history_views::groups(h, Some(e), &h.of.diffs[e], labels),
+        None => history_views::groups(h, None, &h.of.pending, labels),
+    }
+}
+
+/// Whether a page shows the grouped changes of editions.
+fn shows_changes(page: &PlannedPage<'_>) -> bool {
+    matches!(
+        page.id,
+        PageId::Home
+            | PageId::Changes
+            | PageId::Feed { .. }
+            | PageId::Edition { .. }
+            | PageId::Register { .. }
+    )
 }
 
 impl Shared<'_> {
@@ -176,7 +223,7 @@ pub(super) fn render_pages(
     sink: &Sink<'_>,
     purpose: Purpose,
 ) -> Result<RenderStats, RenderFailure> {
-    let shared = shared(plan, theme, purpose);
+    let shared = shared(plan, theme, pages, purpose);
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
     let made = Mutex::new(HashMap::new());
     let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
@@ -272,7 +319,12 @@ fn by_item<'p, 'a>(
     (singles, groups)
 }
 
-fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a> {
+fn shared<'a>(
+    plan: &'a Plan<'a>,
+    theme: &Theme,
+    pages: &[&PlannedPage<'_>],
+    purpose: Purpose,
+) -> Shared<'a> {
     let site = plan.site;
     let mut config = site.config.clone();
     config.base_url.clone_from(&plan.base_url);
@@ -286,7 +338,22 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
         asset("assets/site.js"),
     ]
     .concat();
-    let histories = plan.history.registers.iter().map(History::of).collect();
+    let histories: Vec<History<'a>> = plan.history.registers.iter().map(History::of).collect();
+    let labels = Labels::new(site.config.language);
+    let change_groups = if pages.iter().any(|p| shows_changes(p)) {
+        histories
+            .par_iter()
+            .map(|h| {
+                (0..h.register.editions.len())
+                    .map(Some)
+                    .chain([None])
+                    .map(|e| change_groups(h, e, &labels))
+                    .collect()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
@@ -327,7 +394,7 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
                 .iter()
                 .map(|(k, v)| (*k, Value::from(*v))),
         ),
-        labels: Labels::new(site.config.language),
+        labels,
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
         css: String::from_utf8_lossy(css).into_owned(),
         plan,
@@ -336,6 +403,7 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
         masks: frozen::Masks::for_theme(theme),
         chrome: chrome::Chrome::for_theme(theme),
         purpose,
+        change_groups,
     }
 }
 
