@@ -290,3 +290,39 @@ fn another_date_is_checked_as_without_cache() {
     assert_eq!(early(&[]), early(&["--no-cache"]));
     assert_eq!(early(&[]), early(&["--no-cache"]));
 }
+
+/// With the built-in templates only, `check` renders the first item page of
+/// each scope, register and edition, not every distinct item (issue 12): no
+/// item's data can make those templates fail. A theme that overrides them
+/// (here with copies of the built-in ones) gets every distinct item rendered,
+/// so that an error only some item triggers surfaces (the test above). The
+/// cache says how many pages the check rendered: the second check reuses them all.
+#[test]
+fn built_in_templates_render_one_item_page_per_edition_and_overrides_every_item() {
+    let built_in = example();
+    let overridden = example();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates"),
+        &overridden.root.join("themes/default/templates"),
+    );
+    settle();
+    let rendered = |site: &SiteTest| {
+        assert_eq!(check(site, &[]).code, 0);
+        let again = check(site, &[]);
+        assert_eq!(again.code, 0, "{}", again.out);
+        again.reused.expect("the second check used the cache").1
+    };
+    let items = ["stamp", "work", "creation"]
+        .iter()
+        .map(|r| {
+            let dir = built_in.root.join(format!("content/lists/{r}/items"));
+            std::fs::read_dir(dir).expect("items").count()
+        })
+        .sum::<usize>();
+    let (few, every) = (rendered(&built_in), rendered(&overridden));
+    assert!(items > 20, "the example has items ({items})");
+    assert!(
+        every >= few + items - 6,
+        "built-in: {few} pages, overridden: {every}, items: {items}"
+    );
+}

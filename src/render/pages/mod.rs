@@ -242,7 +242,7 @@ pub(super) fn render_pages(
         counts.1.fetch_add(1, Ordering::Relaxed);
         sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
     };
-    // A check renders one page per distinct item: grouping would find nothing
+    // A check renders at most one page per distinct item: grouping would find nothing
     // to share.
     let group = shared.masks.is_some() && purpose == Purpose::Output;
     let (singles, groups) = by_item(pages, group);
