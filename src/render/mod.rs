@@ -231,10 +231,12 @@ pub(crate) enum Purpose {
 /// registers, editions, withdrawals, changes, feeds, departments, purposes,
 /// pages, search, sitemap: a few hundred at most; not the data files and
 /// schemas, which no template makes), and of the pages that show one item (the
-/// register's own and the frozen editions', the bulk of a site):
+/// register's own, the frozen editions' and the refusal notices, the bulk of a
+/// site):
 ///
-/// - the first of each scope and register, and of each frozen edition, so that
-///   every combination of template, scope and edition banner runs;
+/// - the first of each scope and register, and of each frozen edition (and
+///   the first refusal notice of each scope and register), so that every
+///   combination of template, scope and edition banner runs;
 /// - every page whose item differs, by content (or by whether the scope still
 ///   shows it), from every item of the same id already in the sample, so that
 ///   every distinct item is rendered at least once, and an error that only
@@ -275,8 +277,10 @@ pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>, theme: &Theme) -> Vec<&'p Planne
             let Some(s) = shown else {
                 return true;
             };
-            let first = firsts.insert((page.scope, s.register, s.edition));
-            first || (!built_in && contents.insert((s.register, s.item, s.content, s.shown_now)))
+            let first = firsts.insert((page.scope, s.notice, s.register, s.edition));
+            first
+                || (!built_in
+                    && contents.insert((s.notice, s.register, s.item, s.content, s.shown_now)))
         })
         .map(|(page, _)| page)
         .filter(|page| !page.reused)
@@ -294,6 +298,8 @@ fn has_template(page: &PlannedPage<'_>) -> bool {
 
 /// The item a page shows, with a fingerprint of its content.
 struct ShownItem<'a> {
+    /// Whether the page is the item's refusal notice (another template).
+    notice: bool,
     register: &'a str,
     item: &'a str,
     edition: Option<&'a str>,
@@ -312,7 +318,8 @@ fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'
             .is_some_and(|i| scope.registers[i].snapshot.item(item).is_some())
     };
     let (register, item, edition, shown) = match page.id {
-        crate::plan::PageId::Item { register, item } => {
+        crate::plan::PageId::Item { register, item }
+        | crate::plan::PageId::Notice { register, item } => {
             let i = scope.position(register)?;
             (
                 register,
@@ -340,6 +347,7 @@ fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'
     let mut hasher = std::hash::DefaultHasher::new();
     shown.hash_values(&mut hasher);
     Some(ShownItem {
+        notice: matches!(page.id, crate::plan::PageId::Notice { .. }),
         register,
         item,
         edition,

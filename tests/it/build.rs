@@ -187,20 +187,27 @@ fn a_template_error_leaves_public_untouched() {
 
 /// `check` renders a sample, not every page: it must still find a template
 /// error that only one item's data triggers, even an item that only a frozen
-/// edition has (GZ-009 was withdrawn in 2020), and one that only the banner of
-/// a superseded frozen edition triggers.
+/// edition has (GZ-009 was withdrawn in 2020), one that only the banner of
+/// a superseded frozen edition triggers, and one that only the refusal
+/// notice of one item (not the first) triggers.
 #[test]
 fn check_finds_template_errors_that_only_some_pages_trigger() {
-    for (condition, page) in [
-        ("item.id == \"GZ-009\"", "/stamp/editions/2015/GZ-009/"),
+    for (template, condition, page) in [
         (
+            "item.html",
+            "item.id == \"GZ-009\"",
+            "/stamp/editions/2015/GZ-009/",
+        ),
+        (
+            "item.html",
             "frozen and frozen.status == \"superseded\"",
             "/editions/2015/",
         ),
+        ("notice.html", "id == \"GZ-013\"", "/stamp/GZ-013/notice/"),
     ] {
         let site = SiteTest::fixture("conformance");
         site.write(
-            "themes/default/templates/item.html",
+            &format!("themes/default/templates/{template}"),
             format!(
                 "{{% extends \"base.html\" %}}{{% block main %}}{{% if {condition} %}}{{{{ item.nope.deeper }}}}{{% endif %}}{{% endblock %}}"
             ),
