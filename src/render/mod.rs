@@ -252,9 +252,10 @@ pub(crate) enum Purpose {
 /// is dropped: they print every value of an item through names and table
 /// keys that the loader has already validated (enums, ids), so no item's
 /// data can make them fail, and the tests build sites with every kind of
-/// item through them. What is left (every page that shows no single item, and the first
-/// item page of each scope, register and edition) still runs every template
-/// in every combination of scope and banner.
+/// item through them. For the same reason only the first purpose page and
+/// the first department page of each scope are kept (each lists the items
+/// of its purpose or department, as the others do). What is left still runs
+/// every template in every combination of scope and banner.
 pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>, theme: &Theme) -> Vec<&'p PlannedPage<'a>> {
     use rayon::prelude::*;
     use std::collections::HashSet;
@@ -269,13 +270,19 @@ pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>, theme: &Theme) -> Vec<&'p Planne
         .all(|t| matches!(t.origin, Origin::BuiltIn));
     let mut firsts = HashSet::new();
     let mut contents = HashSet::new();
+    let mut listings = HashSet::new();
     plan.pages
         .iter()
         .zip(shown)
         .filter(|(page, _)| has_template(page))
         .filter(|(page, shown)| {
             let Some(s) = shown else {
-                return true;
+                return !built_in
+                    || match page.id {
+                        crate::plan::PageId::Purpose { .. } => listings.insert((page.scope, 0)),
+                        crate::plan::PageId::Department { .. } => listings.insert((page.scope, 1)),
+                        _ => true,
+                    };
             };
             let first = firsts.insert((page.scope, s.notice, s.register, s.edition));
             first
