@@ -112,9 +112,9 @@ struct Shared<'a> {
     /// What the pages are rendered for.
     purpose: Purpose,
     /// Each register's changes, grouped, by edition (the pending ones last),
-    /// made once per build when pages that show them are rendered (an
-    /// edition's page, the changes page, the feeds and the home page all do);
-    /// empty otherwise.
+    /// made once per build when more pages show them (an edition's page, the
+    /// changes page, the feeds, the home page and the register's page all do)
+    /// than there are groups; empty otherwise.
     change_groups: Vec<Vec<ChangeGroups<'a>>>,
 }
 
@@ -340,7 +340,10 @@ fn shared<'a>(
     .concat();
     let histories: Vec<History<'a>> = plan.history.registers.iter().map(History::of).collect();
     let labels = Labels::new(site.config.language);
-    let change_groups = if pages.iter().any(|p| shows_changes(p)) {
+    // Made for all only when more pages show them than there are groups (a
+    // full build); a rebuild that renders a few such pages makes their own.
+    let groups = histories.iter().map(|h| h.register.editions.len() + 1).sum();
+    let change_groups = if pages.iter().filter(|p| shows_changes(p)).count() > groups {
         histories
             .par_iter()
             .map(|h| {
