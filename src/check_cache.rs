@@ -163,7 +163,7 @@ fn render_sample(
     let start = std::time::Instant::now();
     let (again, mut footprint) = plan.rebuild_since(before, &edits);
     let again: HashSet<String> = again.iter().map(|p| plan.site_path(p)).collect();
-    let mut sample = render::check_sample(&plan);
+    let mut sample = render::check_sample(&plan, theme);
     let all = sample.len();
     sample.retain(|p| again.contains(&plan.site_path(p)));
     reused.pages = all - sample.len();

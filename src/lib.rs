@@ -400,8 +400,9 @@ fn timed<T>(into: &mut Duration, f: impl FnOnce() -> T) -> T {
 ///
 /// A build renders every page and builds the search indexes at the same time
 /// (they read the same plan and write disjoint files). A check renders only
-/// [`render::check_sample`]: every template, every kind of page, and every
-/// distinct item once, which is what template errors can depend on.
+/// [`render::check_sample`]: every template, every kind of page, and (with
+/// templates a site overrides) every distinct item once, which is what
+/// template errors can depend on.
 fn produce(
     site: &model::Site,
     theme: &Theme,
@@ -419,7 +420,7 @@ fn produce(
     let (rendered, search) = match outputs {
         Outputs::Pages => (
             timed(&mut render_time, || {
-                render::check_pages(&plan, theme, &render::check_sample(&plan), sink)
+                render::check_pages(&plan, theme, &render::check_sample(&plan, theme), sink)
             }),
             Ok(SearchStats::default()),
         ),

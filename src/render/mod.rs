@@ -100,6 +100,24 @@ impl Theme {
 
 /// Compiles every template of the theme.
 pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateError>> {
+    let mut env = configured_environment();
+    let mut errors = Vec::new();
+    for (name, template) in &theme.templates {
+        if let Err(e) = env.add_template_owned(name.clone(), template.source.clone()) {
+            errors.push(TemplateError::from_minijinja(&e, name, None));
+        }
+    }
+    if errors.is_empty() {
+        Ok(env)
+    } else {
+        Err(errors)
+    }
+}
+
+/// An environment with no templates, set up as every page is rendered:
+/// strict about undefined names, escaping only what HTML requires, with
+/// minglu's filters.
+fn configured_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_debug(true);
@@ -120,17 +138,7 @@ pub fn environment(theme: &Theme) -> Result<Environment<'static>, Vec<TemplateEr
         minijinja::escape_formatter(out, state, value)
     });
     env.add_filter("display_url", |url: &str| display::display_url(url));
-    let mut errors = Vec::new();
-    for (name, template) in &theme.templates {
-        if let Err(e) = env.add_template_owned(name.clone(), template.source.clone()) {
-            errors.push(TemplateError::from_minijinja(&e, name, None));
-        }
-    }
-    if errors.is_empty() {
-        Ok(env)
-    } else {
-        Err(errors)
-    }
+    env
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -223,10 +231,12 @@ pub(crate) enum Purpose {
 /// registers, editions, withdrawals, changes, feeds, departments, purposes,
 /// pages, search, sitemap: a few hundred at most; not the data files and
 /// schemas, which no template makes), and of the pages that show one item (the
-/// register's own and the frozen editions', the bulk of a site):
+/// register's own, the frozen editions' and the refusal notices, the bulk of a
+/// site):
 ///
-/// - the first of each scope and register, and of each frozen edition, so that
-///   every combination of template, scope and edition banner runs;
+/// - the first of each scope and register, and of each frozen edition (and
+///   the first refusal notice of each scope and register), so that every
+///   combination of template, scope and edition banner runs;
 /// - every page whose item differs, by content (or by whether the scope still
 ///   shows it), from every item of the same id already in the sample, so that
 ///   every distinct item is rendered at least once, and an error that only
@@ -237,7 +247,16 @@ pub(crate) enum Purpose {
 /// links differ, and those run on the first page of its edition. A template that
 /// fails only on such a copy (one that tests both the edition and the item id,
 /// say) is the one kind of error `check` can miss and `build` still reports.
-pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>) -> Vec<&'p PlannedPage<'a>> {
+///
+/// With the built-in templates only (`theme` overrides none), the second rule
+/// is dropped: they print every value of an item through names and table
+/// keys that the loader has already validated (enums, ids), so no item's
+/// data can make them fail, and the tests build sites with every kind of
+/// item through them. For the same reason only the first purpose page and
+/// the first department page of each scope are kept (each lists the items
+/// of its purpose or department, as the others do). What is left still runs
+/// every template in every combination of scope and banner.
+pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>, theme: &Theme) -> Vec<&'p PlannedPage<'a>> {
     use rayon::prelude::*;
     use std::collections::HashSet;
     let shown: Vec<Option<ShownItem<'a>>> = plan
@@ -245,19 +264,30 @@ pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>) -> Vec<&'p PlannedPage<'a>> {
         .par_iter()
         .map(|page| shown_item(plan, page))
         .collect();
+    let built_in = theme
+        .templates
+        .values()
+        .all(|t| matches!(t.origin, Origin::BuiltIn));
     let mut firsts = HashSet::new();
     let mut contents = HashSet::new();
+    let mut listings = HashSet::new();
     plan.pages
         .iter()
         .zip(shown)
         .filter(|(page, _)| has_template(page))
         .filter(|(page, shown)| {
             let Some(s) = shown else {
-                return true;
+                return !built_in
+                    || match page.id {
+                        crate::plan::PageId::Purpose { .. } => listings.insert((page.scope, 0)),
+                        crate::plan::PageId::Department { .. } => listings.insert((page.scope, 1)),
+                        _ => true,
+                    };
             };
-            let first = firsts.insert((page.scope, s.register, s.edition));
-            let new = contents.insert((s.register, s.item, s.content, s.shown_now));
-            first || new
+            let first = firsts.insert((page.scope, s.notice, s.register, s.edition));
+            first
+                || (!built_in
+                    && contents.insert((s.notice, s.register, s.item, s.content, s.shown_now)))
         })
         .map(|(page, _)| page)
         .filter(|page| !page.reused)
@@ -275,6 +305,8 @@ fn has_template(page: &PlannedPage<'_>) -> bool {
 
 /// The item a page shows, with a fingerprint of its content.
 struct ShownItem<'a> {
+    /// Whether the page is the item's refusal notice (another template).
+    notice: bool,
     register: &'a str,
     item: &'a str,
     edition: Option<&'a str>,
@@ -293,7 +325,8 @@ fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'
             .is_some_and(|i| scope.registers[i].snapshot.item(item).is_some())
     };
     let (register, item, edition, shown) = match page.id {
-        crate::plan::PageId::Item { register, item } => {
+        crate::plan::PageId::Item { register, item }
+        | crate::plan::PageId::Notice { register, item } => {
             let i = scope.position(register)?;
             (
                 register,
@@ -321,6 +354,7 @@ fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'
     let mut hasher = std::hash::DefaultHasher::new();
     shown.hash_values(&mut hasher);
     Some(ShownItem {
+        notice: matches!(page.id, crate::plan::PageId::Notice { .. }),
         register,
         item,
         edition,

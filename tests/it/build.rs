@@ -187,20 +187,27 @@ fn a_template_error_leaves_public_untouched() {
 
 /// `check` renders a sample, not every page: it must still find a template
 /// error that only one item's data triggers, even an item that only a frozen
-/// edition has (GZ-009 was withdrawn in 2020), and one that only the banner of
-/// a superseded frozen edition triggers.
+/// edition has (GZ-009 was withdrawn in 2020), one that only the banner of
+/// a superseded frozen edition triggers, and one that only the refusal
+/// notice of one item (not the first) triggers.
 #[test]
 fn check_finds_template_errors_that_only_some_pages_trigger() {
-    for (condition, page) in [
-        ("item.id == \"GZ-009\"", "/stamp/editions/2015/GZ-009/"),
+    for (template, condition, page) in [
         (
+            "item.html",
+            "item.id == \"GZ-009\"",
+            "/stamp/editions/2015/GZ-009/",
+        ),
+        (
+            "item.html",
             "frozen and frozen.status == \"superseded\"",
             "/editions/2015/",
         ),
+        ("notice.html", "id == \"GZ-013\"", "/stamp/GZ-013/notice/"),
     ] {
         let site = SiteTest::fixture("conformance");
         site.write(
-            "themes/default/templates/item.html",
+            &format!("themes/default/templates/{template}"),
             format!(
                 "{{% extends \"base.html\" %}}{{% block main %}}{{% if {condition} %}}{{{{ item.nope.deeper }}}}{{% endif %}}{{% endblock %}}"
             ),
@@ -466,32 +473,78 @@ fn frozen_pages_rendered_once_per_content_match_pages_rendered_in_full() {
         &["--doc-number", "测民〔2026〕9号"],
         "2027-01-01",
     );
-    let full = SiteTest::empty("frozen-in-full");
+    let full = with_built_in_templates_copied(&site, "frozen-in-full");
+    for drafts in [false, true] {
+        let args: &[&str] = if drafts {
+            &["build", "--drafts"]
+        } else {
+            &["build"]
+        };
+        site.run(args).success();
+        full.run(args).success();
+        let once = tree(&site.root.join("public"));
+        let frozen = once
+            .iter()
+            .filter(|(p, _)| p.starts_with("stamp/editions/") && p.matches('/').count() == 4)
+            .count();
+        assert!(frozen >= 10, "the site has frozen item pages ({frozen})");
+        assert_same_files(&once, &tree(&full.root.join("public")));
+    }
+}
+
+/// A copy of `site` whose theme folder holds a copy of every built-in
+/// template: it overrides them all, so its pages are rendered in full.
+fn with_built_in_templates_copied(site: &SiteTest, label: &str) -> SiteTest {
+    let full = SiteTest::empty(label);
     copy_dir(&site.root, &full.root);
-    let item = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/item.html"),
-    )
-    .expect("built-in item.html");
-    full.write("themes/default/templates/item.html", item);
-    site.run(&["build"]).success();
-    full.run(&["build"]).success();
-    let (once, in_full) = (
-        tree(&site.root.join("public")),
-        tree(&full.root.join("public")),
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates"),
+        &full.root.join("themes/default/templates"),
     );
-    let frozen = once
-        .iter()
-        .filter(|(p, _)| p.starts_with("stamp/editions/") && p.matches('/').count() == 4)
-        .count();
-    assert!(frozen >= 10, "the site has frozen item pages ({frozen})");
+    full
+}
+
+/// Asserts that two output trees have the same files with the same bytes.
+fn assert_same_files(once: &[(String, Vec<u8>)], in_full: &[(String, Vec<u8>)]) {
     let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&once), names(&in_full));
-    for ((path, a), (_, b)) in once.iter().zip(&in_full) {
+    assert_eq!(names(once), names(in_full));
+    for ((path, a), (_, b)) in once.iter().zip(in_full) {
         assert!(
             a == b,
-            "{path} differs\n--- rendered once per content\n{}\n--- rendered in full\n{}",
+            "{path} differs\n--- rendered in parts\n{}\n--- rendered in full\n{}",
             String::from_utf8_lossy(a),
             String::from_utf8_lossy(b)
         );
     }
+}
+
+/// Every page's chrome (`base.html`'s head, header, navigation and footer) is
+/// rendered once per kind of page and spliced with the page's blocks (issue
+/// 12). The bundled example, with its drafts, built that way and built with
+/// every template overridden (by a copy of the built-in one, so everything is
+/// rendered in full) must be byte-identical, and so must a page whose own
+/// template alone is overridden.
+#[test]
+fn pages_rendered_in_parts_match_pages_rendered_in_full() {
+    let site = SiteTest::empty("parts");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &site.root.join("content"),
+    );
+    let full = with_built_in_templates_copied(&site, "parts-in-full");
+    let one = SiteTest::empty("parts-one-override");
+    copy_dir(&site.root, &one.root);
+    let register = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/register.html"),
+    )
+    .expect("built-in register.html");
+    one.write("themes/default/templates/register.html", register);
+    for s in [&site, &full, &one] {
+        s.run(&["build", "--drafts"]).success();
+    }
+    let parts = tree(&site.root.join("public"));
+    let pages = parts.iter().filter(|(p, _)| p.ends_with(".html")).count();
+    assert!(pages >= 50, "the example has pages ({pages})");
+    assert_same_files(&parts, &tree(&full.root.join("public")));
+    assert_same_files(&parts, &tree(&one.root.join("public")));
 }

@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
-use super::Shared;
+use super::{Groups, Shared};
 use crate::model::Edition;
 use crate::plan::{Scope, url};
-use crate::render::history_views::{self as hv, EditionView};
+use crate::render::history_views::EditionView;
 use crate::render::views::{self, ItemRow, Link, RegisterSummary};
 
 #[derive(Serialize)]
@@ -37,7 +37,7 @@ pub(super) struct EditionPage<'a> {
     register: RegisterSummary<'a>,
     edition: EditionView<'a>,
     previous: Option<Link>,
-    changes: hv::ChangeGroups<'a>,
+    changes: Groups<'a>,
     categories: Vec<views::CategoryView<'a>>,
 }
 
@@ -70,11 +70,7 @@ pub(super) fn edition_page<'a>(
                 path: url::edition(key, &pe.id),
             }
         }),
-        changes: if e == 0 {
-            hv::ChangeGroups::default()
-        } else {
-            hv::groups(h, Some(e), &h.diffs[e], &shared.labels)
-        },
+        changes: shared.groups(i, Some(e)),
         categories,
     }
 }
@@ -84,7 +80,7 @@ pub(super) fn edition_page<'a>(
 pub(super) struct EditionChanges<'a> {
     register: RegisterSummary<'a>,
     edition: Option<EditionView<'a>>,
-    changes: hv::ChangeGroups<'a>,
+    changes: Groups<'a>,
 }
 
 /// One edition with its grouped changes, and what listings sort it by.
@@ -112,11 +108,7 @@ pub(super) fn entries<'a>(
             if e == 0 && !with_first {
                 continue;
             }
-            let changes = if e == 0 {
-                hv::ChangeGroups::default()
-            } else {
-                hv::groups(h, Some(e), &h.diffs[e], &shared.labels)
-            };
+            let changes = shared.groups(i, Some(e));
             out.push(Entry {
                 edition,
                 key: &h.register.key,
@@ -155,11 +147,10 @@ pub(super) fn pending_of<'a>(
     scope: &'a Scope<'a>,
     i: usize,
 ) -> EditionChanges<'a> {
-    let h = &shared.histories[i];
     EditionChanges {
         register: RegisterSummary::of(&scope.registers[i]),
         edition: None,
-        changes: hv::groups(h, None, &h.pending, &shared.labels),
+        changes: shared.groups(i, None),
     }
 }
 

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{PageContext, Table};
+use super::history_views::{self, ChangeGroups};
 use super::mentions::{Mentions, MentionsObject};
 use super::theme::Theme;
 use super::views::{Link, PageView, SiteView, register_links};
@@ -25,6 +26,7 @@ use crate::i18n;
 use crate::model::Choice;
 use crate::plan::{PageId, Plan, PlannedPage, Scope, ScopeKind, url};
 
+mod chrome;
 mod current;
 mod data;
 mod frozen;
@@ -105,8 +107,56 @@ struct Shared<'a> {
     /// Placeholders for rendering frozen item pages once per distinct content,
     /// when the theme allows it.
     masks: Option<frozen::Masks>,
+    /// The page chrome, rendered once per kind of page, when the theme allows it.
+    chrome: Option<chrome::Chrome>,
     /// What the pages are rendered for.
     purpose: Purpose,
+    /// Each register's changes, grouped, by edition (the pending ones last),
+    /// made once per build when more pages show them (an edition's page, the
+    /// changes page, the feeds, the home page and the register's page all do)
+    /// than there are groups; empty otherwise.
+    change_groups: Vec<Vec<ChangeGroups<'a>>>,
+}
+
+/// A register's grouped changes, made for one page or shared by all.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum Groups<'a> {
+    Shared(&'a ChangeGroups<'a>),
+    Own(ChangeGroups<'a>),
+}
+
+impl<'a> Shared<'a> {
+    /// The changes of edition `e` of register `i` (`None`: the working copy's
+    /// pending changes), grouped.
+    fn groups(&'a self, i: usize, e: Option<usize>) -> Groups<'a> {
+        if let Some(made) = self.change_groups.get(i) {
+            return Groups::Shared(&made[e.unwrap_or(made.len() - 1)]);
+        }
+        Groups::Own(change_groups(&self.histories[i], e, &self.labels))
+    }
+}
+
+/// The changes of edition `e` of `h` (`None`: the pending ones), grouped;
+/// none for a first edition.
+fn change_groups<'a>(h: &History<'a>, e: Option<usize>, labels: &Labels) -> ChangeGroups<'a> {
+    match e {
+        Some(0) => ChangeGroups::default(),
+        Some(e) => history_views::groups(h, Some(e), &h.of.diffs[e], labels),
+        None => history_views::groups(h, None, &h.of.pending, labels),
+    }
+}
+
+/// Whether a page shows the grouped changes of editions.
+fn shows_changes(page: &PlannedPage<'_>) -> bool {
+    matches!(
+        page.id,
+        PageId::Home
+            | PageId::Changes
+            | PageId::Feed { .. }
+            | PageId::Edition { .. }
+            | PageId::Register { .. }
+    )
 }
 
 impl Shared<'_> {
@@ -173,7 +223,7 @@ pub(super) fn render_pages(
     sink: &Sink<'_>,
     purpose: Purpose,
 ) -> Result<RenderStats, RenderFailure> {
-    let shared = shared(plan, theme, purpose);
+    let shared = shared(plan, theme, pages, purpose);
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
     let made = Mutex::new(HashMap::new());
     let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
@@ -192,7 +242,7 @@ pub(super) fn render_pages(
         counts.1.fetch_add(1, Ordering::Relaxed);
         sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
     };
-    // A check renders one page per distinct item: grouping would find nothing
+    // A check renders at most one page per distinct item: grouping would find nothing
     // to share.
     let group = shared.masks.is_some() && purpose == Purpose::Output;
     let (singles, groups) = by_item(pages, group);
@@ -269,7 +319,12 @@ fn by_item<'p, 'a>(
     (singles, groups)
 }
 
-fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a> {
+fn shared<'a>(
+    plan: &'a Plan<'a>,
+    theme: &Theme,
+    pages: &[&PlannedPage<'_>],
+    purpose: Purpose,
+) -> Shared<'a> {
     let site = plan.site;
     let mut config = site.config.clone();
     config.base_url.clone_from(&plan.base_url);
@@ -283,7 +338,25 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
         asset("assets/site.js"),
     ]
     .concat();
-    let histories = plan.history.registers.iter().map(History::of).collect();
+    let histories: Vec<History<'a>> = plan.history.registers.iter().map(History::of).collect();
+    let labels = Labels::new(site.config.language);
+    // Made for all only when more pages show them than there are groups (a
+    // full build); a rebuild that renders a few such pages makes their own.
+    let groups = histories.iter().map(|h| h.register.editions.len() + 1).sum();
+    let change_groups = if pages.iter().filter(|p| shows_changes(p)).count() > groups {
+        histories
+            .par_iter()
+            .map(|h| {
+                (0..h.register.editions.len())
+                    .map(Some)
+                    .chain([None])
+                    .map(|e| change_groups(h, e, &labels))
+                    .collect()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
@@ -324,14 +397,16 @@ fn shared<'a>(plan: &'a Plan<'a>, theme: &Theme, purpose: Purpose) -> Shared<'a>
                 .iter()
                 .map(|(k, v)| (*k, Value::from(*v))),
         ),
-        labels: Labels::new(site.config.language),
+        labels,
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
         css: String::from_utf8_lossy(css).into_owned(),
         plan,
         histories,
         catalogue: std::sync::OnceLock::new(),
         masks: frozen::Masks::for_theme(theme),
+        chrome: chrome::Chrome::for_theme(theme),
         purpose,
+        change_groups,
     }
 }
 
@@ -521,8 +596,9 @@ impl Renderer<'_> {
         };
         let (mentions, draft) = (shared.mentions(self.scope.kind).1, self.scope.is_draft());
         // The page's own values, then those every page has (the context's names).
+        let page = Value::from(Serde(&page));
         let context = PageContext {
-            page: Value::from(Serde(&page)),
+            page: page.clone(),
             common: vec![
                 ("site", shared.site_value.clone()),
                 ("t", shared.strings.clone()),
@@ -541,9 +617,17 @@ impl Renderer<'_> {
                 ("mentions", mentions.clone()),
             ],
         };
+        let context = Value::from_object(context);
+        if let Some(text) = shared
+            .chrome
+            .as_ref()
+            .and_then(|c| c.render(name, &page, &context))
+        {
+            return Ok(text);
+        }
         let failed = |e: minijinja::Error| TemplateError::from_minijinja(&e, name, Some(self.path));
         let template = self.env.get_template(name).map_err(failed)?;
-        template.render(Value::from_object(context)).map_err(failed)
+        template.render(context).map_err(failed)
     }
 }
 
