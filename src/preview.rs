@@ -138,7 +138,9 @@ pub fn preview(
     sink: &render::Sink<'_>,
 ) -> Result<(Report, Option<PreviewBuilt>)> {
     let mut phases = Phases::start();
-    let (site, mut diagnostics) = content::load_cached(root, &mut caches.content)?;
+    let modified = changes.and_then(modified_content);
+    let (site, mut diagnostics) =
+        content::load_cached(root, &mut caches.content, modified.as_deref())?;
     phases.lap("load");
     crate::check::check(&site, options.today, &mut diagnostics);
     phases.lap("check");
@@ -189,6 +191,20 @@ pub fn preview(
             },
         ),
     ))
+}
+
+/// The files under `content/` that `changes` modified, when they only
+/// modified files (none appeared or vanished): what the load may look at
+/// instead of walking `content/` again.
+fn modified_content(changes: &[Change]) -> Option<Vec<&str>> {
+    changes
+        .iter()
+        .filter(|c| c.path().starts_with("content/"))
+        .map(|c| match c {
+            Change::Modified(path) => Some(path.as_str()),
+            Change::Added(_) | Change::Removed(_) => None,
+        })
+        .collect()
 }
 
 /// What [`render_site`] did: the files, the new reuse fingerprints, the plan's

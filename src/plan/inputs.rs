@@ -220,9 +220,18 @@ impl Plan<'_> {
             | PageId::Departments
             | PageId::Purposes
             | PageId::Sitemap
-            | PageId::DataPage
             | PageId::Data(DataFile::Index) => {
                 out.extend(self.all_shown(scope, |_| true));
+            }
+            // The data page names each register by its working copy's title.
+            PageId::DataPage => {
+                out.extend(self.all_shown(scope, |_| true));
+                out.extend(
+                    self.site
+                        .registers
+                        .iter()
+                        .map(|r| self.file(r.working.list.file)),
+                );
             }
             PageId::Register { register: key }
             | PageId::Data(DataFile::Register { register: key, .. }) => {

@@ -131,6 +131,11 @@ pub struct Cache {
     /// pages …), taken before they were read; `None`: not cacheable.
     others: Vec<(FileId, String, Option<Stamp>)>,
     next_others: Mutex<Vec<(FileId, String, Option<Stamp>)>>,
+    /// The last load's walk, to look again at only the files a watcher says
+    /// changed (see [`super::load_cached`]).
+    walk: Option<super::walk::Walk>,
+    /// Whether the last load walked (see [`Cache::walked`]).
+    walked: bool,
 }
 
 impl Cache {
@@ -160,9 +165,25 @@ impl Cache {
         *self.hits.lock().unwrap_or_else(PoisonError::into_inner) = (0, 0);
     }
 
-    /// Ends a load of `site`: what it read becomes the cache (files it did not
-    /// see are dropped).
-    pub(crate) fn finish(&mut self, site: &Arc<Site>) {
+    /// Whether the last load through this cache walked `content/` (rather
+    /// than looking again only at the files said to be modified).
+    pub fn walked(&self) -> bool {
+        self.walked
+    }
+
+    pub(crate) fn set_walked(&mut self, walked: bool) {
+        self.walked = walked;
+    }
+
+    /// The last load's walk, if kept (taken: a load gives one back on success).
+    pub(crate) fn take_walk(&mut self) -> Option<super::walk::Walk> {
+        self.walk.take()
+    }
+
+    /// Ends a load of `site`, found by `walk`: what it read becomes the cache
+    /// (files it did not see are dropped).
+    pub(crate) fn finish(&mut self, site: &Arc<Site>, walk: super::walk::Walk) {
+        self.walk = Some(walk);
         self.items = std::mem::take(
             self.next_items
                 .get_mut()
