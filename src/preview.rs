@@ -296,7 +296,7 @@ fn render_changes(
     phases.lap("search");
     let mut cleared: Vec<String> = indexes.iter().map(IndexId::folder).collect();
     cleared.extend(plan.index_folders_removed_since(&before.footprint));
-    let removed = plan.outputs_removed_since(&before.footprint);
+    let removed = Plan::outputs_removed_between(&before.footprint, &footprint);
     Ok((
         Rendered::Partial { removed, cleared },
         footprint,

@@ -158,6 +158,13 @@ fn modified_files_are_looked_at_alone_and_the_result_is_a_clean_builds() {
     });
     let both = [item, "content/lists/work/items/SX-001.yaml"];
     assert!(!served.rebuild(&both, "two registers at once"));
+    // A title another item's text starts to hold (GZ-007's summary), and
+    // one it stops holding (GZ-013's body): their pages link differently.
+    let dead = "content/lists/stamp/items/GZ-016.yaml";
+    served.edit(dead, |t| {
+        t.replacen("title: 死亡证明", "title: 征兵政治考核", 1)
+    });
+    assert!(!served.rebuild(&[dead], "a title other texts mention"));
     // Files that are not items: departments, the site, a list.
     served.edit("content/departments.yaml", |t| {
         t.replacen("name: ", "name: 新", 1)
