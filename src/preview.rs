@@ -123,6 +123,8 @@ pub struct Caches {
     pub search: crate::search::Memo,
     /// Frozen editions' diffs, by edition.
     pub history: history::Memo,
+    /// What the checks found in frozen editions, by edition.
+    pub check: crate::check::Memo,
 }
 
 /// Builds the site into `sink`. With `previous` (the last good build) and the
@@ -142,7 +144,7 @@ pub fn preview(
     let (site, mut diagnostics) =
         content::load_cached(root, &mut caches.content, modified.as_deref())?;
     phases.lap("load");
-    crate::check::check(&site, options.today, &mut diagnostics);
+    crate::check::check_with(&site, options.today, &mut diagnostics, &mut caches.check);
     phases.lap("check");
     let theme = Theme::load(root, &site.config.theme)?;
     let program = format!("{} {}", crate::program_fingerprint(), theme.fingerprint());

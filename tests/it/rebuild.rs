@@ -211,3 +211,52 @@ fn with_links_inside_content_a_modified_file_walks_again() {
         "links: a walk"
     );
 }
+
+#[test]
+fn checks_kept_from_frozen_editions_follow_the_ids_they_depend_on() {
+    let mut served = Served::start();
+    // A working item mentions an item no register has: a warning.
+    let item = "content/lists/stamp/items/GZ-001.yaml";
+    served.edit(item, |t| {
+        t.replacen("summary: ", "summary: 另见GZ-950。", 1)
+    });
+    assert!(!served.rebuild(&[item], "a dangling mention"));
+    // Frozen into an upcoming edition, the mention is in a frozen edition too.
+    served
+        .site
+        .run(&[
+            "release",
+            "stamp",
+            "2099",
+            "--label",
+            "2099年版",
+            "--kind",
+            "revision",
+            "--title",
+            "关于调整规范社区盖章事项名录的通知",
+            "--doc-number",
+            "示民〔2099〕1号",
+            "--issuer",
+            "示例市民政局",
+            "--published",
+            "2099-01-01",
+            "--effective",
+            "2099-02-01",
+        ])
+        .success();
+    let edition = "content/lists/stamp/editions/2099";
+    served.rebuild(&[edition], "a new edition");
+    // Checked again with the edition's findings kept: the same warnings.
+    served.edit(item, |t| t.replacen("summary: ", "summary: 再改。", 1));
+    assert!(!served.rebuild(&[item], "an edit with the edition kept"));
+    // The id appears: no edition's mention of it dangles any more.
+    let new_item = "content/lists/stamp/items/GZ-950.yaml";
+    served.site.write(
+        new_item,
+        served.site.read(item).replacen("title: ", "title: 新", 1),
+    );
+    served.rebuild(&[new_item], "the mentioned item appears");
+    // And disappears again.
+    std::fs::remove_file(served.site.root.join(new_item)).expect("delete");
+    served.rebuild(&[new_item], "the mentioned item is gone");
+}
