@@ -443,7 +443,7 @@ fn a_frozen_item_affects_the_data_files_that_show_it_and_the_catalogue() {
 
 /// Every register's diffs, for comparing two histories.
 fn diffs(history: &SiteHistory<'_>) -> Vec<Vec<minglu::history::Diff>> {
-    history.registers.iter().map(|h| h.diffs.clone()).collect()
+    history.registers.iter().map(|h| h.diffs.to_vec()).collect()
 }
 
 #[test]
