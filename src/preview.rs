@@ -5,8 +5,11 @@
 //! it needs for the next rebuild in a [`Preview`]: the plan's [`Footprint`]
 //! (each page's inputs; not the model), the reuse fingerprints, and the program
 //! and theme fingerprint. Given the changed files, it loads again (re-parsing
-//! only the files whose size, times or inode changed, through [`Caches`]),
-//! checks and plans everything again, then renders only the pages
+//! only the files whose size, times or inode changed, through [`Caches`];
+//! when the changes only modified files, looking again at those files alone
+//! instead of walking `content/`), checks (reusing what the checks found in
+//! frozen editions that are still the same) and plans everything again, then
+//! renders only the pages
 //! [`Plan::rebuild_since`] names and builds only the search indexes
 //! [`Plan::indexes_since`] names (tokenizing only items whose searchable
 //! content changed); the caller keeps every other file of its

@@ -125,7 +125,12 @@ impl<'a> Plan<'a> {
             pages.insert(path, ids);
         }
         numbering.tidy(&mut pages);
-        let footprint = Footprint {
+        (again, self.footprint_of(pages, numbering))
+    }
+
+    /// This plan's footprint, given its pages' inputs.
+    fn footprint_of(&self, pages: HashMap<String, Vec<u32>>, numbering: Numbering) -> Footprint {
+        Footprint {
             pages,
             inputs: numbering.table,
             numbers: numbering.numbers,
@@ -156,8 +161,7 @@ impl<'a> Plan<'a> {
                     )
                 })
                 .collect(),
-        };
-        (again, footprint)
+        }
     }
 
     /// The indexes of this plan to build again after `changes`, given the
@@ -232,7 +236,7 @@ impl<'a> Suspects<'a> {
     fn new(plan: &Plan<'a>, before: &Footprint, changes: &[Change]) -> Option<Self> {
         use crate::model::mention;
         let site = plan.site;
-        let mut changed = Vec::new();
+        let mut edited = Vec::new();
         for change in changes {
             let Change::Modified(path) = change else {
                 return None;
@@ -247,14 +251,14 @@ impl<'a> Suspects<'a> {
             });
             let (register, item) = found?;
             let old = before.titles.get(path)?;
-            changed.push((register, item, old.as_str()));
+            edited.push((register, item, old.as_str()));
         }
         let mut suspects = Suspects {
             holders: HashMap::new(),
             purposes: std::collections::HashSet::new(),
             departments: std::collections::HashSet::new(),
         };
-        for (register, item, old) in &changed {
+        for (register, item, old) in &edited {
             suspects
                 .purposes
                 .extend(item.purposes.iter().map(String::as_str));
