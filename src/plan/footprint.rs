@@ -236,22 +236,25 @@ impl<'a> Suspects<'a> {
     fn new(plan: &Plan<'a>, before: &Footprint, changes: &[Change]) -> Option<Self> {
         use crate::model::mention;
         let site = plan.site;
+        let paths = changes
+            .iter()
+            .map(|c| match c {
+                Change::Modified(path) => Some(path.as_str()),
+                Change::Added(_) | Change::Removed(_) => None,
+            })
+            .collect::<Option<std::collections::HashSet<&str>>>()?;
         let mut edited = Vec::new();
-        for change in changes {
-            let Change::Modified(path) = change else {
-                return None;
-            };
-            let found = site.registers.iter().find_map(|r| {
-                let item = r
-                    .working
-                    .items
-                    .iter()
-                    .find(|i| site.files.path(i.file) == path)?;
-                Some((r, item))
-            });
-            let (register, item) = found?;
-            let old = before.titles.get(path)?;
-            edited.push((register, item, old.as_str()));
+        for r in &site.registers {
+            for item in &r.working.items {
+                let path = site.files.path(item.file);
+                if paths.contains(path) {
+                    edited.push((r, item, before.titles.get(path)?.as_str()));
+                }
+            }
+        }
+        // Every change is an item's (a path names one file, so one item).
+        if edited.len() != paths.len() {
+            return None;
         }
         let mut suspects = Suspects {
             holders: HashMap::new(),
