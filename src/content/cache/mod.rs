@@ -136,6 +136,9 @@ pub struct Cache {
     walk: Option<super::walk::Walk>,
     /// Whether the last load walked (see [`Cache::walked`]).
     walked: bool,
+    /// The last load's working-copy items, by register and position, moved
+    /// out of its model for this load to take (see [`Cache::begin`]).
+    spare: Vec<Vec<Mutex<Option<Item>>>>,
 }
 
 impl Cache {
@@ -161,8 +164,33 @@ impl Cache {
     }
 
     /// Starts a load: counters to zero.
-    pub(crate) fn begin(&self) {
+    pub(crate) fn begin(&mut self) {
         *self.hits.lock().unwrap_or_else(PoisonError::into_inner) = (0, 0);
+        self.spare = Vec::new();
+        // When nobody else holds the last load's model any more (serve drops
+        // it after each build), its working-copy items are moved into this
+        // load rather than copied.
+        let Some(shared) = self.site.take() else {
+            return;
+        };
+        let mut site = match Arc::try_unwrap(shared) {
+            Ok(site) => site,
+            Err(shared) => {
+                self.site = Some(shared);
+                return;
+            }
+        };
+        self.spare = site
+            .registers
+            .iter_mut()
+            .map(|r| {
+                std::mem::take(&mut r.working.items)
+                    .into_iter()
+                    .map(|i| Mutex::new(Some(i)))
+                    .collect()
+            })
+            .collect();
+        self.site = Some(Arc::new(site));
     }
 
     /// Whether the last load through this cache walked `content/` (rather
@@ -184,6 +212,7 @@ impl Cache {
     /// (files it did not see are dropped).
     pub(crate) fn finish(&mut self, site: &Arc<Site>, walk: super::walk::Walk) {
         self.walk = Some(walk);
+        self.spare = Vec::new();
         self.items = std::mem::take(
             self.next_items
                 .get_mut()
@@ -237,6 +266,14 @@ impl Cache {
 
     fn cached_item(&self, id: FileId) -> Option<Item> {
         let (r, i) = *self.positions.get(&id)?;
+        if let Some(slot) = self.spare.get(r) {
+            let item = slot
+                .get(i)?
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()?;
+            return (item.file == id).then_some(item);
+        }
         let item = self.site.as_ref()?.registers.get(r)?.working.items.get(i)?;
         (item.file == id).then(|| item.clone())
     }
