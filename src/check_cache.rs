@@ -79,8 +79,9 @@ pub(crate) fn run(options: &CheckOptions, cache_file: &Path) -> Result<(Report, 
     let known = Known::from_bytes(&extra).unwrap_or_default();
     let mut phases = Phases::default();
     let root = &options.root;
-    let (site, mut diagnostics) =
-        timed(&mut phases.load, || content::load_cached(root, &mut cache))?;
+    let (site, mut diagnostics) = timed(&mut phases.load, || {
+        content::load_cached(root, &mut cache, None)
+    })?;
     let changed = cache.changed_files(&site.files);
     timed(&mut phases.check, || {
         crate::check::check(&site, options.today, &mut diagnostics);

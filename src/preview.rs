@@ -5,8 +5,11 @@
 //! it needs for the next rebuild in a [`Preview`]: the plan's [`Footprint`]
 //! (each page's inputs; not the model), the reuse fingerprints, and the program
 //! and theme fingerprint. Given the changed files, it loads again (re-parsing
-//! only the files whose size, times or inode changed, through [`Caches`]),
-//! checks and plans everything again, then renders only the pages
+//! only the files whose size, times or inode changed, through [`Caches`];
+//! when the changes only modified files, looking again at those files alone
+//! instead of walking `content/`), checks (reusing what the checks found in
+//! frozen editions that are still the same) and plans everything again, then
+//! renders only the pages
 //! [`Plan::rebuild_since`] names and builds only the search indexes
 //! [`Plan::indexes_since`] names (tokenizing only items whose searchable
 //! content changed); the caller keeps every other file of its
@@ -123,6 +126,8 @@ pub struct Caches {
     pub search: crate::search::Memo,
     /// Frozen editions' diffs, by edition.
     pub history: history::Memo,
+    /// What the checks found in frozen editions, by edition.
+    pub check: crate::check::Memo,
 }
 
 /// Builds the site into `sink`. With `previous` (the last good build) and the
@@ -138,9 +143,11 @@ pub fn preview(
     sink: &render::Sink<'_>,
 ) -> Result<(Report, Option<PreviewBuilt>)> {
     let mut phases = Phases::start();
-    let (site, mut diagnostics) = content::load_cached(root, &mut caches.content)?;
+    let modified = changes.and_then(modified_content);
+    let (site, mut diagnostics) =
+        content::load_cached(root, &mut caches.content, modified.as_deref())?;
     phases.lap("load");
-    crate::check::check(&site, options.today, &mut diagnostics);
+    crate::check::check_with(&site, options.today, &mut diagnostics, &mut caches.check);
     phases.lap("check");
     let theme = Theme::load(root, &site.config.theme)?;
     let program = format!("{} {}", crate::program_fingerprint(), theme.fingerprint());
@@ -189,6 +196,20 @@ pub fn preview(
             },
         ),
     ))
+}
+
+/// The files under `content/` that `changes` modified, when they only
+/// modified files (none appeared or vanished): what the load may look at
+/// instead of walking `content/` again.
+fn modified_content(changes: &[Change]) -> Option<Vec<&str>> {
+    changes
+        .iter()
+        .filter(|c| c.path().starts_with("content/"))
+        .map(|c| match c {
+            Change::Modified(path) => Some(path.as_str()),
+            Change::Added(_) | Change::Removed(_) => None,
+        })
+        .collect()
 }
 
 /// What [`render_site`] did: the files, the new reuse fingerprints, the plan's
@@ -280,7 +301,7 @@ fn render_changes(
     phases.lap("search");
     let mut cleared: Vec<String> = indexes.iter().map(IndexId::folder).collect();
     cleared.extend(plan.index_folders_removed_since(&before.footprint));
-    let removed = plan.outputs_removed_since(&before.footprint);
+    let removed = Plan::outputs_removed_between(&before.footprint, &footprint);
     Ok((
         Rendered::Partial { removed, cleared },
         footprint,

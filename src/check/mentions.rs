@@ -2,41 +2,76 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::memo::Memo;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::mention::{item_ids, texts};
-use crate::model::{Register, Site};
+use crate::model::{Edition, Register, Site, Snapshot};
 use crate::t;
 
 /// Every id a register has or had, by its prefix (`GZ` → {`GZ-001`, …}).
-fn known_ids(site: &Site) -> BTreeMap<&str, BTreeSet<&str>> {
-    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+pub(super) fn known_ids(site: &Site) -> Known {
+    let mut out: Known = BTreeMap::new();
     for register in &site.registers {
         let ids = out
-            .entry(register.working.list.id_prefix.as_str())
+            .entry(register.working.list.id_prefix.clone())
             .or_default();
         for snapshot in
             std::iter::once(&register.working).chain(register.editions.iter().map(|e| &e.snapshot))
         {
-            ids.extend(snapshot.items.iter().map(|i| i.id.as_str()));
+            ids.extend(snapshot.items.iter().map(|i| i.id.clone()));
         }
     }
     out
 }
 
+/// Item ids by prefix (see [`known_ids`]).
+pub(super) type Known = BTreeMap<String, BTreeSet<String>>;
+
 /// What: every item id written in an item's `summary`, `body`, `instead.how`
 /// or `content`, or in an edition's `notes` or `reasons`, names an item that its register
 /// (by prefix) has now or had in an edition. A warning: the text is still
 /// published, but its link would lead nowhere.
-pub(super) fn dangling_mentions(site: &Site, out: &mut Diagnostics) {
-    use rayon::prelude::*;
-    let known = known_ids(site);
-    let prefixes: Vec<&str> = known.keys().copied().collect();
-    let report = |text: &str, field: &str, span: Span, register: &Register| -> Vec<Diagnostic> {
-        item_ids(text, &prefixes)
+pub(super) fn dangling_mentions(site: &Site, out: &mut Diagnostics, memo: &mut Memo) {
+    let known = memo.take_known(site);
+    let prefixes: Vec<&str> = known.keys().map(String::as_str).collect();
+    let finder = Finder {
+        site,
+        known: &known,
+        prefixes: &prefixes,
+    };
+    for register in &site.registers {
+        out.extend(finder.in_items(&register.working, register));
+        let mut notes = Vec::new();
+        for edition in &register.editions {
+            let (in_items, in_notes) = memo.edition(edition).mentions.get_or_insert_with(|| {
+                (
+                    finder.in_items(&edition.snapshot, register),
+                    finder.in_notes(edition, register),
+                )
+            });
+            out.extend(in_items.iter().cloned());
+            notes.extend(in_notes.iter().cloned());
+        }
+        out.extend(notes);
+    }
+    memo.keep_known(known);
+}
+
+/// Finds dangling mentions, given every known id.
+struct Finder<'a> {
+    site: &'a Site,
+    known: &'a Known,
+    prefixes: &'a [&'a str],
+}
+
+impl Finder<'_> {
+    fn report(&self, text: &str, field: &str, span: Span, register: &Register) -> Vec<Diagnostic> {
+        item_ids(text, self.prefixes)
             .into_iter()
-            .filter(|m| !known.get(m.prefix).is_some_and(|ids| ids.contains(m.id)))
+            .filter(|m| !self.known.get(m.prefix).is_some_and(|ids| ids.contains(m.id)))
             .map(|m| {
-                let owner = site
+                let owner = self
+                    .site
                     .registers
                     .iter()
                     .find(|r| r.working.list.id_prefix == m.prefix)
@@ -56,34 +91,35 @@ pub(super) fn dangling_mentions(site: &Site, out: &mut Diagnostics) {
                 ))
             })
             .collect()
-    };
-    for register in &site.registers {
-        let snapshots =
-            std::iter::once(&register.working).chain(register.editions.iter().map(|e| &e.snapshot));
-        for snapshot in snapshots {
-            // Every item's text is scanned, a hundred thousand at scale: in
-            // parallel, reported in item order.
-            let found: Vec<Vec<Diagnostic>> = snapshot
-                .items
-                .par_iter()
-                .map(|item| {
-                    texts(item)
-                        .into_iter()
-                        .flat_map(|(field, text)| report(text, field, item.title.span, register))
-                        .collect()
-                })
-                .collect();
-            out.extend(found.into_iter().flatten());
+    }
+
+    /// Every item's text is scanned, a hundred thousand at scale: in
+    /// parallel, reported in item order.
+    fn in_items(&self, snapshot: &Snapshot, register: &Register) -> Vec<Diagnostic> {
+        use rayon::prelude::*;
+        let found: Vec<Vec<Diagnostic>> = snapshot
+            .items
+            .par_iter()
+            .map(|item| {
+                texts(item)
+                    .into_iter()
+                    .flat_map(|(field, text)| self.report(text, field, item.title.span, register))
+                    .collect()
+            })
+            .collect();
+        found.into_iter().flatten().collect()
+    }
+
+    fn in_notes(&self, edition: &Edition, register: &Register) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        if let Some(notes) = &edition.record.notes {
+            let span = Span::file_start(edition.record.file);
+            out.extend(self.report(notes, "notes", span, register));
         }
-        for edition in &register.editions {
-            if let Some(notes) = &edition.record.notes {
-                let span = Span::file_start(edition.record.file);
-                out.extend(report(notes, "notes", span, register));
-            }
-            for (id, reason) in &edition.record.reasons {
-                let field = format!("reasons.{id}");
-                out.extend(report(&reason.value, &field, reason.span, register));
-            }
+        for (id, reason) in &edition.record.reasons {
+            let field = format!("reasons.{id}");
+            out.extend(self.report(&reason.value, &field, reason.span, register));
         }
+        out
     }
 }

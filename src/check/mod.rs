@@ -7,9 +7,12 @@
 //! URL conflicts across the site. Every rule loops over the whole model and
 //! reports every hit; none stops at the first.
 
+mod memo;
 mod mentions;
 mod references;
 mod site;
+
+pub use memo::Memo;
 
 use jiff::civil::Date;
 
@@ -18,10 +21,18 @@ use crate::model::Site;
 
 /// Runs every cross-file rule and appends its diagnostics.
 pub fn check(site: &Site, today: Date, out: &mut Diagnostics) {
-    references::categories(site, out);
-    references::departments(site, out);
-    references::items(site, out);
-    mentions::dangling_mentions(site, out);
+    check_with(site, today, out, &mut Memo::default());
+}
+
+/// [`check`], reusing what `memo` kept of an earlier check of frozen
+/// editions that are still the same (shared by the load), and keeping what it
+/// finds for the next. The same diagnostics as [`check`].
+pub fn check_with(site: &Site, today: Date, out: &mut Diagnostics, memo: &mut Memo) {
+    memo.begin(site);
+    references::categories(site, out, memo);
+    references::departments(site, out, memo);
+    references::items(site, out, memo);
+    mentions::dangling_mentions(site, out, memo);
     site::duplicate_prefixes(site, out);
     site::url_conflicts(site, out);
     site::reserved_names(site, out);

@@ -42,19 +42,40 @@ pub use read::{base_url_problem, is_web_url};
 /// Loads the site under `root`. Fails only when it cannot read at all; every
 /// problem in the content is a diagnostic.
 pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
-    load_with(root, &Cache::off())
+    load_walked(root, &walk::walk(root)?, &Cache::off())
 }
 
 /// Loads the site under `root` as [`load`] does, reusing what `cache` kept of
 /// files unchanged since the last load through it, and keeping this load's
 /// results (the model itself, shared, not copied) for the next. The result is
 /// the same as [`load`]'s.
-pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<(Arc<Site>, Diagnostics)> {
+///
+/// `modified`, when given, vouches that since the last load through `cache`
+/// only those files (relative to the root, with `/`) may have changed, and
+/// only in content: no file or folder appeared or vanished (what a file
+/// watcher reports). Then the load looks only at those files instead of
+/// walking `content/` again, unless it cannot rely on that (see
+/// `Walk::look_again`), when it walks as without.
+pub fn load_cached(
+    root: &Path,
+    cache: &mut Cache,
+    modified: Option<&[&str]>,
+) -> Result<(Arc<Site>, Diagnostics)> {
     cache.begin();
-    match load_with(root, cache) {
-        Ok((site, diagnostics)) => {
+    let again = match (modified, cache.take_walk()) {
+        (Some(modified), Some(mut w)) => w.look_again(root, modified).then_some(w),
+        _ => None,
+    };
+    cache.set_walked(again.is_none());
+    let loaded = match again {
+        Some(w) => Ok(w),
+        None => walk::walk(root),
+    }
+    .and_then(|w| load_walked(root, &w, cache).map(|loaded| (loaded, w)));
+    match loaded {
+        Ok(((site, diagnostics), w)) => {
             let site = Arc::new(site);
-            cache.finish(&site);
+            cache.finish(&site, w);
             Ok((site, diagnostics))
         }
         Err(e) => {
@@ -64,12 +85,11 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<(Arc<Site>, Diagnos
     }
 }
 
-fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
-    let mut w = walk::walk(root)?;
+fn load_walked(root: &Path, w: &walk::Walk, cache: &Cache) -> Result<(Site, Diagnostics)> {
     if cache.persistent() {
-        stamp_others(&w, cache);
+        stamp_others(w, cache);
     }
-    let mut diags = std::mem::take(&mut w.diags);
+    let mut diags = w.diags.clone();
     let reader = ContentFiles::new(root)?;
     let src = Source {
         root,
@@ -118,7 +138,7 @@ fn load_with(root: &Path, cache: &Cache) -> Result<(Site, Diagnostics)> {
     });
     let site = Site {
         root: root.to_path_buf(),
-        files: w.files,
+        files: w.files.clone(),
         config,
         departments: departments.unwrap_or_default(),
         registers,

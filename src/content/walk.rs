@@ -17,7 +17,7 @@ use crate::site_files;
 use crate::t;
 
 /// Files of one register folder.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct ListFiles {
     pub(crate) list: Option<FileId>,
     pub(crate) items: Vec<(FileId, String)>,
@@ -25,13 +25,13 @@ pub(crate) struct ListFiles {
 }
 
 /// Files of one frozen edition folder, by path relative to the folder.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct EditionFiles {
     pub(crate) files: BTreeMap<String, FileId>,
 }
 
 /// Everything the walk found.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Walk {
     pub(crate) files: Files,
     pub(crate) site: Option<FileId>,
@@ -45,6 +45,12 @@ pub(crate) struct Walk {
     /// The stamp of each file (by id) from the walk's own look at it, for
     /// the cache (`None`: a link, a recent change, or not a file).
     pub(crate) stamps: Vec<Option<Stamp>>,
+    /// Whether each file (by id) is a regular file the walk accepted, seen
+    /// without following a link.
+    pub(crate) regular: Vec<bool>,
+    /// Whether the walk followed a symbolic link (to a file or a folder)
+    /// inside `content/`: then a change to one path may change another.
+    pub(crate) links: bool,
 }
 
 impl Walk {
@@ -79,6 +85,7 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
         .join("content");
     let mut w = Walk::default();
     if content.canonicalize().map_err(Error::read(&content))? != canonical {
+        w.links = true;
         let id = w.files.add("content".into());
         w.diags.push(escape(
             id,
@@ -87,7 +94,8 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
         ));
         return Ok(w);
     }
-    let steps = list(&content, &canonical);
+    let (steps, links) = list(&content, &canonical);
+    w.links = links;
     // Looking at every file (its size, and its stamp for the cache) is most
     // of a walk's time at scale: done in parallel, the rest in walk order.
     let metas: Vec<Option<std::fs::Metadata>> = steps
@@ -113,6 +121,8 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
                 continue;
             }
             Step::Error(e) => {
+                // Loops and dangling links: links all the same.
+                w.links = true;
                 walk_error(&mut w, root, &content, e)?;
                 continue;
             }
@@ -134,10 +144,13 @@ pub(crate) fn walk(root: &Path) -> Result<Walk> {
                 .and_then(|m| Stamp::of_metadata(&m));
             w.stamps.resize(before, None);
             w.stamps.push(stamp);
+            w.regular.resize(before, false);
+            w.regular.push(!entry.path_is_symlink());
         }
     }
     require_files(&mut w);
     w.stamps.resize(w.files.len(), None);
+    w.regular.resize(w.files.len(), false);
     Ok(w)
 }
 
@@ -152,9 +165,11 @@ enum Step {
 }
 
 /// Lists what is under `content` (whose canonical path is `canonical`) in
-/// sorted order, skipping hidden entries and not entering escaping links.
-fn list(content: &Path, canonical: &Path) -> Vec<Step> {
+/// sorted order, skipping hidden entries and not entering escaping links;
+/// and whether it followed a link.
+fn list(content: &Path, canonical: &Path) -> (Vec<Step>, bool) {
     let mut steps = Vec::new();
+    let mut links = false;
     let mut it = WalkDir::new(content)
         .follow_links(true)
         .sort_by_file_name()
@@ -175,6 +190,7 @@ fn list(content: &Path, canonical: &Path) -> Vec<Step> {
             }
             continue;
         }
+        links |= entry.path_is_symlink();
         if entry.path_is_symlink() && !inside(canonical, entry.path()) {
             steps.push(Step::Escape(entry));
             if is_dir {
@@ -186,7 +202,49 @@ fn list(content: &Path, canonical: &Path) -> Vec<Step> {
             steps.push(Step::File(entry));
         }
     }
-    steps
+    (steps, links)
+}
+
+impl Walk {
+    /// Makes this walk (of the last load) the walk of `root` now, given that
+    /// the files in `modified` (relative to the root) are the only ones whose
+    /// content may have changed since, and that no file or folder appeared or
+    /// vanished: looks again at those files, and at those the walk could not
+    /// stamp then (just changed), instead of at every file. Returns `false`,
+    /// leaving the walk unusable, when it cannot vouch for the result: a
+    /// modified path that was not a regular file the walk accepted, a file
+    /// that is no longer one or is now over the size limit, or links followed
+    /// (a change to one path can then change another).
+    pub(crate) fn look_again(&mut self, root: &Path, modified: &[&str]) -> bool {
+        if self.links {
+            return false;
+        }
+        let Ok(limit) = site_files::max_file_size() else {
+            return false;
+        };
+        let modified: std::collections::HashSet<&str> = modified.iter().copied().collect();
+        let mut seen = 0;
+        for (i, path) in self.files.paths().enumerate() {
+            let changed = modified.contains(path);
+            if !self.regular.get(i).copied().unwrap_or(false) {
+                if changed {
+                    return false;
+                }
+                continue;
+            }
+            if !changed && self.stamps.get(i).copied().flatten().is_some() {
+                continue;
+            }
+            seen += usize::from(changed);
+            match std::fs::symlink_metadata(root.join(path)) {
+                Ok(meta) if meta.is_file() && meta.len() <= limit && i < self.stamps.len() => {
+                    self.stamps[i] = Stamp::of_metadata(&meta);
+                }
+                _ => return false,
+            }
+        }
+        seen == modified.len()
+    }
 }
 
 /// A diagnostic for a file the loader must not open: special files and files

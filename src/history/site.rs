@@ -52,30 +52,67 @@ pub struct RegisterHistory<'a> {
     /// The register.
     pub register: &'a Register,
     /// Each edition's changes against the one before (the first: all added).
-    pub diffs: Vec<Diff>,
+    /// Shared: frozen editions do not change, so histories computed again
+    /// and again (serve) share them.
+    pub diffs: Arc<Vec<Diff>>,
     /// Each edition's status on the build date.
     pub statuses: Vec<EditionStatus>,
     /// The edition the public site shows, if the register has any.
     pub shown: Option<usize>,
     /// Item id → every change made to it, oldest first.
-    pub by_item: BTreeMap<String, Vec<ChangeRef>>,
+    pub by_item: Arc<BTreeMap<String, Vec<ChangeRef>>>,
     /// Item id → the newest edition that contains it.
-    pub last_seen: BTreeMap<String, usize>,
+    pub last_seen: Arc<BTreeMap<String, usize>>,
     /// The working copy against the newest edition.
     pub pending: Diff,
 }
 
-/// Edition diffs computed by an earlier [`SiteHistory::new_with`], per
-/// register: the editions they were computed from (shared, so that "the same
+/// What an earlier [`SiteHistory::new_with`] derived from frozen editions,
+/// per register: the editions it was computed from (shared, so that "the same
 /// editions" is a pointer comparison), the site's departments then, and the
-/// diffs. Frozen editions do not change, so a process that computes histories
-/// again and again (serve) computes their diffs once.
+/// diffs, changes by item and last editions. Frozen editions do not change,
+/// so a process that computes histories again and again (serve) computes
+/// these once.
 #[derive(Debug, Default)]
 pub struct Memo {
     registers: HashMap<String, MemoEntry>,
 }
 
-type MemoEntry = (Vec<Arc<Edition>>, Departments, Vec<Diff>);
+type MemoEntry = (Vec<Arc<Edition>>, Departments, Frozen);
+
+/// What a register's history derives from its frozen editions alone (and the
+/// site's departments), shared.
+#[derive(Clone, Debug)]
+struct Frozen {
+    diffs: Arc<Vec<Diff>>,
+    by_item: Arc<BTreeMap<String, Vec<ChangeRef>>>,
+    last_seen: Arc<BTreeMap<String, usize>>,
+}
+
+impl Frozen {
+    fn new(register: &Register, diffs: Vec<Diff>) -> Frozen {
+        let mut by_item: BTreeMap<String, Vec<ChangeRef>> = BTreeMap::new();
+        for (edition, d) in diffs.iter().enumerate() {
+            for (change, c) in d.items.iter().enumerate() {
+                by_item
+                    .entry(c.id.clone())
+                    .or_default()
+                    .push(ChangeRef { edition, change });
+            }
+        }
+        let mut last_seen = BTreeMap::new();
+        for (e, edition) in register.editions.iter().enumerate() {
+            for item in &edition.snapshot.items {
+                last_seen.insert(item.id.clone(), e);
+            }
+        }
+        Frozen {
+            diffs: Arc::new(diffs),
+            by_item: Arc::new(by_item),
+            last_seen: Arc::new(last_seen),
+        }
+    }
+}
 
 /// The history of every register, in site order.
 #[derive(Debug)]
@@ -101,7 +138,7 @@ impl<'a> SiteHistory<'a> {
     /// (shared, unchanged since) and the site's departments are equal; what it
     /// computes is kept in `memo` for the next call. Same result as `new`.
     pub fn new_with(site: &'a Site, today: Date, memo: &mut Memo) -> Self {
-        let registers: Vec<(RegisterHistory<'a>, Option<Vec<Diff>>)> = site
+        let registers: Vec<(RegisterHistory<'a>, Option<Frozen>)> = site
             .registers
             .par_iter()
             .map(|r| {
@@ -116,12 +153,12 @@ impl<'a> SiteHistory<'a> {
                                 .zip(&r.editions)
                                 .all(|(a, b)| Arc::ptr_eq(a, b))
                     });
-                if let Some((_, _, diffs)) = known {
-                    (RegisterHistory::with(r, site, today, diffs.clone()), None)
+                if let Some((_, _, frozen)) = known {
+                    (RegisterHistory::with(r, site, today, frozen.clone()), None)
                 } else {
-                    let diffs = edition_diffs(r, &site.departments);
-                    let history = RegisterHistory::with(r, site, today, diffs.clone());
-                    (history, Some(diffs))
+                    let frozen = Frozen::new(r, edition_diffs(r, &site.departments));
+                    let history = RegisterHistory::with(r, site, today, frozen.clone());
+                    (history, Some(frozen))
                 }
             })
             .collect();
@@ -129,8 +166,8 @@ impl<'a> SiteHistory<'a> {
             .retain(|key, _| site.registers.iter().any(|r| r.key == *key));
         let mut out = Vec::with_capacity(registers.len());
         for ((history, computed), register) in registers.into_iter().zip(&site.registers) {
-            if let Some(diffs) = computed {
-                let entry = (register.editions.clone(), site.departments.clone(), diffs);
+            if let Some(frozen) = computed {
+                let entry = (register.editions.clone(), site.departments.clone(), frozen);
                 memo.registers.insert(register.key.clone(), entry);
             }
             out.push(history);
@@ -147,16 +184,12 @@ impl<'a> SiteHistory<'a> {
 impl<'a> RegisterHistory<'a> {
     /// Computes one register's history as of `today`.
     pub fn new(register: &'a Register, site: &'a Site, today: Date) -> Self {
-        Self::with(
-            register,
-            site,
-            today,
-            edition_diffs(register, &site.departments),
-        )
+        let diffs = edition_diffs(register, &site.departments);
+        Self::with(register, site, today, Frozen::new(register, diffs))
     }
 
-    /// One register's history as of `today`, given its [`edition_diffs`].
-    fn with(register: &'a Register, site: &'a Site, today: Date, diffs: Vec<Diff>) -> Self {
+    /// One register's history as of `today`, given what its frozen editions give.
+    fn with(register: &'a Register, site: &'a Site, today: Date, frozen: Frozen) -> Self {
         let shown = register.shown_edition(today);
         let statuses = (0..register.editions.len())
             .map(|i| match shown {
@@ -165,28 +198,13 @@ impl<'a> RegisterHistory<'a> {
                 _ => EditionStatus::Upcoming,
             })
             .collect();
-        let mut by_item: BTreeMap<String, Vec<ChangeRef>> = BTreeMap::new();
-        for (edition, d) in diffs.iter().enumerate() {
-            for (change, c) in d.items.iter().enumerate() {
-                by_item
-                    .entry(c.id.clone())
-                    .or_default()
-                    .push(ChangeRef { edition, change });
-            }
-        }
-        let mut last_seen = BTreeMap::new();
-        for (e, edition) in register.editions.iter().enumerate() {
-            for item in &edition.snapshot.items {
-                last_seen.insert(item.id.clone(), e);
-            }
-        }
         RegisterHistory {
             register,
-            diffs,
+            diffs: frozen.diffs,
             statuses,
             shown,
-            by_item,
-            last_seen,
+            by_item: frozen.by_item,
+            last_seen: frozen.last_seen,
             pending: pending(register, &site.departments),
         }
     }

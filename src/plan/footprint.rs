@@ -37,6 +37,9 @@ pub struct Footprint {
     /// For the public site and then `/draft/`: the scope a page of that kind
     /// is in, and its purpose slugs (name → slug).
     scopes: [(Option<ScopeKind>, BTreeMap<String, String>); 2],
+    /// The title of every working-copy item, by its file (to tell, after an
+    /// edit, whether an item's title changed: see [`Suspects`]).
+    titles: HashMap<String, String>,
 }
 
 /// Whether any of `inputs` covers any of `changes`.
@@ -78,7 +81,9 @@ impl<'a> Plan<'a> {
                     .any(|(name, slug)| old_slugs.get(*name).is_some_and(|s| s != slug))
         });
         // A page whose inputs are settled by the inputs it had (see
-        // `Plan::closed_inputs`) keeps them when none of them changed.
+        // `Plan::closed_inputs`) keeps them when none of them changed; so does
+        // any other page the changes cannot concern (see `Suspects`).
+        let suspects = Suspects::new(self, before, changes);
         let planned: Vec<(&PlannedPage<'a>, String, Inputs<'_>, bool)> = self
             .pages
             .par_iter()
@@ -91,8 +96,12 @@ impl<'a> Plan<'a> {
                     old.iter()
                         .any(|&i| changes.iter().any(|c| before.inputs[i as usize].covers(c)))
                 });
-                if let Some(old) = old.filter(|_| !old_covered && self.closed_inputs(page)) {
-                    return (page, path, Inputs::Kept(old), renamed);
+                let settled = |_: &&Vec<u32>| match &suspects {
+                    Some(s) => s.settled(page, old_covered),
+                    None => !old_covered && self.closed_inputs(page),
+                };
+                if let Some(old) = old.filter(settled) {
+                    return (page, path, Inputs::Kept(old), renamed || old_covered);
                 }
                 let inputs = self.inputs(page);
                 let again = renamed || old.is_none() || old_covered || covers(&inputs, changes);
@@ -116,7 +125,12 @@ impl<'a> Plan<'a> {
             pages.insert(path, ids);
         }
         numbering.tidy(&mut pages);
-        let footprint = Footprint {
+        (again, self.footprint_of(pages, numbering))
+    }
+
+    /// This plan's footprint, given its pages' inputs.
+    fn footprint_of(&self, pages: HashMap<String, Vec<u32>>, numbering: Numbering) -> Footprint {
+        Footprint {
             pages,
             inputs: numbering.table,
             numbers: numbering.numbers,
@@ -135,8 +149,19 @@ impl<'a> Plan<'a> {
                     .collect();
                 (Some(scope.kind), slugs)
             }),
-        };
-        (again, footprint)
+            titles: self
+                .site
+                .registers
+                .iter()
+                .flat_map(|r| &r.working.items)
+                .map(|i| {
+                    (
+                        self.site.files.path(i.file).to_owned(),
+                        i.title.value.clone(),
+                    )
+                })
+                .collect(),
+        }
     }
 
     /// The indexes of this plan to build again after `changes`, given the
@@ -162,6 +187,12 @@ impl<'a> Plan<'a> {
         before.outputs.difference(&now).cloned().collect()
     }
 
+    /// [`Plan::outputs_removed_since`] from this plan's footprint (which
+    /// knows the output files already).
+    pub fn outputs_removed_between(before: &Footprint, now: &Footprint) -> Vec<String> {
+        before.outputs.difference(&now.outputs).cloned().collect()
+    }
+
     /// The index folders of the plan before (its footprint) that this plan no
     /// longer has, to delete.
     pub fn index_folders_removed_since(&self, before: &Footprint) -> Vec<String> {
@@ -172,6 +203,114 @@ impl<'a> Plan<'a> {
             .filter(|f| !now.contains(*f))
             .cloned()
             .collect()
+    }
+}
+
+/// When every change modifies working-copy item files (the edits `serve`
+/// sees most), which pages' inputs may differ from those they had although
+/// none of them changed. Such pages (item, purpose and department pages,
+/// whose inputs are found by looking at items they need not show: see
+/// `Plan::closed_inputs`) are otherwise found again one by one, which looks
+/// at every item's text. With no file appearing or vanishing, and lists,
+/// editions, departments and the site unchanged, an unchanged item's page
+/// lists other items' files only as those its text mentions: by id (the ids
+/// are the same) or by title. Only a changed title can change the latter,
+/// and only for texts holding the old or the new title. So a page is
+/// concerned when
+///
+/// - an item page's item holds a changed title of its register in its text;
+/// - a purpose page's purpose is one of a changed item's, or of an item
+///   holding a changed title;
+/// - a department page's department is named by a changed item;
+/// - any of these pages had a changed file among its inputs.
+struct Suspects<'a> {
+    /// Item ids (by register key) whose text holds a changed title.
+    holders: HashMap<&'a str, Vec<&'a str>>,
+    purposes: std::collections::HashSet<&'a str>,
+    departments: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> Suspects<'a> {
+    /// `None` unless every change modifies a working-copy item file that the
+    /// footprint before knew the title of.
+    fn new(plan: &Plan<'a>, before: &Footprint, changes: &[Change]) -> Option<Self> {
+        use crate::model::mention;
+        let site = plan.site;
+        let paths = changes
+            .iter()
+            .map(|c| match c {
+                Change::Modified(path) => Some(path.as_str()),
+                Change::Added(_) | Change::Removed(_) => None,
+            })
+            .collect::<Option<std::collections::HashSet<&str>>>()?;
+        let mut edited = Vec::new();
+        for r in &site.registers {
+            for item in &r.working.items {
+                let path = site.files.path(item.file);
+                if paths.contains(path) {
+                    edited.push((r, item, before.titles.get(path)?.as_str()));
+                }
+            }
+        }
+        // Every change is an item's (a path names one file, so one item).
+        if edited.len() != paths.len() {
+            return None;
+        }
+        let mut suspects = Suspects {
+            holders: HashMap::new(),
+            purposes: std::collections::HashSet::new(),
+            departments: std::collections::HashSet::new(),
+        };
+        for (register, item, old) in &edited {
+            suspects
+                .purposes
+                .extend(item.purposes.iter().map(String::as_str));
+            suspects
+                .departments
+                .extend(item.department_refs().map(|d| d.value.as_str()));
+            let new = item.title.value.as_str();
+            if *old == new {
+                continue;
+            }
+            for other in &register.working.items {
+                let holds = mention::texts(other).iter().any(|(_, t)| {
+                    mention::mentions_title(t, old) || mention::mentions_title(t, new)
+                });
+                if holds {
+                    suspects
+                        .holders
+                        .entry(register.key.as_str())
+                        .or_default()
+                        .push(other.id.as_str());
+                    suspects
+                        .purposes
+                        .extend(other.purposes.iter().map(String::as_str));
+                }
+            }
+        }
+        Some(suspects)
+    }
+
+    /// Whether `page` keeps the inputs it had, given whether one of them
+    /// changed (`covered`). Only item, purpose and department pages find their
+    /// inputs by looking at the content of items (what an item mentions or
+    /// merges into, which items have a purpose or name a department); every
+    /// other page's inputs depend on which item files there are, which did
+    /// not change, and on files that did not change.
+    fn settled(&self, page: &PlannedPage<'_>, covered: bool) -> bool {
+        use super::page::PageId;
+        match page.id {
+            PageId::Item { register, item } => {
+                !covered
+                    && !self
+                        .holders
+                        .get(register)
+                        .is_some_and(|ids| ids.contains(&item))
+            }
+            PageId::Purpose { purpose } => !covered && !self.purposes.contains(purpose),
+            PageId::Department { department } => !covered && !self.departments.contains(department),
+            _ => true,
+        }
     }
 }
 
@@ -240,6 +379,7 @@ impl PartialEq for Footprint {
             && self.outputs == other.outputs
             && self.indexes == other.indexes
             && self.scopes == other.scopes
+            && self.titles == other.titles
     }
 }
 

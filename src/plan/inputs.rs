@@ -8,11 +8,13 @@
 //! purpose's slug changing because a homophone was added) are found by
 //! comparing the page ids and [`super::Scope::purpose_slugs`] of two plans.
 
-use super::Mentions;
+use std::sync::OnceLock;
+
 use super::Plan;
 use super::files::DataFile;
 use super::page::{PageId, PlannedPage};
 use super::publish::{Published, Scope, ScopeKind};
+use crate::diagnostic::FileId;
 use crate::model::Item;
 use crate::model::mention;
 
@@ -154,59 +156,54 @@ impl Plan<'_> {
             .collect()
     }
 
-    /// The files of the working-copy items that `items` mention by id (in any
-    /// register of the scope) or by title (in their own register).
-    fn mentioned(&self, scope: &Scope<'_>, items: &[&Item]) -> Vec<Input> {
-        let known = self.mentions(scope.kind);
+    /// The files of the working-copy items that `items` (of register `p`)
+    /// mention by id (in any register of the scope) or by title (in their own
+    /// register).
+    fn mentioned(&self, scope: &Scope<'_>, p: &Published<'_>, items: &[&Item]) -> Vec<Input> {
         items
             .iter()
-            .filter_map(|i| known.get(&i.file))
-            .flatten()
+            .flat_map(|i| self.mentions_of(scope, p, i))
             .map(|&f| self.file(f))
             .collect()
     }
 
-    /// For every item of a scope: the files of the working-copy items it
-    /// mentions (see [`Plan::mentioned`]); found once per plan and scope.
-    fn mentions(&self, kind: ScopeKind) -> &Mentions {
-        self.mentions[usize::from(kind == ScopeKind::Draft)].get_or_init(|| {
-            use rayon::prelude::*;
-            let scope = self.scope(kind);
+    /// The files of the working-copy items `item` (of register `p`) mentions
+    /// (see [`Plan::mentioned`]); found once per plan, scope and item.
+    fn mentions_of(&self, scope: &Scope<'_>, p: &Published<'_>, item: &Item) -> &[FileId] {
+        let slots = self.mentions[usize::from(scope.kind == ScopeKind::Draft)].get_or_init(|| {
+            (0..self.site.files.len())
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        let Some(slot) = slots.get(item.file.0 as usize) else {
+            return &[];
+        };
+        slot.get_or_init(|| {
             // Nothing to find when every register shows a frozen edition.
             if scope.registers.iter().all(|r| r.edition.is_some()) {
-                return Mentions::new();
+                return Vec::new();
             }
             let prefixes: Vec<&str> = scope
                 .registers
                 .iter()
                 .map(|r| r.snapshot.list.id_prefix.as_str())
                 .collect();
-            let items: Vec<(&Published<'_>, &Item)> = scope
-                .registers
-                .iter()
-                .flat_map(|p| p.snapshot.items.iter().map(move |i| (p, i)))
-                .collect();
-            items
-                .par_iter()
-                .map(|&(p, item)| {
-                    let mut files = Vec::new();
-                    for (_, text) in mention::texts(item) {
-                        for m in mention::item_ids(text, &prefixes) {
-                            let owner = scope
-                                .registers
-                                .iter()
-                                .find(|r| r.snapshot.list.id_prefix == m.prefix);
-                            if let Some(r) = owner.filter(|r| r.edition.is_none()) {
-                                files.extend(r.snapshot.item(m.id).map(|i| i.file));
-                            }
-                        }
-                        if let Some(titles) = self.titles(kind, &p.register.key) {
-                            files.extend(titles.found_in(text));
-                        }
+            let mut files = Vec::new();
+            for (_, text) in mention::texts(item) {
+                for m in mention::item_ids(text, &prefixes) {
+                    let owner = scope
+                        .registers
+                        .iter()
+                        .find(|r| r.snapshot.list.id_prefix == m.prefix);
+                    if let Some(r) = owner.filter(|r| r.edition.is_none()) {
+                        files.extend(r.snapshot.item(m.id).map(|i| i.file));
                     }
-                    (item.file, files)
-                })
-                .collect()
+                }
+                if let Some(titles) = self.titles(scope.kind, &p.register.key) {
+                    files.extend(titles.found_in(text));
+                }
+            }
+            files
         })
     }
 
@@ -220,9 +217,18 @@ impl Plan<'_> {
             | PageId::Departments
             | PageId::Purposes
             | PageId::Sitemap
-            | PageId::DataPage
             | PageId::Data(DataFile::Index) => {
                 out.extend(self.all_shown(scope, |_| true));
+            }
+            // The data page names each register by its working copy's title.
+            PageId::DataPage => {
+                out.extend(self.all_shown(scope, |_| true));
+                out.extend(
+                    self.site
+                        .registers
+                        .iter()
+                        .map(|r| self.file(r.working.list.file)),
+                );
             }
             PageId::Register { register: key }
             | PageId::Data(DataFile::Register { register: key, .. }) => {
@@ -243,7 +249,7 @@ impl Plan<'_> {
                     let merged = merged_into(p, item);
                     out.extend(self.shown_ids(p, [Some(item), merged]));
                     if let Some(it) = p.snapshot.item(item) {
-                        out.extend(self.mentioned(scope, &[it]));
+                        out.extend(self.mentioned(scope, p, &[it]));
                     }
                 }
             }
@@ -267,7 +273,7 @@ impl Plan<'_> {
                 out.extend(self.all_shown(scope, has));
                 for p in &scope.registers {
                     let listed: Vec<&Item> = p.snapshot.items.iter().filter(|i| has(i)).collect();
-                    out.extend(self.mentioned(scope, &listed));
+                    out.extend(self.mentioned(scope, p, &listed));
                 }
             }
             PageId::Page { .. }

@@ -96,13 +96,13 @@ pub struct Plan<'a> {
     /// Per scope (public, draft): each register's working-copy item titles,
     /// indexed when first asked for (to find the items a text mentions).
     titles: [OnceLock<TitlesByRegister>; 2],
-    /// Per scope: the working-copy item files each item mentions, found when
-    /// first asked for.
+    /// Per scope: the working-copy item files each item mentions, found for
+    /// an item when first asked for (a rebuild asks for a few items only).
     mentions: [OnceLock<Mentions>; 2],
 }
 
-/// An item's file → the files of the items it mentions.
-type Mentions = HashMap<FileId, Vec<FileId>>;
+/// By an item's file id: the files of the items it mentions.
+type Mentions = Vec<OnceLock<Vec<FileId>>>;
 
 /// Register key → its working-copy item titles and their files.
 type TitlesByRegister = HashMap<String, TitleIndex<FileId>>;

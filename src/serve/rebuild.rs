@@ -7,7 +7,9 @@
 //! - it relates the changed paths to the last good build's files
 //!   ([`crate::preview::changes_since`]) and asks for an incremental build:
 //!   only changed files are parsed again and only changed items tokenized
-//!   ([`crate::Caches`]), and only
+//!   ([`crate::Caches`]); when every change modified a file the last load
+//!   read (none appeared or vanished), the load trusts the watcher and looks
+//!   at those files alone rather than walking `content/`; and only
 //!   the pages and search indexes the plan says the changes affect are
 //!   rendered; every other file is shared with `previous` (`Arc` clones);
 //! - a theme change, a folder appearing or vanishing, or a lost-events rescan

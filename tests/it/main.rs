@@ -23,6 +23,7 @@ mod output;
 mod pages;
 mod plan;
 mod reading;
+mod rebuild;
 mod recipes;
 mod search;
 mod serve;

@@ -327,6 +327,18 @@ fn the_plan_rebuilds_every_page_an_item_edit_changes() {
 }
 
 #[test]
+fn the_plan_rebuilds_the_pages_whose_text_a_changed_title_starts_or_stops_matching() {
+    // GZ-013's body mentions 死亡证明 (GZ-016's title); GZ-007's summary
+    // holds 征兵政治考核, no item's title yet. After the edit GZ-013 no longer
+    // mentions GZ-016 and GZ-007 does, though GZ-007's inputs did not change.
+    rebuild_matches_the_plan(true, |site| {
+        modify(site, "content/lists/stamp/items/GZ-016.yaml", |text| {
+            text.replace("title: 死亡证明", "title: 征兵政治考核")
+        })
+    });
+}
+
+#[test]
 fn the_plan_rebuilds_the_pages_of_a_new_purpose() {
     rebuild_matches_the_plan(true, |site| {
         modify(site, "content/lists/stamp/items/GZ-013.yaml", |text| {
@@ -431,7 +443,7 @@ fn a_frozen_item_affects_the_data_files_that_show_it_and_the_catalogue() {
 
 /// Every register's diffs, for comparing two histories.
 fn diffs(history: &SiteHistory<'_>) -> Vec<Vec<minglu::history::Diff>> {
-    history.registers.iter().map(|h| h.diffs.clone()).collect()
+    history.registers.iter().map(|h| h.diffs.to_vec()).collect()
 }
 
 #[test]

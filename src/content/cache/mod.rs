@@ -131,6 +131,14 @@ pub struct Cache {
     /// pages …), taken before they were read; `None`: not cacheable.
     others: Vec<(FileId, String, Option<Stamp>)>,
     next_others: Mutex<Vec<(FileId, String, Option<Stamp>)>>,
+    /// The last load's walk, to look again at only the files a watcher says
+    /// changed (see [`super::load_cached`]).
+    walk: Option<super::walk::Walk>,
+    /// Whether the last load walked (see [`Cache::walked`]).
+    walked: bool,
+    /// The last load's working-copy items, by register and position, moved
+    /// out of its model for this load to take (see [`Cache::begin`]).
+    spare: Vec<Vec<Mutex<Option<Item>>>>,
 }
 
 impl Cache {
@@ -156,13 +164,55 @@ impl Cache {
     }
 
     /// Starts a load: counters to zero.
-    pub(crate) fn begin(&self) {
+    pub(crate) fn begin(&mut self) {
         *self.hits.lock().unwrap_or_else(PoisonError::into_inner) = (0, 0);
+        self.spare = Vec::new();
+        // When nobody else holds the last load's model any more (serve drops
+        // it after each build), its working-copy items are moved into this
+        // load rather than copied.
+        let Some(shared) = self.site.take() else {
+            return;
+        };
+        let mut site = match Arc::try_unwrap(shared) {
+            Ok(site) => site,
+            Err(shared) => {
+                self.site = Some(shared);
+                return;
+            }
+        };
+        self.spare = site
+            .registers
+            .iter_mut()
+            .map(|r| {
+                std::mem::take(&mut r.working.items)
+                    .into_iter()
+                    .map(|i| Mutex::new(Some(i)))
+                    .collect()
+            })
+            .collect();
+        self.site = Some(Arc::new(site));
     }
 
-    /// Ends a load of `site`: what it read becomes the cache (files it did not
-    /// see are dropped).
-    pub(crate) fn finish(&mut self, site: &Arc<Site>) {
+    /// Whether the last load through this cache walked `content/` (rather
+    /// than looking again only at the files said to be modified).
+    pub fn walked(&self) -> bool {
+        self.walked
+    }
+
+    pub(crate) fn set_walked(&mut self, walked: bool) {
+        self.walked = walked;
+    }
+
+    /// The last load's walk, if kept (taken: a load gives one back on success).
+    pub(crate) fn take_walk(&mut self) -> Option<super::walk::Walk> {
+        self.walk.take()
+    }
+
+    /// Ends a load of `site`, found by `walk`: what it read becomes the cache
+    /// (files it did not see are dropped).
+    pub(crate) fn finish(&mut self, site: &Arc<Site>, walk: super::walk::Walk) {
+        self.walk = Some(walk);
+        self.spare = Vec::new();
         self.items = std::mem::take(
             self.next_items
                 .get_mut()
@@ -216,6 +266,14 @@ impl Cache {
 
     fn cached_item(&self, id: FileId) -> Option<Item> {
         let (r, i) = *self.positions.get(&id)?;
+        if let Some(slot) = self.spare.get(r) {
+            let item = slot
+                .get(i)?
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()?;
+            return (item.file == id).then_some(item);
+        }
         let item = self.site.as_ref()?.registers.get(r)?.working.items.get(i)?;
         (item.file == id).then(|| item.clone())
     }

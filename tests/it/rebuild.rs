@@ -1,0 +1,272 @@
+//! `serve`'s incremental rebuild, driven in process through [`minglu::preview()`]:
+//! after each edit, the files the rebuild leaves (its own plus those it kept
+//! from the build before) and its diagnostics equal a clean build's, byte for
+//! byte, whichever shortcut the rebuild took (looking only at the modified
+//! files instead of walking `content/`, keeping pages' inputs, memoised checks).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use minglu::diagnostic::Diagnostic;
+use minglu::preview::changes_since;
+use minglu::{Caches, Preview, PreviewBuilt, PreviewOptions, Rendered, preview};
+
+use crate::support::{EPOCH, SiteTest, copy_dir};
+
+type Files = BTreeMap<String, Vec<u8>>;
+
+fn options() -> PreviewOptions {
+    let seconds: i64 = EPOCH.parse().expect("epoch");
+    PreviewOptions {
+        today: jiff::tz::Offset::constant(8)
+            .to_datetime(jiff::Timestamp::from_second(seconds).expect("timestamp"))
+            .date(),
+        base_url: Some("http://127.0.0.1:1111/".to_owned()),
+        drafts: true,
+    }
+}
+
+/// One preview build: what it built (if it could), the files it gave its
+/// sink, and its diagnostics.
+fn run(
+    root: &Path,
+    before: Option<(&Preview, &[String])>,
+    caches: &mut Caches,
+) -> (Option<PreviewBuilt>, Files, Vec<Diagnostic>) {
+    let out = Mutex::new(Files::new());
+    let sink = |path: &str, bytes: &[u8]| {
+        out.lock()
+            .expect("sink lock")
+            .insert(path.to_owned(), bytes.to_vec());
+        Ok(())
+    };
+    let changes = before.and_then(|(previous, paths)| changes_since(root, previous, paths));
+    let (report, built) = preview(
+        root,
+        &options(),
+        before.map(|(p, _)| p),
+        changes.as_deref(),
+        caches,
+        &sink,
+    )
+    .expect("the build runs");
+    let files = out.into_inner().expect("sink lock");
+    (built, files, report.diagnostics.iter().cloned().collect())
+}
+
+/// A served site: the last good build and the files it shows.
+struct Served {
+    site: SiteTest,
+    caches: Caches,
+    previous: Preview,
+    files: Files,
+}
+
+impl Served {
+    fn start() -> Served {
+        let site = SiteTest::empty("rebuild");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+            &site.root.join("content"),
+        );
+        let mut caches = Caches::default();
+        let (built, files, _) = run(&site.root, None, &mut caches);
+        let previous = built.expect("the example builds").preview;
+        Served {
+            site,
+            caches,
+            previous,
+            files,
+        }
+    }
+
+    /// Rebuilds after `changed` (paths relative to the root); returns whether
+    /// the load walked `content/` again, and asserts the result is a clean build's.
+    fn rebuild(&mut self, changed: &[&str], what: &str) -> bool {
+        let paths: Vec<String> = changed.iter().map(|p| (*p).to_owned()).collect();
+        let (built, new, diagnostics) = run(
+            &self.site.root,
+            Some((&self.previous, &paths)),
+            &mut self.caches,
+        );
+        let walked = self.caches.content.walked();
+        let built = built.unwrap_or_else(|| panic!("{what}: the rebuild failed: {diagnostics:?}"));
+        self.files = match &built.rendered {
+            Rendered::Full { reused } => {
+                let mut files = new;
+                for dir in reused {
+                    let prefix = format!("{dir}/");
+                    files.extend(
+                        self.files
+                            .iter()
+                            .filter(|(p, _)| p.starts_with(&prefix))
+                            .map(|(p, b)| (p.clone(), b.clone())),
+                    );
+                }
+                files
+            }
+            Rendered::Partial { removed, cleared } => {
+                let mut files = std::mem::take(&mut self.files);
+                for path in removed {
+                    files.remove(path);
+                }
+                files.retain(|p, _| !cleared.iter().any(|c| p.starts_with(c.as_str())));
+                files.extend(new);
+                files
+            }
+        };
+        self.previous = built.preview;
+        let (clean, files, clean_diagnostics) = run(&self.site.root, None, &mut Caches::default());
+        assert!(clean.is_some(), "{what}: a clean build succeeds");
+        assert_eq!(
+            diagnostics, clean_diagnostics,
+            "{what}: the same diagnostics"
+        );
+        let differ: Vec<&String> = files
+            .keys()
+            .chain(self.files.keys())
+            .filter(|p| files.get(*p) != self.files.get(*p))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "{what}: differs from a clean build: {differ:?}"
+        );
+        walked
+    }
+
+    fn edit(&self, rel: &str, edit: impl Fn(&str) -> String) {
+        let text = edit(&self.site.read(rel));
+        assert_ne!(text, self.site.read(rel), "the edit changes {rel}");
+        self.site.write(rel, text);
+    }
+}
+
+#[test]
+fn modified_files_are_looked_at_alone_and_the_result_is_a_clean_builds() {
+    let mut served = Served::start();
+    let item = "content/lists/stamp/items/GZ-001.yaml";
+    // Files changed in the last two seconds are never taken from the cache
+    // (their stamps are not to be trusted yet): let the copy settle, and
+    // have one rebuild stamp it.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert!(!served.rebuild(&[], "nothing changed"));
+    // A burst of saves of one item: the title, then the summary.
+    served.edit(item, |t| t.replacen("title: ", "title: 改一", 1));
+    assert!(
+        !served.rebuild(&[item], "a title edit"),
+        "no walk for a modified item"
+    );
+    // Only the edited item was read again; every other item and edition
+    // came from the last load (its items moved out of its model).
+    let (reused, read) = served.caches.content.last_load();
+    assert_eq!(read, 1, "item and edition files read again");
+    assert!(reused > 100, "{reused} files reused");
+    served.edit(item, |t| t.replacen("summary: ", "summary: 又改。", 1));
+    served.edit("content/lists/work/items/SX-001.yaml", |t| {
+        t.replacen("title: ", "title: 另一名录", 1)
+    });
+    let both = [item, "content/lists/work/items/SX-001.yaml"];
+    assert!(!served.rebuild(&both, "two registers at once"));
+    // A title another item's text starts to hold (GZ-007's summary), and
+    // one it stops holding (GZ-013's body): their pages link differently.
+    let dead = "content/lists/stamp/items/GZ-016.yaml";
+    served.edit(dead, |t| {
+        t.replacen("title: 死亡证明", "title: 征兵政治考核", 1)
+    });
+    assert!(!served.rebuild(&[dead], "a title other texts mention"));
+    // Files that are not items: departments, the site, a list.
+    served.edit("content/departments.yaml", |t| {
+        t.replacen("name: ", "name: 新", 1)
+    });
+    assert!(!served.rebuild(&["content/departments.yaml"], "departments"));
+    served.edit("content/lists/stamp/list.yaml", |t| {
+        t.replacen("title: ", "title: 名录", 1)
+    });
+    assert!(!served.rebuild(&["content/lists/stamp/list.yaml"], "list.yaml"));
+    // A new file, then a deleted one: the load walks again.
+    let new_item = "content/lists/stamp/items/GZ-900.yaml";
+    served.site.write(new_item, served.site.read(item));
+    assert!(
+        served.rebuild(&[new_item], "a new item"),
+        "a new file: a walk"
+    );
+    std::fs::remove_file(served.site.root.join(new_item)).expect("delete");
+    assert!(
+        served.rebuild(&[new_item], "a deleted item"),
+        "a deleted file: a walk"
+    );
+    // And modified-only again afterwards.
+    served.edit(item, |t| t.replacen("title: ", "title: 再改", 1));
+    assert!(!served.rebuild(&[item], "after the walk"));
+}
+
+#[cfg(unix)]
+#[test]
+fn with_links_inside_content_a_modified_file_walks_again() {
+    let mut served = Served::start();
+    let pages = served.site.root.join("content/pages");
+    let page = std::fs::read_dir(&pages)
+        .expect("pages")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".md"))
+        .expect("a free page");
+    std::os::unix::fs::symlink(&page, pages.join("copy.md")).expect("link");
+    assert!(served.rebuild(&["content/pages/copy.md"], "a new link"));
+    // The watcher reports the target only; the link's page changes too.
+    let rel = format!("content/pages/{page}");
+    served.edit(&rel, |t| format!("{t}\n\n链接另一端的新段落。\n"));
+    assert!(
+        served.rebuild(&[&rel], "the link's target"),
+        "links: a walk"
+    );
+}
+
+#[test]
+fn checks_kept_from_frozen_editions_follow_the_ids_they_depend_on() {
+    let mut served = Served::start();
+    // A working item mentions an item no register has: a warning.
+    let item = "content/lists/stamp/items/GZ-001.yaml";
+    served.edit(item, |t| {
+        t.replacen("summary: ", "summary: 另见GZ-950。", 1)
+    });
+    assert!(!served.rebuild(&[item], "a dangling mention"));
+    // Frozen into an upcoming edition, the mention is in a frozen edition too.
+    served
+        .site
+        .run(&[
+            "release",
+            "stamp",
+            "2099",
+            "--label",
+            "2099年版",
+            "--kind",
+            "revision",
+            "--title",
+            "关于调整规范社区盖章事项名录的通知",
+            "--doc-number",
+            "示民〔2099〕1号",
+            "--issuer",
+            "示例市民政局",
+            "--published",
+            "2099-01-01",
+            "--effective",
+            "2099-02-01",
+        ])
+        .success();
+    let edition = "content/lists/stamp/editions/2099";
+    served.rebuild(&[edition], "a new edition");
+    // Checked again with the edition's findings kept: the same warnings.
+    served.edit(item, |t| t.replacen("summary: ", "summary: 再改。", 1));
+    assert!(!served.rebuild(&[item], "an edit with the edition kept"));
+    // The id appears: no edition's mention of it dangles any more.
+    let new_item = "content/lists/stamp/items/GZ-950.yaml";
+    served.site.write(
+        new_item,
+        served.site.read(item).replacen("title: ", "title: 新", 1),
+    );
+    served.rebuild(&[new_item], "the mentioned item appears");
+    // And disappears again.
+    std::fs::remove_file(served.site.root.join(new_item)).expect("delete");
+    served.rebuild(&[new_item], "the mentioned item is gone");
+}
