@@ -145,27 +145,33 @@ impl Live {
         self.docs.is_empty()
     }
 
-    /// How many of `docs` equal the kept items at the start, and how many
-    /// more at the end: only the items between need their terms.
-    pub fn unchanged(&self, docs: &[Doc]) -> (usize, usize) {
+    /// How many of the new `items` are the kept items (`same` says whether
+    /// one is) at the start, and how many more at the end: only the items
+    /// between need their docs and terms.
+    pub fn unchanged<T>(&self, items: &[T], same: impl Fn(&T, &Doc) -> bool) -> (usize, usize) {
         let old = &self.docs;
-        let head = old.iter().zip(docs).take_while(|(a, b)| a == b).count();
-        let room = old.len().min(docs.len()) - head;
-        let tail = old
+        let head = items
+            .iter()
+            .zip(old)
+            .take_while(|(new, old)| same(new, old))
+            .count();
+        let room = old.len().min(items.len()) - head;
+        let tail = items
             .iter()
             .rev()
-            .zip(docs.iter().rev())
+            .zip(old.iter().rev())
             .take(room)
-            .take_while(|(a, b)| a == b)
+            .take_while(|(new, old)| same(new, old))
             .count();
         (head, tail)
     }
 
-    /// Becomes the index of `docs`, where `(head, tail)` is what
-    /// [`Live::unchanged`] said and `terms` are the terms of the items between.
+    /// Becomes the index whose items are the kept ones with those between
+    /// `head` and `tail` (what [`Live::unchanged`] said) replaced by `changed`,
+    /// whose terms are `terms`.
     pub fn update(
         &mut self,
-        docs: Vec<Doc>,
+        changed: Vec<Doc>,
         (head, tail): (usize, usize),
         terms: Vec<Arc<Compact>>,
         interner: &Interner,
@@ -173,27 +179,23 @@ impl Live {
         let span = Span {
             start: head,
             old_end: self.docs.len() - tail,
-            new_end: docs.len() - tail,
+            new_end: head + changed.len(),
         };
-        assert_eq!(
-            terms.len(),
-            span.new_end - span.start,
-            "the changed items' terms"
-        );
+        assert_eq!(terms.len(), changed.len(), "the changed items' terms");
         let moved = span.old_end != span.new_end;
         let differ = |key: fn(&Doc) -> Key<'_>| {
             moved
                 || self.docs[span.start..span.old_end]
                     .iter()
-                    .zip(&docs[span.start..span.new_end])
+                    .zip(&changed)
                     .any(|(a, b)| key(a) != key(b))
         };
         let facets = self.facets.gz.is_empty() || differ(facet_key);
         let suggestions = self.suggestions.gz.is_empty() || differ(suggestion_key);
-        let changes = self.update_postings(&docs, span, &terms, interner);
+        let tokens = self.update_postings(&changed, span, &terms, interner);
         self.terms.splice(span.start..span.old_end, terms);
-        self.docs = docs;
-        let mut work = self.update_shards(&changes, interner);
+        self.docs.splice(span.start..span.old_end, changed);
+        let mut work = self.update_shards(&tokens, interner);
         work.add(self.update_records(span));
         if facets {
             let raw = index::facets(&self.docs).into_bytes();
@@ -228,16 +230,16 @@ impl Live {
     }
 
     /// Moves the postings of the items after the span, replaces those of the
-    /// items in it; returns the tokens whose entries changed.
+    /// items in it by those of `changed`; returns the tokens whose entries changed.
     fn update_postings(
         &mut self,
-        docs: &[Doc],
+        changed: &[Doc],
         span: Span,
         terms: &[Arc<Compact>],
         interner: &Interner,
     ) -> Changes {
         let mut added: TokenMap<u32, Vec<(u32, u8)>> = TokenMap::default();
-        for (n, (doc, t)) in docs[span.start..span.new_end].iter().zip(terms).enumerate() {
+        for (n, (doc, t)) in changed.iter().zip(terms).enumerate() {
             let at = ord(span.start + n);
             for &(token, impact) in &t.tokens {
                 let posting = (at, index::quantize(f64::from(impact), doc.status));
@@ -262,12 +264,12 @@ impl Live {
         }
         touched.sort_unstable();
         touched.dedup();
-        let mut changes = Changes::default();
+        let mut moves = Changes::default();
         for token in touched {
             let postings = added.remove(&token).unwrap_or_default();
-            self.replace(token, span, postings, interner, &mut changes);
+            self.replace(token, span, postings, interner, &mut moves);
         }
-        changes
+        moves
     }
 
     /// Replaces one token's postings of the span by `postings` (and moves its
@@ -482,12 +484,13 @@ mod tests {
         docs: &[Doc],
         what: &str,
     ) -> Work {
-        let (head, tail) = live.unchanged(docs);
-        let terms = docs[head..docs.len() - tail]
+        let (head, tail) = live.unchanged(docs, |a, b| a == b);
+        let changed = docs[head..docs.len() - tail].to_vec();
+        let terms = changed
             .iter()
             .map(|d| Arc::new(interner.compact(index::doc_terms(d))))
             .collect();
-        let work = live.update(docs.to_vec(), (head, tail), terms, interner);
+        let work = live.update(changed, (head, tail), terms, interner);
         let fresh = Index::build(docs.to_vec()).files();
         let kept = live.files();
         let names = |files: &[(String, Vec<u8>)]| -> Vec<String> {

@@ -258,23 +258,14 @@ fn archived(dir: &str) -> bool {
     dir.starts_with("search/e/")
 }
 
-/// One index of a batch: its folder, its items and, for a site's index that
-/// the memo keeps, the kept index with how many items it shares with `docs`
-/// at the start and at the end ([`Live::unchanged`]).
+/// One index of a batch: its folder and, for a site's index that the memo
+/// keeps, the kept index with how many of the items it still has at the start
+/// and at the end ([`Live::unchanged`]); `docs` are the other items (all of
+/// them for an index built afresh).
 struct Job {
     dir: String,
     docs: Vec<Doc>,
     live: Option<(Live, (usize, usize))>,
-}
-
-impl Job {
-    /// The items whose terms the job needs: all, or the changed ones.
-    fn needs(&self) -> &[Doc] {
-        match &self.live {
-            Some((_, (head, tail))) => &self.docs[*head..self.docs.len() - tail],
-            None => &self.docs,
-        }
-    }
 }
 
 /// Collects, indexes and writes some of the indexes; the terms of contents
@@ -287,21 +278,32 @@ fn write_batch(
     memo: &mut Memo,
 ) -> Result<Written, crate::Error> {
     use rayon::prelude::*;
-    let sets: Vec<(String, Vec<Doc>)> = batch
-        .par_iter()
-        .map(|index| (index.folder(), collect::docs(plan, index)))
-        .collect();
-    let jobs: Vec<Job> = sets
-        .into_iter()
-        .map(|(dir, docs)| {
-            let live = (memo.keep && !archived(&dir)).then(|| {
-                let live = memo
-                    .live
+    let lives: Vec<Option<Live>> = batch
+        .iter()
+        .map(|index| {
+            let dir = index.folder();
+            (memo.keep && !archived(&dir)).then(|| {
+                memo.live
                     .remove(&dir)
-                    .unwrap_or_else(|| Live::new(index::COMPACT));
-                let same = live.unchanged(&docs);
-                (live, same)
-            });
+                    .unwrap_or_else(|| Live::new(index::COMPACT))
+            })
+        })
+        .collect();
+    // Only the items a kept index does not have become docs.
+    let jobs: Vec<Job> = batch
+        .par_iter()
+        .zip(lives)
+        .map(|(index, live)| {
+            let sources = collect::sources(plan, index);
+            let (docs, live) = if let Some(live) = live {
+                let (head, tail) = live.unchanged(&sources, collect::Source::matches);
+                let changed = &sources[head..sources.len() - tail];
+                let docs = changed.iter().map(collect::Source::doc).collect();
+                (docs, Some((live, (head, tail))))
+            } else {
+                (sources.iter().map(collect::Source::doc).collect(), None)
+            };
+            let dir = index.folder();
             Job { dir, docs, live }
         })
         .collect();
@@ -386,7 +388,7 @@ fn distinct_terms(memo: &mut Memo, jobs: &[Job]) -> (Vec<Vec<usize>>, Vec<Arc<in
         .iter()
         .map(|job| {
             let shown = !archived(&job.dir);
-            job.needs()
+            job.docs
                 .iter()
                 .map(|d| {
                     let content = Content::of(d);

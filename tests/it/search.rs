@@ -362,3 +362,55 @@ fn a_kept_memo_updates_the_site_indexes_to_the_bytes_of_a_fresh_write() {
         }
     }
 }
+
+/// A change to a doc.
+type DocEdit = fn(&mut search::Doc);
+
+#[test]
+fn a_source_matches_its_own_doc_and_no_other() {
+    let (site, options) = example(true);
+    let history = minglu::history::SiteHistory::new(&site, options.today);
+    let plan = minglu::plan::Plan::new(&site, &history, &options);
+    let changes: [(&str, DocEdit); 10] = [
+        ("url", |d| d.url.push('x')),
+        ("title", |d| d.title.push('改')),
+        ("aliases", |d| d.aliases.push("别名".into())),
+        ("status", |d| {
+            d.status = if d.status == search::DocStatus::Current {
+                search::DocStatus::Withdrawn
+            } else {
+                search::DocStatus::Current
+            };
+        }),
+        ("body", |d| d.body.push('\n')),
+        ("departments", |d| d.departments.insert(0, "某局".into())),
+        ("ways", |d| {
+            d.ways.push(search::Way {
+                department: None,
+                how: String::new(),
+            });
+        }),
+        ("successor", |d| {
+            d.successor = match d.successor {
+                Some(_) => None,
+                None => Some((String::new(), String::new())),
+            };
+        }),
+        ("register", |d| d.register.push('x')),
+        ("badge", |d| d.badge = Some("assigned!".into())),
+    ];
+    let mut checked = 0;
+    for index in plan.indexes() {
+        for source in search::collect::sources(&plan, &index) {
+            let doc = source.doc();
+            assert!(source.matches(&doc), "{}", doc.url);
+            for (what, change) in &changes {
+                let mut other = doc.clone();
+                change(&mut other);
+                assert!(!source.matches(&other), "{}: {what} changed", doc.url);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} items");
+}
