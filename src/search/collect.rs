@@ -234,6 +234,22 @@ impl<'a> Source<'a> {
         out
     }
 
+    /// Whether `kept` are [`Source::departments`], without collecting them.
+    fn same_departments(&self, kept: &[String]) -> bool {
+        let mut known = 0;
+        for d in self.item.department_refs() {
+            let n = self.name(&d.value);
+            if kept[..known].iter().any(|k| k == n) {
+                continue;
+            }
+            if kept.get(known).is_none_or(|k| k != n) {
+                return false;
+            }
+            known += 1;
+        }
+        known == kept.len()
+    }
+
     /// The item's [`Doc`].
     pub fn doc(&self) -> Doc {
         let item = self.item;
@@ -303,10 +319,7 @@ impl<'a> Source<'a> {
                 .iter()
                 .zip(self.ways())
                 .all(|(w, (d, how))| w.department.as_deref() == d && w.how == how)
-            && departments
-                .iter()
-                .map(String::as_str)
-                .eq(self.departments())
+            && self.same_departments(departments)
             && same_joined(body, &body_parts(item))
             && *successor == self.successor
     }

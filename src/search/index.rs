@@ -473,7 +473,12 @@ impl Index {
                 end,
             });
         }
-        let suggestions = suggestions(&docs, terms, interner);
+        let spelled: Vec<Vec<String>> = docs
+            .iter()
+            .zip(terms)
+            .map(|(doc, t)| suggestion_entries(doc, t, interner))
+            .collect();
+        let suggestions = suggestions(spelled.iter().map(Vec::as_slice));
         Index {
             docs,
             entries,
@@ -645,23 +650,38 @@ pub(crate) fn facets(docs: &[Doc]) -> String {
     json!({"r": tables[0], "d": tables[1], "p": tables[2], "f": rows}).to_string()
 }
 
-/// Titles and aliases with their pinyin keys (without the `=`), each text once,
-/// in item order: `[[text, full, initials], …]`.
-pub(crate) fn suggestions(docs: &[Doc], terms: &[&Compact], interner: &Interner) -> String {
-    let mut seen = std::collections::HashSet::new();
-    let mut out: Vec<(&str, &str, &str)> = Vec::new();
-    for (doc, t) in docs.iter().zip(terms) {
-        for (text, keys) in std::iter::once(&doc.title)
-            .chain(&doc.aliases)
-            .zip(&t.spell)
-        {
-            if seen.insert(text.as_str()) {
-                let key = |k: usize| keys.map_or("", |ks| &interner.names[ks[k] as usize][1..]);
-                out.push((text, key(0), key(1)));
+/// One item's entries of the "did you mean" table: its title and aliases
+/// with their pinyin keys (without the `=`), each `[text, full, initials]` as
+/// JSON.
+pub(crate) fn suggestion_entries(doc: &Doc, terms: &Compact, interner: &Interner) -> Vec<String> {
+    std::iter::once(&doc.title)
+        .chain(&doc.aliases)
+        .zip(&terms.spell)
+        .map(|(text, keys)| {
+            let key = |k: usize| keys.map_or("", |ks| &interner.names[ks[k] as usize][1..]);
+            serde_json::to_string(&(text, key(0), key(1))).expect("strings serialise")
+        })
+        .collect()
+}
+
+/// The "did you mean" table (`a.gz` before compression) from the items'
+/// [`suggestion_entries`] in ordinal order: `[[text, full, initials], …]`,
+/// each text once (an entry follows from its text, so equal texts have equal
+/// entries).
+pub(crate) fn suggestions<'a>(entries: impl Iterator<Item = &'a [String]>) -> String {
+    let mut seen: std::collections::HashSet<&str, std::hash::BuildHasherDefault<Fnv>> =
+        std::collections::HashSet::default();
+    let mut out = String::from("[");
+    for entry in entries.flatten() {
+        if seen.insert(entry) {
+            if out.len() > 1 {
+                out.push(',');
             }
+            out.push_str(entry);
         }
     }
-    serde_json::to_string(&out).expect("strings serialise")
+    out.push(']');
+    out
 }
 
 fn intern<'a>(table: &mut Vec<&'a str>, value: &'a str) -> usize {

@@ -10,6 +10,8 @@
 //! those [`Index::from_terms`](super::Index::from_terms) and
 //! [`Index::files_with`](super::Index::files_with) write for the same items.
 
+mod suggest;
+
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -86,6 +88,8 @@ pub struct Live {
     docs: Vec<Doc>,
     /// Their terms.
     terms: Vec<Arc<Compact>>,
+    /// The suggestions' table, kept in pieces.
+    table: suggest::Table,
     /// Every token's postings, by token number.
     lists: TokenMap<u32, List>,
     /// The postings' size ([`index::entry_bytes`]), which sets the shard count.
@@ -126,6 +130,7 @@ impl Live {
             layout,
             docs: Vec::new(),
             terms: Vec::new(),
+            table: suggest::Table::default(),
             lists: TokenMap::default(),
             bytes: 0,
             shards: Vec::new(),
@@ -148,21 +153,26 @@ impl Live {
     /// How many of the new `items` are the kept items (`same` says whether
     /// one is) at the start, and how many more at the end: only the items
     /// between need their docs and terms.
-    pub fn unchanged<T>(&self, items: &[T], same: impl Fn(&T, &Doc) -> bool) -> (usize, usize) {
+    pub fn unchanged<T: Sync>(
+        &self,
+        items: &[T],
+        same: impl Fn(&T, &Doc) -> bool + Sync,
+    ) -> (usize, usize) {
+        // Comparing every item is most of a small update's work: in parallel.
         let old = &self.docs;
+        let shorter = old.len().min(items.len());
         let head = items
-            .iter()
+            .par_iter()
             .zip(old)
-            .take_while(|(new, old)| same(new, old))
-            .count();
-        let room = old.len().min(items.len()) - head;
-        let tail = items
-            .iter()
+            .position_first(|(new, old)| !same(new, old))
+            .unwrap_or(shorter);
+        let room = shorter - head;
+        let tail = items[items.len() - room..]
+            .par_iter()
             .rev()
-            .zip(old.iter().rev())
-            .take(room)
-            .take_while(|(new, old)| same(new, old))
-            .count();
+            .zip(old[old.len() - room..].par_iter().rev())
+            .position_first(|(new, old)| !same(new, old))
+            .unwrap_or(room);
         (head, tail)
     }
 
@@ -193,6 +203,12 @@ impl Live {
         let facets = self.facets.gz.is_empty() || differ(facet_key);
         let suggestions = self.suggestions.gz.is_empty() || differ(suggestion_key);
         let tokens = self.update_postings(&changed, span, &terms, interner);
+        let entries: Vec<Vec<String>> = changed
+            .iter()
+            .zip(&terms)
+            .map(|(doc, t)| index::suggestion_entries(doc, t, interner))
+            .collect();
+        self.table.update(span.start, span.old_end, entries);
         self.terms.splice(span.start..span.old_end, terms);
         self.docs.splice(span.start..span.old_end, changed);
         let mut work = self.update_shards(&tokens, interner);
@@ -202,8 +218,7 @@ impl Live {
             work.add(Work::one(self.facets.set(raw, self.layout.gzip)));
         }
         if suggestions {
-            let terms: Vec<&Compact> = self.terms.iter().map(AsRef::as_ref).collect();
-            let raw = index::suggestions(&self.docs, &terms, interner).into_bytes();
+            let raw = self.table.bytes();
             work.add(Work::one(self.suggestions.set(raw, self.layout.gzip)));
         }
         work
