@@ -274,7 +274,7 @@ impl<'a> Source<'a> {
                 })
                 .collect(),
             departments: self.departments().into_iter().map(str::to_owned).collect(),
-            body: body_parts(item).join("\n"),
+            body: body_parts(item).collect::<Vec<_>>().join("\n"),
             successor: self.successor.clone(),
         }
     }
@@ -320,15 +320,15 @@ impl<'a> Source<'a> {
                 .zip(self.ways())
                 .all(|(w, (d, how))| w.department.as_deref() == d && w.how == how)
             && self.same_departments(departments)
-            && same_joined(body, &body_parts(item))
+            && same_joined(body, body_parts(item))
             && *successor == self.successor
     }
 }
 
 /// Whether `text` is `parts` joined with newlines.
-fn same_joined(text: &str, parts: &[&str]) -> bool {
+fn same_joined<'p>(text: &str, parts: impl Iterator<Item = &'p str>) -> bool {
     let mut rest = text;
-    for (n, part) in parts.iter().enumerate() {
+    for (n, part) in parts.enumerate() {
         if n > 0 {
             let Some(after) = rest.strip_prefix('\n') else {
                 return false;
@@ -344,18 +344,15 @@ fn same_joined(text: &str, parts: &[&str]) -> bool {
 }
 
 /// The text worth finding beyond the named fields (joined with newlines).
-fn body_parts(item: &Item) -> Vec<&str> {
-    let mut parts: Vec<&str> = item.body.as_deref().into_iter().collect();
-    match &item.details {
-        Details::Stamp(s) => {
-            parts.extend(s.materials.iter().map(String::as_str));
-            parts.extend(s.proof_content.as_deref());
-        }
-        Details::Work(w) => parts.extend(w.content.as_deref()),
-        Details::Creation(c) => {
-            parts.extend(c.ledgers.iter().map(String::as_str));
-            parts.extend(c.recognition.as_deref());
-        }
-    }
-    parts
+fn body_parts(item: &Item) -> impl Iterator<Item = &str> {
+    let (many, last): (&[String], Option<&str>) = match &item.details {
+        Details::Stamp(s) => (&s.materials, s.proof_content.as_deref()),
+        Details::Work(w) => (&[], w.content.as_deref()),
+        Details::Creation(c) => (&c.ledgers, c.recognition.as_deref()),
+    };
+    item.body
+        .as_deref()
+        .into_iter()
+        .chain(many.iter().map(String::as_str))
+        .chain(last)
 }
