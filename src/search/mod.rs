@@ -234,7 +234,9 @@ pub fn write(
 /// frozen editions (the memo keeps one doc per distinct content).
 const BATCH: usize = 4;
 
-/// [`write()`], reusing and updating the terms `memo` holds from earlier builds.
+/// [`write()`], reusing and updating what `memo` holds from earlier builds: the
+/// terms of items, and (for a memo that keeps them) the public and draft
+/// indexes, which are updated with the items that changed rather than built.
 /// The files are the same as [`write()`]'s (token numbers never reach them).
 pub fn write_with(
     plan: &crate::plan::Plan<'_>,
