@@ -344,6 +344,11 @@ impl Interner {
         id
     }
 
+    /// The token numbered `id`.
+    pub fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
     /// Brings the name order up to date with the tokens numbered since the
     /// last call: the new ones are sorted and merged into the old order.
     pub fn rank(&mut self) {
@@ -456,20 +461,11 @@ impl Index {
         }
         let mut entries = Vec::new();
         for (rank, span) in starts.windows(2).enumerate() {
-            let (start, mut end) = (span[0], span[1]);
+            let (start, end) = (span[0], span[1]);
             if start == end {
                 continue;
             }
-            let list = &mut flat[start..end];
-            if list.len() > MAX_POSTINGS {
-                // The highest impacts first (ties: lower ordinal), then back
-                // in ordinal order.
-                list.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
-                    b.1.cmp(&a.1).then(a.0.cmp(&b.0))
-                });
-                list[..MAX_POSTINGS].sort_unstable();
-                end = start + MAX_POSTINGS;
-            }
+            let end = start + truncate(&mut flat[start..end]);
             entries.push(Entry {
                 token: Arc::clone(&interner.names[interner.by_name[rank] as usize]),
                 df: u32::try_from(span[1] - start).unwrap_or(u32::MAX),
@@ -477,7 +473,12 @@ impl Index {
                 end,
             });
         }
-        let suggestions = suggestions(&docs, terms, interner);
+        let spelled: Vec<Vec<String>> = docs
+            .iter()
+            .zip(terms)
+            .map(|(doc, t)| suggestion_entries(doc, t, interner))
+            .collect();
+        let suggestions = suggestions(spelled.iter().map(Vec::as_slice));
         Index {
             docs,
             entries,
@@ -507,14 +508,9 @@ impl Index {
         let bytes: usize = self
             .entries
             .iter()
-            .map(|e| e.token.len() + 4 + (e.end - e.start) * 2)
+            .map(|e| entry_bytes(&e.token, e.end - e.start))
             .sum();
-        u32::try_from(
-            (bytes / self.layout.shard_bytes)
-                .clamp(1, 4096)
-                .next_power_of_two(),
-        )
-        .unwrap_or(4096)
+        shard_count(bytes, self.layout)
     }
 
     /// Every file of the index, paths relative to its folder.
@@ -528,9 +524,7 @@ impl Index {
         let shards = self.shard_count();
         let mut out = vec![(
             "manifest.json".to_owned(),
-            json!({"v": VERSION, "n": self.docs.len(), "s": shards, "c": self.layout.chunk})
-                .to_string()
-                .into_bytes(),
+            manifest(self.docs.len(), shards, self.layout),
         )];
         out.extend(self.shards(shards, gz));
         let records: Vec<(String, Vec<u8>)> = self
@@ -538,8 +532,7 @@ impl Index {
             .par_chunks(self.layout.chunk)
             .enumerate()
             .map(|(n, chunk)| {
-                let records: Vec<Record<'_>> = chunk.iter().map(record).collect();
-                let json = serde_json::to_string(&records).expect("records serialise");
+                let json = record_chunk(chunk);
                 (
                     format!("r/{n}.gz"),
                     gz(json.as_bytes(), self.layout.gzip_records),
@@ -549,7 +542,7 @@ impl Index {
         out.extend(records);
         out.push((
             "f.gz".to_owned(),
-            gz(self.facets().as_bytes(), self.layout.gzip),
+            gz(facets(&self.docs).as_bytes(), self.layout.gzip),
         ));
         out.push((
             "a.gz".to_owned(),
@@ -561,21 +554,8 @@ impl Index {
     fn shards(&self, shards: u32, gz: &Compress<'_>) -> Vec<(String, Vec<u8>)> {
         let mut bins: Vec<Vec<u8>> = vec![Vec::new(); shards as usize];
         for e in &self.entries {
-            let (token, p) = (&e.token, self.entry(e));
-            let Ok(len) = u8::try_from(token.len()) else {
-                continue;
-            };
-            let bin = &mut bins[(tokenize::hash(token) & (shards - 1)) as usize];
-            bin.push(len);
-            bin.extend_from_slice(token.as_bytes());
-            leb128(bin, p.df);
-            leb128(bin, u32::try_from(p.list.len()).unwrap_or(u32::MAX));
-            let mut last = 0;
-            for &(ord, impact) in p.list {
-                leb128(bin, ord - last);
-                bin.push(impact);
-                last = ord;
-            }
+            let bin = &mut bins[(tokenize::hash(&e.token) & (shards - 1)) as usize];
+            encode_entry(bin, &e.token, self.entry(e));
         }
         // Empty shards are written too, so no lookup ever ends in a 404.
         bins.par_iter()
@@ -583,51 +563,125 @@ impl Index {
             .map(|(n, b)| (format!("s/{n}.gz"), gz(b, self.layout.gzip)))
             .collect()
     }
+}
 
-    fn facets(&self) -> String {
-        let mut tables: [Vec<&str>; 3] = Default::default();
-        let mut rows = Vec::with_capacity(self.docs.len());
-        for doc in &self.docs {
-            let r = intern(&mut tables[0], &doc.register);
-            let d: Vec<usize> = doc
-                .departments
-                .iter()
-                .map(|x| intern(&mut tables[1], x))
-                .collect();
-            let p: Vec<usize> = doc
-                .purposes
-                .iter()
-                .map(|x| intern(&mut tables[2], x))
-                .collect();
-            rows.push(json!([
-                r,
-                verdict_code(doc.verdict),
-                status_code(doc.status),
-                d,
-                p
-            ]));
-        }
-        json!({"r": tables[0], "d": tables[1], "p": tables[2], "f": rows}).to_string()
+/// A token's size in the postings, for the shard count.
+pub(crate) fn entry_bytes(token: &str, kept: usize) -> usize {
+    token.len() + 4 + kept * 2
+}
+
+/// How many shards an index with `bytes` of postings ([`entry_bytes`]) has.
+pub(crate) fn shard_count(bytes: usize, layout: Layout) -> u32 {
+    u32::try_from(
+        (bytes / layout.shard_bytes)
+            .clamp(1, 4096)
+            .next_power_of_two(),
+    )
+    .unwrap_or(4096)
+}
+
+/// Cuts a token's postings (in ordinal order) to its [`MAX_POSTINGS`] highest
+/// impacts (ties: the lower ordinal), kept at the front in ordinal order;
+/// returns how many are kept.
+pub(crate) fn truncate(list: &mut [(u32, u8)]) -> usize {
+    if list.len() <= MAX_POSTINGS {
+        return list.len();
+    }
+    list.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    list[..MAX_POSTINGS].sort_unstable();
+    MAX_POSTINGS
+}
+
+/// Appends one token's entry to a shard's bytes (nothing for a token longer
+/// than 255 bytes, which no query can have).
+pub(crate) fn encode_entry(bin: &mut Vec<u8>, token: &str, p: Postings<'_>) {
+    let Ok(len) = u8::try_from(token.len()) else {
+        return;
+    };
+    bin.push(len);
+    bin.extend_from_slice(token.as_bytes());
+    leb128(bin, p.df);
+    leb128(bin, u32::try_from(p.list.len()).unwrap_or(u32::MAX));
+    let mut last = 0;
+    for &(ord, impact) in p.list {
+        leb128(bin, ord - last);
+        bin.push(impact);
+        last = ord;
     }
 }
 
-/// Titles and aliases with their pinyin keys (without the `=`), each text once,
-/// in item order: `[[text, full, initials], …]`.
-fn suggestions(docs: &[Doc], terms: &[&Compact], interner: &Interner) -> String {
-    let mut seen = std::collections::HashSet::new();
-    let mut out: Vec<(&str, &str, &str)> = Vec::new();
-    for (doc, t) in docs.iter().zip(terms) {
-        for (text, keys) in std::iter::once(&doc.title)
-            .chain(&doc.aliases)
-            .zip(&t.spell)
-        {
-            if seen.insert(text.as_str()) {
-                let key = |k: usize| keys.map_or("", |ks| &interner.names[ks[k] as usize][1..]);
-                out.push((text, key(0), key(1)));
+/// `manifest.json` of an index of `n` items in `shards` shards.
+pub(crate) fn manifest(n: usize, shards: u32, layout: Layout) -> Vec<u8> {
+    json!({"v": VERSION, "n": n, "s": shards, "c": layout.chunk})
+        .to_string()
+        .into_bytes()
+}
+
+/// One record file (`r/<n>.gz` before compression): the records of `chunk`.
+pub(crate) fn record_chunk(chunk: &[Doc]) -> String {
+    let records: Vec<Record<'_>> = chunk.iter().map(record).collect();
+    serde_json::to_string(&records).expect("records serialise")
+}
+
+/// The facets file (`f.gz` before compression) of items in ordinal order.
+pub(crate) fn facets(docs: &[Doc]) -> String {
+    let mut tables: [Vec<&str>; 3] = Default::default();
+    let mut rows = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let r = intern(&mut tables[0], &doc.register);
+        let d: Vec<usize> = doc
+            .departments
+            .iter()
+            .map(|x| intern(&mut tables[1], x))
+            .collect();
+        let p: Vec<usize> = doc
+            .purposes
+            .iter()
+            .map(|x| intern(&mut tables[2], x))
+            .collect();
+        rows.push(json!([
+            r,
+            verdict_code(doc.verdict),
+            status_code(doc.status),
+            d,
+            p
+        ]));
+    }
+    json!({"r": tables[0], "d": tables[1], "p": tables[2], "f": rows}).to_string()
+}
+
+/// One item's entries of the "did you mean" table: its title and aliases
+/// with their pinyin keys (without the `=`), each `[text, full, initials]` as
+/// JSON.
+pub(crate) fn suggestion_entries(doc: &Doc, terms: &Compact, interner: &Interner) -> Vec<String> {
+    std::iter::once(&doc.title)
+        .chain(&doc.aliases)
+        .zip(&terms.spell)
+        .map(|(text, keys)| {
+            let key = |k: usize| keys.map_or("", |ks| &interner.names[ks[k] as usize][1..]);
+            serde_json::to_string(&(text, key(0), key(1))).expect("strings serialise")
+        })
+        .collect()
+}
+
+/// The "did you mean" table (`a.gz` before compression) from the items'
+/// [`suggestion_entries`] in ordinal order: `[[text, full, initials], …]`,
+/// each text once (an entry follows from its text, so equal texts have equal
+/// entries).
+pub(crate) fn suggestions<'a>(entries: impl Iterator<Item = &'a [String]>) -> String {
+    let mut seen: std::collections::HashSet<&str, std::hash::BuildHasherDefault<Fnv>> =
+        std::collections::HashSet::default();
+    let mut out = String::from("[");
+    for entry in entries.flatten() {
+        if seen.insert(entry) {
+            if out.len() > 1 {
+                out.push(',');
             }
+            out.push_str(entry);
         }
     }
-    serde_json::to_string(&out).expect("strings serialise")
+    out.push(']');
+    out
 }
 
 fn intern<'a>(table: &mut Vec<&'a str>, value: &'a str) -> usize {

@@ -10,17 +10,23 @@
 //! - [`tokenize`] is the tokenizer shared with `assets/search.js` (same vectors);
 //! - [`mod@pinyin`] adds pinyin keys for titles and aliases;
 //! - [`index`] weighs fields, builds postings and writes the sharded files;
+//! - [`live`] keeps a site's index between builds (`serve`) and updates it
+//!   with the items that changed, to the same files;
 //! - [`rank`] scores a query exactly as the browser client does.
 //!
 //! The index is built from the model, never from rendered HTML.
 
 pub mod collect;
 pub mod index;
+pub mod live;
 pub mod pinyin;
 pub mod rank;
 pub mod tokenize;
 
+use std::sync::Arc;
+
 pub use index::Index;
+pub use live::Live;
 
 /// Where an item stands in the state the index describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,27 +137,23 @@ impl<'a> Content<'a> {
     }
 }
 
-/// The terms of items tokenized before: within one build, shared by every
-/// index that shows the same content; kept by a process that builds more than
-/// once (`serve`), so a rebuild tokenizes only items whose searchable content
-/// changed. After a build, only the terms of items a site's index showed are
-/// kept (none by a one-off build's memo).
+/// What one build leaves for the next: the terms of items tokenized before
+/// (within one build, shared by every index that shows the same content; kept
+/// by a process that builds more than once, `serve`, so a rebuild tokenizes only
+/// items whose searchable content changed), and the sites' indexes themselves,
+/// which a rebuild updates with the items that changed ([`live`]). After a
+/// build, only the terms that a site's index looked up are kept (none by a
+/// one-off build's memo, which keeps no index either).
 #[derive(Debug)]
 pub struct Memo {
     /// Whether to keep anything past one call (not for a one-off build).
     keep: bool,
     interner: index::Interner,
     /// Hash of an item's [`Content`] → (an item with that content, its terms, used).
-    terms: std::collections::HashMap<u64, Vec<(Doc, index::Compact, bool)>>,
-    /// The sites' index files compressed by the build before (a rebuild
-    /// after one edit finds most shards and record chunks unchanged).
-    packed_before: Packed,
-    /// Those compressed by this build.
-    packed: std::sync::Mutex<Packed>,
+    terms: std::collections::HashMap<u64, Vec<(Doc, Arc<index::Compact>, bool)>>,
+    /// The sites' indexes (public, `/draft/`) by folder.
+    live: std::collections::HashMap<String, Live>,
 }
-
-/// Gzip level → uncompressed bytes → gzip file.
-type Packed = std::collections::HashMap<u32, std::collections::HashMap<Vec<u8>, Vec<u8>>>;
 
 impl Default for Memo {
     /// An empty memo that keeps what it is given.
@@ -160,8 +162,7 @@ impl Default for Memo {
             keep: true,
             interner: index::Interner::default(),
             terms: std::collections::HashMap::new(),
-            packed_before: Packed::new(),
-            packed: std::sync::Mutex::new(Packed::new()),
+            live: std::collections::HashMap::new(),
         }
     }
 }
@@ -186,30 +187,10 @@ impl Memo {
         Some(at)
     }
 
-    /// `bytes` gzipped at `level`. A memo that keeps things remembers the
-    /// files of the sites' indexes (`site`): most are the same bytes next time.
-    fn pack(&self, site: bool, bytes: &[u8], level: u32) -> Vec<u8> {
-        let compress = || index::gzip_at(bytes, flate2::Compression::new(level));
-        if !(self.keep && site) {
-            return compress();
-        }
-        let known = self.packed_before.get(&level).and_then(|m| m.get(bytes));
-        let gz = known.cloned().unwrap_or_else(compress);
-        if let Ok(mut now) = self.packed.lock() {
-            now.entry(level)
-                .or_default()
-                .insert(bytes.to_vec(), gz.clone());
-        }
-        gz
-    }
-
-    /// How many compressed files of the sites' indexes the last build left for
-    /// the next one.
-    pub fn packed_files(&self) -> usize {
-        self.packed_before
-            .values()
-            .map(std::collections::HashMap::len)
-            .sum()
+    /// How many items the sites' indexes this memo keeps hold (0 for a memo
+    /// that keeps nothing).
+    pub fn kept_items(&self) -> usize {
+        self.live.values().map(Live::len).sum()
     }
 
     /// Forgets the terms no site's index asked for since the last call
@@ -219,11 +200,6 @@ impl Memo {
             self.terms.clear();
             return;
         }
-        let packed = self.packed.get_mut().map_or_else(
-            |poisoned| std::mem::take(poisoned.into_inner()),
-            std::mem::take,
-        );
-        self.packed_before = packed;
         self.terms.retain(|_, bucket| {
             bucket.retain(|(_, _, used)| *used);
             for entry in bucket.iter_mut() {
@@ -258,7 +234,9 @@ pub fn write(
 /// frozen editions (the memo keeps one doc per distinct content).
 const BATCH: usize = 4;
 
-/// [`write()`], reusing and updating the terms `memo` holds from earlier builds.
+/// [`write()`], reusing and updating what `memo` holds from earlier builds: the
+/// terms of items, and (for a memo that keeps them) the public and draft
+/// indexes, which are updated with the items that changed rather than built.
 /// The files are the same as [`write()`]'s (token numbers never reach them).
 pub fn write_with(
     plan: &crate::plan::Plan<'_>,
@@ -276,8 +254,25 @@ pub fn write_with(
     Ok(total)
 }
 
+/// Whether an index folder holds a frozen edition's index (searched rarely,
+/// built once); the others are the sites' (public, `/draft/`).
+fn archived(dir: &str) -> bool {
+    dir.starts_with("search/e/")
+}
+
+/// One index of a batch: its folder and, for a site's index that the memo
+/// keeps, the kept index with how many of the items it still has at the start
+/// and at the end ([`Live::unchanged`]); `docs` are the other items (all of
+/// them for an index built afresh).
+struct Job {
+    dir: String,
+    docs: Vec<Doc>,
+    live: Option<(Live, (usize, usize))>,
+}
+
 /// Collects, indexes and writes some of the indexes; the terms of contents
-/// that an earlier batch (or build) tokenized come from `memo`.
+/// that an earlier batch (or build) tokenized come from `memo`, and the sites'
+/// indexes it keeps are updated rather than built.
 fn write_batch(
     plan: &crate::plan::Plan<'_>,
     batch: &[crate::plan::IndexId<'_>],
@@ -285,80 +280,144 @@ fn write_batch(
     memo: &mut Memo,
 ) -> Result<Written, crate::Error> {
     use rayon::prelude::*;
-    let sets: Vec<(String, Vec<Doc>)> = batch
-        .par_iter()
-        .map(|index| (index.folder(), collect::docs(plan, index)))
+    let lives: Vec<Option<Live>> = batch
+        .iter()
+        .map(|index| {
+            let dir = index.folder();
+            (memo.keep && !archived(&dir)).then(|| {
+                memo.live
+                    .remove(&dir)
+                    .unwrap_or_else(|| Live::new(index::COMPACT))
+            })
+        })
         .collect();
-    // Every distinct content once, hashed once: its slot in `first`.
+    // Only the items a kept index does not have become docs.
+    let jobs: Vec<Job> = batch
+        .par_iter()
+        .zip(lives)
+        .map(|(index, live)| {
+            let sources = collect::sources(plan, index);
+            let (docs, live) = if let Some(live) = live {
+                let (head, tail) = live.unchanged(&sources, collect::Source::matches);
+                let changed = &sources[head..sources.len() - tail];
+                let docs = changed.iter().map(collect::Source::doc).collect();
+                (docs, Some((live, (head, tail))))
+            } else {
+                (sources.iter().map(collect::Source::doc).collect(), None)
+            };
+            let dir = index.folder();
+            Job { dir, docs, live }
+        })
+        .collect();
+    let (slots, terms) = distinct_terms(memo, &jobs);
+    if jobs.iter().any(|job| job.live.is_none()) {
+        memo.interner.rank();
+    }
+    let interner = &memo.interner;
+    let done: Vec<_> = jobs
+        .into_par_iter()
+        .zip(slots)
+        .map(|(job, slots)| {
+            let mine: Vec<Arc<index::Compact>> =
+                slots.iter().map(|s| Arc::clone(&terms[*s])).collect();
+            write_job(job, mine, interner, sink)
+        })
+        .collect();
+    let mut total = Ok(Written { files: 0, bytes: 0 });
+    for (written, live) in done {
+        if let Some((dir, live)) = live {
+            memo.live.insert(dir, live);
+        }
+        match (&mut total, written) {
+            (Ok(total), Ok(w)) => {
+                total.files += w.files;
+                total.bytes += w.bytes;
+            }
+            (Ok(_), Err(e)) => total = Err(e),
+            (Err(_), _) => {}
+        }
+    }
+    total
+}
+
+/// Builds (or updates) one index and hands its files to `sink`; gives back
+/// the updated index to keep.
+fn write_job(
+    job: Job,
+    terms: Vec<Arc<index::Compact>>,
+    interner: &index::Interner,
+    sink: &crate::plan::Sink<'_>,
+) -> (Result<Written, crate::Error>, Option<(String, Live)>) {
+    let Job { dir, docs, live } = job;
+    let (files, live) = if let Some((mut live, same)) = live {
+        live.update(docs, same, terms, interner);
+        (live.files(), Some(live))
+    } else {
+        let layout = if archived(&dir) {
+            index::ARCHIVE
+        } else {
+            index::COMPACT
+        };
+        let refs: Vec<&index::Compact> = terms.iter().map(AsRef::as_ref).collect();
+        (
+            Index::from_terms(docs, &refs, interner, layout).files(),
+            None,
+        )
+    };
+    let mut total = Written { files: 0, bytes: 0 };
+    let written = files
+        .into_iter()
+        .try_for_each(|(path, bytes)| {
+            sink(&format!("{dir}{path}"), &bytes)?;
+            total.files += 1;
+            total.bytes += bytes.len();
+            Ok::<(), crate::Error>(())
+        })
+        .map(|()| total);
+    (written, live.map(|live| (dir, live)))
+}
+
+/// The terms every job needs: each distinct content once (hashed once),
+/// found in `memo` or tokenized; per job, the slot of each needed item's terms.
+fn distinct_terms(memo: &mut Memo, jobs: &[Job]) -> (Vec<Vec<usize>>, Vec<Arc<index::Compact>>) {
     let mut unique: index::TokenMap<u64, Vec<usize>> = index::TokenMap::default();
     let mut first: Vec<(&Doc, u64)> = Vec::new();
-    let slots: Vec<Vec<usize>> = sets
+    // Only the sites' indexes are built again and again (serve): a content
+    // only frozen editions' indexes show is kept until this build is done
+    // (later batches share it), not for the next build.
+    let mut site: Vec<bool> = Vec::new();
+    let slots: Vec<Vec<usize>> = jobs
         .iter()
-        .map(|(_, docs)| {
-            docs.iter()
+        .map(|job| {
+            let shown = !archived(&job.dir);
+            job.docs
+                .iter()
                 .map(|d| {
                     let content = Content::of(d);
                     let hash = content_hash(&content);
                     let bucket = unique.entry(hash).or_default();
-                    if let Some(&s) = bucket.iter().find(|&&s| Content::of(first[s].0) == content) {
+                    let known = bucket.iter().find(|&&s| Content::of(first[s].0) == content);
+                    let slot = if let Some(&s) = known {
                         s
                     } else {
                         first.push((d, hash));
+                        site.push(false);
                         bucket.push(first.len() - 1);
                         first.len() - 1
-                    }
+                    };
+                    site[slot] |= shown;
+                    slot
                 })
                 .collect()
         })
         .collect();
-    // Only the sites' indexes are built again and again (serve): a content
-    // only frozen editions' indexes show is kept until this build is done
-    // (later batches share it), not for the next build.
-    let mut site = vec![false; first.len()];
-    for ((dir, _), slots) in sets.iter().zip(&slots) {
-        if !dir.starts_with("search/e/") {
-            for &s in slots {
-                site[s] = true;
-            }
-        }
-    }
     let found = terms_of(memo, &first, &site);
-    memo.interner.rank();
-    let terms: Vec<&index::Compact> = first
+    let terms = first
         .iter()
         .zip(&found)
-        .map(|((_, hash), at)| &memo.terms[hash][*at].1)
+        .map(|((_, hash), at)| Arc::clone(&memo.terms[hash][*at].1))
         .collect();
-    let memo: &Memo = memo;
-    let written: Vec<Result<Written, crate::Error>> = sets
-        .into_par_iter()
-        .zip(slots)
-        .map(|((dir, docs), slots)| {
-            let layout = if dir.starts_with("search/e/") {
-                index::ARCHIVE
-            } else {
-                index::COMPACT
-            };
-            let mine: Vec<&index::Compact> = slots.iter().map(|s| terms[*s]).collect();
-            let index = Index::from_terms(docs, &mine, &memo.interner, layout);
-            let site = !dir.starts_with("search/e/");
-            let gz = |bytes: &[u8], level: u32| memo.pack(site, bytes, level);
-            let mut total = Written { files: 0, bytes: 0 };
-            for (path, bytes) in index.files_with(&gz) {
-                sink(&format!("{dir}{path}"), &bytes)?;
-                total.files += 1;
-                total.bytes += bytes.len();
-            }
-            Ok(total)
-        })
-        .collect();
-    let mut total = Written { files: 0, bytes: 0 };
-    for w in written {
-        let w = w?;
-        total.files += w.files;
-        total.bytes += w.bytes;
-    }
-    Ok(total)
+    (slots, terms)
 }
 
 /// The position of the terms of each of `first` (distinct contents with
@@ -380,7 +439,7 @@ fn terms_of(memo: &mut Memo, first: &[(&Doc, u64)], site: &[bool]) -> Vec<usize>
             .map(|&i| index::doc_terms(first[i].0))
             .collect();
         for (&i, terms) in block.iter().zip(raw) {
-            let compact = memo.interner.compact(terms);
+            let compact = Arc::new(memo.interner.compact(terms));
             let bucket = memo.terms.entry(first[i].1).or_default();
             bucket.push((first[i].0.clone(), compact, site[i]));
             found[i] = Some(bucket.len() - 1);

@@ -248,30 +248,169 @@ fn search_files(
     files.into_inner().expect("not poisoned")
 }
 
+/// Writes the search files of `site`'s plan with `memo` and afresh, asserts
+/// they are the same bytes, and returns the public and draft indexes' files.
+fn kept_and_fresh_agree(
+    site: &minglu::model::Site,
+    options: &minglu::plan::PlanOptions,
+    memo: &mut search::Memo,
+    what: &str,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let history = minglu::history::SiteHistory::new(site, options.today);
+    let plan = minglu::plan::Plan::new(site, &history, options);
+    let fresh = search_files(&plan, None);
+    let kept = search_files(&plan, Some(memo));
+    let names = |files: &std::collections::BTreeMap<String, Vec<u8>>| -> Vec<String> {
+        files.keys().cloned().collect()
+    };
+    assert_eq!(names(&kept), names(&fresh), "{what}: the same files");
+    let differ: Vec<&String> = fresh
+        .iter()
+        .filter(|(path, bytes)| kept[*path] != **bytes)
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{what}: {differ:?} differ from a fresh write"
+    );
+    let sites: std::collections::BTreeMap<String, Vec<u8>> = fresh
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with("search/e/"))
+        .collect();
+    let items: usize = ["search/index/", "draft/search/index/"]
+        .iter()
+        .map(|dir| {
+            let manifest: Value =
+                serde_json::from_slice(&sites[&format!("{dir}manifest.json")]).expect("a manifest");
+            usize::try_from(manifest["n"].as_u64().expect("n")).expect("small")
+        })
+        .sum();
+    assert_eq!(
+        memo.kept_items(),
+        items,
+        "{what}: the memo keeps both indexes"
+    );
+    sites
+}
+
+/// The items of the stamp register's working copy and of its edition in force.
+fn stamp_snapshots(
+    site: &mut minglu::model::Site,
+    today: jiff::civil::Date,
+) -> [&mut Vec<minglu::model::Item>; 2] {
+    let r = site
+        .registers
+        .iter_mut()
+        .find(|r| r.key == "stamp")
+        .expect("a stamp register");
+    let shown = r.shown_edition(today).expect("an edition is shown");
+    let edition = std::sync::Arc::make_mut(&mut r.editions[shown]);
+    [&mut r.working.items, &mut edition.snapshot.items]
+}
+
+/// A change to a snapshot's items.
+type Edit = fn(&mut Vec<minglu::model::Item>);
+
 #[test]
-fn a_memo_that_keeps_compressed_files_writes_the_same_bytes() {
+fn a_kept_memo_updates_the_site_indexes_to_the_bytes_of_a_fresh_write() {
+    let (mut site, options) = example(true);
+    let mut memo = search::Memo::default();
+    let mut before = kept_and_fresh_agree(&site, &options, &mut memo, "first build");
+    assert_eq!(
+        kept_and_fresh_agree(&site, &options, &mut memo, "no change"),
+        before
+    );
+    let edits: [(&str, Edit); 5] = [
+        ("title", |items| items[3].title.value.push_str("（改）")),
+        ("added", |items| {
+            let mut item = items[5].clone();
+            item.id = "GZ-008".into();
+            item.title.value = "新增的独生子女证明".into();
+            item.aliases = vec!["独生子女证".into()];
+            let at = items.partition_point(|i| minglu::model::id_order(&i.id, &item.id).is_lt());
+            items.insert(at, item);
+        }),
+        ("removed", |items| {
+            items.remove(1);
+        }),
+        ("alias", |items| {
+            items[7].aliases.push("开个居住证明".into());
+        }),
+        ("category", |items| {
+            let last = items.len() - 1;
+            items[2].category.value = items[last].category.value.clone();
+        }),
+    ];
+    for (what, edit) in edits {
+        for (k, scope) in ["draft", "public"].into_iter().enumerate() {
+            let [working, in_force] = stamp_snapshots(&mut site, options.today);
+            edit(if k == 0 { working } else { in_force });
+            let now =
+                kept_and_fresh_agree(&site, &options, &mut memo, &format!("{what} ({scope})"));
+            let changed = |dir: &str| {
+                now.iter()
+                    .any(|(p, b)| p.starts_with(dir) && before.get(p) != Some(b))
+            };
+            let (draft, public) = (changed("draft/"), changed("search/index/"));
+            assert_eq!(draft, scope == "draft", "{what} ({scope}): the draft index");
+            assert_eq!(
+                public,
+                scope == "public",
+                "{what} ({scope}): the public index"
+            );
+            before = now;
+        }
+    }
+}
+
+/// A change to a doc.
+type DocEdit = fn(&mut search::Doc);
+
+#[test]
+fn a_source_matches_its_own_doc_and_no_other() {
     let (site, options) = example(true);
     let history = minglu::history::SiteHistory::new(&site, options.today);
     let plan = minglu::plan::Plan::new(&site, &history, &options);
-    let fresh = search_files(&plan, None);
-    let mut memo = search::Memo::default();
-    assert_eq!(search_files(&plan, Some(&mut memo)), fresh);
-    let kept = memo.packed_files();
-    // The public and draft indexes' files, not the frozen editions', each
-    // distinct content (at its level: record chunks have their own) once.
-    let distinct: std::collections::BTreeSet<(bool, Vec<u8>)> = fresh
-        .iter()
-        .filter(|(p, _)| !p.starts_with("search/e/") && p.ends_with(".gz"))
-        .map(|(p, gz)| {
-            let mut raw = Vec::new();
-            flate2::read::GzDecoder::new(&gz[..])
-                .read_to_end(&mut raw)
-                .expect("gzip");
-            (p.contains("/r/"), raw)
-        })
-        .collect();
-    assert!(kept > 100, "{kept} files kept");
-    assert_eq!(kept, distinct.len());
-    assert_eq!(search_files(&plan, Some(&mut memo)), fresh);
-    assert_eq!(memo.packed_files(), kept);
+    let changes: [(&str, DocEdit); 10] = [
+        ("url", |d| d.url.push('x')),
+        ("title", |d| d.title.push('改')),
+        ("aliases", |d| d.aliases.push("别名".into())),
+        ("status", |d| {
+            d.status = if d.status == search::DocStatus::Current {
+                search::DocStatus::Withdrawn
+            } else {
+                search::DocStatus::Current
+            };
+        }),
+        ("body", |d| d.body.push('\n')),
+        ("departments", |d| d.departments.insert(0, "某局".into())),
+        ("ways", |d| {
+            d.ways.push(search::Way {
+                department: None,
+                how: String::new(),
+            });
+        }),
+        ("successor", |d| {
+            d.successor = match d.successor {
+                Some(_) => None,
+                None => Some((String::new(), String::new())),
+            };
+        }),
+        ("register", |d| d.register.push('x')),
+        ("badge", |d| d.badge = Some("assigned!".into())),
+    ];
+    let mut checked = 0;
+    for index in plan.indexes() {
+        for source in search::collect::sources(&plan, &index) {
+            let doc = source.doc();
+            assert!(source.matches(&doc), "{}", doc.url);
+            for (what, change) in &changes {
+                let mut other = doc.clone();
+                change(&mut other);
+                assert!(!source.matches(&other), "{}: {what} changed", doc.url);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} items");
 }
