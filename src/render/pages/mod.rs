@@ -342,7 +342,10 @@ fn shared<'a>(
     let labels = Labels::new(site.config.language);
     // Made for all only when more pages show them than there are groups (a
     // full build); a rebuild that renders a few such pages makes their own.
-    let groups = histories.iter().map(|h| h.register.editions.len() + 1).sum();
+    let groups = histories
+        .iter()
+        .map(|h| h.register.editions.len() + 1)
+        .sum();
     let change_groups = if pages.iter().filter(|p| shows_changes(p)).count() > groups {
         histories
             .par_iter()
