@@ -122,7 +122,8 @@ impl Phases {
 pub struct Caches {
     /// Parsed files, by their stamps.
     pub content: content::Cache,
-    /// Search terms, by item content.
+    /// Search terms by item content, and the sites' indexes as last written
+    /// (a rebuild updates them with the items that changed).
     pub search: crate::search::Memo,
     /// Frozen editions' diffs, by edition.
     pub history: history::Memo,
