@@ -147,6 +147,33 @@ fn change_groups<'a>(h: &History<'a>, e: Option<usize>, labels: &Labels) -> Chan
     }
 }
 
+/// Every register's grouped changes, by edition (the pending ones last), when
+/// more of `pages` show them than there are groups (a full build); none
+/// otherwise (a rebuild that renders a few such pages makes their own).
+fn all_change_groups<'a>(
+    histories: &[History<'a>],
+    pages: &[&PlannedPage<'_>],
+    labels: &Labels,
+) -> Vec<Vec<ChangeGroups<'a>>> {
+    let groups = histories
+        .iter()
+        .map(|h| h.register.editions.len() + 1)
+        .sum();
+    if pages.iter().filter(|p| shows_changes(p)).count() <= groups {
+        return Vec::new();
+    }
+    histories
+        .par_iter()
+        .map(|h| {
+            (0..h.register.editions.len())
+                .map(Some)
+                .chain([None])
+                .map(|e| change_groups(h, e, labels))
+                .collect()
+        })
+        .collect()
+}
+
 /// Whether a page shows the grouped changes of editions.
 fn shows_changes(page: &PlannedPage<'_>) -> bool {
     matches!(
@@ -340,26 +367,7 @@ fn shared<'a>(
     .concat();
     let histories: Vec<History<'a>> = plan.history.registers.iter().map(History::of).collect();
     let labels = Labels::new(site.config.language);
-    // Made for all only when more pages show them than there are groups (a
-    // full build); a rebuild that renders a few such pages makes their own.
-    let groups = histories
-        .iter()
-        .map(|h| h.register.editions.len() + 1)
-        .sum();
-    let change_groups = if pages.iter().filter(|p| shows_changes(p)).count() > groups {
-        histories
-            .par_iter()
-            .map(|h| {
-                (0..h.register.editions.len())
-                    .map(Some)
-                    .chain([None])
-                    .map(|e| change_groups(h, e, &labels))
-                    .collect()
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let change_groups = all_change_groups(&histories, pages, &labels);
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
