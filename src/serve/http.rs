@@ -5,11 +5,9 @@
 //! 404 page with status 404. HTML responses get the live-reload script; the
 //! server's own endpoints live under `/__minglu/`.
 
-use std::io::Write;
-use std::sync::Arc;
+use std::net::TcpStream;
 
-use tiny_http::{Method, Request};
-
+use super::conn::{Answer, Reply, Request, WRITE_TIMEOUT};
 use super::events::{self, frame};
 use super::mime::content_type;
 use super::overlay::{self, SCRIPT, SCRIPT_PATH};
@@ -25,16 +23,11 @@ pub struct HostGuard {
 }
 
 impl HostGuard {
-    fn allows(self, request: &Request) -> bool {
+    fn allows(self, request: &Request<'_>) -> bool {
         if !self.loopback {
             return true;
         }
-        let Some(host) = request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv("Host"))
-            .map(|h| h.value.as_str())
-        else {
+        let Some(host) = request.header("Host") else {
             return true;
         };
         let name = match host.rsplit_once(':') {
@@ -47,87 +40,39 @@ impl HostGuard {
     }
 }
 
-/// A response, written in one piece (see [`send`]).
-struct Reply {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    content: Vec<u8>,
-}
-
-impl Reply {
-    fn with_header(mut self, name: &'static str, value: &str) -> Reply {
-        self.headers.push((name, value.to_owned()));
-        self
-    }
-}
-
 fn respond(status: u16, kind: &str, body: Vec<u8>) -> Reply {
-    Reply {
-        status,
-        headers: vec![
-            ("Content-Type", kind.to_owned()),
-            ("X-Content-Type-Options", "nosniff".to_owned()),
-            ("Cache-Control", "no-store".to_owned()),
-        ],
-        content: body,
-    }
-}
-
-/// Writes the response with a single write: `tiny_http` writes the head and the
-/// body separately, and Nagle's algorithm with delayed ACKs then holds every
-/// response back for 40 ms. The connection itself (keep-alive, `Connection:
-/// close`, HTTP/1.0) is still `tiny_http`'s business.
-fn send(request: Request, response: &Reply) {
-    let reason = match response.status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        _ => "Service Unavailable",
-    };
-    let mut head = format!("HTTP/1.1 {} {reason}\r\n", response.status);
-    for (name, value) in &response.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!(
-        "Content-Length: {}\r\n\r\n",
-        response.content.len()
-    ));
-    let mut bytes = head.into_bytes();
-    if request.method() != &Method::Head {
-        bytes.extend_from_slice(&response.content);
-    }
-    let mut writer = request.into_writer();
-    // The client may have gone away; nothing to do about it.
-    let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
+    Reply::new(status, kind, body)
 }
 
 fn text(status: u16, message: &str) -> Reply {
-    respond(
-        status,
-        "text/plain; charset=utf-8",
-        format!("{message}\n").into_bytes(),
-    )
+    Reply::text(status, message)
 }
 
-/// Answers one request.
-pub fn handle(request: Request, state: &State, guard: HostGuard) {
-    let response = match (request.method(), guard.allows(&request)) {
-        (Method::Get | Method::Head, true) => match route::parse(request.url()) {
+/// Answers one request; an event stream keeps the connection.
+pub fn handle(
+    request: &Request<'_>,
+    stream: &TcpStream,
+    state: &State,
+    guard: HostGuard,
+) -> Answer {
+    let response = match (request.method, guard.allows(request)) {
+        ("GET" | "HEAD", true) => match route::parse(request.target) {
+            Ok(target) if target.path == "/__minglu/events" && !request.is_head() => {
+                return subscribe(stream, &target, state);
+            }
             Ok(target) if target.path == "/__minglu/events" => {
-                return subscribe(request, &target, state);
+                respond(200, "text/event-stream; charset=utf-8", Vec::new())
             }
             Ok(target) if target.path.starts_with(RESERVED) => own(&target, state),
             Ok(target) => file(&target, &state.snapshot()),
             Err(refusal) => text(403, &format!("403 forbidden: {}", refusal.reason())),
         },
-        (Method::Get | Method::Head, false) => text(403, "403 forbidden: unexpected Host header"),
+        ("GET" | "HEAD", false) => text(403, "403 forbidden: unexpected Host header"),
         _ => {
             text(405, "405 method not allowed: only GET and HEAD").with_header("Allow", "GET, HEAD")
         }
     };
-    send(request, &response);
+    Answer::Reply(response)
 }
 
 /// A file of the build (or a redirect to its folder, or the 404 page).
@@ -192,14 +137,12 @@ fn own(target: &Target, state: &State) -> Reply {
 
 /// Opens an event stream for one page: a greeting, then the overlay if the last
 /// rebuild failed, or a reload if the page is older than the current build.
-fn subscribe(request: Request, target: &Target, state: &State) {
-    if request.method() == &Method::Head {
-        send(
-            request,
-            &respond(200, "text/event-stream; charset=utf-8", Vec::new()),
-        );
-        return;
-    }
+fn subscribe(stream: &TcpStream, target: &Target, state: &State) -> Answer {
+    let Ok(writer) = stream.try_clone() else {
+        return Answer::Reply(text(503, "503 cannot open an event stream"));
+    };
+    // A tab that stops reading must not hold up the rebuilds that write to it.
+    let _ = writer.set_write_timeout(Some(WRITE_TIMEOUT));
     let page = query_value(&target.query, "page")
         .and_then(|p| route::parse(&p).ok())
         .map(|t| route::output_key(&t.path));
@@ -215,7 +158,8 @@ fn subscribe(request: Request, target: &Target, state: &State) {
     } else if since.is_some_and(|s| s != generation) {
         first.push_str(&frame("reload", "{}"));
     }
-    subscribers.add(page, request.into_writer(), &first);
+    subscribers.add(page, Box::new(writer), &first);
+    Answer::Kept
 }
 
 /// The percent-decoded value of `name` in a query string.
@@ -239,25 +183,6 @@ fn decode_component(v: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
-}
-
-/// Runs `workers` threads answering requests until the server is unblocked.
-pub fn spawn_workers(
-    server: &Arc<tiny_http::Server>,
-    state: &Arc<State>,
-    guard: HostGuard,
-    workers: usize,
-) -> Vec<std::thread::JoinHandle<()>> {
-    (0..workers)
-        .map(|_| {
-            let (server, state) = (Arc::clone(server), Arc::clone(state));
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    handle(request, &state, guard);
-                }
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

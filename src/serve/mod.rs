@@ -9,16 +9,18 @@
 //! ```text
 //! watch (content/, themes/) ──changes──▶ rebuild ──▶ publish ──▶ state (last good build)
 //!                                                       └──▶ events (SSE: reload / overlay / clear)
-//! http workers ◀── requests, answered from state only
+//! connections ◀── requests, answered from state only
 //! ```
 //!
 //! - [`route`] turns request targets into output paths and refuses traversal;
+//! - [`conn`] accepts connections and reads their requests;
 //! - [`http`] answers requests (files, 404 page, the live script, the event stream);
 //! - [`watch`] reports debounced changes; [`rebuild`] turns them into a new build;
 //! - [`events`] tells each open page whether to reload; [`overlay`] shows errors;
 //! - [`state`] holds the last good build and the current problems; [`store`]
 //!   keeps its files.
 
+pub mod conn;
 pub mod events;
 pub mod http;
 pub mod mime;
@@ -176,15 +178,16 @@ impl Server {
         };
         let mut memory = Memory::default();
         rebuild_and_publish(&state, &all, &context, &mut memory, log, true);
-        let server = tiny_http::Server::from_listener(self.listener, None).map_err(|e| {
-            ServeError::Listen {
-                addr: self.addr,
-                source: std::io::Error::other(e.to_string()),
-            }
-        })?;
-        let server = Arc::new(server);
         let loopback = self.addr.ip().is_loopback();
-        http::spawn_workers(&server, &state, http::HostGuard { loopback }, 4);
+        let guard = http::HostGuard { loopback };
+        let answering = Arc::clone(&state);
+        let handler: Arc<conn::Handler> =
+            Arc::new(move |request, stream| http::handle(request, stream, &answering, guard));
+        let acceptor =
+            conn::Acceptor::spawn(self.listener, handler).map_err(|source| ServeError::Listen {
+                addr: self.addr,
+                source,
+            })?;
         watch_and_rebuild(&root, &state, context, memory, log)?;
         spawn_pings(&state);
         if !loopback {
@@ -199,7 +202,7 @@ impl Server {
         }
         // Either a signal or the sender going away means: stop.
         let _ = shutdown.recv();
-        server.unblock();
+        acceptor.stop();
         if let Some(spill) = spill {
             spill.remove();
         }

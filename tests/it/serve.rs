@@ -334,6 +334,124 @@ fn serves_pages_and_assets_with_their_types() {
     assert_eq!(rebinding.status, 403);
 }
 
+/// Reads one response (head, then the `Content-Length` body unless it answers
+/// a HEAD request) from a kept-alive connection: `(status, head, body)`.
+fn read_response(
+    reader: &mut impl BufRead,
+    to_head: bool,
+) -> std::io::Result<(u16, String, Vec<u8>)> {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        if line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a Content-Length");
+    let mut body = vec![0; if to_head { 0 } else { length }];
+    reader.read_exact(&mut body)?;
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    Ok((status, head, body))
+}
+
+/// Many keep-alive connections opened in a burst are all answered while they
+/// all stay open. (A connection pool that loses a wake-up, as `tiny_http`'s
+/// did, leaves some of them waiting until another connection closes.)
+#[test]
+fn keep_alive_connections_are_all_answered() {
+    const CONNECTIONS: usize = 60;
+    let site = example();
+    let served = Served::start(&site.root, &[]);
+    for round in 0..3 {
+        let streams: Vec<TcpStream> = (0..CONNECTIONS)
+            .map(|_| TcpStream::connect(("127.0.0.1", served.port)).expect("connect"))
+            .collect();
+        let request = format!(
+            "GET /stamp/ HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            served.port
+        );
+        for mut stream in &streams {
+            stream.write_all(request.as_bytes()).expect("send");
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let unanswered: Vec<usize> = streams
+            .iter()
+            .enumerate()
+            .filter_map(|(n, stream)| {
+                let left = deadline.saturating_duration_since(Instant::now());
+                stream
+                    .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+                    .expect("timeout");
+                let answer = read_response(&mut BufReader::new(stream), false);
+                (!matches!(answer, Ok((200, _, _)))).then_some(n)
+            })
+            .collect();
+        assert!(
+            unanswered.is_empty(),
+            "round {round}: connections {unanswered:?} of {CONNECTIONS} got no answer"
+        );
+    }
+}
+
+/// Keep-alive, pipelining, HTTP/1.0 and malformed or oversized requests.
+#[test]
+fn connections_follow_http_1_1() {
+    let site = example();
+    let served = Served::start(&site.root, &[]);
+    let port = served.port;
+    // Two requests in one write are answered in order on the same connection,
+    // which the second one's `Connection: close` then closes.
+    let pipelined = format!(
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\nHEAD /stamp/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    );
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    (&stream).write_all(pipelined.as_bytes()).expect("send");
+    let mut reader = BufReader::new(&stream);
+    let (status, head, body) = read_response(&mut reader, false).expect("first answer");
+    assert_eq!(status, 200);
+    assert!(head.contains("Connection: keep-alive"), "{head}");
+    assert!(String::from_utf8_lossy(&body).contains("<html"));
+    let (status, head, _) = read_response(&mut reader, true).expect("second answer");
+    assert_eq!(status, 200);
+    assert!(head.contains("Connection: close"), "{head}");
+    let mut rest = Vec::new();
+    reader.read_to_end(&mut rest).expect("closed");
+    assert!(rest.is_empty(), "a HEAD answer has no body: {rest:?}");
+    // HTTP/1.0 closes after the answer unless asked to keep the connection.
+    let old = send_raw(port, b"GET /stamp/ HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    assert_eq!(old.status, 200);
+    assert_eq!(old.header("Connection"), Some("close"));
+    assert!(old.text().contains("<html"));
+    // Bodies are refused; so are garbage and heads that never end.
+    let posted = send_raw(
+        port,
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello",
+    );
+    assert_eq!(posted.status, 413);
+    assert_eq!(send_raw(port, b"\x00\x01 nonsense\r\n\r\n").status, 400);
+    let mut huge = b"GET / HTTP/1.1\r\nHost: localhost\r\n".to_vec();
+    for n in 0..2000 {
+        huge.extend_from_slice(format!("X-Padding-{n}: {}\r\n", "x".repeat(20)).as_bytes());
+    }
+    let huge = send_raw(port, &huge);
+    assert_eq!(huge.status, 431);
+    // The server still answers afterwards.
+    assert_eq!(served.get("/").status, 200);
+}
+
 #[test]
 fn refuses_to_leave_the_build() {
     let site = example();
