@@ -8,7 +8,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use super::{ChangeKind, Diff, ItemChange, edition_diffs, pending};
+use super::{ChangeKind, Diff, ItemChange, edition_diffs, pending as pending_diff};
 
 use crate::model::{Departments, Edition, Register, Site};
 
@@ -65,6 +65,10 @@ pub struct RegisterHistory<'a> {
     pub last_seen: Arc<BTreeMap<String, usize>>,
     /// The working copy against the newest edition.
     pub pending: Diff,
+    /// Per edition: the positions of the items that name a purpose or a
+    /// department id no item before them in that edition names (so what a
+    /// snapshot names is found without a pass over all its items).
+    pub firsts: Arc<Vec<Vec<u32>>>,
 }
 
 /// What an earlier [`SiteHistory::new_with`] derived from frozen editions,
@@ -76,9 +80,40 @@ pub struct RegisterHistory<'a> {
 #[derive(Debug, Default)]
 pub struct Memo {
     registers: HashMap<String, MemoEntry>,
+    /// Per register: the working copy's pending diff, with what it was
+    /// computed from (see [`Pending`]).
+    pending: HashMap<String, Pending>,
 }
 
 type MemoEntry = (Vec<Arc<Edition>>, Departments, Frozen);
+
+/// A register's pending diff and what it depends on: the newest edition
+/// (shared, so "the same" is a pointer comparison), the site's departments
+/// and the working copy. An edit in one register leaves the others' as they are.
+#[derive(Debug)]
+struct Pending {
+    newest: Option<Arc<Edition>>,
+    departments: Departments,
+    working: crate::model::Snapshot,
+    diff: Diff,
+}
+
+impl Pending {
+    /// Whether this diff is the pending diff of `register` with `departments`.
+    fn holds_for(&self, register: &Register, departments: &Departments) -> bool {
+        let same_newest = match (&self.newest, register.editions.last()) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_newest
+            && self.departments == *departments
+            && self.working.list == register.working.list
+            && self.working.departments.is_none()
+            && register.working.departments.is_none()
+            && self.working.items == register.working.items
+    }
+}
 
 /// What a register's history derives from its frozen editions alone (and the
 /// site's departments), shared.
@@ -87,6 +122,26 @@ struct Frozen {
     diffs: Arc<Vec<Diff>>,
     by_item: Arc<BTreeMap<String, Vec<ChangeRef>>>,
     last_seen: Arc<BTreeMap<String, usize>>,
+    firsts: Arc<Vec<Vec<u32>>>,
+}
+
+/// The positions of the items of `snapshot` that name a purpose or a
+/// department id no item before them names.
+fn firsts(snapshot: &crate::model::Snapshot) -> Vec<u32> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (at, item) in snapshot.items.iter().enumerate() {
+        let purposes = item.purposes.iter().map(|p| (0, p.as_str()));
+        let departments = item.department_refs().map(|d| (1, d.value.as_str()));
+        let mut new = false;
+        for key in purposes.chain(departments) {
+            new |= seen.insert(key);
+        }
+        if new {
+            out.push(u32::try_from(at).unwrap_or(u32::MAX));
+        }
+    }
+    out
 }
 
 impl Frozen {
@@ -106,10 +161,16 @@ impl Frozen {
                 last_seen.insert(item.id.clone(), e);
             }
         }
+        let firsts = register
+            .editions
+            .iter()
+            .map(|e| firsts(&e.snapshot))
+            .collect();
         Frozen {
             diffs: Arc::new(diffs),
             by_item: Arc::new(by_item),
             last_seen: Arc::new(last_seen),
+            firsts: Arc::new(firsts),
         }
     }
 }
@@ -138,7 +199,7 @@ impl<'a> SiteHistory<'a> {
     /// (shared, unchanged since) and the site's departments are equal; what it
     /// computes is kept in `memo` for the next call. Same result as `new`.
     pub fn new_with(site: &'a Site, today: Date, memo: &mut Memo) -> Self {
-        let registers: Vec<(RegisterHistory<'a>, Option<Frozen>)> = site
+        let registers: Vec<(RegisterHistory<'a>, Option<Frozen>, Option<Diff>)> = site
             .registers
             .par_iter()
             .map(|r| {
@@ -153,22 +214,41 @@ impl<'a> SiteHistory<'a> {
                                 .zip(&r.editions)
                                 .all(|(a, b)| Arc::ptr_eq(a, b))
                     });
+                let pending = memo
+                    .pending
+                    .get(&r.key)
+                    .filter(|p| p.holds_for(r, &site.departments))
+                    .map(|p| p.diff.clone());
+                let computed_pending = pending.is_none();
+                let pending = pending.unwrap_or_else(|| pending_diff(r, &site.departments));
+                let fresh = computed_pending.then(|| pending.clone());
                 if let Some((_, _, frozen)) = known {
-                    (RegisterHistory::with(r, site, today, frozen.clone()), None)
+                    let history = RegisterHistory::with(r, today, frozen.clone(), pending);
+                    (history, None, fresh)
                 } else {
                     let frozen = Frozen::new(r, edition_diffs(r, &site.departments));
-                    let history = RegisterHistory::with(r, site, today, frozen.clone());
-                    (history, Some(frozen))
+                    let history = RegisterHistory::with(r, today, frozen.clone(), pending);
+                    (history, Some(frozen), fresh)
                 }
             })
             .collect();
-        memo.registers
-            .retain(|key, _| site.registers.iter().any(|r| r.key == *key));
+        let keep = |key: &String| site.registers.iter().any(|r| r.key == *key);
+        memo.registers.retain(|key, _| keep(key));
+        memo.pending.retain(|key, _| keep(key));
         let mut out = Vec::with_capacity(registers.len());
-        for ((history, computed), register) in registers.into_iter().zip(&site.registers) {
+        for ((history, computed, pending), register) in registers.into_iter().zip(&site.registers) {
             if let Some(frozen) = computed {
                 let entry = (register.editions.clone(), site.departments.clone(), frozen);
                 memo.registers.insert(register.key.clone(), entry);
+            }
+            if let Some(diff) = pending {
+                let entry = Pending {
+                    newest: register.editions.last().cloned(),
+                    departments: site.departments.clone(),
+                    working: register.working.clone(),
+                    diff,
+                };
+                memo.pending.insert(register.key.clone(), entry);
             }
             out.push(history);
         }
@@ -185,11 +265,13 @@ impl<'a> RegisterHistory<'a> {
     /// Computes one register's history as of `today`.
     pub fn new(register: &'a Register, site: &'a Site, today: Date) -> Self {
         let diffs = edition_diffs(register, &site.departments);
-        Self::with(register, site, today, Frozen::new(register, diffs))
+        let pending = pending_diff(register, &site.departments);
+        Self::with(register, today, Frozen::new(register, diffs), pending)
     }
 
-    /// One register's history as of `today`, given what its frozen editions give.
-    fn with(register: &'a Register, site: &'a Site, today: Date, frozen: Frozen) -> Self {
+    /// One register's history as of `today`, given what its frozen editions
+    /// give and its pending diff.
+    fn with(register: &'a Register, today: Date, frozen: Frozen, pending: Diff) -> Self {
         let shown = register.shown_edition(today);
         let statuses = (0..register.editions.len())
             .map(|i| match shown {
@@ -205,7 +287,8 @@ impl<'a> RegisterHistory<'a> {
             shown,
             by_item: frozen.by_item,
             last_seen: frozen.last_seen,
-            pending: pending(register, &site.departments),
+            pending,
+            firsts: frozen.firsts,
         }
     }
 

@@ -11,6 +11,7 @@
 //! [`Plan::footprint`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::Plan;
 use super::index::IndexId;
@@ -30,8 +31,13 @@ pub struct Footprint {
     inputs: Vec<Input>,
     /// The position of each of `inputs`.
     numbers: HashMap<Input, u32>,
-    /// The output file of every page.
+    /// The output file of every page not carried over.
     outputs: BTreeSet<String>,
+    /// Register key → the fingerprint of its frozen pages and their output
+    /// files, for every register whose frozen pages the plan carried over
+    /// (the same files as long as the fingerprint is the same: a later
+    /// footprint shares them instead of naming 10,000 files again).
+    carried: BTreeMap<String, (String, Arc<BTreeSet<String>>)>,
     /// Index folder → inputs, of every search index.
     indexes: BTreeMap<String, Vec<Input>>,
     /// For the public site and then `/draft/`: the scope a page of that kind
@@ -110,6 +116,7 @@ impl<'a> Plan<'a> {
             .collect();
         let mut again = Vec::new();
         let mut pages = HashMap::with_capacity(planned.len());
+        let mut outputs = BTreeSet::new();
         let mut numbering = Numbering {
             table: before.inputs.clone(),
             numbers: before.numbers.clone(),
@@ -122,19 +129,57 @@ impl<'a> Plan<'a> {
                 Inputs::Kept(ids) => ids.clone(),
                 Inputs::Found(inputs) => inputs.into_iter().map(|i| numbering.number(i)).collect(),
             };
+            outputs.insert(super::url::output_file(&path));
             pages.insert(path, ids);
         }
         numbering.tidy(&mut pages);
-        (again, self.footprint_of(pages, numbering))
+        let carried = self.carried_outputs(before);
+        (
+            again,
+            self.footprint_of(pages, numbering, (outputs, carried)),
+        )
     }
 
-    /// This plan's footprint, given its pages' inputs.
-    fn footprint_of(&self, pages: HashMap<String, Vec<u32>>, numbering: Numbering) -> Footprint {
+    /// The output files of the frozen pages this plan carries over, by
+    /// register (shared with the footprint before where its fingerprint is
+    /// the same).
+    fn carried_outputs(
+        &self,
+        before: &Footprint,
+    ) -> BTreeMap<String, (String, Arc<BTreeSet<String>>)> {
+        let mut out = BTreeMap::new();
+        for key in &self.reuse.registers {
+            let Some(fingerprint) = self.reuse.fingerprints.get(key) else {
+                continue;
+            };
+            let files = match before.carried.get(key) {
+                Some((f, files)) if f == fingerprint => Arc::clone(files),
+                _ => Arc::new(
+                    self.pages
+                        .iter()
+                        .filter(|p| p.reused && frozen_register(p) == Some(key.as_str()))
+                        .map(|p| self.output_file(p))
+                        .collect(),
+                ),
+            };
+            out.insert(key.clone(), (fingerprint.clone(), files));
+        }
+        out
+    }
+
+    /// This plan's footprint, given its pages' inputs and output files.
+    fn footprint_of(
+        &self,
+        pages: HashMap<String, Vec<u32>>,
+        numbering: Numbering,
+        (outputs, carried): Outputs,
+    ) -> Footprint {
         Footprint {
             pages,
             inputs: numbering.table,
             numbers: numbering.numbers,
-            outputs: self.pages.iter().map(|p| self.output_file(p)).collect(),
+            outputs,
+            carried,
             indexes: self
                 .indexes()
                 .iter()
@@ -184,13 +229,40 @@ impl<'a> Plan<'a> {
     /// longer has, to delete.
     pub fn outputs_removed_since(&self, before: &Footprint) -> Vec<String> {
         let now: BTreeSet<String> = self.pages.iter().map(|p| self.output_file(p)).collect();
-        before.outputs.difference(&now).cloned().collect()
+        before
+            .all_outputs()
+            .into_iter()
+            .filter(|f| !now.contains(*f))
+            .cloned()
+            .collect()
     }
 
     /// [`Plan::outputs_removed_since`] from this plan's footprint (which
-    /// knows the output files already).
+    /// knows the output files already), sorted.
     pub fn outputs_removed_between(before: &Footprint, now: &Footprint) -> Vec<String> {
-        before.outputs.difference(&now.outputs).cloned().collect()
+        let mut out: Vec<String> = before
+            .outputs
+            .difference(&now.outputs)
+            .filter(|f| !now.carries(f))
+            .cloned()
+            .collect();
+        for (key, (_, files)) in &before.carried {
+            if now
+                .carried
+                .get(key)
+                .is_some_and(|(_, theirs)| Arc::ptr_eq(files, theirs))
+            {
+                continue;
+            }
+            out.extend(
+                files
+                    .iter()
+                    .filter(|f| !now.outputs.contains(*f) && !now.carries(f))
+                    .cloned(),
+            );
+        }
+        out.sort();
+        out
     }
 
     /// The index folders of the plan before (its footprint) that this plan no
@@ -314,6 +386,22 @@ impl<'a> Suspects<'a> {
     }
 }
 
+/// A footprint's output files: those of the pages not carried over, and
+/// those carried over by register.
+type Outputs = (
+    BTreeSet<String>,
+    BTreeMap<String, (String, Arc<BTreeSet<String>>)>,
+);
+
+/// The register of a frozen page (an edition or an item in it).
+fn frozen_register<'p>(page: &PlannedPage<'p>) -> Option<&'p str> {
+    match page.id {
+        super::page::PageId::Edition { register, .. }
+        | super::page::PageId::Frozen { register, .. } => Some(register),
+        _ => None,
+    }
+}
+
 /// A page's inputs in [`Plan::rebuild_since`]: kept from the footprint before
 /// (numbers in its table), or found in this plan.
 enum Inputs<'f> {
@@ -376,7 +464,7 @@ impl PartialEq for Footprint {
                     .get(path)
                     .is_some_and(|theirs| resolve(self, ids) == resolve(other, theirs))
             })
-            && self.outputs == other.outputs
+            && self.all_outputs() == other.all_outputs()
             && self.indexes == other.indexes
             && self.scopes == other.scopes
             && self.titles == other.titles
@@ -384,6 +472,19 @@ impl PartialEq for Footprint {
 }
 
 impl Footprint {
+    /// Every output file, whether carried over or not.
+    fn all_outputs(&self) -> BTreeSet<&String> {
+        let carried = self.carried.values().flat_map(|(_, files)| files.iter());
+        self.outputs.iter().chain(carried).collect()
+    }
+
+    /// Whether `file` is a carried-over output.
+    fn carries(&self, file: &str) -> bool {
+        self.carried
+            .iter()
+            .any(|(key, (_, files))| file.starts_with(key.as_str()) && files.contains(file))
+    }
+
     /// How many pages' inputs it holds.
     pub fn pages(&self) -> usize {
         self.pages.len()
