@@ -19,6 +19,7 @@ use super::inputs::{Change, Input};
 use super::page::PlannedPage;
 use super::publish::ScopeKind;
 use crate::content::codec::{Reader, Writer};
+use crate::diagnostic::FileId;
 
 /// What a later rebuild needs to know of a plan (see the module documentation).
 #[derive(Clone, Debug, Default)]
@@ -46,6 +47,12 @@ pub struct Footprint {
     /// The title of every working-copy item, by its file (to tell, after an
     /// edit, whether an item's title changed: see [`Suspects`]).
     titles: HashMap<String, String>,
+    /// For the public site and then `/draft/`: the item files each item's
+    /// text mentions, as the plan found them (see `Plan::mentions_of`), by
+    /// the item's file; numbers in `inputs`. A rebuild after edits of items
+    /// takes those of the items the edits cannot concern instead of reading
+    /// their texts again (see [`Suspects`]). Not part of equality.
+    mentions: [HashMap<u32, Vec<u32>>; 2],
 }
 
 /// Whether any of `inputs` covers any of `changes`.
@@ -90,6 +97,10 @@ impl<'a> Plan<'a> {
         // `Plan::closed_inputs`) keeps them when none of them changed; so does
         // any other page the changes cannot concern (see `Suspects`).
         let suspects = Suspects::new(self, before, changes);
+        let (seeded, carried_mentions) = match &suspects {
+            Some(s) => self.seed_mentions(before, s),
+            None => Default::default(),
+        };
         let planned: Vec<(&PlannedPage<'a>, String, Inputs<'_>, bool)> = self
             .pages
             .par_iter()
@@ -132,12 +143,87 @@ impl<'a> Plan<'a> {
             outputs.insert(super::url::output_file(&path));
             pages.insert(path, ids);
         }
-        numbering.tidy(&mut pages);
+        let mut mentions = carried_mentions;
+        self.found_mentions(&seeded, &mut numbering, &mut mentions);
+        if numbering.tidy(&mut pages) {
+            // Numbered again: what the memo holds would be misread.
+            mentions = Default::default();
+        }
         let carried = self.carried_outputs(before);
-        (
-            again,
-            self.footprint_of(pages, numbering, (outputs, carried)),
-        )
+        let mut footprint = self.footprint_of(pages, numbering, (outputs, carried));
+        footprint.mentions = mentions;
+        (again, footprint)
+    }
+
+    /// Gives this plan the mentions the footprint before found for the
+    /// working-copy items `suspects` cannot concern (their texts, the ids
+    /// and the other titles are the same); returns which items got them (by
+    /// scope kind, by file) and those mentions as this plan's footprint
+    /// keeps them (the numbering before is kept, extended).
+    fn seed_mentions(&self, before: &Footprint, suspects: &Suspects<'_>) -> Seeded {
+        let site = self.site;
+        let by_path: HashMap<&str, FileId> = site
+            .registers
+            .iter()
+            .flat_map(|r| &r.working.items)
+            .map(|i| (site.files.path(i.file), i.file))
+            .collect();
+        let file = |n: u32| match before.inputs.get(n as usize) {
+            Some(Input::File(path)) => by_path.get(path.as_str()).copied(),
+            _ => None,
+        };
+        let mut seeded: [Vec<bool>; 2] = Default::default();
+        let mut kept: [HashMap<u32, Vec<u32>>; 2] = Default::default();
+        for (k, kind) in KINDS.into_iter().enumerate() {
+            if before.mentions[k].is_empty() {
+                continue;
+            }
+            let slots = self.mention_slots(kind);
+            seeded[k] = vec![false; slots.len()];
+            for (&item, found) in &before.mentions[k] {
+                let Some(at) = file(item).filter(|f| !suspects.files.contains(f)) else {
+                    continue;
+                };
+                let Some(files) = found.iter().map(|&n| file(n)).collect::<Option<Vec<_>>>()
+                else {
+                    continue;
+                };
+                if let Some(slot) = slots.get(at.0 as usize)
+                    && slot.set(files).is_ok()
+                {
+                    seeded[k][at.0 as usize] = true;
+                    kept[k].insert(item, found.clone());
+                }
+            }
+        }
+        (seeded, kept)
+    }
+
+    /// Adds to `memo` the mentions this plan found itself (not `seeded`).
+    fn found_mentions(
+        &self,
+        seeded: &[Vec<bool>; 2],
+        numbering: &mut Numbering,
+        memo: &mut [HashMap<u32, Vec<u32>>; 2],
+    ) {
+        for k in 0..KINDS.len() {
+            let Some(slots) = self.mentions[k].get() else {
+                continue;
+            };
+            for (at, slot) in slots.iter().enumerate() {
+                let Some(found) = slot.get() else { continue };
+                if seeded[k].get(at).copied().unwrap_or(false) {
+                    continue;
+                }
+                let id = FileId(u32::try_from(at).unwrap_or(u32::MAX));
+                let item = numbering.number(self.file(id));
+                let found = found
+                    .iter()
+                    .map(|&f| numbering.number(self.file(f)))
+                    .collect();
+                memo[k].insert(item, found);
+            }
+        }
     }
 
     /// The output files of the frozen pages this plan carries over, by
@@ -185,6 +271,7 @@ impl<'a> Plan<'a> {
                 .iter()
                 .map(|i| (i.folder(), self.index_inputs(i)))
                 .collect(),
+            mentions: Default::default(),
             scopes: KINDS.map(|kind| {
                 let scope = self.scope(kind);
                 let slugs = scope
@@ -298,6 +385,8 @@ impl<'a> Plan<'a> {
 struct Suspects<'a> {
     /// Item ids (by register key) whose text holds a changed title.
     holders: HashMap<&'a str, Vec<&'a str>>,
+    /// The files of the edited items and of the items holding a changed title.
+    files: std::collections::HashSet<FileId>,
     purposes: std::collections::HashSet<&'a str>,
     departments: std::collections::HashSet<&'a str>,
 }
@@ -330,6 +419,7 @@ impl<'a> Suspects<'a> {
         }
         let mut suspects = Suspects {
             holders: HashMap::new(),
+            files: edited.iter().map(|(_, item, _)| item.file).collect(),
             purposes: std::collections::HashSet::new(),
             departments: std::collections::HashSet::new(),
         };
@@ -354,6 +444,7 @@ impl<'a> Suspects<'a> {
                         .entry(register.key.as_str())
                         .or_default()
                         .push(other.id.as_str());
+                    suspects.files.insert(other.file);
                     suspects
                         .purposes
                         .extend(other.purposes.iter().map(String::as_str));
@@ -385,6 +476,10 @@ impl<'a> Suspects<'a> {
         }
     }
 }
+
+/// Which items [`Plan::seed_mentions`] gave mentions to (by scope kind, by
+/// file), and those mentions as a footprint keeps them.
+type Seeded = ([Vec<bool>; 2], [HashMap<u32, Vec<u32>>; 2]);
 
 /// A footprint's output files: those of the pages not carried over, and
 /// those carried over by register.
@@ -425,7 +520,8 @@ impl Numbering {
 
     /// Numbers the inputs again, leaving out those no page has any more, once
     /// they are as many as those in use (edits that rename files leave some).
-    fn tidy(&mut self, pages: &mut HashMap<String, Vec<u32>>) {
+    /// Returns whether it numbered them again.
+    fn tidy(&mut self, pages: &mut HashMap<String, Vec<u32>>) -> bool {
         let mut used = vec![false; self.table.len()];
         for ids in pages.values() {
             for &i in ids {
@@ -434,7 +530,7 @@ impl Numbering {
         }
         let live = used.iter().filter(|u| **u).count();
         if self.table.len() <= 2 * live.max(1024) {
-            return;
+            return false;
         }
         let mut fresh = Numbering {
             table: Vec::with_capacity(live),
@@ -447,6 +543,7 @@ impl Numbering {
             }
         }
         *self = fresh;
+        true
     }
 }
 
