@@ -63,8 +63,9 @@ pub struct RegisterHistory<'a> {
     pub by_item: Arc<BTreeMap<String, Vec<ChangeRef>>>,
     /// Item id → the newest edition that contains it.
     pub last_seen: Arc<BTreeMap<String, usize>>,
-    /// The working copy against the newest edition.
-    pub pending: Diff,
+    /// The working copy against the newest edition (shared with the memo
+    /// of [`SiteHistory::new_with`]).
+    pub pending: Arc<Diff>,
     /// Per edition: the positions of the items that name a purpose or a
     /// department id no item before them in that edition names (so what a
     /// snapshot names is found without a pass over all its items).
@@ -95,12 +96,31 @@ struct Pending {
     newest: Option<Arc<Edition>>,
     departments: Departments,
     working: crate::model::Snapshot,
-    diff: Diff,
+    diff: Arc<Diff>,
 }
 
 impl Pending {
-    /// Whether this diff is the pending diff of `register` with `departments`.
-    fn holds_for(&self, register: &Register, departments: &Departments) -> bool {
+    /// The pending diff of `register`: `memo`'s if it still holds, brought
+    /// up to date if only some items changed (see [`Pending::refresh`]),
+    /// else computed again.
+    fn for_register(memo: Option<Pending>, register: &Register, departments: &Departments) -> Self {
+        if let Some(mut memo) = memo
+            && memo.same_base(register, departments)
+            && memo.refresh(register)
+        {
+            return memo;
+        }
+        Pending {
+            newest: register.editions.last().cloned(),
+            departments: departments.clone(),
+            working: register.working.clone(),
+            diff: Arc::new(pending_diff(register, departments)),
+        }
+    }
+
+    /// Whether the diff was made against the same newest edition (the very
+    /// same), site departments and working `list.yaml`.
+    fn same_base(&self, register: &Register, departments: &Departments) -> bool {
         let same_newest = match (&self.newest, register.editions.last()) {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
             (None, None) => true,
@@ -111,7 +131,69 @@ impl Pending {
             && self.working.list == register.working.list
             && self.working.departments.is_none()
             && register.working.departments.is_none()
-            && self.working.items == register.working.items
+    }
+
+    /// Brings the diff up to date with `register`'s working items by
+    /// comparing again only the items that changed; `false` (and nothing
+    /// done) when that would not give what comparing every item gives: items
+    /// added, removed or reordered, a changed item whose `replaces`,
+    /// `merged_into` or departments changed (other items' changes depend on
+    /// those), or too many changed items to be worth it.
+    fn refresh(&mut self, register: &Register) -> bool {
+        let (old, new) = (&self.working.items, &register.working.items);
+        if old.len() != new.len() {
+            return false;
+        }
+        let mut changed = Vec::new();
+        for (at, (a, b)) in old.iter().zip(new).enumerate() {
+            if a == b {
+                continue;
+            }
+            let merged = |i: &crate::model::Item| match &i.details {
+                crate::model::Details::Creation(c) => c.merged_into.clone(),
+                _ => None,
+            };
+            if a.id != b.id
+                || a.replaces != b.replaces
+                || merged(a) != merged(b)
+                || !a.department_refs().eq(b.department_refs())
+            {
+                return false;
+            }
+            changed.push(at);
+        }
+        if changed.len() * 4 > new.len().max(4) {
+            return false;
+        }
+        let newest = register.editions.last().map(|e| &e.snapshot);
+        let working = &register.working;
+        let diff = Arc::make_mut(&mut self.diff);
+        for at in changed {
+            let item = &new[at];
+            let removed: std::collections::BTreeSet<&str> = item
+                .replaces
+                .iter()
+                .map(|r| r.value.as_str())
+                .filter(|r| {
+                    newest.is_some_and(|e| e.item(r).is_some()) && working.item(r).is_none()
+                })
+                .collect();
+            let before = newest.and_then(|e| e.item(&item.id));
+            let change = super::item_change(before, Some(item), &removed, working);
+            let found = diff
+                .items
+                .binary_search_by(|c| crate::model::id_order(&c.id, &item.id));
+            match (found, change) {
+                (Ok(k), Some(c)) => diff.items[k] = c,
+                (Ok(k), None) => {
+                    diff.items.remove(k);
+                }
+                (Err(k), Some(c)) => diff.items.insert(k, c),
+                (Err(_), None) => {}
+            }
+            self.working.items[at] = item.clone();
+        }
+        true
     }
 }
 
@@ -199,12 +281,21 @@ impl<'a> SiteHistory<'a> {
     /// (shared, unchanged since) and the site's departments are equal; what it
     /// computes is kept in `memo` for the next call. Same result as `new`.
     pub fn new_with(site: &'a Site, today: Date, memo: &mut Memo) -> Self {
-        let registers: Vec<(RegisterHistory<'a>, Option<Frozen>, Option<Diff>)> = site
+        // Each register's memoised pending diff, taken out to be brought up
+        // to date in parallel and put back.
+        let pendings: Vec<Option<Pending>> = site
+            .registers
+            .iter()
+            .map(|r| memo.pending.remove(&r.key))
+            .collect();
+        memo.pending.clear();
+        let frozen_memo = &memo.registers;
+        let registers: Vec<(RegisterHistory<'a>, Option<Frozen>, Pending)> = site
             .registers
             .par_iter()
-            .map(|r| {
-                let known = memo
-                    .registers
+            .zip(pendings)
+            .map(|(r, pending)| {
+                let known = frozen_memo
                     .get(&r.key)
                     .filter(|(editions, departments, _)| {
                         *departments == site.departments
@@ -214,42 +305,27 @@ impl<'a> SiteHistory<'a> {
                                 .zip(&r.editions)
                                 .all(|(a, b)| Arc::ptr_eq(a, b))
                     });
-                let pending = memo
-                    .pending
-                    .get(&r.key)
-                    .filter(|p| p.holds_for(r, &site.departments))
-                    .map(|p| p.diff.clone());
-                let computed_pending = pending.is_none();
-                let pending = pending.unwrap_or_else(|| pending_diff(r, &site.departments));
-                let fresh = computed_pending.then(|| pending.clone());
+                let pending = Pending::for_register(pending, r, &site.departments);
+                let diff = Arc::clone(&pending.diff);
                 if let Some((_, _, frozen)) = known {
-                    let history = RegisterHistory::with(r, today, frozen.clone(), pending);
-                    (history, None, fresh)
+                    let history = RegisterHistory::with(r, today, frozen.clone(), diff);
+                    (history, None, pending)
                 } else {
                     let frozen = Frozen::new(r, edition_diffs(r, &site.departments));
-                    let history = RegisterHistory::with(r, today, frozen.clone(), pending);
-                    (history, Some(frozen), fresh)
+                    let history = RegisterHistory::with(r, today, frozen.clone(), diff);
+                    (history, Some(frozen), pending)
                 }
             })
             .collect();
-        let keep = |key: &String| site.registers.iter().any(|r| r.key == *key);
-        memo.registers.retain(|key, _| keep(key));
-        memo.pending.retain(|key, _| keep(key));
+        memo.registers
+            .retain(|key, _| site.registers.iter().any(|r| r.key == *key));
         let mut out = Vec::with_capacity(registers.len());
         for ((history, computed, pending), register) in registers.into_iter().zip(&site.registers) {
             if let Some(frozen) = computed {
                 let entry = (register.editions.clone(), site.departments.clone(), frozen);
                 memo.registers.insert(register.key.clone(), entry);
             }
-            if let Some(diff) = pending {
-                let entry = Pending {
-                    newest: register.editions.last().cloned(),
-                    departments: site.departments.clone(),
-                    working: register.working.clone(),
-                    diff,
-                };
-                memo.pending.insert(register.key.clone(), entry);
-            }
+            memo.pending.insert(register.key.clone(), pending);
             out.push(history);
         }
         SiteHistory { registers: out }
@@ -265,13 +341,13 @@ impl<'a> RegisterHistory<'a> {
     /// Computes one register's history as of `today`.
     pub fn new(register: &'a Register, site: &'a Site, today: Date) -> Self {
         let diffs = edition_diffs(register, &site.departments);
-        let pending = pending_diff(register, &site.departments);
+        let pending = Arc::new(pending_diff(register, &site.departments));
         Self::with(register, today, Frozen::new(register, diffs), pending)
     }
 
     /// One register's history as of `today`, given what its frozen editions
     /// give and its pending diff.
-    fn with(register: &'a Register, today: Date, frozen: Frozen, pending: Diff) -> Self {
+    fn with(register: &'a Register, today: Date, frozen: Frozen, pending: Arc<Diff>) -> Self {
         let shown = register.shown_edition(today);
         let statuses = (0..register.editions.len())
             .map(|i| match shown {

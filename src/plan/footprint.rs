@@ -180,12 +180,12 @@ impl<'a> Plan<'a> {
             }
             let slots = self.mention_slots(kind);
             seeded[k] = vec![false; slots.len()];
+            kept[k].reserve(before.mentions[k].len());
             for (&item, found) in &before.mentions[k] {
                 let Some(at) = file(item).filter(|f| !suspects.files.contains(f)) else {
                     continue;
                 };
-                let Some(files) = found.iter().map(|&n| file(n)).collect::<Option<Vec<_>>>()
-                else {
+                let Some(files) = found.iter().map(|&n| file(n)).collect::<Option<Vec<_>>>() else {
                     continue;
                 };
                 if let Some(slot) = slots.get(at.0 as usize)

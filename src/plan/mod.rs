@@ -132,12 +132,14 @@ impl<'a> Plan<'a> {
         if let Some(draft) = &draft {
             pages.extend(page::pages(site, history, draft, &reuse.registers));
         }
-        let positions = pages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| !matches!(p.id, PageId::Frozen { .. }))
-            .map(|(i, p)| ((p.scope, p.id), i))
-            .collect();
+        let mut positions = HashMap::with_capacity(pages.len() / 2);
+        positions.extend(
+            pages
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| !matches!(p.id, PageId::Frozen { .. }))
+                .map(|(i, p)| ((p.scope, p.id), i)),
+        );
         Plan {
             site,
             history,

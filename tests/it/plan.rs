@@ -602,7 +602,7 @@ fn footprints_that_carry_frozen_outputs_over_equal_fresh_ones() {
 #[test]
 fn a_memoised_pending_diff_is_used_only_while_it_holds() {
     let pending = |h: &SiteHistory<'_>| -> Vec<minglu::history::Diff> {
-        h.registers.iter().map(|r| r.pending.clone()).collect()
+        h.registers.iter().map(|r| (*r.pending).clone()).collect()
     };
     let site = example();
     let fresh = pending(&SiteHistory::new(&site, today()));
