@@ -629,6 +629,12 @@ fn a_memoised_pending_diff_is_used_only_while_it_holds() {
         pending(&SiteHistory::new_with(&other, today(), &mut memo)),
         expected
     );
+    // Edited again: its change in the memo's diff is replaced.
+    other.registers[0].working.items[0].summary = Some("又改".to_owned());
+    assert_eq!(
+        pending(&SiteHistory::new_with(&other, today(), &mut memo)),
+        pending(&SiteHistory::new(&other, today()))
+    );
     // The site's departments edited: every diff is found again.
     let mut renamed = example();
     if let Some(d) = renamed.departments.values_mut().next() {
