@@ -29,9 +29,9 @@ pub struct Footprint {
     pages: HashMap<String, Vec<u32>>,
     /// Every distinct input of `pages` once (most pages share most inputs),
     /// and perhaps some no page has any more (see [`Numbering::tidy`]).
-    inputs: Vec<Input>,
+    inputs: Arc<Vec<Input>>,
     /// The position of each of `inputs`.
-    numbers: HashMap<Input, u32>,
+    numbers: Arc<HashMap<Input, u32>>,
     /// The output file of every page not carried over.
     outputs: BTreeSet<String>,
     /// Register key → the fingerprint of its frozen pages and their output
@@ -101,38 +101,47 @@ impl<'a> Plan<'a> {
             Some(s) => self.seed_mentions(before, s),
             None => Default::default(),
         };
-        let planned: Vec<(&PlannedPage<'a>, String, Inputs<'_>, bool)> = self
+        // Which inputs of the footprint before the changes cover.
+        let changed: Vec<bool> = before
+            .inputs
+            .par_iter()
+            .map(|input| changes.iter().any(|c| input.covers(c)))
+            .collect();
+        let planned: Vec<Planned<'a, '_, '_>> = self
             .pages
             .par_iter()
             .filter(|page| !page.reused)
             .map(|page| {
                 let path = self.site_path(page);
+                let output = super::url::output_file(&path);
                 let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
                 let old = before.pages.get(&path);
-                let old_covered = old.is_some_and(|old| {
-                    old.iter()
-                        .any(|&i| changes.iter().any(|c| before.inputs[i as usize].covers(c)))
-                });
+                let old_covered = old.is_some_and(|old| old.iter().any(|&i| changed[i as usize]));
                 let settled = |_: &&Vec<u32>| match &suspects {
                     Some(s) => s.settled(page, old_covered),
                     None => !old_covered && self.closed_inputs(page),
                 };
                 if let Some(old) = old.filter(settled) {
-                    return (page, path, Inputs::Kept(old), renamed || old_covered);
+                    return (
+                        page,
+                        [path, output],
+                        Inputs::Kept(old),
+                        renamed || old_covered,
+                    );
                 }
                 let inputs = self.inputs(page);
                 let again = renamed || old.is_none() || old_covered || covers(&inputs, changes);
-                (page, path, Inputs::Found(inputs), again)
+                (page, [path, output], Inputs::Found(inputs), again)
             })
             .collect();
         let mut again = Vec::new();
         let mut pages = HashMap::with_capacity(planned.len());
-        let mut outputs = BTreeSet::new();
+        let mut outputs = Vec::with_capacity(planned.len());
         let mut numbering = Numbering {
-            table: before.inputs.clone(),
-            numbers: before.numbers.clone(),
+            table: Arc::clone(&before.inputs),
+            numbers: Arc::clone(&before.numbers),
         };
-        for (page, path, inputs, render) in planned {
+        for (page, [path, output], inputs, render) in planned {
             if render {
                 again.push(page);
             }
@@ -140,9 +149,10 @@ impl<'a> Plan<'a> {
                 Inputs::Kept(ids) => ids.clone(),
                 Inputs::Found(inputs) => inputs.into_iter().map(|i| numbering.number(i)).collect(),
             };
-            outputs.insert(super::url::output_file(&path));
+            outputs.push(output);
             pages.insert(path, ids);
         }
+        let outputs: BTreeSet<String> = outputs.into_iter().collect();
         let mut mentions = carried_mentions;
         self.found_mentions(&seeded, &mut numbering, &mut mentions);
         if numbering.tidy(&mut pages) {
@@ -497,6 +507,10 @@ fn frozen_register<'p>(page: &PlannedPage<'p>) -> Option<&'p str> {
     }
 }
 
+/// A page of [`Plan::rebuild_since`]: its site path and output file, its
+/// inputs, and whether to render it again.
+type Planned<'a, 'p, 'f> = (&'p PlannedPage<'a>, [String; 2], Inputs<'f>, bool);
+
 /// A page's inputs in [`Plan::rebuild_since`]: kept from the footprint before
 /// (numbers in its table), or found in this plan.
 enum Inputs<'f> {
@@ -506,16 +520,21 @@ enum Inputs<'f> {
 
 /// The input table of a footprint being made: the one before, extended.
 struct Numbering {
-    table: Vec<Input>,
-    numbers: HashMap<Input, u32>,
+    table: Arc<Vec<Input>>,
+    numbers: Arc<HashMap<Input, u32>>,
 }
 
 impl Numbering {
+    /// The number of `input`, given one if it has none (the tables before
+    /// are shared until then).
     fn number(&mut self, input: Input) -> u32 {
-        *self.numbers.entry(input).or_insert_with_key(|input| {
-            self.table.push(input.clone());
-            u32::try_from(self.table.len() - 1).unwrap_or(u32::MAX)
-        })
+        if let Some(&n) = self.numbers.get(&input) {
+            return n;
+        }
+        let n = u32::try_from(self.table.len()).unwrap_or(u32::MAX);
+        Arc::make_mut(&mut self.table).push(input.clone());
+        Arc::make_mut(&mut self.numbers).insert(input, n);
+        n
     }
 
     /// Numbers the inputs again, leaving out those no page has any more, once
@@ -533,8 +552,8 @@ impl Numbering {
             return false;
         }
         let mut fresh = Numbering {
-            table: Vec::with_capacity(live),
-            numbers: HashMap::with_capacity(live),
+            table: Arc::new(Vec::with_capacity(live)),
+            numbers: Arc::new(HashMap::with_capacity(live)),
         };
         let old = std::mem::take(&mut self.table);
         for ids in pages.values_mut() {
@@ -608,7 +627,7 @@ impl Footprint {
             }
         }
         w.usize(self.inputs.len());
-        for input in &self.inputs {
+        for input in self.inputs.iter() {
             let (tag, path) = match input {
                 Input::File(p) => (0, p.as_str()),
                 Input::Folder(p) => (1, p.as_str()),
@@ -641,7 +660,7 @@ impl Footprint {
         }
         for _ in 0..r.usize()? {
             let (tag, path) = (r.u32()?, r.string()?);
-            out.inputs.push(match tag {
+            Arc::make_mut(&mut out.inputs).push(match tag {
                 0 => Input::File(path),
                 1 => Input::Folder(path),
                 2 => Input::Listing(path),
@@ -653,9 +672,11 @@ impl Footprint {
         if out.pages.values().flatten().any(|&i| i as usize >= count) {
             return None;
         }
-        out.numbers = (0..count)
-            .map(|i| (out.inputs[i].clone(), u32::try_from(i).unwrap_or(u32::MAX)))
-            .collect();
+        out.numbers = Arc::new(
+            (0..count)
+                .map(|i| (out.inputs[i].clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+                .collect(),
+        );
         for scope in &mut out.scopes {
             scope.0 = match r.u32()? {
                 0 => None,
@@ -676,8 +697,8 @@ mod tests {
     #[test]
     fn a_footprint_reads_back_with_its_numbering() {
         let mut numbering = Numbering {
-            table: Vec::new(),
-            numbers: HashMap::new(),
+            table: Arc::default(),
+            numbers: Arc::default(),
         };
         let a = numbering.number(Input::File("content/site.yaml".to_owned()));
         let b = numbering.number(Input::Listing("content/lists/stamp/items/".to_owned()));
@@ -703,8 +724,8 @@ mod tests {
     #[test]
     fn tidying_drops_unused_inputs_and_keeps_each_pages_inputs() {
         let mut numbering = Numbering {
-            table: Vec::new(),
-            numbers: HashMap::new(),
+            table: Arc::default(),
+            numbers: Arc::default(),
         };
         // 5,000 inputs, of which pages use 2,200: more than twice as many.
         let ids: Vec<u32> = (0..5000)
