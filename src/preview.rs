@@ -277,7 +277,7 @@ fn render_changes(
         .into_iter()
         .map(|page| (plan.output_file(page), page))
         .collect();
-    let indexes = plan.indexes_since(&before.footprint, changes);
+    let indexes = plan.indexes_between(&before.footprint, &footprint, changes);
     // Frozen pages are carried over while their register's fingerprint holds;
     // when it changed, render them all, as `build` would.
     let refingerprinted: BTreeSet<&str> = plan

@@ -322,6 +322,25 @@ impl<'a> Plan<'a> {
             .collect()
     }
 
+    /// [`Plan::indexes_since`], given this plan's footprint `now` (which
+    /// knows the indexes' inputs already).
+    pub fn indexes_between(
+        &self,
+        before: &Footprint,
+        now: &Footprint,
+        changes: &[Change],
+    ) -> Vec<IndexId<'a>> {
+        self.indexes()
+            .into_iter()
+            .filter(|index| {
+                let folder = index.folder();
+                let covered =
+                    |f: &Footprint| f.indexes.get(&folder).is_none_or(|i| covers(i, changes));
+                covered(before) || covered(now)
+            })
+            .collect()
+    }
+
     /// The output files of the plan before (its footprint) that this plan no
     /// longer has, to delete.
     pub fn outputs_removed_since(&self, before: &Footprint) -> Vec<String> {

@@ -128,9 +128,11 @@ impl<'a> Plan<'a> {
             &options.program,
             &options.previous,
         );
-        let mut pages = page::pages(site, history, &public, &reuse.registers);
+        let mut pages =
+            Vec::with_capacity(page::most(history, std::iter::once(&public).chain(&draft)));
+        page::pages(site, history, &public, &reuse.registers, &mut pages);
         if let Some(draft) = &draft {
-            pages.extend(page::pages(site, history, draft, &reuse.registers));
+            page::pages(site, history, draft, &reuse.registers, &mut pages);
         }
         let mut positions = HashMap::with_capacity(pages.len() / 2);
         positions.extend(

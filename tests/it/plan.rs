@@ -249,6 +249,12 @@ fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
         .iter()
         .map(IndexId::folder)
         .collect();
+    let between: Vec<String> = new_plan
+        .indexes_between(&old_footprint, &next_footprint, &edits)
+        .iter()
+        .map(IndexId::folder)
+        .collect();
+    assert_eq!(between, rebuilt_indexes, "indexes from the footprints");
     let removed_indexes = new_plan.index_folders_removed_since(&old_footprint);
     let in_any =
         |folders: &[String], path: &str| folders.iter().any(|f| path.starts_with(f.as_str()));
