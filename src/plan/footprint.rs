@@ -8,7 +8,11 @@
 //! [`Plan::rebuild_since`] answers "what must be rendered again" from the
 //! footprint before and this plan, and returns this plan's footprint for the
 //! next change; to compare two plans at hand, take the older one's
-//! [`Plan::footprint`].
+//! [`Plan::footprint`]. What the next footprint can take from the one before
+//! it shares or copies instead of finding again: the input table (shared
+//! until a new input is numbered), the inputs of pages the changes cannot
+//! concern, the mentions of items they cannot concern, and the output files
+//! of frozen pages carried over under the same fingerprint.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -102,7 +106,7 @@ impl<'a> Plan<'a> {
             None => Default::default(),
         };
         // Which inputs of the footprint before the changes cover.
-        let changed: Vec<bool> = before
+        let touched: Vec<bool> = before
             .inputs
             .par_iter()
             .map(|input| changes.iter().any(|c| input.covers(c)))
@@ -116,7 +120,7 @@ impl<'a> Plan<'a> {
                 let output = super::url::output_file(&path);
                 let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
                 let old = before.pages.get(&path);
-                let old_covered = old.is_some_and(|old| old.iter().any(|&i| changed[i as usize]));
+                let old_covered = old.is_some_and(|old| old.iter().any(|&i| touched[i as usize]));
                 let settled = |_: &&Vec<u32>| match &suspects {
                     Some(s) => s.settled(page, old_covered),
                     None => !old_covered && self.closed_inputs(page),

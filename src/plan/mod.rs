@@ -25,7 +25,8 @@
 //! - **Incremental rebuilds** (`serve`): keep the [`Footprint`] of the last
 //!   build's plan (not its model); after a file changes, load, check, compute
 //!   the history and plan again, then render [`Plan::rebuild_since`], build
-//!   [`Plan::indexes_since`] and delete [`Plan::outputs_removed_since`].
+//!   [`Plan::indexes_between`] and delete [`Plan::outputs_removed_between`]
+//!   (both given the footprint `rebuild_since` returns).
 
 pub mod files;
 pub mod footprint;
