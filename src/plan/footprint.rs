@@ -50,7 +50,7 @@ pub struct Footprint {
     scopes: [(Option<ScopeKind>, BTreeMap<String, String>); 2],
     /// The title of every working-copy item, by its file (to tell, after an
     /// edit, whether an item's title changed: see [`Suspects`]).
-    titles: HashMap<String, String>,
+    titles: Titles,
     /// For the public site and then `/draft/`: the item files each item's
     /// text mentions, as the plan found them (see `Plan::mentions_of`), by
     /// the item's file; numbers in `inputs`. A rebuild after edits of items
@@ -166,6 +166,7 @@ impl<'a> Plan<'a> {
         let carried = self.carried_outputs(before);
         let mut footprint = self.footprint_of(pages, numbering, (outputs, carried));
         footprint.mentions = mentions;
+        footprint.titles = self.item_titles(before, suspects.as_ref());
         (again, footprint)
     }
 
@@ -295,18 +296,41 @@ impl<'a> Plan<'a> {
                     .collect();
                 (Some(scope.kind), slugs)
             }),
-            titles: self
-                .site
-                .registers
-                .iter()
-                .flat_map(|r| &r.working.items)
-                .map(|i| {
-                    (
-                        self.site.files.path(i.file).to_owned(),
-                        i.title.value.clone(),
-                    )
-                })
-                .collect(),
+            titles: Titles::default(),
+        }
+    }
+
+    /// The titles of every working-copy item, by file: those before with
+    /// the edited items' own (`suspects`: only working-copy items were
+    /// modified) while few were, else found again.
+    fn item_titles(&self, before: &Footprint, suspects: Option<&Suspects<'_>>) -> Titles {
+        match suspects {
+            Some(s) if !before.titles.base.is_empty() && before.titles.edited.len() < 256 => {
+                let mut edited = before.titles.edited.clone();
+                edited.extend(
+                    s.titles
+                        .iter()
+                        .map(|(path, title)| ((*path).to_owned(), (*title).to_owned())),
+                );
+                Titles {
+                    base: Arc::clone(&before.titles.base),
+                    edited,
+                }
+            }
+            _ => Titles {
+                base: Arc::new(
+                    self.site
+                        .registers
+                        .iter()
+                        .flat_map(|r| &r.working.items)
+                        .map(|i| {
+                            let path = self.site.files.path(i.file).to_owned();
+                            (path, i.title.value.clone())
+                        })
+                        .collect(),
+                ),
+                edited: HashMap::new(),
+            },
         }
     }
 
@@ -418,6 +442,8 @@ impl<'a> Plan<'a> {
 struct Suspects<'a> {
     /// Item ids (by register key) whose text holds a changed title.
     holders: HashMap<&'a str, Vec<&'a str>>,
+    /// The file and new title of every edited item.
+    titles: Vec<(&'a str, &'a str)>,
     /// The files of the edited items and of the items holding a changed title.
     files: std::collections::HashSet<FileId>,
     purposes: std::collections::HashSet<&'a str>,
@@ -451,6 +477,10 @@ impl<'a> Suspects<'a> {
             return None;
         }
         let mut suspects = Suspects {
+            titles: edited
+                .iter()
+                .map(|(_, item, _)| (site.files.path(item.file), item.title.value.as_str()))
+                .collect(),
             holders: HashMap::new(),
             files: edited.iter().map(|(_, item, _)| item.file).collect(),
             purposes: std::collections::HashSet::new(),
@@ -527,6 +557,38 @@ fn frozen_register<'p>(page: &PlannedPage<'p>) -> Option<&'p str> {
         super::page::PageId::Edition { register, .. }
         | super::page::PageId::Frozen { register, .. } => Some(register),
         _ => None,
+    }
+}
+
+/// The title of every working-copy item, by its file: those of a footprint
+/// made afresh (shared by the footprints after it), and those of items
+/// edited since (see `Plan::item_titles`).
+#[derive(Clone, Debug, Default)]
+struct Titles {
+    base: Arc<HashMap<String, String>>,
+    edited: HashMap<String, String>,
+}
+
+impl Titles {
+    fn get(&self, path: &str) -> Option<&String> {
+        self.edited.get(path).or_else(|| self.base.get(path))
+    }
+
+    /// Every title, by file.
+    fn resolved(&self) -> HashMap<&str, &str> {
+        let mut out: HashMap<&str, &str> = self
+            .base
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        out.extend(self.edited.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+        out
+    }
+}
+
+impl PartialEq for Titles {
+    fn eq(&self, other: &Titles) -> bool {
+        self.resolved() == other.resolved()
     }
 }
 
