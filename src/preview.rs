@@ -8,10 +8,13 @@
 //! only the files whose size, times or inode changed, through [`Caches`];
 //! when the changes only modified files, looking again at those files alone
 //! instead of walking `content/`), checks (reusing what the checks found in
-//! frozen editions that are still the same) and plans everything again, then
-//! renders only the pages
-//! [`Plan::rebuild_since`] names and builds only the search indexes
-//! [`Plan::indexes_since`] names (tokenizing only items whose searchable
+//! frozen editions that are still the same), computes the history again
+//! (reusing frozen editions' diffs, and each register's pending diff, brought
+//! up to date item by item, through [`history::Memo`]) and plans everything
+//! again, then renders only the pages [`Plan::rebuild_since`] names (which
+//! keeps the inputs, mentions and carried-over output files of the pages
+//! the change cannot concern from the footprint before) and builds only the
+//! search indexes [`Plan::indexes_between`] names (tokenizing only items whose searchable
 //! content changed); the caller keeps every other file of its
 //! previous build. A theme change, a folder appearing or vanishing, or no list
 //! of changes at all (the watcher lost track) renders everything, as `build`
@@ -125,7 +128,7 @@ pub struct Caches {
     /// Search terms by item content, and the sites' indexes as last written
     /// (a rebuild updates them with the items that changed).
     pub search: crate::search::Memo,
-    /// Frozen editions' diffs, by edition.
+    /// Frozen editions' diffs, by edition, and each register's pending diff.
     pub history: history::Memo,
     /// What the checks found in frozen editions, by edition.
     pub check: crate::check::Memo,
@@ -277,7 +280,7 @@ fn render_changes(
         .into_iter()
         .map(|page| (plan.output_file(page), page))
         .collect();
-    let indexes = plan.indexes_since(&before.footprint, changes);
+    let indexes = plan.indexes_between(&before.footprint, &footprint, changes);
     // Frozen pages are carried over while their register's fingerprint holds;
     // when it changed, render them all, as `build` would.
     let refingerprinted: BTreeSet<&str> = plan

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use super::{ChangeKind, Diff, ItemChange, edition_diffs, pending};
+use super::{ChangeKind, Diff, ItemChange, edition_diffs, pending as pending_diff};
 
 use crate::model::{Departments, Edition, Register, Site};
 
@@ -63,8 +63,13 @@ pub struct RegisterHistory<'a> {
     pub by_item: Arc<BTreeMap<String, Vec<ChangeRef>>>,
     /// Item id → the newest edition that contains it.
     pub last_seen: Arc<BTreeMap<String, usize>>,
-    /// The working copy against the newest edition.
-    pub pending: Diff,
+    /// The working copy against the newest edition (shared with the memo
+    /// of [`SiteHistory::new_with`]).
+    pub pending: Arc<Diff>,
+    /// Per edition: the positions of the items that name a purpose or a
+    /// department id no item before them in that edition names (so what a
+    /// snapshot names is found without a pass over all its items).
+    pub firsts: Arc<Vec<Vec<u32>>>,
 }
 
 /// What an earlier [`SiteHistory::new_with`] derived from frozen editions,
@@ -76,9 +81,121 @@ pub struct RegisterHistory<'a> {
 #[derive(Debug, Default)]
 pub struct Memo {
     registers: HashMap<String, MemoEntry>,
+    /// Per register: the working copy's pending diff, with what it was
+    /// computed from (see [`Pending`]).
+    pending: HashMap<String, Pending>,
 }
 
 type MemoEntry = (Vec<Arc<Edition>>, Departments, Frozen);
+
+/// A register's pending diff and what it depends on: the newest edition
+/// (shared, so "the same" is a pointer comparison), the site's departments
+/// and the working copy. An edit in one register leaves the others' as they are.
+#[derive(Debug)]
+struct Pending {
+    newest: Option<Arc<Edition>>,
+    departments: Departments,
+    working: crate::model::Snapshot,
+    diff: Arc<Diff>,
+}
+
+impl Pending {
+    /// The pending diff of `register`: `memo`'s if it still holds, brought
+    /// up to date if only some items changed (see [`Pending::refresh`]),
+    /// else computed again.
+    fn for_register(memo: Option<Pending>, register: &Register, departments: &Departments) -> Self {
+        if let Some(mut memo) = memo
+            && memo.same_base(register, departments)
+            && memo.refresh(register)
+        {
+            return memo;
+        }
+        Pending {
+            newest: register.editions.last().cloned(),
+            departments: departments.clone(),
+            working: register.working.clone(),
+            diff: Arc::new(pending_diff(register, departments)),
+        }
+    }
+
+    /// Whether the diff was made against the same newest edition (the very
+    /// same), site departments and working `list.yaml`.
+    fn same_base(&self, register: &Register, departments: &Departments) -> bool {
+        let same_newest = match (&self.newest, register.editions.last()) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_newest
+            && self.departments == *departments
+            && self.working.list == register.working.list
+            && self.working.departments.is_none()
+            && register.working.departments.is_none()
+    }
+
+    /// Brings the diff up to date with `register`'s working items by
+    /// comparing again only the items that changed; `false` (and nothing
+    /// done) when that would not give what comparing every item gives: items
+    /// added, removed or reordered, a changed item whose `replaces`,
+    /// `merged_into` or departments changed (other items' changes depend on
+    /// those), or too many changed items to be worth it.
+    fn refresh(&mut self, register: &Register) -> bool {
+        let (old, new) = (&self.working.items, &register.working.items);
+        if old.len() != new.len() {
+            return false;
+        }
+        let mut changed = Vec::new();
+        for (at, (a, b)) in old.iter().zip(new).enumerate() {
+            if a == b {
+                continue;
+            }
+            let merged = |i: &crate::model::Item| match &i.details {
+                crate::model::Details::Creation(c) => c.merged_into.clone(),
+                _ => None,
+            };
+            if a.id != b.id
+                || a.replaces != b.replaces
+                || merged(a) != merged(b)
+                || !a.department_refs().eq(b.department_refs())
+            {
+                return false;
+            }
+            changed.push(at);
+        }
+        if changed.len() * 4 > new.len().max(4) {
+            return false;
+        }
+        let newest = register.editions.last().map(|e| &e.snapshot);
+        let working = &register.working;
+        let diff = Arc::make_mut(&mut self.diff);
+        for at in changed {
+            let item = &new[at];
+            let removed: std::collections::BTreeSet<&str> = item
+                .replaces
+                .iter()
+                .map(|r| r.value.as_str())
+                .filter(|r| {
+                    newest.is_some_and(|e| e.item(r).is_some()) && working.item(r).is_none()
+                })
+                .collect();
+            let before = newest.and_then(|e| e.item(&item.id));
+            let change = super::item_change(before, Some(item), &removed, working);
+            let found = diff
+                .items
+                .binary_search_by(|c| crate::model::id_order(&c.id, &item.id));
+            match (found, change) {
+                (Ok(k), Some(c)) => diff.items[k] = c,
+                (Ok(k), None) => {
+                    diff.items.remove(k);
+                }
+                (Err(k), Some(c)) => diff.items.insert(k, c),
+                (Err(_), None) => {}
+            }
+            self.working.items[at] = item.clone();
+        }
+        true
+    }
+}
 
 /// What a register's history derives from its frozen editions alone (and the
 /// site's departments), shared.
@@ -87,6 +204,26 @@ struct Frozen {
     diffs: Arc<Vec<Diff>>,
     by_item: Arc<BTreeMap<String, Vec<ChangeRef>>>,
     last_seen: Arc<BTreeMap<String, usize>>,
+    firsts: Arc<Vec<Vec<u32>>>,
+}
+
+/// The positions of the items of `snapshot` that name a purpose or a
+/// department id no item before them names.
+fn firsts(snapshot: &crate::model::Snapshot) -> Vec<u32> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (at, item) in snapshot.items.iter().enumerate() {
+        let purposes = item.purposes.iter().map(|p| (0, p.as_str()));
+        let departments = item.department_refs().map(|d| (1, d.value.as_str()));
+        let mut new = false;
+        for key in purposes.chain(departments) {
+            new |= seen.insert(key);
+        }
+        if new {
+            out.push(u32::try_from(at).unwrap_or(u32::MAX));
+        }
+    }
+    out
 }
 
 impl Frozen {
@@ -106,10 +243,16 @@ impl Frozen {
                 last_seen.insert(item.id.clone(), e);
             }
         }
+        let firsts = register
+            .editions
+            .iter()
+            .map(|e| firsts(&e.snapshot))
+            .collect();
         Frozen {
             diffs: Arc::new(diffs),
             by_item: Arc::new(by_item),
             last_seen: Arc::new(last_seen),
+            firsts: Arc::new(firsts),
         }
     }
 }
@@ -138,12 +281,21 @@ impl<'a> SiteHistory<'a> {
     /// (shared, unchanged since) and the site's departments are equal; what it
     /// computes is kept in `memo` for the next call. Same result as `new`.
     pub fn new_with(site: &'a Site, today: Date, memo: &mut Memo) -> Self {
-        let registers: Vec<(RegisterHistory<'a>, Option<Frozen>)> = site
+        // Each register's memoised pending diff, taken out to be brought up
+        // to date in parallel and put back.
+        let pendings: Vec<Option<Pending>> = site
+            .registers
+            .iter()
+            .map(|r| memo.pending.remove(&r.key))
+            .collect();
+        memo.pending.clear();
+        let frozen_memo = &memo.registers;
+        let registers: Vec<(RegisterHistory<'a>, Option<Frozen>, Pending)> = site
             .registers
             .par_iter()
-            .map(|r| {
-                let known = memo
-                    .registers
+            .zip(pendings)
+            .map(|(r, pending)| {
+                let known = frozen_memo
                     .get(&r.key)
                     .filter(|(editions, departments, _)| {
                         *departments == site.departments
@@ -153,23 +305,27 @@ impl<'a> SiteHistory<'a> {
                                 .zip(&r.editions)
                                 .all(|(a, b)| Arc::ptr_eq(a, b))
                     });
+                let pending = Pending::for_register(pending, r, &site.departments);
+                let diff = Arc::clone(&pending.diff);
                 if let Some((_, _, frozen)) = known {
-                    (RegisterHistory::with(r, site, today, frozen.clone()), None)
+                    let history = RegisterHistory::with(r, today, frozen.clone(), diff);
+                    (history, None, pending)
                 } else {
                     let frozen = Frozen::new(r, edition_diffs(r, &site.departments));
-                    let history = RegisterHistory::with(r, site, today, frozen.clone());
-                    (history, Some(frozen))
+                    let history = RegisterHistory::with(r, today, frozen.clone(), diff);
+                    (history, Some(frozen), pending)
                 }
             })
             .collect();
         memo.registers
             .retain(|key, _| site.registers.iter().any(|r| r.key == *key));
         let mut out = Vec::with_capacity(registers.len());
-        for ((history, computed), register) in registers.into_iter().zip(&site.registers) {
+        for ((history, computed, pending), register) in registers.into_iter().zip(&site.registers) {
             if let Some(frozen) = computed {
                 let entry = (register.editions.clone(), site.departments.clone(), frozen);
                 memo.registers.insert(register.key.clone(), entry);
             }
+            memo.pending.insert(register.key.clone(), pending);
             out.push(history);
         }
         SiteHistory { registers: out }
@@ -185,11 +341,13 @@ impl<'a> RegisterHistory<'a> {
     /// Computes one register's history as of `today`.
     pub fn new(register: &'a Register, site: &'a Site, today: Date) -> Self {
         let diffs = edition_diffs(register, &site.departments);
-        Self::with(register, site, today, Frozen::new(register, diffs))
+        let pending = Arc::new(pending_diff(register, &site.departments));
+        Self::with(register, today, Frozen::new(register, diffs), pending)
     }
 
-    /// One register's history as of `today`, given what its frozen editions give.
-    fn with(register: &'a Register, site: &'a Site, today: Date, frozen: Frozen) -> Self {
+    /// One register's history as of `today`, given what its frozen editions
+    /// give and its pending diff.
+    fn with(register: &'a Register, today: Date, frozen: Frozen, pending: Arc<Diff>) -> Self {
         let shown = register.shown_edition(today);
         let statuses = (0..register.editions.len())
             .map(|i| match shown {
@@ -205,7 +363,8 @@ impl<'a> RegisterHistory<'a> {
             shown,
             by_item: frozen.by_item,
             last_seen: frozen.last_seen,
-            pending: pending(register, &site.departments),
+            pending,
+            firsts: frozen.firsts,
         }
     }
 

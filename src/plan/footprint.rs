@@ -8,9 +8,14 @@
 //! [`Plan::rebuild_since`] answers "what must be rendered again" from the
 //! footprint before and this plan, and returns this plan's footprint for the
 //! next change; to compare two plans at hand, take the older one's
-//! [`Plan::footprint`].
+//! [`Plan::footprint`]. What the next footprint can take from the one before
+//! it shares or copies instead of finding again: the input table (shared
+//! until a new input is numbered), the inputs of pages the changes cannot
+//! concern, the mentions of items they cannot concern, and the output files
+//! of frozen pages carried over under the same fingerprint.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::Plan;
 use super::index::IndexId;
@@ -18,6 +23,7 @@ use super::inputs::{Change, Input};
 use super::page::PlannedPage;
 use super::publish::ScopeKind;
 use crate::content::codec::{Reader, Writer};
+use crate::diagnostic::FileId;
 
 /// What a later rebuild needs to know of a plan (see the module documentation).
 #[derive(Clone, Debug, Default)]
@@ -27,11 +33,16 @@ pub struct Footprint {
     pages: HashMap<String, Vec<u32>>,
     /// Every distinct input of `pages` once (most pages share most inputs),
     /// and perhaps some no page has any more (see [`Numbering::tidy`]).
-    inputs: Vec<Input>,
+    inputs: Arc<Vec<Input>>,
     /// The position of each of `inputs`.
-    numbers: HashMap<Input, u32>,
-    /// The output file of every page.
+    numbers: Arc<HashMap<Input, u32>>,
+    /// The output file of every page not carried over.
     outputs: BTreeSet<String>,
+    /// Register key → the fingerprint of its frozen pages and their output
+    /// files, for every register whose frozen pages the plan carried over
+    /// (the same files as long as the fingerprint is the same: a later
+    /// footprint shares them instead of naming 10,000 files again).
+    carried: BTreeMap<String, (String, Arc<BTreeSet<String>>)>,
     /// Index folder → inputs, of every search index.
     indexes: BTreeMap<String, Vec<Input>>,
     /// For the public site and then `/draft/`: the scope a page of that kind
@@ -39,7 +50,13 @@ pub struct Footprint {
     scopes: [(Option<ScopeKind>, BTreeMap<String, String>); 2],
     /// The title of every working-copy item, by its file (to tell, after an
     /// edit, whether an item's title changed: see [`Suspects`]).
-    titles: HashMap<String, String>,
+    titles: Titles,
+    /// For the public site and then `/draft/`: the item files each item's
+    /// text mentions, as the plan found them (see `Plan::mentions_of`), by
+    /// the item's file; numbers in `inputs`. A rebuild after edits of items
+    /// takes those of the items the edits cannot concern instead of reading
+    /// their texts again (see [`Suspects`]). Not part of equality.
+    mentions: [HashMap<u32, Vec<u32>>; 2],
 }
 
 /// Whether any of `inputs` covers any of `changes`.
@@ -84,37 +101,51 @@ impl<'a> Plan<'a> {
         // `Plan::closed_inputs`) keeps them when none of them changed; so does
         // any other page the changes cannot concern (see `Suspects`).
         let suspects = Suspects::new(self, before, changes);
-        let planned: Vec<(&PlannedPage<'a>, String, Inputs<'_>, bool)> = self
+        let (seeded, carried_mentions) = match &suspects {
+            Some(s) => self.seed_mentions(before, s),
+            None => Default::default(),
+        };
+        // Which inputs of the footprint before the changes cover.
+        let touched: Vec<bool> = before
+            .inputs
+            .par_iter()
+            .map(|input| changes.iter().any(|c| input.covers(c)))
+            .collect();
+        let planned: Vec<Planned<'a, '_, '_>> = self
             .pages
             .par_iter()
             .filter(|page| !page.reused)
             .map(|page| {
                 let path = self.site_path(page);
+                let output = super::url::output_file(&path);
                 let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
                 let old = before.pages.get(&path);
-                let old_covered = old.is_some_and(|old| {
-                    old.iter()
-                        .any(|&i| changes.iter().any(|c| before.inputs[i as usize].covers(c)))
-                });
+                let old_covered = old.is_some_and(|old| old.iter().any(|&i| touched[i as usize]));
                 let settled = |_: &&Vec<u32>| match &suspects {
                     Some(s) => s.settled(page, old_covered),
                     None => !old_covered && self.closed_inputs(page),
                 };
                 if let Some(old) = old.filter(settled) {
-                    return (page, path, Inputs::Kept(old), renamed || old_covered);
+                    return (
+                        page,
+                        [path, output],
+                        Inputs::Kept(old),
+                        renamed || old_covered,
+                    );
                 }
                 let inputs = self.inputs(page);
                 let again = renamed || old.is_none() || old_covered || covers(&inputs, changes);
-                (page, path, Inputs::Found(inputs), again)
+                (page, [path, output], Inputs::Found(inputs), again)
             })
             .collect();
         let mut again = Vec::new();
         let mut pages = HashMap::with_capacity(planned.len());
+        let mut outputs = Vec::with_capacity(planned.len());
         let mut numbering = Numbering {
-            table: before.inputs.clone(),
-            numbers: before.numbers.clone(),
+            table: Arc::clone(&before.inputs),
+            numbers: Arc::clone(&before.numbers),
         };
-        for (page, path, inputs, render) in planned {
+        for (page, [path, output], inputs, render) in planned {
             if render {
                 again.push(page);
             }
@@ -122,24 +153,140 @@ impl<'a> Plan<'a> {
                 Inputs::Kept(ids) => ids.clone(),
                 Inputs::Found(inputs) => inputs.into_iter().map(|i| numbering.number(i)).collect(),
             };
+            outputs.push(output);
             pages.insert(path, ids);
         }
-        numbering.tidy(&mut pages);
-        (again, self.footprint_of(pages, numbering))
+        let outputs: BTreeSet<String> = outputs.into_iter().collect();
+        let mut mentions = carried_mentions;
+        self.found_mentions(&seeded, &mut numbering, &mut mentions);
+        if numbering.tidy(&mut pages) {
+            // Numbered again: what the memo holds would be misread.
+            mentions = Default::default();
+        }
+        let carried = self.carried_outputs(before);
+        let mut footprint = self.footprint_of(pages, numbering, (outputs, carried));
+        footprint.mentions = mentions;
+        footprint.titles = self.item_titles(before, suspects.as_ref());
+        (again, footprint)
     }
 
-    /// This plan's footprint, given its pages' inputs.
-    fn footprint_of(&self, pages: HashMap<String, Vec<u32>>, numbering: Numbering) -> Footprint {
+    /// Gives this plan the mentions the footprint before found for the
+    /// working-copy items `suspects` cannot concern (their texts, the ids
+    /// and the other titles are the same); returns which items got them (by
+    /// scope kind, by file) and those mentions as this plan's footprint
+    /// keeps them (the numbering before is kept, extended).
+    fn seed_mentions(&self, before: &Footprint, suspects: &Suspects<'_>) -> Seeded {
+        let site = self.site;
+        let by_path: HashMap<&str, FileId> = site
+            .registers
+            .iter()
+            .flat_map(|r| &r.working.items)
+            .map(|i| (site.files.path(i.file), i.file))
+            .collect();
+        let file = |n: u32| match before.inputs.get(n as usize) {
+            Some(Input::File(path)) => by_path.get(path.as_str()).copied(),
+            _ => None,
+        };
+        let mut seeded: [Vec<bool>; 2] = Default::default();
+        let mut kept: [HashMap<u32, Vec<u32>>; 2] = Default::default();
+        for (k, kind) in KINDS.into_iter().enumerate() {
+            if before.mentions[k].is_empty() {
+                continue;
+            }
+            let slots = self.mention_slots(kind);
+            seeded[k] = vec![false; slots.len()];
+            kept[k].reserve(before.mentions[k].len());
+            for (&item, found) in &before.mentions[k] {
+                let Some(at) = file(item).filter(|f| !suspects.files.contains(f)) else {
+                    continue;
+                };
+                let Some(files) = found.iter().map(|&n| file(n)).collect::<Option<Vec<_>>>() else {
+                    continue;
+                };
+                if let Some(slot) = slots.get(at.0 as usize)
+                    && slot.set(files).is_ok()
+                {
+                    seeded[k][at.0 as usize] = true;
+                    kept[k].insert(item, found.clone());
+                }
+            }
+        }
+        (seeded, kept)
+    }
+
+    /// Adds to `memo` the mentions this plan found itself (not `seeded`).
+    fn found_mentions(
+        &self,
+        seeded: &[Vec<bool>; 2],
+        numbering: &mut Numbering,
+        memo: &mut [HashMap<u32, Vec<u32>>; 2],
+    ) {
+        for k in 0..KINDS.len() {
+            let Some(slots) = self.mentions[k].get() else {
+                continue;
+            };
+            for (at, slot) in slots.iter().enumerate() {
+                let Some(found) = slot.get() else { continue };
+                if seeded[k].get(at).copied().unwrap_or(false) {
+                    continue;
+                }
+                let id = FileId(u32::try_from(at).unwrap_or(u32::MAX));
+                let item = numbering.number(self.file(id));
+                let found = found
+                    .iter()
+                    .map(|&f| numbering.number(self.file(f)))
+                    .collect();
+                memo[k].insert(item, found);
+            }
+        }
+    }
+
+    /// The output files of the frozen pages this plan carries over, by
+    /// register (shared with the footprint before where its fingerprint is
+    /// the same).
+    fn carried_outputs(
+        &self,
+        before: &Footprint,
+    ) -> BTreeMap<String, (String, Arc<BTreeSet<String>>)> {
+        let mut out = BTreeMap::new();
+        for key in &self.reuse.registers {
+            let Some(fingerprint) = self.reuse.fingerprints.get(key) else {
+                continue;
+            };
+            let files = match before.carried.get(key) {
+                Some((f, files)) if f == fingerprint => Arc::clone(files),
+                _ => Arc::new(
+                    self.pages
+                        .iter()
+                        .filter(|p| p.reused && frozen_register(p) == Some(key.as_str()))
+                        .map(|p| self.output_file(p))
+                        .collect(),
+                ),
+            };
+            out.insert(key.clone(), (fingerprint.clone(), files));
+        }
+        out
+    }
+
+    /// This plan's footprint, given its pages' inputs and output files.
+    fn footprint_of(
+        &self,
+        pages: HashMap<String, Vec<u32>>,
+        numbering: Numbering,
+        (outputs, carried): Outputs,
+    ) -> Footprint {
         Footprint {
             pages,
             inputs: numbering.table,
             numbers: numbering.numbers,
-            outputs: self.pages.iter().map(|p| self.output_file(p)).collect(),
+            outputs,
+            carried,
             indexes: self
                 .indexes()
                 .iter()
                 .map(|i| (i.folder(), self.index_inputs(i)))
                 .collect(),
+            mentions: Default::default(),
             scopes: KINDS.map(|kind| {
                 let scope = self.scope(kind);
                 let slugs = scope
@@ -149,18 +296,41 @@ impl<'a> Plan<'a> {
                     .collect();
                 (Some(scope.kind), slugs)
             }),
-            titles: self
-                .site
-                .registers
-                .iter()
-                .flat_map(|r| &r.working.items)
-                .map(|i| {
-                    (
-                        self.site.files.path(i.file).to_owned(),
-                        i.title.value.clone(),
-                    )
-                })
-                .collect(),
+            titles: Titles::default(),
+        }
+    }
+
+    /// The titles of every working-copy item, by file: those before with
+    /// the edited items' own (`suspects`: only working-copy items were
+    /// modified) while few were, else found again.
+    fn item_titles(&self, before: &Footprint, suspects: Option<&Suspects<'_>>) -> Titles {
+        match suspects {
+            Some(s) if !before.titles.base.is_empty() && before.titles.edited.len() < 256 => {
+                let mut edited = before.titles.edited.clone();
+                edited.extend(
+                    s.titles
+                        .iter()
+                        .map(|(path, title)| ((*path).to_owned(), (*title).to_owned())),
+                );
+                Titles {
+                    base: Arc::clone(&before.titles.base),
+                    edited,
+                }
+            }
+            _ => Titles {
+                base: Arc::new(
+                    self.site
+                        .registers
+                        .iter()
+                        .flat_map(|r| &r.working.items)
+                        .map(|i| {
+                            let path = self.site.files.path(i.file).to_owned();
+                            (path, i.title.value.clone())
+                        })
+                        .collect(),
+                ),
+                edited: HashMap::new(),
+            },
         }
     }
 
@@ -180,17 +350,63 @@ impl<'a> Plan<'a> {
             .collect()
     }
 
+    /// [`Plan::indexes_since`], given this plan's footprint `now` (which
+    /// knows the indexes' inputs already).
+    pub fn indexes_between(
+        &self,
+        before: &Footprint,
+        now: &Footprint,
+        changes: &[Change],
+    ) -> Vec<IndexId<'a>> {
+        self.indexes()
+            .into_iter()
+            .filter(|index| {
+                let folder = index.folder();
+                let covered =
+                    |f: &Footprint| f.indexes.get(&folder).is_none_or(|i| covers(i, changes));
+                covered(before) || covered(now)
+            })
+            .collect()
+    }
+
     /// The output files of the plan before (its footprint) that this plan no
     /// longer has, to delete.
     pub fn outputs_removed_since(&self, before: &Footprint) -> Vec<String> {
         let now: BTreeSet<String> = self.pages.iter().map(|p| self.output_file(p)).collect();
-        before.outputs.difference(&now).cloned().collect()
+        before
+            .all_outputs()
+            .into_iter()
+            .filter(|f| !now.contains(*f))
+            .cloned()
+            .collect()
     }
 
     /// [`Plan::outputs_removed_since`] from this plan's footprint (which
-    /// knows the output files already).
+    /// knows the output files already), sorted.
     pub fn outputs_removed_between(before: &Footprint, now: &Footprint) -> Vec<String> {
-        before.outputs.difference(&now.outputs).cloned().collect()
+        let mut out: Vec<String> = before
+            .outputs
+            .difference(&now.outputs)
+            .filter(|f| !now.carries(f))
+            .cloned()
+            .collect();
+        for (key, (_, files)) in &before.carried {
+            if now
+                .carried
+                .get(key)
+                .is_some_and(|(_, theirs)| Arc::ptr_eq(files, theirs))
+            {
+                continue;
+            }
+            out.extend(
+                files
+                    .iter()
+                    .filter(|f| !now.outputs.contains(*f) && !now.carries(f))
+                    .cloned(),
+            );
+        }
+        out.sort();
+        out
     }
 
     /// The index folders of the plan before (its footprint) that this plan no
@@ -226,6 +442,10 @@ impl<'a> Plan<'a> {
 struct Suspects<'a> {
     /// Item ids (by register key) whose text holds a changed title.
     holders: HashMap<&'a str, Vec<&'a str>>,
+    /// The file and new title of every edited item.
+    titles: Vec<(&'a str, &'a str)>,
+    /// The files of the edited items and of the items holding a changed title.
+    files: std::collections::HashSet<FileId>,
     purposes: std::collections::HashSet<&'a str>,
     departments: std::collections::HashSet<&'a str>,
 }
@@ -257,7 +477,12 @@ impl<'a> Suspects<'a> {
             return None;
         }
         let mut suspects = Suspects {
+            titles: edited
+                .iter()
+                .map(|(_, item, _)| (site.files.path(item.file), item.title.value.as_str()))
+                .collect(),
             holders: HashMap::new(),
+            files: edited.iter().map(|(_, item, _)| item.file).collect(),
             purposes: std::collections::HashSet::new(),
             departments: std::collections::HashSet::new(),
         };
@@ -282,6 +507,7 @@ impl<'a> Suspects<'a> {
                         .entry(register.key.as_str())
                         .or_default()
                         .push(other.id.as_str());
+                    suspects.files.insert(other.file);
                     suspects
                         .purposes
                         .extend(other.purposes.iter().map(String::as_str));
@@ -314,6 +540,62 @@ impl<'a> Suspects<'a> {
     }
 }
 
+/// Which items [`Plan::seed_mentions`] gave mentions to (by scope kind, by
+/// file), and those mentions as a footprint keeps them.
+type Seeded = ([Vec<bool>; 2], [HashMap<u32, Vec<u32>>; 2]);
+
+/// A footprint's output files: those of the pages not carried over, and
+/// those carried over by register.
+type Outputs = (
+    BTreeSet<String>,
+    BTreeMap<String, (String, Arc<BTreeSet<String>>)>,
+);
+
+/// The register of a frozen page (an edition or an item in it).
+fn frozen_register<'p>(page: &PlannedPage<'p>) -> Option<&'p str> {
+    match page.id {
+        super::page::PageId::Edition { register, .. }
+        | super::page::PageId::Frozen { register, .. } => Some(register),
+        _ => None,
+    }
+}
+
+/// The title of every working-copy item, by its file: those of a footprint
+/// made afresh (shared by the footprints after it), and those of items
+/// edited since (see `Plan::item_titles`).
+#[derive(Clone, Debug, Default)]
+struct Titles {
+    base: Arc<HashMap<String, String>>,
+    edited: HashMap<String, String>,
+}
+
+impl Titles {
+    fn get(&self, path: &str) -> Option<&String> {
+        self.edited.get(path).or_else(|| self.base.get(path))
+    }
+
+    /// Every title, by file.
+    fn resolved(&self) -> HashMap<&str, &str> {
+        let mut out: HashMap<&str, &str> = self
+            .base
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        out.extend(self.edited.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+        out
+    }
+}
+
+impl PartialEq for Titles {
+    fn eq(&self, other: &Titles) -> bool {
+        self.resolved() == other.resolved()
+    }
+}
+
+/// A page of [`Plan::rebuild_since`]: its site path and output file, its
+/// inputs, and whether to render it again.
+type Planned<'a, 'p, 'f> = (&'p PlannedPage<'a>, [String; 2], Inputs<'f>, bool);
+
 /// A page's inputs in [`Plan::rebuild_since`]: kept from the footprint before
 /// (numbers in its table), or found in this plan.
 enum Inputs<'f> {
@@ -323,21 +605,27 @@ enum Inputs<'f> {
 
 /// The input table of a footprint being made: the one before, extended.
 struct Numbering {
-    table: Vec<Input>,
-    numbers: HashMap<Input, u32>,
+    table: Arc<Vec<Input>>,
+    numbers: Arc<HashMap<Input, u32>>,
 }
 
 impl Numbering {
+    /// The number of `input`, given one if it has none (the tables before
+    /// are shared until then).
     fn number(&mut self, input: Input) -> u32 {
-        *self.numbers.entry(input).or_insert_with_key(|input| {
-            self.table.push(input.clone());
-            u32::try_from(self.table.len() - 1).unwrap_or(u32::MAX)
-        })
+        if let Some(&n) = self.numbers.get(&input) {
+            return n;
+        }
+        let n = u32::try_from(self.table.len()).unwrap_or(u32::MAX);
+        Arc::make_mut(&mut self.table).push(input.clone());
+        Arc::make_mut(&mut self.numbers).insert(input, n);
+        n
     }
 
     /// Numbers the inputs again, leaving out those no page has any more, once
     /// they are as many as those in use (edits that rename files leave some).
-    fn tidy(&mut self, pages: &mut HashMap<String, Vec<u32>>) {
+    /// Returns whether it numbered them again.
+    fn tidy(&mut self, pages: &mut HashMap<String, Vec<u32>>) -> bool {
         let mut used = vec![false; self.table.len()];
         for ids in pages.values() {
             for &i in ids {
@@ -346,11 +634,11 @@ impl Numbering {
         }
         let live = used.iter().filter(|u| **u).count();
         if self.table.len() <= 2 * live.max(1024) {
-            return;
+            return false;
         }
         let mut fresh = Numbering {
-            table: Vec::with_capacity(live),
-            numbers: HashMap::with_capacity(live),
+            table: Arc::new(Vec::with_capacity(live)),
+            numbers: Arc::new(HashMap::with_capacity(live)),
         };
         let old = std::mem::take(&mut self.table);
         for ids in pages.values_mut() {
@@ -359,6 +647,7 @@ impl Numbering {
             }
         }
         *self = fresh;
+        true
     }
 }
 
@@ -376,7 +665,7 @@ impl PartialEq for Footprint {
                     .get(path)
                     .is_some_and(|theirs| resolve(self, ids) == resolve(other, theirs))
             })
-            && self.outputs == other.outputs
+            && self.all_outputs() == other.all_outputs()
             && self.indexes == other.indexes
             && self.scopes == other.scopes
             && self.titles == other.titles
@@ -384,6 +673,19 @@ impl PartialEq for Footprint {
 }
 
 impl Footprint {
+    /// Every output file, whether carried over or not.
+    fn all_outputs(&self) -> BTreeSet<&String> {
+        let carried = self.carried.values().flat_map(|(_, files)| files.iter());
+        self.outputs.iter().chain(carried).collect()
+    }
+
+    /// Whether `file` is a carried-over output.
+    fn carries(&self, file: &str) -> bool {
+        self.carried
+            .iter()
+            .any(|(key, (_, files))| file.starts_with(key.as_str()) && files.contains(file))
+    }
+
     /// How many pages' inputs it holds.
     pub fn pages(&self) -> usize {
         self.pages.len()
@@ -410,7 +712,7 @@ impl Footprint {
             }
         }
         w.usize(self.inputs.len());
-        for input in &self.inputs {
+        for input in self.inputs.iter() {
             let (tag, path) = match input {
                 Input::File(p) => (0, p.as_str()),
                 Input::Folder(p) => (1, p.as_str()),
@@ -443,7 +745,7 @@ impl Footprint {
         }
         for _ in 0..r.usize()? {
             let (tag, path) = (r.u32()?, r.string()?);
-            out.inputs.push(match tag {
+            Arc::make_mut(&mut out.inputs).push(match tag {
                 0 => Input::File(path),
                 1 => Input::Folder(path),
                 2 => Input::Listing(path),
@@ -455,9 +757,11 @@ impl Footprint {
         if out.pages.values().flatten().any(|&i| i as usize >= count) {
             return None;
         }
-        out.numbers = (0..count)
-            .map(|i| (out.inputs[i].clone(), u32::try_from(i).unwrap_or(u32::MAX)))
-            .collect();
+        out.numbers = Arc::new(
+            (0..count)
+                .map(|i| (out.inputs[i].clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+                .collect(),
+        );
         for scope in &mut out.scopes {
             scope.0 = match r.u32()? {
                 0 => None,
@@ -478,8 +782,8 @@ mod tests {
     #[test]
     fn a_footprint_reads_back_with_its_numbering() {
         let mut numbering = Numbering {
-            table: Vec::new(),
-            numbers: HashMap::new(),
+            table: Arc::default(),
+            numbers: Arc::default(),
         };
         let a = numbering.number(Input::File("content/site.yaml".to_owned()));
         let b = numbering.number(Input::Listing("content/lists/stamp/items/".to_owned()));
@@ -505,8 +809,8 @@ mod tests {
     #[test]
     fn tidying_drops_unused_inputs_and_keeps_each_pages_inputs() {
         let mut numbering = Numbering {
-            table: Vec::new(),
-            numbers: HashMap::new(),
+            table: Arc::default(),
+            numbers: Arc::default(),
         };
         // 5,000 inputs, of which pages use 2,200: more than twice as many.
         let ids: Vec<u32> = (0..5000)

@@ -170,11 +170,7 @@ impl Plan<'_> {
     /// The files of the working-copy items `item` (of register `p`) mentions
     /// (see [`Plan::mentioned`]); found once per plan, scope and item.
     fn mentions_of(&self, scope: &Scope<'_>, p: &Published<'_>, item: &Item) -> &[FileId] {
-        let slots = self.mentions[usize::from(scope.kind == ScopeKind::Draft)].get_or_init(|| {
-            (0..self.site.files.len())
-                .map(|_| OnceLock::new())
-                .collect()
-        });
+        let slots = self.mention_slots(scope.kind);
         let Some(slot) = slots.get(item.file.0 as usize) else {
             return &[];
         };
@@ -204,6 +200,17 @@ impl Plan<'_> {
                 }
             }
             files
+        })
+    }
+
+    /// The files each item mentions in the scope of `kind`, by the item's
+    /// file, each found when first asked for (or given by
+    /// [`Plan::rebuild_since`] from the footprint before).
+    pub(super) fn mention_slots(&self, kind: ScopeKind) -> &[OnceLock<Vec<FileId>>] {
+        self.mentions[usize::from(kind == ScopeKind::Draft)].get_or_init(|| {
+            (0..self.site.files.len())
+                .map(|_| OnceLock::new())
+                .collect()
         })
     }
 

@@ -25,7 +25,8 @@
 //! - **Incremental rebuilds** (`serve`): keep the [`Footprint`] of the last
 //!   build's plan (not its model); after a file changes, load, check, compute
 //!   the history and plan again, then render [`Plan::rebuild_since`], build
-//!   [`Plan::indexes_since`] and delete [`Plan::outputs_removed_since`].
+//!   [`Plan::indexes_between`] and delete [`Plan::outputs_removed_between`]
+//!   (both given the footprint `rebuild_since` returns).
 
 pub mod files;
 pub mod footprint;
@@ -43,8 +44,8 @@ use jiff::civil::Date;
 
 use crate::diagnostic::FileId;
 use crate::history::SiteHistory;
-use crate::model::Site;
 use crate::model::mention::TitleIndex;
+use crate::model::{Site, id_order};
 
 pub use files::{DataFile, DataFormat, SchemaFile};
 pub use footprint::Footprint;
@@ -91,7 +92,9 @@ pub struct Plan<'a> {
     pub pages: Vec<PlannedPage<'a>>,
     /// Which frozen edition folders are carried over.
     pub reuse: Reuse,
-    /// Position in `pages` of every page, by scope and identity.
+    /// Position in `pages` of every page but a frozen item's, by scope and
+    /// identity (a frozen item's page follows its edition's page, in the
+    /// edition's item order: see [`Plan::page`]).
     positions: HashMap<(ScopeKind, PageId<'a>), usize>,
     /// Per scope (public, draft): each register's working-copy item titles,
     /// indexed when first asked for (to find the items a text mentions).
@@ -115,7 +118,8 @@ impl<'a> Plan<'a> {
             Some(base) => format!("{base}/"),
             None => site.config.base_url.clone(),
         };
-        let public = Scope::public(publish::published(site, history, options.today), site);
+        let published = publish::published(site, history, options.today);
+        let public = Scope::public_with(published, site, history);
         let draft = options.drafts.then(|| Scope::draft(site));
         let reuse = reuse::decide(
             site,
@@ -125,15 +129,20 @@ impl<'a> Plan<'a> {
             &options.program,
             &options.previous,
         );
-        let mut pages = page::pages(site, history, &public, &reuse.registers);
+        let mut pages =
+            Vec::with_capacity(page::most(history, std::iter::once(&public).chain(&draft)));
+        page::pages(site, history, &public, &reuse.registers, &mut pages);
         if let Some(draft) = &draft {
-            pages.extend(page::pages(site, history, draft, &reuse.registers));
+            page::pages(site, history, draft, &reuse.registers, &mut pages);
         }
-        let positions = pages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| ((p.scope, p.id), i))
-            .collect();
+        let mut positions = HashMap::with_capacity(pages.len() / 2);
+        positions.extend(
+            pages
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| !matches!(p.id, PageId::Frozen { .. }))
+                .map(|(i, p)| ((p.scope, p.id), i)),
+        );
         Plan {
             site,
             history,
@@ -201,7 +210,24 @@ impl<'a> Plan<'a> {
 
     /// The page with this identity, if planned.
     pub fn page(&self, scope: ScopeKind, id: &PageId<'_>) -> Option<&PlannedPage<'a>> {
-        let at = *self.positions.get(&(scope, *id))?;
-        self.pages.get(at)
+        let at = match *id {
+            PageId::Frozen {
+                register,
+                edition,
+                item,
+            } => {
+                let start = *self
+                    .positions
+                    .get(&(scope, PageId::Edition { register, edition }))?;
+                let e = self.history.register(register)?;
+                let e = e.register.editions.iter().find(|e| e.id == edition)?;
+                let items = &e.snapshot.items;
+                start + 1 + items.binary_search_by(|i| id_order(&i.id, item)).ok()?
+            }
+            _ => *self.positions.get(&(scope, *id))?,
+        };
+        self.pages
+            .get(at)
+            .filter(|p| p.scope == scope && p.id == *id)
     }
 }

@@ -119,25 +119,55 @@ pub struct PlannedPage<'a> {
     pub reused: bool,
 }
 
-/// The pages of one scope, in a stable order: the current pages first, then
-/// (public site only) the site-wide and history pages.
+/// How many pages the plan of `scopes` has at most (to make room for them
+/// at once: they are many).
+pub(super) fn most<'s, 'a: 's>(
+    history: &SiteHistory<'_>,
+    scopes: impl IntoIterator<Item = &'s Scope<'a>>,
+) -> usize {
+    let frozen: usize = history
+        .registers
+        .iter()
+        .map(|h| {
+            let editions = &h.register.editions;
+            let items: usize = editions.iter().map(|e| 1 + e.snapshot.items.len()).sum();
+            items + h.last_seen.len() + 4 + 4 * editions.len()
+        })
+        .sum();
+    let current: usize = scopes
+        .into_iter()
+        .map(|s| {
+            let items: usize = s
+                .registers
+                .iter()
+                .map(|p| 1 + 2 * p.snapshot.items.len())
+                .sum();
+            items + s.departments.len() + s.purpose_slugs.len() + 8
+        })
+        .sum();
+    frozen + current + 64
+}
+
+/// Adds the pages of one scope to `out`, in a stable order: the current
+/// pages first, then (public site only) the site-wide and history pages.
 pub(super) fn pages<'a>(
     site: &'a Site,
     history: &'a SiteHistory<'a>,
     scope: &Scope<'a>,
     reused: &BTreeSet<String>,
-) -> Vec<PlannedPage<'a>> {
+    out: &mut Vec<PlannedPage<'a>>,
+) {
     let page = |id| PlannedPage {
         scope: scope.kind,
         id,
         reused: false,
     };
-    let mut out = vec![
+    out.extend([
         page(PageId::Home),
         page(PageId::Departments),
         page(PageId::Purposes),
         page(PageId::Search),
-    ];
+    ]);
     for p in &scope.registers {
         let register = p.register.key.as_str();
         out.push(page(PageId::Register { register }));
@@ -168,7 +198,7 @@ pub(super) fn pages<'a>(
             .map(|purpose| page(PageId::Purpose { purpose })),
     );
     if scope.is_draft() {
-        return out;
+        return;
     }
     out.extend(
         [
@@ -185,9 +215,8 @@ pub(super) fn pages<'a>(
             .iter()
             .map(|p| page(PageId::Page { slug: &p.slug })),
     );
-    out.extend(history_pages(history, reused));
+    history_pages(history, reused, out);
     out.extend(data_pages(history));
-    out
 }
 
 /// The public site's open data (the data page, the catalogue, per register its
@@ -231,13 +260,13 @@ fn is_refused(item: &crate::model::Item) -> bool {
 fn history_pages<'a>(
     history: &'a SiteHistory<'a>,
     reused: &BTreeSet<String>,
-) -> Vec<PlannedPage<'a>> {
+    out: &mut Vec<PlannedPage<'a>>,
+) {
     let page = |id| PlannedPage {
         scope: ScopeKind::Public,
         id,
         reused: false,
     };
-    let mut out = Vec::new();
     for h in &history.registers {
         let register = h.register.key.as_str();
         out.push(page(PageId::Editions { register }));
@@ -271,7 +300,6 @@ fn history_pages<'a>(
             })
         }));
     }
-    out
 }
 
 /// A page's path from its scope's root (`stamp/GZ-001/`), without the scope prefix.

@@ -113,6 +113,11 @@ impl ScopeKind {
     }
 }
 
+/// A snapshot whose purposes and departments a scope names, the departments
+/// its ids resolve to, and (for a frozen edition) the positions of the items
+/// that name something new in it.
+type Snapshotted<'a> = (&'a Snapshot, &'a Departments, Option<&'a [u32]>);
+
 /// One site to render: the public site, or the `/draft/` preview.
 #[derive(Debug)]
 pub struct Scope<'a> {
@@ -138,6 +143,38 @@ impl<'a> Scope<'a> {
                 snapshots.push((&e.snapshot, edition_departments(e, &site.departments)));
             }
         }
+        let all: Vec<_> = snapshots.into_iter().map(|(s, d)| (s, d, None)).collect();
+        Scope::collect(ScopeKind::Public, published, &all)
+    }
+
+    /// [`Scope::public`], looking in frozen editions only at the items the
+    /// history step found to name something new in them
+    /// ([`crate::history::RegisterHistory::firsts`]): same result.
+    pub fn public_with(
+        published: Vec<Published<'a>>,
+        site: &'a Site,
+        history: &'a SiteHistory<'a>,
+    ) -> Self {
+        let firsts = |h: &'a crate::history::RegisterHistory<'a>, e: usize| {
+            h.firsts.get(e).map(Vec::as_slice)
+        };
+        let mut snapshots: Vec<Snapshotted<'a>> = published
+            .iter()
+            .zip(&history.registers)
+            .map(|(p, h)| {
+                (
+                    p.snapshot,
+                    p.departments,
+                    p.edition.and_then(|e| firsts(h, e)),
+                )
+            })
+            .collect();
+        for h in &history.registers {
+            for (at, e) in h.register.editions.iter().enumerate().rev() {
+                let departments = edition_departments(e, &site.departments);
+                snapshots.push((&e.snapshot, departments, firsts(h, at)));
+            }
+        }
         Scope::collect(ScopeKind::Public, published, &snapshots)
     }
 
@@ -156,7 +193,7 @@ impl<'a> Scope<'a> {
             .collect();
         let snapshots: Vec<_> = published
             .iter()
-            .map(|p| (p.snapshot, p.departments))
+            .map(|p| (p.snapshot, p.departments, None))
             .collect();
         Scope::collect(ScopeKind::Draft, published, &snapshots)
     }
@@ -164,12 +201,16 @@ impl<'a> Scope<'a> {
     fn collect(
         kind: ScopeKind,
         registers: Vec<Published<'a>>,
-        snapshots: &[(&'a Snapshot, &'a Departments)],
+        snapshots: &[Snapshotted<'a>],
     ) -> Self {
         let mut purposes = BTreeSet::new();
         let mut departments = BTreeMap::new();
-        for (snapshot, deps) in snapshots {
-            for item in &snapshot.items {
+        for (snapshot, deps, firsts) in snapshots {
+            let items: Box<dyn Iterator<Item = &'a crate::model::Item>> = match firsts {
+                Some(at) => Box::new(at.iter().filter_map(|&i| snapshot.items.get(i as usize))),
+                None => Box::new(snapshot.items.iter()),
+            };
+            for item in items {
                 purposes.extend(item.purposes.iter().map(String::as_str));
                 for id in item.department_refs() {
                     if let Some(d) = deps.get(&id.value) {

@@ -249,6 +249,12 @@ fn rebuild_matches_the_plan(local: bool, edit: impl Fn(&SiteTest) -> Change) {
         .iter()
         .map(IndexId::folder)
         .collect();
+    let between: Vec<String> = new_plan
+        .indexes_between(&old_footprint, &next_footprint, &edits)
+        .iter()
+        .map(IndexId::folder)
+        .collect();
+    assert_eq!(between, rebuilt_indexes, "indexes from the footprints");
     let removed_indexes = new_plan.index_folders_removed_since(&old_footprint);
     let in_any =
         |folders: &[String], path: &str| folders.iter().any(|f| path.starts_with(f.as_str()));
@@ -511,4 +517,141 @@ fn items_are_found_by_id_across_id_lengths() {
         );
     }
     assert!(snapshot.item("GZ-0010").is_none());
+}
+
+#[test]
+fn the_public_scope_found_from_first_namers_equals_one_found_from_every_item() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let plan = Plan::new(&site, &history, &options(false));
+    let every = minglu::plan::Scope::public(
+        minglu::plan::publish::published(&site, &history, today()),
+        &site,
+    );
+    assert!(!every.departments.is_empty() && !every.purpose_slugs.is_empty());
+    assert_eq!(plan.public.purpose_slugs, every.purpose_slugs);
+    let ids = |s: &minglu::plan::Scope<'_>| -> Vec<(String, String)> {
+        s.departments
+            .iter()
+            .map(|(id, d)| ((*id).to_owned(), format!("{d:?}")))
+            .collect()
+    };
+    assert_eq!(ids(&plan.public), ids(&every));
+}
+
+#[test]
+fn every_page_is_found_by_its_identity() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let plan = Plan::new(&site, &history, &options(true));
+    assert!(
+        plan.pages
+            .iter()
+            .any(|p| matches!(p.id, PageId::Frozen { .. }))
+    );
+    for page in &plan.pages {
+        assert_eq!(plan.page(page.scope, &page.id), Some(page), "{page:?}");
+    }
+    let missing = PageId::Frozen {
+        register: "stamp",
+        edition: "2015",
+        item: "GZ-0013",
+    };
+    assert!(plan.page(ScopeKind::Public, &missing).is_none());
+}
+
+#[test]
+fn footprints_that_carry_frozen_outputs_over_equal_fresh_ones() {
+    let site = example();
+    let history = SiteHistory::new(&site, today());
+    let first = Plan::new(&site, &history, &options(true));
+    let none = first.footprint();
+    let carrying = PlanOptions {
+        previous: first.reuse.fingerprints.clone(),
+        ..options(true)
+    };
+    let second = Plan::new(&site, &history, &carrying);
+    assert!(
+        !second.reuse.registers.is_empty(),
+        "frozen pages carried over"
+    );
+    let (_, carried) = second.rebuild_since(&none, &[]);
+    assert!(carried == second.footprint());
+    // The next footprint shares the carried outputs; still equal to a fresh one.
+    let (_, again) = second.rebuild_since(&carried, &[]);
+    assert!(again == second.footprint());
+    // The same outputs, carried or not.
+    assert!(Plan::outputs_removed_between(&none, &again).is_empty());
+    assert!(Plan::outputs_removed_between(&again, &none).is_empty());
+    // A frozen item gone (and the edition sealed again): its page is removed,
+    // whether the footprint before carried it or not.
+    let mut other = example();
+    let register = other.registers.iter_mut().find(|r| r.key == "stamp");
+    let edition = register
+        .and_then(|r| r.editions.first_mut())
+        .expect("a stamp edition");
+    let edition = std::sync::Arc::make_mut(edition);
+    let gone = edition.snapshot.items.remove(0);
+    edition.seal.push('0');
+    let file = format!("stamp/editions/{}/{}/index.html", edition.id, gone.id);
+    let other_history = SiteHistory::new(&other, today());
+    let third = Plan::new(&other, &other_history, &carrying);
+    let (_, after) = third.rebuild_since(&again, &[]);
+    assert!(after == third.footprint());
+    for before in [&none, &again] {
+        let removed = Plan::outputs_removed_between(before, &after);
+        assert_eq!(removed, vec![file.clone()]);
+        assert_eq!(third.outputs_removed_since(before), removed);
+    }
+}
+
+#[test]
+fn a_memoised_pending_diff_is_used_only_while_it_holds() {
+    let pending = |h: &SiteHistory<'_>| -> Vec<minglu::history::Diff> {
+        h.registers.iter().map(|r| (*r.pending).clone()).collect()
+    };
+    let site = example();
+    let fresh = pending(&SiteHistory::new(&site, today()));
+    assert!(fresh.iter().any(|d| !d.items.is_empty()), "pending changes");
+    let mut memo = minglu::history::Memo::default();
+    assert_eq!(
+        pending(&SiteHistory::new_with(&site, today(), &mut memo)),
+        fresh
+    );
+    assert_eq!(
+        pending(&SiteHistory::new_with(&site, today(), &mut memo)),
+        fresh
+    );
+    // One working item edited: that register's diff changes, the others' hold.
+    let mut other = example();
+    other.registers[0].working.items[0]
+        .title
+        .value
+        .push_str("（改）");
+    let expected = pending(&SiteHistory::new(&other, today()));
+    assert_ne!(expected[0], fresh[0]);
+    assert_eq!(expected[1..], fresh[1..]);
+    assert_eq!(
+        pending(&SiteHistory::new_with(&other, today(), &mut memo)),
+        expected
+    );
+    // Edited again: its change in the memo's diff is replaced.
+    other.registers[0].working.items[0].summary = Some("又改".to_owned());
+    assert_eq!(
+        pending(&SiteHistory::new_with(&other, today(), &mut memo)),
+        pending(&SiteHistory::new(&other, today()))
+    );
+    // The site's departments edited: every diff is found again.
+    let mut renamed = example();
+    if let Some(d) = renamed.departments.values_mut().next() {
+        d.name.push_str("（新）");
+    }
+    assert_eq!(
+        pending(&SiteHistory::new_with(&renamed, today(), &mut memo)),
+        pending(&SiteHistory::new(&renamed, today()))
+    );
+    assert_eq!(
+        pending(&SiteHistory::new_with(&site, today(), &mut memo)),
+        fresh
+    );
 }

@@ -270,3 +270,71 @@ fn checks_kept_from_frozen_editions_follow_the_ids_they_depend_on() {
     std::fs::remove_file(served.site.root.join(new_item)).expect("delete");
     served.rebuild(&[new_item], "the mentioned item is gone");
 }
+
+#[test]
+fn memos_and_carried_outputs_follow_what_they_were_made_from() {
+    let mut served = Served::start();
+    // The second build carries the frozen pages over, the third shares the
+    // names of their files with the second.
+    served.rebuild(&[], "frozen pages carried over");
+    served.rebuild(&[], "carried over again");
+    // An edit in one register: the others' pending diffs stay memoised.
+    let work = "content/lists/work/items/SX-001.yaml";
+    served.edit(work, |t| t.replacen("title: ", "title: 改", 1));
+    served.rebuild(&[work], "a work item");
+    // Back as it was: the memo holds the edited diff, which no longer holds.
+    served.edit(work, |t| t.replacen("title: 改", "title: ", 1));
+    served.rebuild(&[work], "the work item restored");
+    // An edit in another register (work's memo is the restored diff).
+    let stamp = "content/lists/stamp/items/GZ-002.yaml";
+    served.edit(stamp, |t| t.replacen("summary: ", "summary: 改。", 1));
+    served.rebuild(&[stamp], "a stamp item");
+    // An item created, renamed, then deleted.
+    let created = "content/lists/creation/items/CJ-900.yaml";
+    let source = std::fs::read_dir(served.site.root.join("content/lists/creation/items"))
+        .expect("creation items")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .min()
+        .expect("a creation item");
+    let text = served
+        .site
+        .read(&format!("content/lists/creation/items/{source}"));
+    served
+        .site
+        .write(created, text.replacen("title: ", "title: 新建", 1));
+    served.rebuild(&[created], "an item created");
+    let renamed = "content/lists/creation/items/CJ-901.yaml";
+    std::fs::rename(
+        served.site.root.join(created),
+        served.site.root.join(renamed),
+    )
+    .expect("rename");
+    served.rebuild(&[created, renamed], "an item renamed");
+    std::fs::remove_file(served.site.root.join(renamed)).expect("delete");
+    served.rebuild(&[renamed], "an item deleted");
+    // A frozen item removed and its edition sealed again: the register's
+    // frozen pages are no longer carried over, and the item's page goes.
+    let frozen = "content/lists/stamp/editions/2015/items/GZ-003.yaml";
+    let sums = "content/lists/stamp/editions/2015/SHA256SUMS";
+    std::fs::remove_file(served.site.root.join(frozen)).expect("delete");
+    served.edit(sums, |t| {
+        t.lines()
+            .filter(|l| !l.ends_with("  items/GZ-003.yaml"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    let before = served.files.len();
+    served.rebuild(&[frozen, sums], "a frozen item removed");
+    assert!(
+        !served
+            .files
+            .contains_key("stamp/editions/2015/GZ-003/index.html"),
+        "the frozen item's page is gone ({before} files before)"
+    );
+    // Carried over again from the next build on.
+    served.edit(stamp, |t| t.replacen("summary: ", "summary: 又改。", 1));
+    served.rebuild(&[stamp], "an edit after the edition changed");
+    served.edit(stamp, |t| t.replacen("summary: ", "summary: 再改。", 1));
+    served.rebuild(&[stamp], "carried over after the edition changed");
+}
