@@ -12,9 +12,21 @@
 //! when another site asks, so it holds one site's distinct items at most.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::model::{Item, ListKind, Site};
+
+/// What the data files make of an item's fields, each when first needed.
+#[derive(Default)]
+pub(super) struct Made {
+    /// The JSON members after `id` and `page` (see `records::fields_text`).
+    pub(super) json: OnceLock<String>,
+    /// The CSV cells of the field columns (see `table::field_cells`).
+    pub(super) csv: OnceLock<Vec<String>>,
+}
+
+/// The items of the data files made so far (one lookup gives both formats).
+pub(super) static ITEMS: Memo<Made> = Memo::new();
 
 /// Values made from items' fields, by item id, then kind and values.
 pub(super) struct Memo<V> {

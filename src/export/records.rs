@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap as _, Serializer};
 
 use super::FORMAT;
-use super::memo::Memo;
+use super::memo::{ITEMS, Made};
 use crate::history::{Diff, RegisterHistory};
 use crate::model::schema::{DEPARTMENT_FIELDS, Field, LIST_FIELDS, item_fields};
 use crate::model::{
@@ -47,7 +47,7 @@ fn list<'a>(key: &str, list: &'a ListMeta) -> Record<'a, ListMeta> {
 
 /// The items of a snapshot as the text of the `items` array of a pretty-printed
 /// data file, each with the path of its page (relative to the site's base
-/// URL); the members after `id` and `page` come from [`FIELDS`] when an item
+/// URL); the members after `id` and `page` come from the [`memo`](super::memo) when an item
 /// with the same values was formatted before.
 fn items_text(
     site: &Site,
@@ -58,9 +58,19 @@ fn items_text(
     if items.is_empty() {
         return "[]".to_owned();
     }
-    let mut out = String::from("[");
-    for (n, item) in items.iter().enumerate() {
-        let fields = FIELDS.get(site, kind, item, || fields_text(kind, item));
+    let kept: Vec<_> = items
+        .iter()
+        .map(|item| ITEMS.get(site, kind, item, Made::default))
+        .collect();
+    let made: Vec<&String> = kept
+        .iter()
+        .zip(items)
+        .map(|(m, item)| m.json.get_or_init(|| fields_text(kind, item)))
+        .collect();
+    // The members, with room for `id` and `page` (their paths are short).
+    let mut out = String::with_capacity(made.iter().map(|f| f.len() + 160).sum());
+    out.push('[');
+    for (n, (item, fields)) in items.iter().zip(made).enumerate() {
         out.push_str(if n == 0 { "\n    {" } else { ",\n    {" });
         for (key, value) in [("id", item.id.clone()), ("page", page(&item.id))] {
             out.push_str("\n      \"");
@@ -71,7 +81,7 @@ fn items_text(
                 out.push(',');
             }
         }
-        out.push_str(&fields);
+        out.push_str(fields);
         out.push_str("\n    }");
     }
     out.push_str("\n  ]");
@@ -96,9 +106,6 @@ fn fields_text(kind: crate::model::ListKind, item: &Item) -> String {
         .unwrap_or_default();
     members.replace('\n', "\n    ")
 }
-
-/// The item fields formatted so far (see [`memo`](super::memo)).
-static FIELDS: Memo<String> = Memo::new();
 
 /// The departments the items name (by id), from `departments`.
 fn departments<'a>(

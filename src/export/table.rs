@@ -11,7 +11,7 @@
 
 use csv::{Terminator, Writer, WriterBuilder};
 
-use super::memo::Memo;
+use super::memo::{ITEMS, Made};
 use crate::history::format::ListDiff;
 use crate::history::{Diff, RegisterHistory};
 use crate::model::schema::{Field, FieldValue, ValueKind, item_fields};
@@ -161,7 +161,7 @@ fn columns(kind: ListKind) -> Vec<(String, Column)> {
 ///
 /// The header goes through the `csv` writer; the rows are joined here from
 /// cells quoted by [`quoted`], the field columns' cells made once per
-/// distinct item of `site` ([`CELLS`]).
+/// distinct item of `site` (see [`memo`](super::memo)).
 pub(super) fn items_csv(
     site: &Site,
     kind: ListKind,
@@ -173,8 +173,24 @@ pub(super) fn items_csv(
     let mut w = writer();
     row(&mut w, columns.iter().map(|(name, _)| name));
     let mut out = finish(w);
-    for item in items {
-        let cells = CELLS.get(site, kind, item, || field_cells(&columns, item));
+    let kept: Vec<_> = items
+        .iter()
+        .map(|item| ITEMS.get(site, kind, item, Made::default))
+        .collect();
+    let made: Vec<&Vec<String>> = kept
+        .iter()
+        .zip(items)
+        .map(|(m, item)| m.csv.get_or_init(|| field_cells(&columns, item)))
+        .collect();
+    // The field cells, with room for the id, page and names cells.
+    out.reserve(
+        made.iter()
+            .flat_map(|c| c.iter())
+            .map(|c| c.len() + 1)
+            .sum::<usize>()
+            + 160 * items.len(),
+    );
+    for (item, cells) in items.iter().zip(made) {
         let mut fields = cells.iter();
         for (n, (_, column)) in columns.iter().enumerate() {
             if n > 0 {
@@ -200,9 +216,6 @@ pub(super) fn items_csv(
     }
     out
 }
-
-/// The item field cells formatted so far (see [`memo`](super::memo)).
-static CELLS: Memo<Vec<String>> = Memo::new();
 
 /// The cells of an item's field columns, in order, each guarded and quoted.
 fn field_cells(columns: &[(String, Column)], item: &Item) -> Vec<String> {
