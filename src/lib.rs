@@ -363,7 +363,9 @@ fn analyse(
         )
         .map(Some)
     };
-    let mut files = site.files;
+    let mut site = site;
+    let mut files = std::mem::take(&mut site.files);
+    drop_aside(site);
     let built = match rendered {
         Ok(built) => built.map(|mut built| {
             built.phases.write = Duration::from_nanos(written.into_inner());
@@ -386,6 +388,16 @@ fn analyse(
         },
         built,
     ))
+}
+
+/// Drops `value` on another thread: freeing a whole model takes tens of
+/// milliseconds on one core, which the build's caller need not wait for (a
+/// one-off build's process may well exit first, and the system frees it all).
+fn drop_aside<T: Send + 'static>(value: T) {
+    // Without a thread to spare, `spawn` drops the closure, and the value, here.
+    let _ = std::thread::Builder::new()
+        .name("minglu-drop".into())
+        .spawn(move || drop(value));
 }
 
 /// Runs `f`, adding its wall time to `into`.

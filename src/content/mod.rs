@@ -115,7 +115,9 @@ fn load_walked(root: &Path, w: &walk::Walk, cache: &Cache) -> Result<(Site, Diag
         .par_iter()
         .map(|(key, lf)| load_register((src, &distinct), key, lf, cache))
         .collect::<Result<_>>()?;
-    drop(distinct);
+    // Freeing every distinct parse takes a while: a worker does it while
+    // the caller goes on (checking is mostly one thread).
+    rayon::spawn(move || drop(distinct));
     let mut pages: Vec<Page> = pages
         .into_iter()
         .filter_map(|(p, d)| {

@@ -14,6 +14,7 @@
 //! file and column; [`FORMAT`] is the version every JSON file states.
 
 mod catalogue;
+mod memo;
 mod records;
 pub mod schema;
 mod table;
@@ -36,8 +37,9 @@ pub fn data_file(plan: &Plan<'_>, file: &DataFile<'_>) -> Option<String> {
             let i = plan.public.position(register)?;
             let published = &plan.public.registers[i];
             Some(match format {
-                DataFormat::Json => records::register_json(published),
+                DataFormat::Json => records::register_json(plan.site, published),
                 DataFormat::Csv => table::items_csv(
+                    plan.site,
                     published.register.kind(),
                     &published.snapshot.items,
                     published.departments,
@@ -54,9 +56,9 @@ pub fn data_file(plan: &Plan<'_>, file: &DataFile<'_>) -> Option<String> {
             let e = r.editions.iter().find(|e| e.id == edition)?;
             let departments = crate::plan::publish::edition_departments(e, &plan.site.departments);
             Some(match format {
-                DataFormat::Json => records::edition_json(r, e, departments),
+                DataFormat::Json => records::edition_json(plan.site, r, e, departments),
                 DataFormat::Csv => {
-                    table::items_csv(r.kind(), &e.snapshot.items, departments, |id| {
+                    table::items_csv(plan.site, r.kind(), &e.snapshot.items, departments, |id| {
                         crate::plan::url::frozen(register, edition, id)
                     })
                 }
@@ -70,4 +72,14 @@ pub fn data_file(plan: &Plan<'_>, file: &DataFile<'_>) -> Option<String> {
             })
         }
     }
+}
+
+/// The bundled example site (`content/`), loaded once for the tests.
+#[cfg(test)]
+pub(crate) fn example_site() -> &'static crate::model::Site {
+    static SITE: std::sync::OnceLock<crate::model::Site> = std::sync::OnceLock::new();
+    SITE.get_or_init(|| {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        crate::content::load(root).expect("the example loads").0
+    })
 }

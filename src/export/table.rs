@@ -11,10 +11,11 @@
 
 use csv::{Terminator, Writer, WriterBuilder};
 
+use super::memo::{ITEMS, Made};
 use crate::history::format::ListDiff;
 use crate::history::{Diff, RegisterHistory};
 use crate::model::schema::{Field, FieldValue, ValueKind, item_fields};
-use crate::model::{Basis, Choice as _, Departments, Item, ListKind};
+use crate::model::{Basis, Choice as _, Departments, Item, ListKind, Site};
 
 /// Joins the entries of a list in one cell.
 pub const LIST_SEPARATOR: &str = " | ";
@@ -157,7 +158,12 @@ fn columns(kind: ListKind) -> Vec<(String, Column)> {
 }
 
 /// One row per item: `data/<list>.csv` and `data/<list>/<edition>.csv`.
+///
+/// The header goes through the `csv` writer; the rows are joined here from
+/// cells quoted by [`quoted`], the field columns' cells made once per
+/// distinct item of `site` (see [`memo`](super::memo)).
 pub(super) fn items_csv(
+    site: &Site,
     kind: ListKind,
     items: &[Item],
     departments: &Departments,
@@ -166,26 +172,77 @@ pub(super) fn items_csv(
     let columns = columns(kind);
     let mut w = writer();
     row(&mut w, columns.iter().map(|(name, _)| name));
-    for item in items {
-        row(
-            &mut w,
-            columns.iter().map(|(_, c)| match c {
-                Column::Id => item.id.clone(),
-                Column::Page => page(&item.id),
-                Column::Field(f) => opt_cell((f.get)(item).as_ref()),
-                Column::Names(f) => match (f.get)(item) {
-                    Some(FieldValue::Departments(ids)) => guard(
-                        ids.iter()
+    let mut out = finish(w);
+    let kept: Vec<_> = items
+        .iter()
+        .map(|item| ITEMS.get(site, kind, item, Made::default))
+        .collect();
+    let made: Vec<&Vec<String>> = kept
+        .iter()
+        .zip(items)
+        .map(|(m, item)| m.csv.get_or_init(|| field_cells(&columns, item)))
+        .collect();
+    // The field cells, with room for the id, page and names cells.
+    out.reserve(
+        made.iter()
+            .flat_map(|c| c.iter())
+            .map(|c| c.len() + 1)
+            .sum::<usize>()
+            + 160 * items.len(),
+    );
+    for (item, cells) in items.iter().zip(made) {
+        let mut fields = cells.iter();
+        for (n, (_, column)) in columns.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            match column {
+                Column::Id => quoted(&mut out, &item.id),
+                Column::Page => quoted(&mut out, &page(&item.id)),
+                Column::Field(_) => out.push_str(fields.next().map_or("", String::as_str)),
+                Column::Names(f) => {
+                    if let Some(FieldValue::Departments(ids)) = (f.get)(item) {
+                        let names = ids
+                            .iter()
                             .map(|id| departments.get(id).map_or(id.as_str(), |d| &d.name))
                             .collect::<Vec<_>>()
-                            .join(LIST_SEPARATOR),
-                    ),
-                    _ => String::new(),
-                },
-            }),
-        );
+                            .join(LIST_SEPARATOR);
+                        quoted(&mut out, &guard(names));
+                    }
+                }
+            }
+        }
+        out.push_str("\r\n");
     }
-    finish(w)
+    out
+}
+
+/// The cells of an item's field columns, in order, each guarded and quoted.
+fn field_cells(columns: &[(String, Column)], item: &Item) -> Vec<String> {
+    columns
+        .iter()
+        .filter_map(|(_, c)| match c {
+            Column::Field(f) => {
+                let mut cell = String::new();
+                quoted(&mut cell, &opt_cell((f.get)(item).as_ref()));
+                Some(cell)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Appends a cell as the `csv` writer writes it within a row: in double
+/// quotes (doubled inside) when it holds a comma, a double quote or a line
+/// break, else as it is.
+fn quoted(out: &mut String, cell: &str) {
+    if cell.contains([',', '"', '\r', '\n']) {
+        out.push('"');
+        out.push_str(&cell.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(cell);
+    }
 }
 
 /// The rows of one diff (`from` → `to` of register `key`), each cell passed through `clean`.
@@ -307,6 +364,93 @@ pub fn changes_csv(lists: &[ListDiff]) -> String {
 mod tests {
     use super::*;
     use crate::model::schema::{Part, Way};
+
+    /// An item table written row by row with the `csv` writer: what
+    /// [`items_csv`] must equal, byte for byte.
+    fn written_by_csv(
+        kind: ListKind,
+        items: &[Item],
+        departments: &Departments,
+        page: &dyn Fn(&str) -> String,
+    ) -> String {
+        let columns = columns(kind);
+        let mut w = writer();
+        row(&mut w, columns.iter().map(|(name, _)| name));
+        for item in items {
+            row(
+                &mut w,
+                columns.iter().map(|(_, c)| match c {
+                    Column::Id => item.id.clone(),
+                    Column::Page => page(&item.id),
+                    Column::Field(f) => opt_cell((f.get)(item).as_ref()),
+                    Column::Names(f) => match (f.get)(item) {
+                        Some(FieldValue::Departments(ids)) => guard(
+                            ids.iter()
+                                .map(|id| departments.get(id).map_or(id.as_str(), |d| &d.name))
+                                .collect::<Vec<_>>()
+                                .join(LIST_SEPARATOR),
+                        ),
+                        _ => String::new(),
+                    },
+                }),
+            );
+        }
+        finish(w)
+    }
+
+    #[test]
+    fn item_tables_equal_the_csv_writers_though_items_are_formatted_once() {
+        let site = crate::export::example_site();
+        let mut compared = 0;
+        for _ in 0..2 {
+            for r in &site.registers {
+                for e in &r.editions {
+                    let deps = crate::plan::publish::edition_departments(e, &site.departments);
+                    let page = |id: &str| crate::plan::url::frozen(&r.key, &e.id, id);
+                    let items = &e.snapshot.items;
+                    assert_eq!(
+                        items_csv(site, r.kind(), items, deps, page),
+                        written_by_csv(r.kind(), items, deps, &page),
+                        "{} {}",
+                        r.key,
+                        e.id
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared >= 8, "the example has editions to compare");
+    }
+
+    #[test]
+    fn cells_are_quoted_as_the_csv_writer_quotes_them() {
+        let cells = [
+            "",
+            " ",
+            "plain",
+            "居民身份证",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            "line\nbreak",
+            "cr\rhere",
+            "tab\there",
+            "#hash",
+            "'=1",
+            "a;b | c",
+            "，中文逗号",
+            "end,",
+        ];
+        for cell in cells {
+            let mut w = writer();
+            row(&mut w, ["x", cell, "y"]);
+            let written = finish(w);
+            let mut mine = String::from("\u{feff}x,");
+            quoted(&mut mine, cell);
+            mine.push_str(",y\r\n");
+            assert_eq!(mine, written, "{cell:?}");
+        }
+    }
 
     #[test]
     fn formulas_are_not_run_by_spreadsheets() {
