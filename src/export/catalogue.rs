@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::FORMAT;
+use super::{DataMemo, FORMAT};
 use crate::content::seal::sha256_hex;
 use crate::plan::{DataFile, DataFormat, PageId, Plan, PlannedPage, Status, url};
 
@@ -35,12 +35,14 @@ pub struct Entry {
 
 /// Every planned data file except `data/index.json`, then every schema, with
 /// its hash and size (each file is made, hashed and dropped, in parallel).
-pub fn catalogue(plan: &Plan<'_>) -> Vec<Entry> {
+pub fn catalogue(plan: &Plan<'_>, memo: &DataMemo) -> Vec<Entry> {
     plan.pages
         .par_iter()
         .filter_map(|page| {
             let text = match page.id {
-                PageId::Data(file) if listed(page).is_some() => super::data_file(plan, &file)?,
+                PageId::Data(file) if listed(page).is_some() => {
+                    super::data_file(plan, &file, memo)?
+                }
                 PageId::Schema(file) => super::schema::schema_file(file),
                 _ => return None,
             };
@@ -126,7 +128,7 @@ struct Index<'a> {
 
 /// `data/index.json`.
 pub fn index(plan: &Plan<'_>) -> String {
-    index_of(plan, catalogue(plan))
+    index_of(plan, catalogue(plan, &DataMemo::default()))
 }
 
 /// `data/index.json` from a [`catalogue`] already made.

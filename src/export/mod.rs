@@ -20,6 +20,7 @@ pub mod schema;
 mod table;
 
 pub use catalogue::{Entry, EntryKind, catalogue, entry, index, index_of, listed};
+pub use memo::DataMemo;
 pub use table::{LIST_SEPARATOR, PART_SEPARATOR, changes_csv, item_columns};
 
 use crate::plan::{DataFile, DataFormat, Plan};
@@ -29,17 +30,18 @@ use crate::plan::{DataFile, DataFormat, Plan};
 pub const FORMAT: u32 = 1;
 
 /// The text of one data file of `plan`, or `None` if the plan has no such
-/// register or edition.
-pub fn data_file(plan: &Plan<'_>, file: &DataFile<'_>) -> Option<String> {
+/// register or edition; items already formatted for another file of the
+/// build come from `memo`.
+pub fn data_file(plan: &Plan<'_>, file: &DataFile<'_>, memo: &DataMemo) -> Option<String> {
     match *file {
         DataFile::Index => Some(index(plan)),
         DataFile::Register { register, format } => {
             let i = plan.public.position(register)?;
             let published = &plan.public.registers[i];
             Some(match format {
-                DataFormat::Json => records::register_json(plan.site, published),
+                DataFormat::Json => records::register_json(memo, published),
                 DataFormat::Csv => table::items_csv(
-                    plan.site,
+                    memo,
                     published.register.kind(),
                     &published.snapshot.items,
                     published.departments,
@@ -56,9 +58,9 @@ pub fn data_file(plan: &Plan<'_>, file: &DataFile<'_>) -> Option<String> {
             let e = r.editions.iter().find(|e| e.id == edition)?;
             let departments = crate::plan::publish::edition_departments(e, &plan.site.departments);
             Some(match format {
-                DataFormat::Json => records::edition_json(plan.site, r, e, departments),
+                DataFormat::Json => records::edition_json(memo, r, e, departments),
                 DataFormat::Csv => {
-                    table::items_csv(plan.site, r.kind(), &e.snapshot.items, departments, |id| {
+                    table::items_csv(memo, r.kind(), &e.snapshot.items, departments, |id| {
                         crate::plan::url::frozen(register, edition, id)
                     })
                 }

@@ -9,12 +9,10 @@ use serde::Serialize;
 use serde::ser::{SerializeMap as _, Serializer};
 
 use super::FORMAT;
-use super::memo::{ITEMS, Made};
+use super::memo::{DataMemo, Made};
 use crate::history::{Diff, RegisterHistory};
 use crate::model::schema::{DEPARTMENT_FIELDS, Field, LIST_FIELDS, item_fields};
-use crate::model::{
-    Department, Departments, Edition, EditionRecord, Item, ListMeta, Register, Site,
-};
+use crate::model::{Department, Departments, Edition, EditionRecord, Item, ListMeta, Register};
 use crate::plan::{Published, Status, url};
 
 /// One record as a JSON object: its identity first, then every field of its table.
@@ -50,7 +48,7 @@ fn list<'a>(key: &str, list: &'a ListMeta) -> Record<'a, ListMeta> {
 /// URL); the members after `id` and `page` come from the [`memo`](super::memo) when an item
 /// with the same values was formatted before.
 fn items_text(
-    site: &Site,
+    memo: &DataMemo,
     kind: crate::model::ListKind,
     items: &[Item],
     page: impl Fn(&str) -> String,
@@ -60,7 +58,7 @@ fn items_text(
     }
     let kept: Vec<_> = items
         .iter()
-        .map(|item| ITEMS.get(site, kind, item, Made::default))
+        .map(|item| memo.get(kind, item, Made::default))
         .collect();
     let made: Vec<&String> = kept
         .iter()
@@ -170,7 +168,7 @@ fn pretty<T: Serialize>(value: &T) -> String {
 }
 
 /// The public state of a register: `data/<list>.json`.
-pub(super) fn register_json(site: &Site, p: &Published<'_>) -> String {
+pub(super) fn register_json(memo: &DataMemo, p: &Published<'_>) -> String {
     let key = p.register.key.as_str();
     let status = match p.status {
         Status::InForce(_) => "in_force",
@@ -188,7 +186,7 @@ pub(super) fn register_json(site: &Site, p: &Published<'_>) -> String {
             record: &e.record,
         }),
         departments: departments(&p.snapshot.items, p.departments),
-        items: items_text(site, p.register.kind(), &p.snapshot.items, |id| {
+        items: items_text(memo, p.register.kind(), &p.snapshot.items, |id| {
             url::item(key, id)
         }),
     })
@@ -196,7 +194,12 @@ pub(super) fn register_json(site: &Site, p: &Published<'_>) -> String {
 
 /// A frozen edition: `data/<list>/<edition>.json`. Nothing in it depends on
 /// the build (date, base URL, program), only on the edition's content.
-pub(super) fn edition_json(site: &Site, r: &Register, e: &Edition, deps: &Departments) -> String {
+pub(super) fn edition_json(
+    memo: &DataMemo,
+    r: &Register,
+    e: &Edition,
+    deps: &Departments,
+) -> String {
     let key = r.key.as_str();
     register_file(&RegisterFile {
         format: FORMAT,
@@ -207,7 +210,7 @@ pub(super) fn edition_json(site: &Site, r: &Register, e: &Edition, deps: &Depart
             record: &e.record,
         }),
         departments: departments(&e.snapshot.items, deps),
-        items: items_text(site, r.kind(), &e.snapshot.items, |id| {
+        items: items_text(memo, r.kind(), &e.snapshot.items, |id| {
             url::frozen(key, &e.id, id)
         }),
     })
@@ -288,12 +291,13 @@ mod tests {
     fn edition_files_equal_serde_output_though_items_are_formatted_once() {
         let site = example_site();
         let mut compared = 0;
+        let memo = super::DataMemo::default();
         // Twice: the second round takes every item from the memo.
         for _ in 0..2 {
             for r in &site.registers {
                 for e in &r.editions {
                     let deps = crate::plan::publish::edition_departments(e, &site.departments);
-                    let text = edition_json(site, r, e, deps);
+                    let text = edition_json(&memo, r, e, deps);
                     let file = RegisterFile {
                         format: super::FORMAT,
                         register: super::list(&r.key, &e.snapshot.list),
@@ -331,7 +335,12 @@ mod tests {
             status: Some("draft"),
             edition: None,
             departments: std::collections::BTreeMap::new(),
-            items: super::items_text(site, r.kind(), &[], ToOwned::to_owned),
+            items: super::items_text(
+                &super::DataMemo::default(),
+                r.kind(),
+                &[],
+                ToOwned::to_owned,
+            ),
         };
         let text = super::register_file(&file);
         assert!(text.ends_with("\"items\": []\n}\n"), "{text}");

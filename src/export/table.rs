@@ -11,11 +11,11 @@
 
 use csv::{Terminator, Writer, WriterBuilder};
 
-use super::memo::{ITEMS, Made};
+use super::memo::{DataMemo, Made};
 use crate::history::format::ListDiff;
 use crate::history::{Diff, RegisterHistory};
 use crate::model::schema::{Field, FieldValue, ValueKind, item_fields};
-use crate::model::{Basis, Choice as _, Departments, Item, ListKind, Site};
+use crate::model::{Basis, Choice as _, Departments, Item, ListKind};
 
 /// Joins the entries of a list in one cell.
 pub const LIST_SEPARATOR: &str = " | ";
@@ -163,7 +163,7 @@ fn columns(kind: ListKind) -> Vec<(String, Column)> {
 /// cells quoted by [`quoted`], the field columns' cells made once per
 /// distinct item of `site` (see [`memo`](super::memo)).
 pub(super) fn items_csv(
-    site: &Site,
+    memo: &DataMemo,
     kind: ListKind,
     items: &[Item],
     departments: &Departments,
@@ -175,7 +175,7 @@ pub(super) fn items_csv(
     let mut out = finish(w);
     let kept: Vec<_> = items
         .iter()
-        .map(|item| ITEMS.get(site, kind, item, Made::default))
+        .map(|item| memo.get(kind, item, Made::default))
         .collect();
     let made: Vec<&Vec<String>> = kept
         .iter()
@@ -402,6 +402,7 @@ mod tests {
     fn item_tables_equal_the_csv_writers_though_items_are_formatted_once() {
         let site = crate::export::example_site();
         let mut compared = 0;
+        let memo = DataMemo::default();
         for _ in 0..2 {
             for r in &site.registers {
                 for e in &r.editions {
@@ -409,7 +410,7 @@ mod tests {
                     let page = |id: &str| crate::plan::url::frozen(&r.key, &e.id, id);
                     let items = &e.snapshot.items;
                     assert_eq!(
-                        items_csv(site, r.kind(), items, deps, page),
+                        items_csv(&memo, r.kind(), items, deps, page),
                         written_by_csv(r.kind(), items, deps, &page),
                         "{} {}",
                         r.key,

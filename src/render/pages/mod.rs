@@ -101,6 +101,8 @@ struct Shared<'a> {
     /// The data files' catalogue, made once per build by the first page that
     /// needs it (`data/` and `data/index.json` both list every file).
     catalogue: std::sync::OnceLock<Vec<crate::export::Entry>>,
+    /// The data files' items, each formatted once per distinct content.
+    data_memo: crate::export::DataMemo,
     /// Cross-references of the public site and of the draft preview, for
     /// Rust and, as template objects, for templates.
     mentions: Vec<(ScopeKind, Arc<Mentions>, minijinja::Value)>,
@@ -189,7 +191,7 @@ fn shows_changes(page: &PlannedPage<'_>) -> bool {
 impl Shared<'_> {
     fn catalogue(&self) -> &[crate::export::Entry] {
         self.catalogue.get_or_init(|| match self.purpose {
-            Purpose::Output => crate::export::catalogue(self.plan),
+            Purpose::Output => crate::export::catalogue(self.plan, &self.data_memo),
             Purpose::Check => unmade_catalogue(self.plan),
         })
     }
@@ -414,6 +416,7 @@ fn shared<'a>(
         plan,
         histories,
         catalogue: std::sync::OnceLock::new(),
+        data_memo: crate::export::DataMemo::default(),
         masks: frozen::Masks::for_theme(theme),
         chrome: chrome::Chrome::for_theme(theme),
         purpose,
@@ -496,7 +499,9 @@ fn render_page(
         PageId::Data(crate::plan::DataFile::Index) => {
             Ok(crate::export::index_of(plan, shared.catalogue().to_vec()))
         }
-        PageId::Data(file) => crate::export::data_file(plan, &file).ok_or_else(|| gone(&path)),
+        PageId::Data(file) => {
+            crate::export::data_file(plan, &file, &shared.data_memo).ok_or_else(|| gone(&path))
+        }
         PageId::Schema(file) => Ok(crate::export::schema::schema_file(file)),
     }
 }
