@@ -33,6 +33,9 @@ mod frozen;
 mod history;
 mod index;
 mod notice;
+mod rows;
+
+pub use rows::Memo;
 
 use current::{home, item_page, register_page, withdrawn_page};
 use history::{changes_page, edition_page, editions_page, feed};
@@ -109,6 +112,8 @@ struct Shared<'a> {
     masks: Option<frozen::Masks>,
     /// The page chrome, rendered once per kind of page, when the theme allows it.
     chrome: Option<chrome::Chrome>,
+    /// Item lists rendered once per row, when the theme allows it.
+    rows: Option<rows::Splicer<'a>>,
     /// What the pages are rendered for.
     purpose: Purpose,
     /// Each register's changes, grouped, by edition (the pending ones last),
@@ -248,9 +253,9 @@ pub(super) fn render_pages(
     theme: &Theme,
     pages: &[&PlannedPage<'_>],
     sink: &Sink<'_>,
-    purpose: Purpose,
+    (purpose, memo): (Purpose, &Memo),
 ) -> Result<RenderStats, RenderFailure> {
-    let shared = shared(plan, theme, pages, purpose);
+    let shared = shared(plan, theme, pages, (purpose, memo));
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
     let made = Mutex::new(HashMap::new());
     let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
@@ -350,7 +355,7 @@ fn shared<'a>(
     plan: &'a Plan<'a>,
     theme: &Theme,
     pages: &[&PlannedPage<'_>],
-    purpose: Purpose,
+    (purpose, memo): (Purpose, &'a Memo),
 ) -> Shared<'a> {
     let site = plan.site;
     let mut config = site.config.clone();
@@ -399,15 +404,18 @@ fn shared<'a>(
             (scope.kind, m, value)
         })
         .collect();
+    let strings = Table::value(
+        i18n::strings(site.config.language)
+            .iter()
+            .map(|(k, v)| (*k, Value::from(*v))),
+    );
+    let language = site.config.language.name();
     Shared {
         mentions,
         site_value: Table::of_map(&Value::from(Serde(&site_view))),
         site: site_view,
-        strings: Table::value(
-            i18n::strings(site.config.language)
-                .iter()
-                .map(|(k, v)| (*k, Value::from(*v))),
-        ),
+        rows: rows::Splicer::for_theme(theme, memo, strings.clone(), language),
+        strings,
         labels,
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
         css: String::from_utf8_lossy(css).into_owned(),
@@ -439,9 +447,9 @@ fn render_page(
     };
     let at = |key: &str| scope.position(key).unwrap_or(0);
     match page.id {
-        PageId::Home => r.page("home.html", home(shared, scope)),
+        PageId::Home => r.listing("home.html", home(shared, scope)),
         PageId::Register { register } => {
-            r.page("register.html", register_page(shared, scope, at(register)))
+            r.listing("register.html", register_page(shared, scope, at(register)))
         }
         PageId::Item { register, item } => {
             let (i, item) = (at(register), shown(scope, at(register), item, &path)?);
@@ -462,12 +470,12 @@ fn render_page(
             "departments.html",
             departments_page(scope, &plan.site.departments),
         ),
-        PageId::Department { department } => r.page(
+        PageId::Department { department } => r.listing(
             "department.html",
             department_page(department, scope, &plan.site.departments),
         ),
         PageId::Purposes => r.page("purposes.html", purposes_page(scope)),
-        PageId::Purpose { purpose } => r.page(
+        PageId::Purpose { purpose } => r.listing(
             "purpose.html",
             purpose_page(purpose, scope, shared.mentions(scope.kind).0),
         ),
@@ -584,6 +592,26 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
+    /// [`Renderer::page`] for a page with item lists, spliced row by row when
+    /// the page is rendered with the chrome and the built-in macros.
+    fn listing<'v, T: Serialize + rows::Lists<'v>>(
+        &self,
+        name: &str,
+        mut page: T,
+    ) -> Result<String, TemplateError> {
+        let shared = self.shared;
+        if let (Some(splicer), Some(chrome)) = (&shared.rows, &shared.chrome)
+            && chrome.splices(name)
+            && self.path != url::NOT_FOUND
+        {
+            let root = url::root_from(self.path);
+            for list in page.lists() {
+                list.splice(&|rows| splicer.list(&root, rows));
+            }
+        }
+        self.page(name, page)
+    }
+
     fn page<T: Serialize>(&self, name: &str, page: T) -> Result<String, TemplateError> {
         self.page_at(name, page, self.path)
     }
