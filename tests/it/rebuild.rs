@@ -270,3 +270,50 @@ fn checks_kept_from_frozen_editions_follow_the_ids_they_depend_on() {
     std::fs::remove_file(served.site.root.join(new_item)).expect("delete");
     served.rebuild(&[new_item], "the mentioned item is gone");
 }
+
+/// The rows of item lists (register, purpose, department and home pages)
+/// are rendered once per row and kept across rebuilds: a row must change
+/// with anything it shows, whether it comes from the item (title, aliases,
+/// the departments a refusal sends to) or from elsewhere (a department's
+/// name, the site's language), and every rebuild must still equal a clean
+/// build.
+#[test]
+fn listing_rows_follow_everything_they_show() {
+    let mut served = Served::start();
+    let refused = "content/lists/stamp/items/GZ-002.yaml";
+    let shown = |served: &Served, path: &str| {
+        String::from_utf8(served.files[path].clone()).expect("UTF-8")
+    };
+    served.edit(refused, |t| {
+        t.replacen("aliases: [", "aliases: [又一别名, ", 1)
+    });
+    served.rebuild(&[refused], "an alias added");
+    // The working copy shows under /draft/ only.
+    assert!(shown(&served, "draft/stamp/index.html").contains("又一别名"));
+    assert!(!shown(&served, "stamp/index.html").contains("又一别名"));
+    served.edit(refused, |t| {
+        t.replacen("title: 健在证明", "title: 健在证明（改）", 1)
+    });
+    served.rebuild(&[refused], "a listed title");
+    assert!(shown(&served, "draft/index.html").contains("健在证明（改）"));
+    // A row names the departments a refusal sends to: one renamed, then
+    // another named instead.
+    served.edit("content/departments.yaml", |t| {
+        t.replacen("short_name: 人社局", "short_name: 人社部门", 1)
+    });
+    served.rebuild(&["content/departments.yaml"], "a department renamed");
+    assert!(shown(&served, "draft/stamp/index.html").contains("人社部门"));
+    served.edit(refused, |t| {
+        t.replacen("    department: hrss", "    department: civil", 1)
+    });
+    served.rebuild(&[refused], "another department to go to");
+    // The UI strings: the rows' badges are in the site's language.
+    served.edit("content/site.yaml", |t| {
+        t.replacen("language: zh-CN", "language: en", 1)
+    });
+    served.rebuild(&["content/site.yaml"], "the language");
+    served.edit("content/site.yaml", |t| {
+        t.replacen("language: en", "language: zh-CN", 1)
+    });
+    served.rebuild(&["content/site.yaml"], "the language back");
+}
