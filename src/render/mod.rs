@@ -234,7 +234,14 @@ pub fn check_pages(
     sink: &Sink<'_>,
 ) -> Result<RenderStats, RenderFailure> {
     let env = environment(theme).map_err(RenderFailure::Templates)?;
-    pages::render_pages(plan, &env, theme, pages, sink, (Purpose::Check, &Memo::default()))
+    pages::render_pages(
+        plan,
+        &env,
+        theme,
+        pages,
+        sink,
+        (Purpose::Check, &Memo::default()),
+    )
 }
 
 /// What the rendered text is for.

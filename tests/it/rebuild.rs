@@ -281,9 +281,8 @@ fn checks_kept_from_frozen_editions_follow_the_ids_they_depend_on() {
 fn listing_rows_follow_everything_they_show() {
     let mut served = Served::start();
     let refused = "content/lists/stamp/items/GZ-002.yaml";
-    let shown = |served: &Served, path: &str| {
-        String::from_utf8(served.files[path].clone()).expect("UTF-8")
-    };
+    let shown =
+        |served: &Served, path: &str| String::from_utf8(served.files[path].clone()).expect("UTF-8");
     served.edit(refused, |t| {
         t.replacen("aliases: [", "aliases: [又一别名, ", 1)
     });

@@ -134,7 +134,11 @@ impl<'m> Splicer<'m> {
     pub(super) fn list(&self, root: &str, rows: &[ItemRow<'_>]) -> Option<Value> {
         let keys: Vec<String> = rows.iter().map(|r| self.key(root, r)).collect();
         let mut found: Vec<Option<Arc<Row>>> = {
-            let memo = self.memo.rows.lock().unwrap_or_else(PoisonError::into_inner);
+            let memo = self
+                .memo
+                .rows
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             keys.iter().map(|k| memo.get(k).cloned()).collect()
         };
         let mut made = Vec::new();
@@ -146,7 +150,11 @@ impl<'m> Splicer<'m> {
             }
         }
         if !made.is_empty() {
-            let mut memo = self.memo.rows.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut memo = self
+                .memo
+                .rows
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             if memo.len() + made.len() > LIMIT {
                 memo.clear();
             }
@@ -243,4 +251,92 @@ pub(super) fn add_functions(env: &mut Environment<'_>) {
             |r| Ok(Value::from_safe_string(r.html.clone())),
         )
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use minijinja::Value;
+    use minijinja::value::Serde;
+
+    use super::{Memo, Splicer, add_functions, spliced_macros};
+    use crate::render::theme::Theme;
+    use crate::render::views::ItemRow;
+
+    fn strings() -> Value {
+        let strings = crate::i18n::strings(crate::model::Language::ZhCn);
+        crate::render::context::Table::value(strings.iter().map(|(k, v)| (*k, Value::from(*v))))
+    }
+
+    const PAGE: &str =
+        "{% from \"macros.html\" import item_list %}{{ item_list(rows) }}|{{ rows | length }}";
+
+    fn rows(aliases: &[String]) -> Vec<ItemRow<'_>> {
+        let row = |id, title, badge, go_to: Vec<&'static str>| ItemRow {
+            id,
+            title,
+            path: format!("stamp/{id}/"),
+            aliases,
+            summary: Some("摘要"),
+            badge,
+            kind: "stamp",
+            go_to,
+        };
+        vec![
+            row("GZ-1", "健在<证明>&", "refuse", vec!["人社局", "民政局"]),
+            row("GZ-2", "居住证明", "issue", Vec::new()),
+        ]
+    }
+
+    /// The list as the full environment and as the chrome's environment
+    /// (with the spliced `macros.html`) print it.
+    fn printed(theme: &Theme, rows: &Value, root: &str) -> [String; 2] {
+        let strings = strings();
+        let mut full = crate::render::environment(theme).expect("built-in templates");
+        full.add_template("page.html", PAGE).expect("page");
+        let mut split = crate::render::configured_environment();
+        let macros = &theme.templates["macros.html"].source;
+        split
+            .add_template_owned("macros.html", spliced_macros(macros).expect("spliced"))
+            .expect("spliced macros");
+        split.add_template("page.html", PAGE).expect("page");
+        add_functions(&mut split);
+        let context = minijinja::context! { t => strings, root => root, rows => rows.clone() };
+        [full, split].map(|env| {
+            let page = env.get_template("page.html").expect("page");
+            page.render(context.clone()).expect("renders")
+        })
+    }
+
+    #[test]
+    fn a_spliced_list_prints_as_the_list_it_stands_for_in_either_environment() {
+        let theme = Theme::load(std::path::Path::new("/nonexistent"), "default").expect("theme");
+        let memo = Memo::default();
+        let strings = strings();
+        let lists = Splicer::for_theme(&theme, &memo, strings, "zh-CN").expect("built-in");
+        let aliases = vec!["别名甲".to_owned(), "别名<乙>".to_owned()];
+        let rows = rows(&aliases);
+        let plain = Value::from(Serde(&rows));
+        let spliced = lists.list("../", &rows).expect("spliced");
+        let [expected, split_plain] = printed(&theme, &plain, "../");
+        assert!(expected.contains("健在&lt;证明&gt;&amp;") && expected.ends_with("|2"));
+        assert!(expected.contains("别名&lt;乙&gt;") && expected.contains("人社局"));
+        assert_eq!(split_plain, expected, "a plain list in the spliced macros");
+        assert_eq!(
+            printed(&theme, &spliced, "../"),
+            [expected.clone(), expected]
+        );
+        assert_eq!(memo.rows.lock().expect("memo").len(), 2);
+        // The same rows again come from the memo; at another root they are new.
+        let again = lists.list("../", &rows).expect("spliced");
+        assert_eq!(
+            printed(&theme, &again, "../")[1],
+            printed(&theme, &plain, "../")[0]
+        );
+        assert_eq!(memo.rows.lock().expect("memo").len(), 2);
+        let deeper = lists.list("../../", &rows).expect("spliced");
+        assert_eq!(memo.rows.lock().expect("memo").len(), 4);
+        let [at_depth, _] = printed(&theme, &plain, "../../");
+        assert_eq!(printed(&theme, &deeper, "../../")[1], at_depth);
+        assert_ne!(at_depth, printed(&theme, &plain, "../")[0]);
+    }
 }
