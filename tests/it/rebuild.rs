@@ -276,7 +276,7 @@ fn checks_kept_from_frozen_editions_follow_the_ids_they_depend_on() {
 /// with anything it shows, whether it comes from the item (title, aliases,
 /// the departments a refusal sends to) or from elsewhere (a department's
 /// name, the site's language), and every rebuild must still equal a clean
-/// build.
+/// build. So must the tables of changed fields, kept across rebuilds too.
 #[test]
 fn listing_rows_follow_everything_they_show() {
     let mut served = Served::start();
@@ -306,6 +306,25 @@ fn listing_rows_follow_everything_they_show() {
         t.replacen("    department: hrss", "    department: civil", 1)
     });
     served.rebuild(&[refused], "another department to go to");
+    // The pending change of that item names the department in its table of
+    // changed fields, by the name the last edition knew it by, or, for a new
+    // department, its name now: add one, send the item there, rename it.
+    served.edit("content/departments.yaml", |t| {
+        format!("{t}newdept:\n  name: 新设的部门\n")
+    });
+    served.edit(refused, |t| {
+        t.replacen("    department: civil", "    department: newdept", 1)
+    });
+    served.rebuild(
+        &["content/departments.yaml", refused],
+        "a new department in a change",
+    );
+    assert!(shown(&served, "draft/stamp/index.html").contains("新设的部门"));
+    served.edit("content/departments.yaml", |t| {
+        t.replacen("name: 新设的部门", "name: 改名的部门", 1)
+    });
+    served.rebuild(&["content/departments.yaml"], "a department in a change");
+    assert!(shown(&served, "draft/index.html").contains("改名的部门"));
     // The UI strings: the rows' badges are in the site's language.
     served.edit("content/site.yaml", |t| {
         t.replacen("language: zh-CN", "language: en", 1)

@@ -185,12 +185,12 @@ pub(super) fn item_page<'a>(
     let pending = if scope.is_draft() {
         h.pending
             .item(&item.id)
-            .map(|c| hv::change_view(h, None, &h.pending, c, &shared.labels))
+            .map(|c| hv::change_view(h, None, &h.pending, c, &shared.fields))
     } else {
         None
     };
     let timeline = if frozen_in.is_none() {
-        hv::timeline(h, &item.id, &shared.labels)
+        hv::timeline(h, &item.id, &shared.fields)
     } else {
         Vec::new()
     };

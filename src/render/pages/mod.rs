@@ -15,13 +15,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{PageContext, Table};
-use super::history_views::{self, ChangeGroups};
+use super::history_views::{self, ChangeGroups, FieldMemo, FieldViews};
 use super::mentions::{Mentions, MentionsObject};
 use super::theme::Theme;
 use super::views::{Link, PageView, SiteView, register_links};
 use super::{Purpose, RenderFailure, RenderStats, Sink, TemplateError, markdown};
 use crate::history::RegisterHistory;
-use crate::history::format::Labels;
 use crate::i18n;
 use crate::model::Choice;
 use crate::plan::{PageId, Plan, PlannedPage, Scope, ScopeKind, url};
@@ -35,7 +34,15 @@ mod index;
 mod notice;
 mod rows;
 
-pub use rows::Memo;
+/// What one build leaves for the next to reuse (`serve`): pieces of pages by
+/// everything they depend on, so a rebuild renders only those that changed.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// Item list rows.
+    rows: rows::Memo,
+    /// Field changes.
+    fields: FieldMemo,
+}
 
 use current::{home, item_page, register_page, withdrawn_page};
 use history::{changes_page, edition_page, editions_page, feed};
@@ -95,7 +102,8 @@ struct Shared<'a> {
     /// `site` and the UI strings, converted to template values once (not per page).
     site_value: minijinja::Value,
     strings: minijinja::Value,
-    labels: Labels,
+    /// Field changes as shown, through the memo kept across builds.
+    fields: FieldViews<'a>,
     asset_version: String,
     /// The stylesheet, inlined into the not-found page (served at any depth).
     css: String,
@@ -138,17 +146,21 @@ impl<'a> Shared<'a> {
         if let Some(made) = self.change_groups.get(i) {
             return Groups::Shared(&made[e.unwrap_or(made.len() - 1)]);
         }
-        Groups::Own(change_groups(&self.histories[i], e, &self.labels))
+        Groups::Own(change_groups(&self.histories[i], e, &self.fields))
     }
 }
 
 /// The changes of edition `e` of `h` (`None`: the pending ones), grouped;
 /// none for a first edition.
-fn change_groups<'a>(h: &History<'a>, e: Option<usize>, labels: &Labels) -> ChangeGroups<'a> {
+fn change_groups<'a>(
+    h: &History<'a>,
+    e: Option<usize>,
+    fields: &FieldViews<'_>,
+) -> ChangeGroups<'a> {
     match e {
         Some(0) => ChangeGroups::default(),
-        Some(e) => history_views::groups(h, Some(e), &h.of.diffs[e], labels),
-        None => history_views::groups(h, None, &h.of.pending, labels),
+        Some(e) => history_views::groups(h, Some(e), &h.of.diffs[e], fields),
+        None => history_views::groups(h, None, &h.of.pending, fields),
     }
 }
 
@@ -158,7 +170,7 @@ fn change_groups<'a>(h: &History<'a>, e: Option<usize>, labels: &Labels) -> Chan
 fn all_change_groups<'a>(
     histories: &[History<'a>],
     pages: &[&PlannedPage<'_>],
-    labels: &Labels,
+    fields: &FieldViews<'_>,
 ) -> Vec<Vec<ChangeGroups<'a>>> {
     let groups = histories
         .iter()
@@ -173,7 +185,7 @@ fn all_change_groups<'a>(
             (0..h.register.editions.len())
                 .map(Some)
                 .chain([None])
-                .map(|e| change_groups(h, e, labels))
+                .map(|e| change_groups(h, e, fields))
                 .collect()
         })
         .collect()
@@ -371,8 +383,8 @@ fn shared<'a>(
     ]
     .concat();
     let histories: Vec<History<'a>> = plan.history.registers.iter().map(History::of).collect();
-    let labels = Labels::new(site.config.language);
-    let change_groups = all_change_groups(&histories, pages, &labels);
+    let fields = FieldViews::new(site.config.language, &memo.fields);
+    let change_groups = all_change_groups(&histories, pages, &fields);
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
@@ -414,9 +426,9 @@ fn shared<'a>(
         mentions,
         site_value: Table::of_map(&Value::from(Serde(&site_view))),
         site: site_view,
-        rows: rows::Splicer::for_theme(theme, memo, strings.clone(), language),
+        rows: rows::Splicer::for_theme(theme, &memo.rows, strings.clone(), language),
+        fields,
         strings,
-        labels,
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
         css: String::from_utf8_lossy(css).into_owned(),
         plan,

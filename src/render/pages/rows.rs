@@ -45,7 +45,7 @@ const LIMIT: usize = 200_000;
 /// Rows rendered so far, by everything their HTML depends on; kept across
 /// builds (a rebuild renders only the rows that changed).
 #[derive(Default)]
-pub struct Memo {
+pub(super) struct Memo {
     rows: Mutex<HashMap<String, Arc<Row>>>,
 }
 
