@@ -165,11 +165,27 @@ impl<'m> FieldViews<'m> {
 
     /// The views of `fields`, changed in a diff that names departments `names`.
     fn of(&self, fields: &[FieldChange], names: &BTreeMap<String, String>) -> Vec<FieldView> {
-        if fields.is_empty() {
-            return Vec::new();
-        }
-        let outer = format!("{}:{}{names:?}", self.language.len(), self.language);
-        let keys: Vec<String> = fields.iter().map(|f| format!("{f:?}")).collect();
+        let make = |f: &FieldChange| {
+            let (old, new) = change_html(f, &self.labels, names);
+            FieldView {
+                label: self.labels.field(f),
+                old,
+                new,
+            }
+        };
+        // Keyed by JSON, much faster than `Debug` on CJK text. With the
+        // field's name and label it is exact: what JSON leaves out of a value
+        // (which variant, a choice's or a part's label) follows from the
+        // field's schema. A value that does not serialize skips the memo.
+        let Some(outer) =
+            json(names).map(|n| format!("{}:{}{n}", self.language.len(), self.language))
+        else {
+            return fields.iter().map(make).collect();
+        };
+        let keys: Vec<Option<String>> = fields
+            .iter()
+            .map(|f| json(f).map(|j| format!("{}:{}{j}", f.label.len(), f.label)))
+            .collect();
         let found: Vec<Option<Arc<FieldView>>> = {
             let memo = self
                 .memo
@@ -177,27 +193,22 @@ impl<'m> FieldViews<'m> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let kept = memo.get(&outer);
-            keys.iter()
-                .map(|k| kept.and_then(|m| m.get(k)).cloned())
-                .collect()
+            let get = |k: &Option<String>| kept.and_then(|m| m.get(k.as_deref()?)).cloned();
+            keys.iter().map(get).collect()
         };
         let mut made = Vec::new();
         let views = fields
             .iter()
             .zip(found)
-            .zip(&keys)
-            .map(|((f, found), key)| {
-                let view = found.unwrap_or_else(|| {
-                    let (old, new) = change_html(f, &self.labels, names);
-                    let view = Arc::new(FieldView {
-                        label: self.labels.field(f),
-                        old,
-                        new,
-                    });
-                    made.push((key.clone(), Arc::clone(&view)));
+            .zip(keys)
+            .map(|((f, found), key)| match (found, key) {
+                (Some(view), _) => FieldView::clone(&view),
+                (None, Some(key)) => {
+                    let view = make(f);
+                    made.push((key, Arc::new(view.clone())));
                     view
-                });
-                FieldView::clone(&view)
+                }
+                (None, None) => make(f),
             })
             .collect();
         if !made.is_empty() {
@@ -213,6 +224,11 @@ impl<'m> FieldViews<'m> {
         }
         views
     }
+}
+
+/// A value's JSON text, to key a memo by.
+fn json(value: &impl Serialize) -> Option<String> {
+    serde_json::to_string(value).ok()
 }
 
 /// Builds the view of one change made by edition `index` (`None`: the working copy).
