@@ -165,7 +165,7 @@ impl<'m> FieldViews<'m> {
 
     /// The views of `fields`, changed in a diff that names departments `names`.
     fn of(&self, fields: &[FieldChange], names: &BTreeMap<String, String>) -> Vec<FieldView> {
-        let make = |f: &FieldChange| {
+        let view_of = |f: &FieldChange| {
             let (old, new) = change_html(f, &self.labels, names);
             FieldView {
                 label: self.labels.field(f),
@@ -180,7 +180,7 @@ impl<'m> FieldViews<'m> {
         let Some(outer) =
             json(names).map(|n| format!("{}:{}{n}", self.language.len(), self.language))
         else {
-            return fields.iter().map(make).collect();
+            return fields.iter().map(view_of).collect();
         };
         let keys: Vec<Option<String>> = fields
             .iter()
@@ -204,11 +204,11 @@ impl<'m> FieldViews<'m> {
             .map(|((f, found), key)| match (found, key) {
                 (Some(view), _) => FieldView::clone(&view),
                 (None, Some(key)) => {
-                    let view = make(f);
+                    let view = view_of(f);
                     made.push((key, Arc::new(view.clone())));
                     view
                 }
-                (None, None) => make(f),
+                (None, None) => view_of(f),
             })
             .collect();
         if !made.is_empty() {
