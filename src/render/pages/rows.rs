@@ -17,7 +17,6 @@
 //! overrides it gets no splicing ([`Splicer::for_theme`]).
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
@@ -46,7 +45,7 @@ const LIMIT: usize = 200_000;
 /// builds (a rebuild renders only the rows that changed).
 #[derive(Default)]
 pub(super) struct Memo {
-    rows: Mutex<HashMap<String, Arc<Row>>>,
+    rows: Mutex<HashMap<Vec<u8>, Arc<Row>>>,
 }
 
 impl std::fmt::Debug for Memo {
@@ -132,7 +131,7 @@ impl<'m> Splicer<'m> {
     /// it on a page whose `root` is `root`; `None` if a row fails to render
     /// (the page then renders the list itself, and reports any error).
     pub(super) fn list(&self, root: &str, rows: &[ItemRow<'_>]) -> Option<Value> {
-        let keys: Vec<String> = rows.iter().map(|r| self.key(root, r)).collect();
+        let keys: Vec<Vec<u8>> = rows.iter().map(|r| self.key(root, r)).collect();
         let mut found: Vec<Option<Arc<Row>>> = {
             let memo = self
                 .memo
@@ -191,26 +190,27 @@ impl<'m> Splicer<'m> {
     }
 
     /// Everything a row's HTML depends on, each part prefixed with its length.
-    fn key(&self, root: &str, row: &ItemRow<'_>) -> String {
-        let mut key = String::with_capacity(128);
-        let mut part = |text: &str| {
-            let _ = write!(key, "{}:{text}", text.len());
+    fn key(&self, root: &str, row: &ItemRow<'_>) -> Vec<u8> {
+        let mut key = Vec::with_capacity(256);
+        let mut part = |bytes: &[u8]| {
+            key.extend_from_slice(&bytes.len().to_le_bytes());
+            key.extend_from_slice(bytes);
         };
-        part(self.language);
-        part(root);
-        part(row.id);
-        part(row.title);
-        part(&row.path);
-        part(row.summary.unwrap_or("\u{0}none"));
-        part(row.badge);
-        part(row.kind);
-        part(&row.aliases.len().to_string());
+        part(self.language.as_bytes());
+        part(root.as_bytes());
+        part(row.id.as_bytes());
+        part(row.title.as_bytes());
+        part(row.path.as_bytes());
+        part(row.summary.map_or(&[0xff][..], str::as_bytes));
+        part(row.badge.as_bytes());
+        part(row.kind.as_bytes());
+        part(&row.aliases.len().to_le_bytes());
         for alias in row.aliases {
-            part(alias);
+            part(alias.as_bytes());
         }
-        part(&row.go_to.len().to_string());
+        part(&row.go_to.len().to_le_bytes());
         for department in &row.go_to {
-            part(department);
+            part(department.as_bytes());
         }
         key
     }
