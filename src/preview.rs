@@ -132,6 +132,8 @@ pub struct Caches {
     pub history: history::Memo,
     /// What the checks found in frozen editions, by edition.
     pub check: crate::check::Memo,
+    /// Rendered pieces of pages (item list rows), by what they show.
+    pub render: render::Memo,
 }
 
 /// Builds the site into `sink`. With `previous` (the last good build) and the
@@ -162,7 +164,8 @@ pub fn preview(
     } else {
         let before = (previous, changes);
         let steps = (&mut phases, &mut caches.search, &mut caches.history);
-        render_site(&site, &theme, options, &program, before, steps, sink).map(Some)
+        let site_theme = (&*site, &theme, &caches.render);
+        render_site(site_theme, options, &program, before, steps, sink).map(Some)
     };
     let mut files = site.files.clone();
     let built = match outcome {
@@ -221,8 +224,7 @@ fn modified_content(changes: &[Change]) -> Option<Vec<&str>> {
 type SiteRendered = (Rendered, BTreeMap<String, String>, Footprint, [usize; 3]);
 
 fn render_site(
-    site: &model::Site,
-    theme: &Theme,
+    (site, theme, kept): (&model::Site, &Theme, &render::Memo),
     options: &PreviewOptions,
     program: &str,
     (previous, changes): (Option<&Preview>, Option<&[Change]>),
@@ -249,9 +251,9 @@ fn render_site(
     let plan = Plan::new(site, &history, &plan_options);
     phases.lap("history and plan");
     let (rendered, footprint, pages, indexes) = if let Some((before, changes)) = incremental {
-        render_changes(&plan, before, changes, theme, (phases, memo), sink)?
+        render_changes(&plan, before, changes, (theme, kept), (phases, memo), sink)?
     } else {
-        let stats = render::render(&plan, theme, sink)?;
+        let stats = render::render_with(&plan, theme, sink, kept)?;
         phases.lap("render");
         crate::search::write_with(&plan, &plan.indexes(), sink, memo)
             .map_err(RenderFailure::Write)?;
@@ -271,7 +273,7 @@ fn render_changes(
     plan: &Plan<'_>,
     before: &Preview,
     changes: &[Change],
-    theme: &Theme,
+    (theme, kept): (&Theme, &render::Memo),
     (phases, memo): (&mut Phases, &mut crate::search::Memo),
     sink: &render::Sink<'_>,
 ) -> Result<(Rendered, Footprint, usize, usize), RenderFailure> {
@@ -299,7 +301,7 @@ fn render_changes(
     }
     let chosen: Vec<&PlannedPage<'_>> = pages.into_values().collect();
     phases.lap("choose");
-    let stats = render::render_pages(plan, theme, &chosen, sink)?;
+    let stats = render::render_pages_with(plan, theme, &chosen, sink, kept)?;
     phases.lap("render");
     crate::search::write_with(plan, &indexes, sink, memo).map_err(RenderFailure::Write)?;
     phases.lap("search");

@@ -1,14 +1,17 @@
 //! Views of editions and changes: edition lists, change groups, timelines,
 //! the banner of a frozen item page, feeds.
 
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+
 use serde::Serialize;
 
 use super::change_html::change_html;
 use super::pages::History;
 use super::views::{Link, NowView};
 use crate::history::format::Labels;
-use crate::history::{ChangeKind, DepartmentChange, Diff, EditionStatus, ItemChange};
-use crate::model::{Choice, Edition};
+use crate::history::{ChangeKind, DepartmentChange, Diff, EditionStatus, FieldChange, ItemChange};
+use crate::model::{Choice, Edition, Language};
 use crate::plan::url;
 
 /// An edition as listed.
@@ -85,7 +88,7 @@ impl<'a> EditionView<'a> {
 }
 
 /// A field's change, ready to show.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub(crate) struct FieldView {
     /// Field label.
     pub(crate) label: String,
@@ -131,13 +134,110 @@ pub(crate) struct ChangeGroups<'a> {
     pub(crate) departments: Vec<String>,
 }
 
+/// Field changes shown so far, by language and department names (what
+/// [`change_html`] reads besides the change), then by change; kept across
+/// builds, so a rebuild renders only the fields whose values changed.
+#[derive(Debug, Default)]
+pub(crate) struct FieldMemo {
+    views: Mutex<HashMap<String, HashMap<String, Arc<FieldView>>>>,
+}
+
+/// More field changes than any site shows: past it, the memo starts again.
+const FIELD_LIMIT: usize = 100_000;
+
+/// Makes the views of field changes, in one language, through a memo.
+pub(crate) struct FieldViews<'m> {
+    /// The labels of the language.
+    pub(crate) labels: Labels,
+    language: &'static str,
+    memo: &'m FieldMemo,
+}
+
+impl<'m> FieldViews<'m> {
+    /// Field views in `language`, kept in `memo`.
+    pub(crate) fn new(language: Language, memo: &'m FieldMemo) -> Self {
+        FieldViews {
+            labels: Labels::new(language),
+            language: language.name(),
+            memo,
+        }
+    }
+
+    /// The views of `fields`, changed in a diff that names departments `names`.
+    fn of(&self, fields: &[FieldChange], names: &BTreeMap<String, String>) -> Vec<FieldView> {
+        let view_of = |f: &FieldChange| {
+            let (old, new) = change_html(f, &self.labels, names);
+            FieldView {
+                label: self.labels.field(f),
+                old,
+                new,
+            }
+        };
+        // Keyed by JSON, much faster than `Debug` on CJK text. With the
+        // field's name and label it is exact: what JSON leaves out of a value
+        // (which variant, a choice's or a part's label) follows from the
+        // field's schema. A value that does not serialize skips the memo.
+        let Some(outer) =
+            json(names).map(|n| format!("{}:{}{n}", self.language.len(), self.language))
+        else {
+            return fields.iter().map(view_of).collect();
+        };
+        let keys: Vec<Option<String>> = fields
+            .iter()
+            .map(|f| json(f).map(|j| format!("{}:{}{j}", f.label.len(), f.label)))
+            .collect();
+        let found: Vec<Option<Arc<FieldView>>> = {
+            let memo = self
+                .memo
+                .views
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let kept = memo.get(&outer);
+            let get = |k: &Option<String>| kept.and_then(|m| m.get(k.as_deref()?)).cloned();
+            keys.iter().map(get).collect()
+        };
+        let mut made = Vec::new();
+        let views = fields
+            .iter()
+            .zip(found)
+            .zip(keys)
+            .map(|((f, found), key)| match (found, key) {
+                (Some(view), _) => FieldView::clone(&view),
+                (None, Some(key)) => {
+                    let view = view_of(f);
+                    made.push((key, Arc::new(view.clone())));
+                    view
+                }
+                (None, None) => view_of(f),
+            })
+            .collect();
+        if !made.is_empty() {
+            let mut memo = self
+                .memo
+                .views
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if memo.values().map(HashMap::len).sum::<usize>() + made.len() > FIELD_LIMIT {
+                memo.clear();
+            }
+            memo.entry(outer).or_default().extend(made);
+        }
+        views
+    }
+}
+
+/// A value's JSON text, to key a memo by.
+fn json(value: &impl Serialize) -> Option<String> {
+    serde_json::to_string(value).ok()
+}
+
 /// Builds the view of one change made by edition `index` (`None`: the working copy).
 pub(crate) fn change_view<'a>(
     h: &History<'_>,
     index: Option<usize>,
     diff: &'a Diff,
     c: &'a ItemChange,
-    labels: &Labels,
+    fields: &FieldViews<'_>,
 ) -> ChangeView<'a> {
     let key = &h.register.key;
     let editions = &h.register.editions;
@@ -161,18 +261,7 @@ pub(crate) fn change_view<'a>(
         title: &c.title,
         kind: c.kind.name(),
         path,
-        fields: c
-            .fields
-            .iter()
-            .map(|f| {
-                let (old, new) = change_html(f, labels, &diff.department_names);
-                FieldView {
-                    label: labels.field(f),
-                    old,
-                    new,
-                }
-            })
-            .collect(),
+        fields: fields.of(&c.fields, &diff.department_names),
         verdict: c.verdict.map(|v| (v.from.name(), v.to.name())),
         merged_into: c.merged_into.iter().map(link).collect(),
         absorbs: c.absorbs.iter().map(link).collect(),
@@ -185,11 +274,12 @@ pub(crate) fn groups<'a>(
     h: &History<'_>,
     index: Option<usize>,
     diff: &'a Diff,
-    labels: &Labels,
+    fields: &FieldViews<'_>,
 ) -> ChangeGroups<'a> {
+    let labels = &fields.labels;
     let mut g = ChangeGroups::default();
     for c in &diff.items {
-        let view = change_view(h, index, diff, c, labels);
+        let view = change_view(h, index, diff, c, fields);
         match c.kind {
             ChangeKind::Added => g.added.push(view),
             ChangeKind::Removed => g.removed.push(view),
@@ -254,8 +344,9 @@ pub(crate) struct TimelineEntry<'a> {
 pub(crate) fn timeline<'a>(
     h: &'a History<'a>,
     id: &str,
-    labels: &Labels,
+    fields: &FieldViews<'_>,
 ) -> Vec<TimelineEntry<'a>> {
+    let labels = &fields.labels;
     let Some(entries) = h.by_item.get(id) else {
         return Vec::new();
     };
@@ -270,7 +361,7 @@ pub(crate) fn timeline<'a>(
                 Some(at.edition),
                 &h.diffs[at.edition],
                 h.change(*at),
-                labels,
+                fields,
             ),
         })
         .collect()

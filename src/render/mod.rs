@@ -22,6 +22,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use sha2::Digest as _;
 
 use crate::plan::{Plan, PlannedPage};
+pub use pages::Memo;
 pub use theme::{Origin, Theme};
 
 pub use crate::plan::Sink;
@@ -177,8 +178,18 @@ pub fn render(
     theme: &Theme,
     sink: &Sink<'_>,
 ) -> Result<RenderStats, RenderFailure> {
+    render_with(plan, theme, sink, &Memo::default())
+}
+
+/// [`render`], keeping in `memo` what later builds may reuse (`serve`).
+pub fn render_with(
+    plan: &Plan<'_>,
+    theme: &Theme,
+    sink: &Sink<'_>,
+    memo: &Memo,
+) -> Result<RenderStats, RenderFailure> {
     let pages: Vec<&PlannedPage<'_>> = plan.pages.iter().filter(|p| !p.reused).collect();
-    let mut stats = render_pages(plan, theme, &pages, sink)?;
+    let mut stats = render_pages_with(plan, theme, &pages, sink, memo)?;
     for (path, bytes) in &theme.statics {
         sink(path, bytes).map_err(RenderFailure::Write)?;
         stats.files += 1;
@@ -194,8 +205,20 @@ pub fn render_pages(
     pages: &[&PlannedPage<'_>],
     sink: &Sink<'_>,
 ) -> Result<RenderStats, RenderFailure> {
+    render_pages_with(plan, theme, pages, sink, &Memo::default())
+}
+
+/// [`render_pages`], reusing and keeping in `memo` what does not change
+/// from one build to the next (`serve`).
+pub fn render_pages_with(
+    plan: &Plan<'_>,
+    theme: &Theme,
+    pages: &[&PlannedPage<'_>],
+    sink: &Sink<'_>,
+    memo: &Memo,
+) -> Result<RenderStats, RenderFailure> {
     let env = environment(theme).map_err(RenderFailure::Templates)?;
-    pages::render_pages(plan, &env, theme, pages, sink, Purpose::Output)
+    pages::render_pages(plan, &env, theme, pages, sink, (Purpose::Output, memo))
 }
 
 /// Renders `pages` only to find template errors (`check`, whose output is
@@ -211,7 +234,14 @@ pub fn check_pages(
     sink: &Sink<'_>,
 ) -> Result<RenderStats, RenderFailure> {
     let env = environment(theme).map_err(RenderFailure::Templates)?;
-    pages::render_pages(plan, &env, theme, pages, sink, Purpose::Check)
+    pages::render_pages(
+        plan,
+        &env,
+        theme,
+        pages,
+        sink,
+        (Purpose::Check, &Memo::default()),
+    )
 }
 
 /// What the rendered text is for.

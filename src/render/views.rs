@@ -270,6 +270,51 @@ fn badge(details: &Details) -> (&'static str, &'static str) {
     }
 }
 
+/// An item list as a template sees it: its rows, or (spliced for the
+/// built-in `item_list` macro) a template value that also holds each row's
+/// HTML, made once per row rather than once per page.
+#[derive(Debug)]
+pub enum Rows<'a> {
+    /// The rows, serialized as a list.
+    Plain(Vec<ItemRow<'a>>),
+    /// A list of the same rows that also carries their HTML.
+    Spliced(minijinja::Value),
+}
+
+impl Rows<'_> {
+    /// Whether the list has no rows.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Rows::Plain(rows) => rows.is_empty(),
+            Rows::Spliced(value) => value.len() == Some(0),
+        }
+    }
+
+    /// Replaces the rows by what `splice` makes of them (when it makes anything).
+    pub fn splice(&mut self, splice: &impl Fn(&[ItemRow<'_>]) -> Option<minijinja::Value>) {
+        if let Rows::Plain(rows) = self
+            && let Some(value) = splice(rows)
+        {
+            *self = Rows::Spliced(value);
+        }
+    }
+}
+
+impl<'a> FromIterator<ItemRow<'a>> for Rows<'a> {
+    fn from_iter<I: IntoIterator<Item = ItemRow<'a>>>(iter: I) -> Self {
+        Rows::Plain(iter.into_iter().collect())
+    }
+}
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Rows::Plain(rows) => rows.serialize(serializer),
+            Rows::Spliced(value) => value.serialize(serializer),
+        }
+    }
+}
+
 /// Items of one category.
 #[derive(Debug, Serialize)]
 pub struct CategoryView<'a> {
@@ -278,7 +323,7 @@ pub struct CategoryView<'a> {
     /// Anchor id on the register page.
     pub anchor: String,
     /// Its items, in id order.
-    pub items: Vec<ItemRow<'a>>,
+    pub items: Rows<'a>,
 }
 
 /// A snapshot's items grouped by its categories, in the list's order, with the
@@ -596,7 +641,7 @@ pub struct RegisterGroup<'a> {
     /// The register.
     pub register: RegisterSummary<'a>,
     /// Its items.
-    pub items: Vec<ItemRow<'a>>,
+    pub items: Rows<'a>,
 }
 
 /// A free page.

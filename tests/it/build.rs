@@ -523,7 +523,8 @@ fn assert_same_files(once: &[(String, Vec<u8>)], in_full: &[(String, Vec<u8>)]) 
 /// 12). The bundled example, with its drafts, built that way and built with
 /// every template overridden (by a copy of the built-in one, so everything is
 /// rendered in full) must be byte-identical, and so must a page whose own
-/// template alone is overridden.
+/// template alone is overridden, and every item list when `macros.html` alone
+/// is (its rows are otherwise rendered once each and spliced).
 #[test]
 fn pages_rendered_in_parts_match_pages_rendered_in_full() {
     let site = SiteTest::empty("parts");
@@ -539,7 +540,16 @@ fn pages_rendered_in_parts_match_pages_rendered_in_full() {
     )
     .expect("built-in register.html");
     one.write("themes/default/templates/register.html", register);
-    for s in [&site, &full, &one] {
+    // The item lists' rows are rendered once each through the built-in
+    // `macros.html`; a site that overrides it renders them with the page.
+    let macros = SiteTest::empty("parts-macros-override");
+    copy_dir(&site.root, &macros.root);
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/macros.html"),
+    )
+    .expect("built-in macros.html");
+    macros.write("themes/default/templates/macros.html", source);
+    for s in [&site, &full, &one, &macros] {
         s.run(&["build", "--drafts"]).success();
     }
     let parts = tree(&site.root.join("public"));
@@ -547,4 +557,5 @@ fn pages_rendered_in_parts_match_pages_rendered_in_full() {
     assert!(pages >= 50, "the example has pages ({pages})");
     assert_same_files(&parts, &tree(&full.root.join("public")));
     assert_same_files(&parts, &tree(&one.root.join("public")));
+    assert_same_files(&parts, &tree(&macros.root.join("public")));
 }

@@ -338,3 +338,68 @@ fn memos_and_carried_outputs_follow_what_they_were_made_from() {
     served.edit(stamp, |t| t.replacen("summary: ", "summary: 再改。", 1));
     served.rebuild(&[stamp], "carried over after the edition changed");
 }
+
+/// The rows of item lists (register, purpose, department and home pages)
+/// are rendered once per row and kept across rebuilds: a row must change
+/// with anything it shows, whether it comes from the item (title, aliases,
+/// the departments a refusal sends to) or from elsewhere (a department's
+/// name, the site's language), and every rebuild must still equal a clean
+/// build. So must the tables of changed fields, kept across rebuilds too.
+#[test]
+fn listing_rows_follow_everything_they_show() {
+    let mut served = Served::start();
+    let refused = "content/lists/stamp/items/GZ-002.yaml";
+    let shown =
+        |served: &Served, path: &str| String::from_utf8(served.files[path].clone()).expect("UTF-8");
+    served.edit(refused, |t| {
+        t.replacen("aliases: [", "aliases: [又一别名, ", 1)
+    });
+    served.rebuild(&[refused], "an alias added");
+    // The working copy shows under /draft/ only.
+    assert!(shown(&served, "draft/stamp/index.html").contains("又一别名"));
+    assert!(!shown(&served, "stamp/index.html").contains("又一别名"));
+    served.edit(refused, |t| {
+        t.replacen("title: 健在证明", "title: 健在证明（改）", 1)
+    });
+    served.rebuild(&[refused], "a listed title");
+    assert!(shown(&served, "draft/index.html").contains("健在证明（改）"));
+    // A row names the departments a refusal sends to: one renamed, then
+    // another named instead.
+    served.edit("content/departments.yaml", |t| {
+        t.replacen("short_name: 人社局", "short_name: 人社部门", 1)
+    });
+    served.rebuild(&["content/departments.yaml"], "a department renamed");
+    assert!(shown(&served, "draft/stamp/index.html").contains("人社部门"));
+    served.edit(refused, |t| {
+        t.replacen("    department: hrss", "    department: civil", 1)
+    });
+    served.rebuild(&[refused], "another department to go to");
+    // The pending change of that item names the department in its table of
+    // changed fields, by the name the last edition knew it by, or, for a new
+    // department, its name now: add one, send the item there, rename it.
+    served.edit("content/departments.yaml", |t| {
+        format!("{t}newdept:\n  name: 新设的部门\n")
+    });
+    served.edit(refused, |t| {
+        t.replacen("    department: civil", "    department: newdept", 1)
+    });
+    served.rebuild(
+        &["content/departments.yaml", refused],
+        "a new department in a change",
+    );
+    assert!(shown(&served, "draft/stamp/index.html").contains("新设的部门"));
+    served.edit("content/departments.yaml", |t| {
+        t.replacen("name: 新设的部门", "name: 改名的部门", 1)
+    });
+    served.rebuild(&["content/departments.yaml"], "a department in a change");
+    assert!(shown(&served, "draft/index.html").contains("改名的部门"));
+    // The UI strings: the rows' badges are in the site's language.
+    served.edit("content/site.yaml", |t| {
+        t.replacen("language: zh-CN", "language: en", 1)
+    });
+    served.rebuild(&["content/site.yaml"], "the language");
+    served.edit("content/site.yaml", |t| {
+        t.replacen("language: en", "language: zh-CN", 1)
+    });
+    served.rebuild(&["content/site.yaml"], "the language back");
+}

@@ -76,6 +76,9 @@ pub(super) struct Chrome {
     count: usize,
     /// The built-in templates that extend `base.html`.
     pages: HashSet<String>,
+    /// Whether `macros.html`'s `item_list` prints spliced lists
+    /// ([`super::rows`]).
+    rows: bool,
     /// The chrome by key, made by the first page that needs it.
     made: Mutex<HashMap<Key, Arc<Vec<Piece>>>>,
 }
@@ -108,12 +111,16 @@ impl Chrome {
         whole.add_template_owned(CHROME, chrome).ok()?;
         split.add_template_owned("base.html", stand_in).ok()?;
         let mut pages = HashSet::new();
+        let mut rows = false;
         for (name, t) in &theme.templates {
-            if name == "base.html"
-                || split
-                    .add_template_owned(name.clone(), t.source.clone())
-                    .is_err()
+            let mut source = t.source.clone();
+            if name == "macros.html"
+                && matches!(t.origin, Origin::BuiltIn)
+                && let Some(spliced) = super::rows::spliced_macros(&source)
             {
+                (source, rows) = (spliced, true);
+            }
+            if name == "base.html" || split.add_template_owned(name.clone(), source).is_err() {
                 continue;
             }
             if matches!(t.origin, Origin::BuiltIn)
@@ -122,14 +129,22 @@ impl Chrome {
                 pages.insert(name.clone());
             }
         }
+        super::rows::add_functions(&mut split);
         Some(Chrome {
             blocks: split,
+            rows,
             whole,
             marker,
             count: blocks.len(),
             pages,
             made: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Whether page `name` is rendered here with `item_list` printing
+    /// spliced lists.
+    pub(super) fn splices(&self, name: &str) -> bool {
+        self.rows && self.pages.contains(name)
     }
 
     /// Page `name` rendered with `context` (whose page's own view is `page`),

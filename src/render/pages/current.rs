@@ -12,13 +12,13 @@ use crate::model::{Details, Item, Verdict};
 use crate::plan::{PageId, Published, Scope, url};
 use crate::render::history_views::{self as hv, EditionView, FrozenView, Standing};
 use crate::render::views::{
-    DepartmentView, ItemRow, ItemView, NowItem, NowView, RegisterSummary, RegisterView,
+    DepartmentView, ItemRow, ItemView, NowItem, NowView, RegisterSummary, RegisterView, Rows,
 };
 
 #[derive(Serialize)]
 pub(super) struct HomePage<'a> {
     registers: Vec<RegisterSummary<'a>>,
-    refused: Vec<ItemRow<'a>>,
+    refused: Rows<'a>,
     purposes: Vec<PurposeCount<'a>>,
     /// Latest editions across registers (public) or pending changes (draft).
     latest: Vec<EditionChanges<'a>>,
@@ -51,6 +51,19 @@ pub(super) fn home<'a>(shared: &'a Shared<'a>, scope: &'a Scope<'a>) -> HomePage
         refused,
         purposes: purpose_counts(scope),
         latest,
+    }
+}
+
+impl<'a> super::rows::Lists<'a> for HomePage<'a> {
+    fn lists(&mut self) -> Vec<&mut Rows<'a>> {
+        vec![&mut self.refused]
+    }
+}
+
+impl<'a> super::rows::Lists<'a> for RegisterPage<'a> {
+    fn lists(&mut self) -> Vec<&mut Rows<'a>> {
+        let categories = self.register.categories.iter_mut();
+        categories.map(|c| &mut c.items).collect()
     }
 }
 
@@ -172,12 +185,12 @@ pub(super) fn item_page<'a>(
     let pending = if scope.is_draft() {
         h.pending
             .item(&item.id)
-            .map(|c| hv::change_view(h, None, &h.pending, c, &shared.labels))
+            .map(|c| hv::change_view(h, None, &h.pending, c, &shared.fields))
     } else {
         None
     };
     let timeline = if frozen_in.is_none() {
-        hv::timeline(h, &item.id, &shared.labels)
+        hv::timeline(h, &item.id, &shared.fields)
     } else {
         Vec::new()
     };

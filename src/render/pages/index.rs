@@ -11,7 +11,7 @@ use crate::model::{Departments, Item};
 use crate::plan::{Scope, url};
 use crate::render::mentions::Mentions;
 use crate::render::views::{
-    ContactView, DepartmentView, ItemRow, PageView, RegisterGroup, RegisterSummary,
+    ContactView, DepartmentView, ItemRow, PageView, RegisterGroup, RegisterSummary, Rows,
 };
 
 #[derive(Serialize)]
@@ -104,6 +104,12 @@ pub(super) struct DepartmentPage<'a> {
     groups: Vec<RegisterGroup<'a>>,
 }
 
+impl<'a> super::rows::Lists<'a> for DepartmentPage<'a> {
+    fn lists(&mut self) -> Vec<&mut Rows<'a>> {
+        self.groups.iter_mut().map(|g| &mut g.items).collect()
+    }
+}
+
 pub(super) fn department_page<'a>(
     id: &str,
     scope: &Scope<'a>,
@@ -142,7 +148,14 @@ pub(super) struct PurposePage<'a> {
     groups: Vec<RegisterGroup<'a>>,
     /// Items that the listed items refer to (见“居民在本社区居住情况证明”)
     /// without being listed for this purpose themselves.
-    related: Vec<ItemRow<'a>>,
+    related: Rows<'a>,
+}
+
+impl<'a> super::rows::Lists<'a> for PurposePage<'a> {
+    fn lists(&mut self) -> Vec<&mut Rows<'a>> {
+        let groups = self.groups.iter_mut().map(|g| &mut g.items);
+        groups.chain([&mut self.related]).collect()
+    }
 }
 
 pub(super) fn purpose_page<'a>(

@@ -15,13 +15,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{PageContext, Table};
-use super::history_views::{self, ChangeGroups};
+use super::history_views::{self, ChangeGroups, FieldMemo, FieldViews};
 use super::mentions::{Mentions, MentionsObject};
 use super::theme::Theme;
 use super::views::{Link, PageView, SiteView, register_links};
 use super::{Purpose, RenderFailure, RenderStats, Sink, TemplateError, markdown};
 use crate::history::RegisterHistory;
-use crate::history::format::Labels;
 use crate::i18n;
 use crate::model::Choice;
 use crate::plan::{PageId, Plan, PlannedPage, Scope, ScopeKind, url};
@@ -33,6 +32,17 @@ mod frozen;
 mod history;
 mod index;
 mod notice;
+mod rows;
+
+/// What one build leaves for the next to reuse (`serve`): pieces of pages by
+/// everything they depend on, so a rebuild renders only those that changed.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// Item list rows.
+    rows: rows::Memo,
+    /// Field changes.
+    fields: FieldMemo,
+}
 
 use current::{home, item_page, register_page, withdrawn_page};
 use history::{changes_page, edition_page, editions_page, feed};
@@ -92,7 +102,8 @@ struct Shared<'a> {
     /// `site` and the UI strings, converted to template values once (not per page).
     site_value: minijinja::Value,
     strings: minijinja::Value,
-    labels: Labels,
+    /// Field changes as shown, through the memo kept across builds.
+    fields: FieldViews<'a>,
     asset_version: String,
     /// The stylesheet, inlined into the not-found page (served at any depth).
     css: String,
@@ -111,6 +122,8 @@ struct Shared<'a> {
     masks: Option<frozen::Masks>,
     /// The page chrome, rendered once per kind of page, when the theme allows it.
     chrome: Option<chrome::Chrome>,
+    /// Item lists rendered once per row, when the theme allows it.
+    rows: Option<rows::Splicer<'a>>,
     /// What the pages are rendered for.
     purpose: Purpose,
     /// Each register's changes, grouped, by edition (the pending ones last),
@@ -135,17 +148,21 @@ impl<'a> Shared<'a> {
         if let Some(made) = self.change_groups.get(i) {
             return Groups::Shared(&made[e.unwrap_or(made.len() - 1)]);
         }
-        Groups::Own(change_groups(&self.histories[i], e, &self.labels))
+        Groups::Own(change_groups(&self.histories[i], e, &self.fields))
     }
 }
 
 /// The changes of edition `e` of `h` (`None`: the pending ones), grouped;
 /// none for a first edition.
-fn change_groups<'a>(h: &History<'a>, e: Option<usize>, labels: &Labels) -> ChangeGroups<'a> {
+fn change_groups<'a>(
+    h: &History<'a>,
+    e: Option<usize>,
+    fields: &FieldViews<'_>,
+) -> ChangeGroups<'a> {
     match e {
         Some(0) => ChangeGroups::default(),
-        Some(e) => history_views::groups(h, Some(e), &h.of.diffs[e], labels),
-        None => history_views::groups(h, None, &h.of.pending, labels),
+        Some(e) => history_views::groups(h, Some(e), &h.of.diffs[e], fields),
+        None => history_views::groups(h, None, &h.of.pending, fields),
     }
 }
 
@@ -155,7 +172,7 @@ fn change_groups<'a>(h: &History<'a>, e: Option<usize>, labels: &Labels) -> Chan
 fn all_change_groups<'a>(
     histories: &[History<'a>],
     pages: &[&PlannedPage<'_>],
-    labels: &Labels,
+    fields: &FieldViews<'_>,
 ) -> Vec<Vec<ChangeGroups<'a>>> {
     let groups = histories
         .iter()
@@ -170,7 +187,7 @@ fn all_change_groups<'a>(
             (0..h.register.editions.len())
                 .map(Some)
                 .chain([None])
-                .map(|e| change_groups(h, e, labels))
+                .map(|e| change_groups(h, e, fields))
                 .collect()
         })
         .collect()
@@ -250,9 +267,9 @@ pub(super) fn render_pages(
     theme: &Theme,
     pages: &[&PlannedPage<'_>],
     sink: &Sink<'_>,
-    purpose: Purpose,
+    (purpose, memo): (Purpose, &Memo),
 ) -> Result<RenderStats, RenderFailure> {
-    let shared = shared(plan, theme, pages, purpose);
+    let shared = shared(plan, theme, pages, (purpose, memo));
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
     let made = Mutex::new(HashMap::new());
     let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
@@ -352,7 +369,7 @@ fn shared<'a>(
     plan: &'a Plan<'a>,
     theme: &Theme,
     pages: &[&PlannedPage<'_>],
-    purpose: Purpose,
+    (purpose, memo): (Purpose, &'a Memo),
 ) -> Shared<'a> {
     let site = plan.site;
     let mut config = site.config.clone();
@@ -368,8 +385,8 @@ fn shared<'a>(
     ]
     .concat();
     let histories: Vec<History<'a>> = plan.history.registers.iter().map(History::of).collect();
-    let labels = Labels::new(site.config.language);
-    let change_groups = all_change_groups(&histories, pages, &labels);
+    let fields = FieldViews::new(site.config.language, &memo.fields);
+    let change_groups = all_change_groups(&histories, pages, &fields);
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
@@ -401,16 +418,19 @@ fn shared<'a>(
             (scope.kind, m, value)
         })
         .collect();
+    let strings = Table::value(
+        i18n::strings(site.config.language)
+            .iter()
+            .map(|(k, v)| (*k, Value::from(*v))),
+    );
+    let language = site.config.language.name();
     Shared {
         mentions,
         site_value: Table::of_map(&Value::from(Serde(&site_view))),
         site: site_view,
-        strings: Table::value(
-            i18n::strings(site.config.language)
-                .iter()
-                .map(|(k, v)| (*k, Value::from(*v))),
-        ),
-        labels,
+        rows: rows::Splicer::for_theme(theme, &memo.rows, strings.clone(), language),
+        fields,
+        strings,
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
         css: String::from_utf8_lossy(css).into_owned(),
         plan,
@@ -442,9 +462,9 @@ fn render_page(
     };
     let at = |key: &str| scope.position(key).unwrap_or(0);
     match page.id {
-        PageId::Home => r.page("home.html", home(shared, scope)),
+        PageId::Home => r.listing("home.html", home(shared, scope)),
         PageId::Register { register } => {
-            r.page("register.html", register_page(shared, scope, at(register)))
+            r.listing("register.html", register_page(shared, scope, at(register)))
         }
         PageId::Item { register, item } => {
             let (i, item) = (at(register), shown(scope, at(register), item, &path)?);
@@ -465,12 +485,12 @@ fn render_page(
             "departments.html",
             departments_page(scope, &plan.site.departments),
         ),
-        PageId::Department { department } => r.page(
+        PageId::Department { department } => r.listing(
             "department.html",
             department_page(department, scope, &plan.site.departments),
         ),
         PageId::Purposes => r.page("purposes.html", purposes_page(scope)),
-        PageId::Purpose { purpose } => r.page(
+        PageId::Purpose { purpose } => r.listing(
             "purpose.html",
             purpose_page(purpose, scope, shared.mentions(scope.kind).0),
         ),
@@ -589,6 +609,26 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
+    /// [`Renderer::page`] for a page with item lists, spliced row by row when
+    /// the page is rendered with the chrome and the built-in macros.
+    fn listing<'v, T: Serialize + rows::Lists<'v>>(
+        &self,
+        name: &str,
+        mut page: T,
+    ) -> Result<String, TemplateError> {
+        let shared = self.shared;
+        if let (Some(splicer), Some(chrome)) = (&shared.rows, &shared.chrome)
+            && chrome.splices(name)
+            && self.path != url::NOT_FOUND
+        {
+            let root = url::root_from(self.path);
+            for list in page.lists() {
+                list.splice(&|rows| splicer.list(&root, rows));
+            }
+        }
+        self.page(name, page)
+    }
+
     fn page<T: Serialize>(&self, name: &str, page: T) -> Result<String, TemplateError> {
         self.page_at(name, page, self.path)
     }
