@@ -185,24 +185,43 @@ pub fn preview(
         diagnostics,
     };
     let built = built.filter(|_| !report.diagnostics.has_errors());
-    Ok((
-        report,
-        built.map(
-            |(rendered, fingerprints, footprint, [pages, planned, indexes])| PreviewBuilt {
-                preview: Preview {
-                    files: site.files.clone(),
-                    program,
-                    fingerprints,
-                    footprint,
-                },
-                rendered,
-                pages,
-                planned,
-                indexes,
-                phases: phases.summary(),
+    let built = built.map(
+        |(rendered, fingerprints, footprint, [pages, planned, indexes])| PreviewBuilt {
+            preview: Preview {
+                files: site.files.clone(),
+                program,
+                fingerprints,
+                footprint,
             },
-        ),
-    ))
+            rendered,
+            pages,
+            planned,
+            indexes,
+            phases: phases.summary(),
+        },
+    );
+    drop_aside(site);
+    Ok((report, built))
+}
+
+/// Drops `value` on a thread of its own: freeing a model (every item's
+/// strings) or a footprint (every page's path and inputs) takes milliseconds
+/// a rebuild need not wait for. Dropped here when no thread can start.
+fn drop_aside<T: Send + 'static>(value: T) {
+    // A failed spawn hands the closure back only to drop it: the value is
+    // then dropped on this thread, as it would have been.
+    let _ = std::thread::Builder::new()
+        .name("minglu-drop".to_owned())
+        .spawn(move || drop(value));
+}
+
+impl Drop for Preview {
+    /// The footprint (tens of thousands of paths at large sites) is freed
+    /// aside: `serve` replaces its last build with the new one before
+    /// publishing it.
+    fn drop(&mut self) {
+        drop_aside(std::mem::take(&mut self.footprint));
+    }
 }
 
 /// The files under `content/` that `changes` modified, when they only
