@@ -36,8 +36,9 @@ pub struct Footprint {
     inputs: Arc<Vec<Input>>,
     /// The position of each of `inputs`.
     numbers: Arc<HashMap<Input, u32>>,
-    /// The output file of every page not carried over.
-    outputs: BTreeSet<String>,
+    /// The output file of every page not carried over (shared with the
+    /// footprint before while the pages are the same).
+    outputs: Arc<BTreeSet<String>>,
     /// Register key → the fingerprint of its frozen pages and their output
     /// files, for every register whose frozen pages the plan carried over
     /// (the same files as long as the fingerprint is the same: a later
@@ -117,7 +118,6 @@ impl<'a> Plan<'a> {
             .filter(|page| !page.reused)
             .map(|page| {
                 let path = self.site_path(page);
-                let output = super::url::output_file(&path);
                 let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
                 let old = before.pages.get(&path);
                 let old_covered = old.is_some_and(|old| old.iter().any(|&i| touched[i as usize]));
@@ -126,37 +126,39 @@ impl<'a> Plan<'a> {
                     None => !old_covered && self.closed_inputs(page),
                 };
                 if let Some(old) = old.filter(settled) {
-                    return (
-                        page,
-                        [path, output],
-                        Inputs::Kept(old),
-                        renamed || old_covered,
-                    );
+                    return (page, path, Inputs::Kept(old), renamed || old_covered);
                 }
                 let inputs = self.inputs(page);
                 let again = renamed || old.is_none() || old_covered || covers(&inputs, changes);
-                (page, [path, output], Inputs::Found(inputs), again)
+                let inputs = match old {
+                    Some(_) => Inputs::Found(inputs),
+                    None => Inputs::New(inputs),
+                };
+                (page, path, inputs, again)
             })
             .collect();
         let mut again = Vec::new();
         let mut pages = HashMap::with_capacity(planned.len());
-        let mut outputs = Vec::with_capacity(planned.len());
+        let mut known = true;
         let mut numbering = Numbering {
             table: Arc::clone(&before.inputs),
             numbers: Arc::clone(&before.numbers),
         };
-        for (page, [path, output], inputs, render) in planned {
+        for (page, path, inputs, render) in planned {
             if render {
                 again.push(page);
             }
             let ids = match inputs {
                 Inputs::Kept(ids) => ids.clone(),
                 Inputs::Found(inputs) => inputs.into_iter().map(|i| numbering.number(i)).collect(),
+                Inputs::New(inputs) => {
+                    known = false;
+                    inputs.into_iter().map(|i| numbering.number(i)).collect()
+                }
             };
-            outputs.push(output);
             pages.insert(path, ids);
         }
-        let outputs: BTreeSet<String> = outputs.into_iter().collect();
+        let outputs = before.outputs_for(&pages, known);
         let mut mentions = carried_mentions;
         self.found_mentions(&seeded, &mut numbering, &mut mentions);
         if numbering.tidy(&mut pages) {
@@ -547,7 +549,7 @@ type Seeded = ([Vec<bool>; 2], [HashMap<u32, Vec<u32>>; 2]);
 /// A footprint's output files: those of the pages not carried over, and
 /// those carried over by register.
 type Outputs = (
-    BTreeSet<String>,
+    Arc<BTreeSet<String>>,
     BTreeMap<String, (String, Arc<BTreeSet<String>>)>,
 );
 
@@ -592,15 +594,17 @@ impl PartialEq for Titles {
     }
 }
 
-/// A page of [`Plan::rebuild_since`]: its site path and output file, its
-/// inputs, and whether to render it again.
-type Planned<'a, 'p, 'f> = (&'p PlannedPage<'a>, [String; 2], Inputs<'f>, bool);
+/// A page of [`Plan::rebuild_since`]: its site path, its inputs, and
+/// whether to render it again.
+type Planned<'a, 'p, 'f> = (&'p PlannedPage<'a>, String, Inputs<'f>, bool);
 
 /// A page's inputs in [`Plan::rebuild_since`]: kept from the footprint before
-/// (numbers in its table), or found in this plan.
+/// (numbers in its table), or found in this plan (for a page the footprint
+/// before has, or a new one).
 enum Inputs<'f> {
     Kept(&'f Vec<u32>),
     Found(Vec<Input>),
+    New(Vec<Input>),
 }
 
 /// The input table of a footprint being made: the one before, extended.
@@ -673,6 +677,20 @@ impl PartialEq for Footprint {
 }
 
 impl Footprint {
+    /// The output files of `pages` (site paths, all of which this footprint
+    /// has when `known`): this footprint's own when it names the same pages,
+    /// each with its own file (shared, not named again), else found from the
+    /// paths.
+    fn outputs_for(&self, pages: &HashMap<String, Vec<u32>>, known: bool) -> Arc<BTreeSet<String>> {
+        // As many pages, none new: the same pages.
+        let same =
+            known && pages.len() == self.pages.len() && self.outputs.len() == self.pages.len();
+        if same {
+            return Arc::clone(&self.outputs);
+        }
+        Arc::new(pages.keys().map(|p| super::url::output_file(p)).collect())
+    }
+
     /// Every output file, whether carried over or not.
     fn all_outputs(&self) -> BTreeSet<&String> {
         let carried = self.carried.values().flat_map(|(_, files)| files.iter());
@@ -691,9 +709,16 @@ impl Footprint {
         self.pages.len()
     }
 
-    /// Forgets the pages (by site path) that `keep` refuses.
+    /// Forgets the pages (by site path) that `keep` refuses, and their
+    /// output files.
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         self.pages.retain(|path, _| keep(path));
+        self.outputs = Arc::new(
+            self.pages
+                .keys()
+                .map(|p| super::url::output_file(p))
+                .collect(),
+        );
     }
 
     /// What [`Plan::rebuild_since`] needs of it (the pages' inputs and the

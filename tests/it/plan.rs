@@ -384,6 +384,18 @@ fn the_plan_rebuilds_every_page_a_site_config_edit_changes() {
 }
 
 #[test]
+fn the_plan_rebuilds_the_pages_of_a_purpose_renamed_as_many_pages_as_before() {
+    // 保险理赔 is GZ-022's alone in the working copy: its draft page goes and
+    // 车险理赔's comes, so the plan has as many pages, one of them new (the
+    // footprint cannot keep the output files it had).
+    rebuild_matches_the_plan(true, |site| {
+        modify(site, "content/lists/stamp/items/GZ-022.yaml", |text| {
+            text.replace("purposes: [保险理赔,", "purposes: [车险理赔,")
+        })
+    });
+}
+
+#[test]
 fn the_plan_rebuilds_the_pages_a_renamed_purpose_slug_changes() {
     // 乳穴 sorts before 入学 and has the same pinyin, so 入学 loses `ruxue`.
     rebuild_matches_the_plan(false, |site| {
