@@ -30,7 +30,7 @@ use crate::diagnostic::FileId;
 pub struct Footprint {
     /// Site path → inputs (positions in `inputs`), of every page the plan
     /// did not carry over.
-    pages: HashMap<String, Vec<u32>>,
+    pages: HashMap<String, Ids>,
     /// Every distinct input of `pages` once (most pages share most inputs),
     /// and perhaps some no page has any more (see [`Numbering::tidy`]).
     inputs: Arc<Vec<Input>>,
@@ -59,6 +59,10 @@ pub struct Footprint {
     /// their texts again (see [`Suspects`]). Not part of equality.
     mentions: [HashMap<u32, Vec<u32>>; 2],
 }
+
+/// A page's inputs (numbers in a footprint's table), shared by the
+/// footprints after it while they stay the same.
+type Ids = Arc<[u32]>;
 
 /// Whether any of `inputs` covers any of `changes`.
 fn covers(inputs: &[Input], changes: &[Change]) -> bool {
@@ -121,7 +125,7 @@ impl<'a> Plan<'a> {
                 let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
                 let old = before.pages.get(&path);
                 let old_covered = old.is_some_and(|old| old.iter().any(|&i| touched[i as usize]));
-                let settled = |_: &&Vec<u32>| match &suspects {
+                let settled = |_: &&Ids| match &suspects {
                     Some(s) => s.settled(page, old_covered),
                     None => !old_covered && self.closed_inputs(page),
                 };
@@ -149,7 +153,7 @@ impl<'a> Plan<'a> {
                 again.push(page);
             }
             let ids = match inputs {
-                Inputs::Kept(ids) => ids.clone(),
+                Inputs::Kept(ids) => Arc::clone(ids),
                 Inputs::Found(inputs) => inputs.into_iter().map(|i| numbering.number(i)).collect(),
                 Inputs::New(inputs) => {
                     known = false;
@@ -273,7 +277,7 @@ impl<'a> Plan<'a> {
     /// This plan's footprint, given its pages' inputs and output files.
     fn footprint_of(
         &self,
-        pages: HashMap<String, Vec<u32>>,
+        pages: HashMap<String, Ids>,
         numbering: Numbering,
         (outputs, carried): Outputs,
     ) -> Footprint {
@@ -602,7 +606,7 @@ type Planned<'a, 'p, 'f> = (&'p PlannedPage<'a>, String, Inputs<'f>, bool);
 /// (numbers in its table), or found in this plan (for a page the footprint
 /// before has, or a new one).
 enum Inputs<'f> {
-    Kept(&'f Vec<u32>),
+    Kept(&'f Ids),
     Found(Vec<Input>),
     New(Vec<Input>),
 }
@@ -629,10 +633,10 @@ impl Numbering {
     /// Numbers the inputs again, leaving out those no page has any more, once
     /// they are as many as those in use (edits that rename files leave some).
     /// Returns whether it numbered them again.
-    fn tidy(&mut self, pages: &mut HashMap<String, Vec<u32>>) -> bool {
+    fn tidy(&mut self, pages: &mut HashMap<String, Ids>) -> bool {
         let mut used = vec![false; self.table.len()];
         for ids in pages.values() {
-            for &i in ids {
+            for &i in ids.iter() {
                 used[i as usize] = true;
             }
         }
@@ -646,9 +650,10 @@ impl Numbering {
         };
         let old = std::mem::take(&mut self.table);
         for ids in pages.values_mut() {
-            for i in ids.iter_mut() {
-                *i = fresh.number(old[*i as usize].clone());
-            }
+            *ids = ids
+                .iter()
+                .map(|&i| fresh.number(old[i as usize].clone()))
+                .collect();
         }
         *self = fresh;
         true
@@ -681,7 +686,7 @@ impl Footprint {
     /// has when `known`): this footprint's own when it names the same pages,
     /// each with its own file (shared, not named again), else found from the
     /// paths.
-    fn outputs_for(&self, pages: &HashMap<String, Vec<u32>>, known: bool) -> Arc<BTreeSet<String>> {
+    fn outputs_for(&self, pages: &HashMap<String, Ids>, known: bool) -> Arc<BTreeSet<String>> {
         // As many pages, none new: the same pages.
         let same =
             known && pages.len() == self.pages.len() && self.outputs.len() == self.pages.len();
@@ -726,13 +731,13 @@ impl Footprint {
     pub fn to_bytes(&self) -> Vec<u8> {
         let none = HashMap::new();
         let mut w = Writer::new(&none);
-        let mut pages: Vec<(&String, &Vec<u32>)> = self.pages.iter().collect();
+        let mut pages: Vec<(&String, &Ids)> = self.pages.iter().collect();
         pages.sort();
         w.usize(pages.len());
         for (path, inputs) in pages {
             w.str(path);
             w.usize(inputs.len());
-            for &i in inputs {
+            for &i in inputs.iter() {
                 w.u32(i);
             }
         }
@@ -766,7 +771,7 @@ impl Footprint {
             let path = r.string()?;
             let n = r.usize()?;
             let inputs = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
-            out.pages.insert(path, inputs);
+            out.pages.insert(path, inputs.into());
         }
         for _ in 0..r.usize()? {
             let (tag, path) = (r.u32()?, r.string()?);
@@ -779,7 +784,12 @@ impl Footprint {
             });
         }
         let count = out.inputs.len();
-        if out.pages.values().flatten().any(|&i| i as usize >= count) {
+        if out
+            .pages
+            .values()
+            .flat_map(|ids| ids.iter())
+            .any(|&i| i as usize >= count)
+        {
             return None;
         }
         out.numbers = Arc::new(
@@ -814,7 +824,10 @@ mod tests {
         let b = numbering.number(Input::Listing("content/lists/stamp/items/".to_owned()));
         let c = numbering.number(Input::Theme);
         let mut footprint = Footprint {
-            pages: HashMap::from([("stamp/".to_owned(), vec![a, b]), (String::new(), vec![c])]),
+            pages: HashMap::from([
+                ("stamp/".to_owned(), Arc::from([a, b])),
+                (String::new(), Arc::from([c])),
+            ]),
             inputs: numbering.table,
             numbers: numbering.numbers,
             ..Footprint::default()
@@ -841,8 +854,8 @@ mod tests {
         let ids: Vec<u32> = (0..5000)
             .map(|n| numbering.number(Input::File(format!("content/{n}.yaml"))))
             .collect();
-        let mut pages: HashMap<String, Vec<u32>> = (0..1100)
-            .map(|n| (format!("p{n}/"), vec![ids[n * 2], ids[n * 2 + 1]]))
+        let mut pages: HashMap<String, Ids> = (0..1100)
+            .map(|n| (format!("p{n}/"), Arc::from([ids[n * 2], ids[n * 2 + 1]])))
             .collect();
         pages.insert("all/".to_owned(), (0..1100).map(|n| ids[n]).collect());
         let before: HashMap<String, Vec<Input>> = pages
