@@ -460,7 +460,8 @@ impl<'a> Suspects<'a> {
     /// `None` unless every change modifies a working-copy item file that the
     /// footprint before knew the title of.
     fn new(plan: &Plan<'a>, before: &Footprint, changes: &[Change]) -> Option<Self> {
-        use crate::model::mention;
+        use crate::model::{Item, mention};
+        use rayon::prelude::*;
         let site = plan.site;
         let paths = changes
             .iter()
@@ -503,21 +504,27 @@ impl<'a> Suspects<'a> {
             if *old == new {
                 continue;
             }
-            for other in &register.working.items {
-                let holds = mention::texts(other).iter().any(|(_, t)| {
-                    mention::mentions_title(t, old) || mention::mentions_title(t, new)
-                });
-                if holds {
-                    suspects
-                        .holders
-                        .entry(register.key.as_str())
-                        .or_default()
-                        .push(other.id.as_str());
-                    suspects.files.insert(other.file);
-                    suspects
-                        .purposes
-                        .extend(other.purposes.iter().map(String::as_str));
-                }
+            // Every item's texts, looked at on every core.
+            let holders: Vec<&Item> = register
+                .working
+                .items
+                .par_iter()
+                .filter(|other| {
+                    mention::texts(other).iter().any(|(_, t)| {
+                        mention::mentions_title(t, old) || mention::mentions_title(t, new)
+                    })
+                })
+                .collect();
+            for other in holders {
+                suspects
+                    .holders
+                    .entry(register.key.as_str())
+                    .or_default()
+                    .push(other.id.as_str());
+                suspects.files.insert(other.file);
+                suspects
+                    .purposes
+                    .extend(other.purposes.iter().map(String::as_str));
             }
         }
         Some(suspects)
