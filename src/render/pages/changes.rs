@@ -294,3 +294,133 @@ pub(super) fn add_functions(env: &mut Environment<'_>) {
         )
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use minijinja::Value;
+    use minijinja::value::Serde;
+
+    use super::{Memo, Place, Splicer, add_functions, spliced_macros};
+    use crate::render::history_views::{ChangeGroups, ChangeView, FieldView};
+    use crate::render::mentions::{Mentions, MentionsObject};
+    use crate::render::theme::Theme;
+    use crate::render::views::Link;
+
+    const PAGE: &str = "{% from \"macros.html\" import change_groups %}{{ change_groups(g, \"stamp\") }}|{{ g.changed | length }}|{{ g.changed[0].fields[0].label }}";
+
+    fn change<'a>(id: &'a str, kind: &'static str, fields: Vec<FieldView>) -> ChangeView<'a> {
+        ChangeView {
+            id,
+            title: "健在<证明>&",
+            kind,
+            path: format!("draft/stamp/{id}/"),
+            fields,
+            verdict: (kind == "changed").then_some(("issue", "refuse")),
+            merged_into: vec![Link {
+                title: "GZ-9".to_owned(),
+                path: "draft/stamp/GZ-9/".to_owned(),
+            }],
+            absorbs: Vec::new(),
+            reason: Some("因为<b>改了"),
+        }
+    }
+
+    fn groups() -> ChangeGroups<'static> {
+        let field = FieldView {
+            label: "办理时限".to_owned(),
+            old: "<em>三日</em>".to_owned(),
+            new: "五日".to_owned(),
+        };
+        ChangeGroups {
+            added: vec![change("GZ-1", "added", Vec::new())],
+            removed: Vec::new(),
+            changed: vec![
+                change("GZ-2", "changed", vec![field.clone()]),
+                change("GZ-3", "changed", vec![field]),
+            ],
+            departments: vec!["<strong>人社局</strong>".to_owned()],
+        }
+    }
+
+    /// The groups as the full environment and as the chrome's environment
+    /// (with the spliced `macros.html`) print them.
+    fn printed(theme: &Theme, g: &Value, mentions: &Value, root: &str) -> [String; 2] {
+        let strings = crate::render::context::Table::value(
+            crate::i18n::strings(crate::model::Language::ZhCn)
+                .iter()
+                .map(|(k, v)| (*k, Value::from(*v))),
+        );
+        let mut full = crate::render::environment(theme).expect("built-in templates");
+        full.add_template("page.html", PAGE).expect("page");
+        let mut split = crate::render::configured_environment();
+        let macros = &theme.templates["macros.html"].source;
+        split
+            .add_template_owned("macros.html", spliced_macros(macros).expect("spliced"))
+            .expect("spliced macros");
+        split.add_template("page.html", PAGE).expect("page");
+        add_functions(&mut split);
+        let context = minijinja::context! {
+            t => strings, root => root, site_root => format!("{root}../"),
+            mentions => mentions.clone(), g => g.clone(),
+        };
+        [full, split].map(|env| {
+            let page = env.get_template("page.html").expect("page");
+            page.render(context.clone()).expect("renders")
+        })
+    }
+
+    #[test]
+    fn spliced_changes_print_as_the_changes_they_stand_for_in_either_environment() {
+        let theme = Theme::load(std::path::Path::new("/nonexistent"), "default").expect("theme");
+        let memo = Memo::default();
+        let strings = crate::render::context::Table::value(
+            crate::i18n::strings(crate::model::Language::ZhCn)
+                .iter()
+                .map(|(k, v)| (*k, Value::from(*v))),
+        );
+        let splicer = Splicer::for_theme(&theme, &memo, strings, "zh-CN").expect("built-in");
+        let mentions = Arc::new(Mentions::default());
+        let mentions_value = Value::from_object(MentionsObject(Arc::clone(&mentions)));
+        let place = |root: &'static str, site_root: &'static str| Place {
+            root,
+            site_root,
+            key: "stamp",
+            mentions: &mentions,
+            mentions_value: &mentions_value,
+        };
+        let groups = groups();
+        let plain = Value::from(Serde(&groups));
+        let spliced = splicer
+            .groups(&place("../", "../../"), &groups)
+            .expect("spliced");
+        let [expected, split_plain] = printed(&theme, &plain, &mentions_value, "../");
+        assert!(
+            expected.contains("健在&lt;证明&gt;&amp;") && expected.contains("因为&lt;b&gt;改了")
+        );
+        assert!(
+            expected.contains("<em>三日</em>")
+                && expected.contains("href=\"../../draft/stamp/GZ-2/\"")
+        );
+        assert!(expected.ends_with("|2|办理时限"));
+        assert_eq!(split_plain, expected, "plain changes in the spliced macros");
+        let both = printed(&theme, &spliced, &mentions_value, "../");
+        assert_eq!(both, [expected.clone(), expected.clone()]);
+        let count = || memo.changes.lock().expect("memo").len();
+        assert_eq!(count(), 3);
+        // The same changes again come from the memo; at another depth they are new.
+        let again = splicer
+            .groups(&place("../", "../../"), &groups)
+            .expect("spliced");
+        assert_eq!(printed(&theme, &again, &mentions_value, "../")[1], expected);
+        assert_eq!(count(), 3);
+        let deeper = splicer
+            .groups(&place("../../", "../../../"), &groups)
+            .expect("spliced");
+        assert_eq!(count(), 6);
+        let [at_depth, spliced_at_depth] = printed(&theme, &deeper, &mentions_value, "../../");
+        assert_eq!(spliced_at_depth, at_depth);
+        assert_ne!(at_depth, expected);
+    }
+}
