@@ -380,7 +380,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (*k, Value::from(*v))),
         );
-        let splicer = Splicer::for_theme(&theme, &memo, strings, "zh-CN").expect("built-in");
+        let lists = Splicer::for_theme(&theme, &memo, strings, "zh-CN").expect("built-in");
         let mentions = Arc::new(Mentions::default());
         let mentions_value = Value::from_object(MentionsObject(Arc::clone(&mentions)));
         let place = |root: &'static str, site_root: &'static str| Place {
@@ -392,7 +392,7 @@ mod tests {
         };
         let groups = groups();
         let plain = Value::from(Serde(&groups));
-        let spliced = splicer
+        let spliced = lists
             .groups(&place("../", "../../"), &groups)
             .expect("spliced");
         let [expected, split_plain] = printed(&theme, &plain, &mentions_value, "../");
@@ -410,12 +410,12 @@ mod tests {
         let count = || memo.changes.lock().expect("memo").len();
         assert_eq!(count(), 3);
         // The same changes again come from the memo; at another depth they are new.
-        let again = splicer
+        let again = lists
             .groups(&place("../", "../../"), &groups)
             .expect("spliced");
         assert_eq!(printed(&theme, &again, &mentions_value, "../")[1], expected);
         assert_eq!(count(), 3);
-        let deeper = splicer
+        let deeper = lists
             .groups(&place("../../", "../../../"), &groups)
             .expect("spliced");
         assert_eq!(count(), 6);
