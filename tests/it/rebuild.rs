@@ -392,7 +392,11 @@ fn listing_rows_follow_everything_they_show() {
         t.replacen("name: 新设的部门", "name: 改名的部门", 1)
     });
     served.rebuild(&["content/departments.yaml"], "a department in a change");
+    // Both pages that list the pending changes show it, each change's
+    // entry kept from the build before but for the one that names it.
     assert!(shown(&served, "draft/index.html").contains("改名的部门"));
+    assert!(shown(&served, "draft/stamp/index.html").contains("改名的部门"));
+    assert!(!shown(&served, "draft/stamp/index.html").contains("新设的部门"));
     // The UI strings: the rows' badges are in the site's language.
     served.edit("content/site.yaml", |t| {
         t.replacen("language: zh-CN", "language: en", 1)

@@ -79,6 +79,9 @@ pub(super) struct Chrome {
     /// Whether `macros.html`'s `item_list` prints spliced lists
     /// ([`super::rows`]).
     rows: bool,
+    /// Whether `macros.html`'s `change_groups` prints spliced changes
+    /// ([`super::changes`]).
+    changes: bool,
     /// The chrome by key, made by the first page that needs it.
     made: Mutex<HashMap<Key, Arc<Vec<Piece>>>>,
 }
@@ -111,7 +114,7 @@ impl Chrome {
         whole.add_template_owned(CHROME, chrome).ok()?;
         split.add_template_owned("base.html", stand_in).ok()?;
         let mut pages = HashSet::new();
-        let mut rows = false;
+        let (mut rows, mut changes) = (false, false);
         for (name, t) in &theme.templates {
             let mut source = t.source.clone();
             if name == "macros.html"
@@ -119,6 +122,9 @@ impl Chrome {
                 && let Some(spliced) = super::rows::spliced_macros(&source)
             {
                 (source, rows) = (spliced, true);
+                if let Some(spliced) = super::changes::spliced_macros(&source) {
+                    (source, changes) = (spliced, true);
+                }
             }
             if name == "base.html" || split.add_template_owned(name.clone(), source).is_err() {
                 continue;
@@ -130,9 +136,11 @@ impl Chrome {
             }
         }
         super::rows::add_functions(&mut split);
+        super::changes::add_functions(&mut split);
         Some(Chrome {
             blocks: split,
             rows,
+            changes,
             whole,
             marker,
             count: blocks.len(),
@@ -145,6 +153,12 @@ impl Chrome {
     /// spliced lists.
     pub(super) fn splices(&self, name: &str) -> bool {
         self.rows && self.pages.contains(name)
+    }
+
+    /// Whether page `name` is rendered here with `change_groups` printing
+    /// spliced changes.
+    pub(super) fn splices_changes(&self, name: &str) -> bool {
+        self.changes && self.pages.contains(name)
     }
 
     /// Page `name` rendered with `context` (whose page's own view is `page`),

@@ -58,12 +58,26 @@ impl<'a> super::rows::Lists<'a> for HomePage<'a> {
     fn lists(&mut self) -> Vec<&mut Rows<'a>> {
         vec![&mut self.refused]
     }
+
+    fn changes(&mut self) -> Vec<(&'a str, &mut super::Groups<'a>)> {
+        self.latest
+            .iter_mut()
+            .filter_map(EditionChanges::pending)
+            .collect()
+    }
 }
 
 impl<'a> super::rows::Lists<'a> for RegisterPage<'a> {
     fn lists(&mut self) -> Vec<&mut Rows<'a>> {
         let categories = self.register.categories.iter_mut();
         categories.map(|c| &mut c.items).collect()
+    }
+
+    fn changes(&mut self) -> Vec<(&'a str, &mut super::Groups<'a>)> {
+        self.pending
+            .iter_mut()
+            .filter_map(EditionChanges::pending)
+            .collect()
     }
 }
 

@@ -83,6 +83,15 @@ pub(super) struct EditionChanges<'a> {
     changes: Groups<'a>,
 }
 
+impl<'a> EditionChanges<'a> {
+    /// Its register's key and its changes, if they are the pending ones.
+    pub(super) fn pending(&mut self) -> Option<(&'a str, &mut Groups<'a>)> {
+        self.edition
+            .is_none()
+            .then_some((self.register.key, &mut self.changes))
+    }
+}
+
 /// One edition with its grouped changes, and what listings sort it by.
 pub(super) struct Entry<'a> {
     edition: &'a Edition,

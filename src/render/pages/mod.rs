@@ -25,6 +25,7 @@ use crate::i18n;
 use crate::model::Choice;
 use crate::plan::{PageId, Plan, PlannedPage, Scope, ScopeKind, url};
 
+mod changes;
 mod chrome;
 mod current;
 mod data;
@@ -42,6 +43,8 @@ pub struct Memo {
     rows: rows::Memo,
     /// Field changes.
     fields: FieldMemo,
+    /// Change list entries.
+    changes: changes::Memo,
 }
 
 use current::{home, item_page, register_page, withdrawn_page};
@@ -124,6 +127,8 @@ struct Shared<'a> {
     chrome: Option<chrome::Chrome>,
     /// Item lists rendered once per row, when the theme allows it.
     rows: Option<rows::Splicer<'a>>,
+    /// Change lists rendered once per change, when the theme allows it.
+    changes: Option<changes::Splicer<'a>>,
     /// What the pages are rendered for.
     purpose: Purpose,
     /// Each register's changes, grouped, by edition (the pending ones last),
@@ -139,6 +144,22 @@ struct Shared<'a> {
 pub(super) enum Groups<'a> {
     Shared(&'a ChangeGroups<'a>),
     Own(ChangeGroups<'a>),
+    /// The changes as [`changes::Splicer::groups`] hands them to a page.
+    Spliced(Value),
+}
+
+impl Groups<'_> {
+    /// Replaces the groups by what `splice` makes of them (when it makes anything).
+    pub(super) fn splice(&mut self, splice: &impl Fn(&ChangeGroups<'_>) -> Option<Value>) {
+        let made = match self {
+            Groups::Shared(g) => splice(g),
+            Groups::Own(g) => splice(g),
+            Groups::Spliced(_) => None,
+        };
+        if let Some(value) = made {
+            *self = Groups::Spliced(value);
+        }
+    }
 }
 
 impl<'a> Shared<'a> {
@@ -429,6 +450,7 @@ fn shared<'a>(
         site_value: Table::of_map(&Value::from(Serde(&site_view))),
         site: site_view,
         rows: rows::Splicer::for_theme(theme, &memo.rows, strings.clone(), language),
+        changes: changes::Splicer::for_theme(theme, &memo.changes, strings.clone(), language),
         fields,
         strings,
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
@@ -624,6 +646,28 @@ impl Renderer<'_> {
             let root = url::root_from(self.path);
             for list in page.lists() {
                 list.splice(&|rows| splicer.list(&root, rows));
+            }
+        }
+        if let (Some(splicer), Some(chrome)) = (&shared.changes, &shared.chrome)
+            && chrome.splices_changes(name)
+            && self.path != url::NOT_FOUND
+        {
+            let root = url::root_from(self.path);
+            let site_root = if self.scope.is_draft() {
+                format!("{root}../")
+            } else {
+                root.clone()
+            };
+            let (mentions, mentions_value) = shared.mentions(self.scope.kind);
+            for (key, groups) in page.changes() {
+                let place = changes::Place {
+                    root: &root,
+                    site_root: &site_root,
+                    key,
+                    mentions,
+                    mentions_value,
+                };
+                groups.splice(&|g| splicer.groups(&place, g));
             }
         }
         self.page(name, page)

@@ -87,6 +87,11 @@ impl Object for RowsObject {
 pub(super) trait Lists<'a> {
     /// Every item list of the page.
     fn lists(&mut self) -> Vec<&mut Rows<'a>>;
+
+    /// The page's pending change lists, each with its register's key.
+    fn changes(&mut self) -> Vec<(&'a str, &mut super::Groups<'a>)> {
+        Vec::new()
+    }
 }
 
 /// Renders item lists row by row for one build.
