@@ -26,7 +26,7 @@ use minijinja::{Environment, Value};
 use crate::plan::url;
 use crate::render::history_views::{ChangeGroups, ChangeView};
 use crate::render::mentions::Mentions;
-use crate::render::theme::{Origin, Theme};
+use crate::render::theme::Theme;
 
 /// The template that renders one change through the built-in macro.
 const ONE: &str = "change.html";
@@ -123,18 +123,12 @@ impl<'m> Splicer<'m> {
         strings: Value,
         language: &'static str,
     ) -> Option<Splicer<'m>> {
-        let macros = theme.templates.get("macros.html")?;
-        if !matches!(macros.origin, Origin::BuiltIn) || spliced_macros(&macros.source).is_none() {
-            return None;
-        }
-        let mut env = crate::render::configured_environment();
-        env.add_template_owned("macros.html", macros.source.clone())
-            .ok()?;
-        env.add_template(
+        let env = super::rows::builtin_macros(
+            theme,
+            spliced_macros,
             ONE,
             "{% from \"macros.html\" import change_groups %}{{ change_groups(g, key) }}",
-        )
-        .ok()?;
+        )?;
         Some(Splicer {
             env,
             memo,

@@ -112,18 +112,12 @@ impl<'m> Splicer<'m> {
         strings: Value,
         language: &'static str,
     ) -> Option<Splicer<'m>> {
-        let macros = theme.templates.get("macros.html")?;
-        if !matches!(macros.origin, Origin::BuiltIn) || spliced_macros(&macros.source).is_none() {
-            return None;
-        }
-        let mut env = crate::render::configured_environment();
-        env.add_template_owned("macros.html", macros.source.clone())
-            .ok()?;
-        env.add_template(
+        let env = builtin_macros(
+            theme,
+            spliced_macros,
             ROW,
             "{% from \"macros.html\" import item_list %}{{ item_list(rows) }}",
-        )
-        .ok()?;
+        )?;
         Some(Splicer {
             env,
             memo,
@@ -219,6 +213,27 @@ impl<'m> Splicer<'m> {
         }
         key
     }
+}
+
+/// An environment with the built-in `macros.html` and `driver` (named
+/// `name`), which renders one piece of a macro's output on its own; `None`
+/// when the theme overrides `macros.html` or `spliced` cannot adapt it (the
+/// pages then render the macro in full).
+pub(super) fn builtin_macros(
+    theme: &Theme,
+    spliced: fn(&str) -> Option<String>,
+    name: &'static str,
+    driver: &'static str,
+) -> Option<Environment<'static>> {
+    let macros = theme.templates.get("macros.html")?;
+    if !matches!(macros.origin, Origin::BuiltIn) || spliced(&macros.source).is_none() {
+        return None;
+    }
+    let mut env = crate::render::configured_environment();
+    env.add_template_owned("macros.html", macros.source.clone())
+        .ok()?;
+    env.add_template(name, driver).ok()?;
+    Some(env)
 }
 
 /// `macros.html` with `item_list` printing a spliced list's HTML when it is
