@@ -17,12 +17,12 @@
 //! This holds only while `macros.html` is the built-in one: a theme that
 //! overrides it gets no splicing (see [`super::rows::Splicer::for_theme`]).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
 use minijinja::{Environment, Value};
 
+use super::rows::Kept;
 use crate::plan::url;
 use crate::render::history_views::{ChangeGroups, ChangeView};
 use crate::render::mentions::Mentions;
@@ -46,17 +46,16 @@ const LIMIT: usize = 100_000;
 
 /// Changes rendered so far, by everything their HTML depends on; kept
 /// across builds.
-#[derive(Default)]
+#[derive(Debug)]
 pub(super) struct Memo {
-    changes: Mutex<HashMap<Vec<u8>, Arc<ChangeObject>>>,
+    changes: Kept<ChangeObject>,
 }
 
-impl std::fmt::Debug for Memo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let changes = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
-        f.debug_struct("Memo")
-            .field("changes", &changes.len())
-            .finish()
+impl Default for Memo {
+    fn default() -> Self {
+        Memo {
+            changes: Kept::new(LIMIT),
+        }
     }
 }
 
@@ -168,27 +167,11 @@ impl<'m> Splicer<'m> {
             place.mentions.link(r, place.key, place.root, &own)
         });
         let key = self.key(place, name, c, reason.as_deref())?;
-        let kept = {
-            let memo = self
-                .memo
-                .changes
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            memo.get(&key).cloned()
-        };
-        if let Some(kept) = kept {
+        if let Some(kept) = self.memo.changes.get(&key) {
             return Some(kept);
         }
         let made = Arc::new(self.render(place, name, c)?);
-        let mut memo = self
-            .memo
-            .changes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if memo.len() >= LIMIT {
-            memo.clear();
-        }
-        memo.insert(key, Arc::clone(&made));
+        self.memo.changes.keep(vec![(key, Arc::clone(&made))]);
         Some(made)
     }
 
@@ -401,7 +384,7 @@ mod tests {
         assert_eq!(split_plain, expected, "plain changes in the spliced macros");
         let both = printed(&theme, &spliced, &mentions_value, "../");
         assert_eq!(both, [expected.clone(), expected.clone()]);
-        let count = || memo.changes.lock().expect("memo").len();
+        let count = || memo.changes.len();
         assert_eq!(count(), 3);
         // The same changes again come from the memo; at another depth they are new.
         let again = lists

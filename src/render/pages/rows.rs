@@ -43,15 +43,74 @@ const LIMIT: usize = 200_000;
 
 /// Rows rendered so far, by everything their HTML depends on; kept across
 /// builds (a rebuild renders only the rows that changed).
-#[derive(Default)]
+#[derive(Debug)]
 pub(super) struct Memo {
-    rows: Mutex<HashMap<Vec<u8>, Arc<Row>>>,
+    rows: Kept<Row>,
 }
 
-impl std::fmt::Debug for Memo {
+impl Default for Memo {
+    fn default() -> Self {
+        Memo {
+            rows: Kept::new(LIMIT),
+        }
+    }
+}
+
+/// Pieces of HTML rendered on their own, by everything they depend on, shared
+/// by the threads of a build and kept across builds; past `limit` entries it
+/// starts again.
+pub(super) struct Kept<V> {
+    map: Mutex<HashMap<Vec<u8>, Arc<V>>>,
+    limit: usize,
+}
+
+impl<V> Kept<V> {
+    /// An empty memo of at most `limit` entries.
+    pub(super) fn new(limit: usize) -> Self {
+        Kept {
+            map: Mutex::new(HashMap::new()),
+            limit,
+        }
+    }
+
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<u8>, Arc<V>>> {
+        self.map.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The piece kept under `key`, if any.
+    pub(super) fn get(&self, key: &[u8]) -> Option<Arc<V>> {
+        self.map().get(key).cloned()
+    }
+
+    /// The piece kept under each of `keys`, if any.
+    pub(super) fn get_all(&self, keys: &[Vec<u8>]) -> Vec<Option<Arc<V>>> {
+        let map = self.map();
+        keys.iter().map(|k| map.get(k).cloned()).collect()
+    }
+
+    /// Keeps `made` (emptying the memo first if it would pass its limit).
+    pub(super) fn keep(&self, made: Vec<(Vec<u8>, Arc<V>)>) {
+        if made.is_empty() {
+            return;
+        }
+        let mut map = self.map();
+        if map.len() + made.len() > self.limit {
+            map.clear();
+        }
+        map.extend(made);
+    }
+
+    /// How many pieces are kept.
+    pub(super) fn len(&self) -> usize {
+        self.map().len()
+    }
+}
+
+impl<V> std::fmt::Debug for Kept<V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let rows = self.rows.lock().unwrap_or_else(PoisonError::into_inner);
-        f.debug_struct("Memo").field("rows", &rows.len()).finish()
+        f.debug_struct("Kept")
+            .field("entries", &self.len())
+            .finish()
     }
 }
 
@@ -131,14 +190,7 @@ impl<'m> Splicer<'m> {
     /// (the page then renders the list itself, and reports any error).
     pub(super) fn list(&self, root: &str, rows: &[ItemRow<'_>]) -> Option<Value> {
         let keys: Vec<Vec<u8>> = rows.iter().map(|r| self.key(root, r)).collect();
-        let mut found: Vec<Option<Arc<Row>>> = {
-            let memo = self
-                .memo
-                .rows
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            keys.iter().map(|k| memo.get(k).cloned()).collect()
-        };
+        let mut found = self.memo.rows.get_all(&keys);
         let mut made = Vec::new();
         for (i, slot) in found.iter_mut().enumerate() {
             if slot.is_none() {
@@ -147,17 +199,7 @@ impl<'m> Splicer<'m> {
                 *slot = Some(row);
             }
         }
-        if !made.is_empty() {
-            let mut memo = self
-                .memo
-                .rows
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if memo.len() + made.len() > LIMIT {
-                memo.clear();
-            }
-            memo.extend(made);
-        }
+        self.memo.rows.keep(made);
         let found: Vec<Arc<Row>> = found.into_iter().collect::<Option<_>>()?;
         let size = found.iter().map(|r| r.html.len()).sum::<usize>();
         let mut html = String::with_capacity(LIST_OPEN.len() + size + LIST_CLOSE.len());
@@ -345,16 +387,16 @@ mod tests {
             printed(&theme, &spliced, "../"),
             [expected.clone(), expected]
         );
-        assert_eq!(memo.rows.lock().expect("memo").len(), 2);
+        assert_eq!(memo.rows.len(), 2);
         // The same rows again come from the memo; at another root they are new.
         let again = lists.list("../", &rows).expect("spliced");
         assert_eq!(
             printed(&theme, &again, "../")[1],
             printed(&theme, &plain, "../")[0]
         );
-        assert_eq!(memo.rows.lock().expect("memo").len(), 2);
+        assert_eq!(memo.rows.len(), 2);
         let deeper = lists.list("../../", &rows).expect("spliced");
-        assert_eq!(memo.rows.lock().expect("memo").len(), 4);
+        assert_eq!(memo.rows.len(), 4);
         let [at_depth, _] = printed(&theme, &plain, "../../");
         assert_eq!(printed(&theme, &deeper, "../../")[1], at_depth);
         assert_ne!(at_depth, printed(&theme, &plain, "../")[0]);
