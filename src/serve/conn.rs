@@ -48,6 +48,13 @@ impl Request<'_> {
             .and_then(|h| std::str::from_utf8(h.value).ok())
     }
 
+    /// Whether the request has a header called `name` (any case), text or not.
+    pub fn has_header(&self, name: &str) -> bool {
+        self.headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case(name))
+    }
+
     /// Whether this is a `HEAD` request (answered without a body).
     pub fn is_head(&self) -> bool {
         self.method == "HEAD"

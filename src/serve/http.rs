@@ -28,7 +28,8 @@ impl HostGuard {
             return true;
         }
         let Some(host) = request.header("Host") else {
-            return true;
+            // No Host at all (HTTP/1.0) is fine; one that is not text is not.
+            return !request.has_header("Host");
         };
         let name = match host.rsplit_once(':') {
             Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,

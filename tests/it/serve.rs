@@ -332,6 +332,11 @@ fn serves_pages_and_assets_with_their_types() {
         b"GET / HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n",
     );
     assert_eq!(rebinding.status, 403);
+    let garbled = send_raw(
+        served.port,
+        b"GET / HTTP/1.1\r\nHost: \xff\xfe.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(garbled.status, 403, "a Host that is not text is refused");
 }
 
 /// Reads one response (head, then the `Content-Length` body unless it answers
