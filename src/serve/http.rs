@@ -13,6 +13,7 @@ use super::mime::content_type;
 use super::overlay::{self, SCRIPT, SCRIPT_PATH};
 use super::route::{self, RESERVED, Target};
 use super::state::{Snapshot, State};
+use super::store::Stored;
 
 /// Which `Host` headers are accepted: on loopback, only local names, so a web page
 /// elsewhere cannot read the preview through DNS rebinding.
@@ -65,7 +66,7 @@ pub fn handle(
                 respond(200, "text/event-stream; charset=utf-8", Vec::new())
             }
             Ok(target) if target.path.starts_with(RESERVED) => own(&target, state),
-            Ok(target) => file(&target, &state.snapshot()),
+            Ok(target) => file(&target, state),
             Err(refusal) => text(403, &format!("403 forbidden: {}", refusal.reason())),
         },
         ("GET" | "HEAD", false) => text(403, "403 forbidden: unexpected Host header"),
@@ -76,39 +77,61 @@ pub fn handle(
     Answer::Reply(response)
 }
 
-/// A file of the build (or a redirect to its folder, or the 404 page).
-fn file(target: &Target, snapshot: &Snapshot) -> Reply {
+/// What a request finds in the last good build, taken while it is held
+/// for reading; the bytes are read after.
+enum Found {
+    /// Nothing built yet.
+    Nothing,
+    /// The file at the key, in generation `u64`.
+    File(String, Stored, u64),
+    /// The path names a folder that has a page: add the slash.
+    Folder,
+    /// Neither: the site's 404 page, if it has one.
+    Missing(Option<Stored>, u64),
+}
+
+fn find(target: &Target, snapshot: &Snapshot) -> Found {
     if snapshot.generation == 0 {
-        let page = b"<!doctype html><meta charset=utf-8><title>minglu</title><body><p>\xe7\xab\x99\xe7\x82\xb9\xe5\xb0\x9a\xe6\x9c\xaa\xe6\x88\x90\xe5\x8a\x9f\xe6\x9e\x84\xe5\xbb\xba (the site has not built yet)</p></body>";
-        return respond(503, content_type("x.html"), overlay::inject(page, 0));
+        return Found::Nothing;
     }
     let key = route::output_key(&target.path);
     if let Some(stored) = snapshot.files.get(&key) {
-        return match stored.read() {
-            Ok(bytes) => respond(
-                200,
-                content_type(&key),
-                body(&key, &bytes, snapshot.generation),
-            ),
-            // A newer build replaced it a moment ago; that build's event reloads the page.
-            Err(_) => text(503, "503 being rebuilt: reload in a moment"),
-        };
+        return Found::File(key, stored.clone(), snapshot.generation);
     }
     let folder = format!("{}/index.html", key.trim_end_matches('/'));
     if !target.path.ends_with('/') && snapshot.files.contains_key(&folder) {
-        let mut location = format!("{}/", route::encode_path(&target.path));
-        if !target.query.is_empty() {
-            location = format!("{location}?{}", target.query);
-        }
-        return text(301, "301 moved permanently").with_header("Location", &location);
+        return Found::Folder;
     }
-    match snapshot.files.get("404.html").and_then(|p| p.read().ok()) {
-        Some(page) => respond(
-            404,
-            content_type("404.html"),
-            overlay::inject(&page, snapshot.generation),
-        ),
-        None => text(404, "404 not found"),
+    Found::Missing(snapshot.files.get("404.html").cloned(), snapshot.generation)
+}
+
+/// A file of the build (or a redirect to its folder, or the 404 page).
+fn file(target: &Target, state: &State) -> Reply {
+    match state.read(|snapshot| find(target, snapshot)) {
+        Found::Nothing => {
+            let page = b"<!doctype html><meta charset=utf-8><title>minglu</title><body><p>\xe7\xab\x99\xe7\x82\xb9\xe5\xb0\x9a\xe6\x9c\xaa\xe6\x88\x90\xe5\x8a\x9f\xe6\x9e\x84\xe5\xbb\xba (the site has not built yet)</p></body>";
+            respond(503, content_type("x.html"), overlay::inject(page, 0))
+        }
+        Found::File(key, stored, generation) => match stored.read() {
+            Ok(bytes) => respond(200, content_type(&key), body(&key, &bytes, generation)),
+            // A newer build replaced it a moment ago; that build's event reloads the page.
+            Err(_) => text(503, "503 being rebuilt: reload in a moment"),
+        },
+        Found::Folder => {
+            let mut location = format!("{}/", route::encode_path(&target.path));
+            if !target.query.is_empty() {
+                location = format!("{location}?{}", target.query);
+            }
+            text(301, "301 moved permanently").with_header("Location", &location)
+        }
+        Found::Missing(page, generation) => match page.as_ref().and_then(|p| p.read().ok()) {
+            Some(page) => respond(
+                404,
+                content_type("404.html"),
+                overlay::inject(&page, generation),
+            ),
+            None => text(404, "404 not found"),
+        },
     }
 }
 
@@ -125,10 +148,11 @@ fn own(target: &Target, state: &State) -> Reply {
     match target.path.as_str() {
         SCRIPT_PATH => respond(200, content_type("live.js"), SCRIPT.as_bytes().to_vec()),
         "/__minglu/files.json" => {
-            let snapshot = state.snapshot();
-            let listing = serde_json::json!({
-                "generation": snapshot.generation,
-                "files": snapshot.files.keys().collect::<Vec<_>>(),
+            let listing = state.read(|snapshot| {
+                serde_json::json!({
+                    "generation": snapshot.generation,
+                    "files": snapshot.files.keys().collect::<Vec<_>>(),
+                })
             });
             respond(200, "application/json", listing.to_string().into_bytes())
         }
@@ -151,7 +175,7 @@ fn subscribe(stream: &TcpStream, target: &Target, state: &State) -> Answer {
     let mut subscribers = state.subscribers();
     // Read the state while holding the subscriber lock, so no rebuild can be
     // published between this greeting and the registration.
-    let generation = state.snapshot().generation;
+    let generation = state.generation();
     let mut first = String::from(events::HEAD);
     first.push_str(&frame("hello", &format!("{{\"generation\":{generation}}}")));
     if let Some(problems) = state.problems() {

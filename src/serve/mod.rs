@@ -266,9 +266,7 @@ fn rebuild_and_publish(
     log: &Log,
     first: bool,
 ) {
-    let previous = state.snapshot();
-    let outcome = rebuild::rebuild(&previous, changes, context, memory);
-    drop(previous);
+    let outcome = rebuild::rebuild(state.generation(), changes, context, memory);
     publish(state, outcome, log, first, context);
 }
 
@@ -277,17 +275,14 @@ fn publish(state: &State, outcome: Outcome, log: &Log, first: bool, context: &Co
     let mut subscribers = state.subscribers();
     match outcome {
         Outcome::Built {
-            snapshot,
+            update,
             report,
             work,
             elapsed,
         } => {
-            let previous = state.snapshot();
-            let changed = previous.changed_paths(&snapshot);
+            let (changed, files) = state.install(update);
             let assets = changed.iter().any(|p| mime::is_page_asset(p));
             let was_broken = state.problems().is_some();
-            let files = snapshot.files.len();
-            state.set_snapshot(Arc::new(snapshot));
             state.set_problems(None);
             let reloaded = subscribers.send(|page| {
                 // A page that did not say which it is reloads on any change.

@@ -11,24 +11,27 @@
 //!   read (none appeared or vanished), the load trusts the watcher and looks
 //!   at those files alone rather than walking `content/`; and only
 //!   the pages and search indexes the plan says the changes affect are
-//!   rendered; every other file is shared with `previous` (`Arc` clones);
+//!   rendered; every other file of the last good build stays as it is;
 //! - a theme change, a folder appearing or vanishing, or a lost-events rescan
 //!   renders everything, except frozen edition folders whose fingerprint held,
-//!   which are shared with `previous` as well;
+//!   which are carried over from the last good build;
 //! - the changes since the last good build are remembered through failed
 //!   rebuilds, so fixing an error is incremental too.
 //!
-//! The server only ever sees complete snapshots, and decides which open pages
-//! reload by comparing their bytes.
+//! The outcome is an [`Update`]: the new files and what becomes of the old
+//! ones. [`super::state::State::install`] applies it in one step under the
+//! build's write lock (a partial build in place, in proportion to the files it
+//! made), so the server only ever sees complete builds, and it compares the
+//! bytes of those files alone to decide which open pages reload.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::overlay::Problems;
-use super::state::Snapshot;
-use super::store::{Collector, SpillDir, Stored};
+use super::state::Update;
+use super::store::{Collector, SpillDir};
 use crate::diagnostic::Lang;
 use crate::preview::changes_since;
 use crate::{Caches, Preview, PreviewOptions, Rendered, Report};
@@ -103,8 +106,8 @@ pub struct Work {
 pub enum Outcome {
     /// A complete new build.
     Built {
-        /// The new build (its generation is the previous one's plus one).
-        snapshot: Snapshot,
+        /// The new build's files, to install over the last good build's.
+        update: Update,
         /// Warnings.
         report: Report,
         /// What was rendered.
@@ -121,9 +124,10 @@ pub enum Outcome {
     },
 }
 
-/// Builds the site again after `changes`, starting from `previous`.
+/// Builds the site again after `changes`, starting from the last good build
+/// (generation `generation`).
 pub fn rebuild(
-    previous: &Snapshot,
+    generation: u64,
     changes: &Changes,
     context: &Context,
     memory: &mut Memory,
@@ -146,7 +150,7 @@ pub fn rebuild(
     // A full build (no list of changes) packs everything it renders.
     let collector = Collector::new(
         context.spill.as_deref(),
-        previous.generation + 1,
+        generation + 1,
         plan_changes.is_none(),
     );
     let built = crate::preview(
@@ -169,11 +173,10 @@ pub fn rebuild(
                 incremental: matches!(built.rendered, Rendered::Partial { .. }),
                 phases: built.phases,
             };
-            let files = assemble(previous, collector.into_files(), &built.rendered);
             return Outcome::Built {
-                snapshot: Snapshot {
-                    generation: previous.generation + 1,
-                    files,
+                update: Update {
+                    files: collector.into_files(),
+                    rendered: built.rendered,
                 },
                 report,
                 work,
@@ -189,49 +192,4 @@ pub fn rebuild(
         problems,
         elapsed: start.elapsed(),
     }
-}
-
-/// The new build's files: the new ones, plus what `previous` keeps (the
-/// carried-over edition folders of a full build; all but the removed files and
-/// cleared index folders of a partial one).
-fn assemble(
-    previous: &Snapshot,
-    new: BTreeMap<String, Stored>,
-    rendered: &Rendered,
-) -> BTreeMap<String, Stored> {
-    match rendered {
-        Rendered::Full { reused } => {
-            let mut files = new;
-            for dir in reused {
-                let prefix = format!("{dir}/");
-                files.extend(under(&previous.files, &prefix));
-            }
-            files
-        }
-        Rendered::Partial { removed, cleared } => {
-            let mut files = previous.files.clone();
-            for path in removed {
-                files.remove(path);
-            }
-            for folder in cleared {
-                let stale: Vec<String> = under(&files, folder).map(|(p, _)| p).collect();
-                for path in stale {
-                    files.remove(&path);
-                }
-            }
-            files.extend(new);
-            files
-        }
-    }
-}
-
-/// The files under `prefix` (which ends in `/`).
-fn under<'a>(
-    files: &'a BTreeMap<String, Stored>,
-    prefix: &'a str,
-) -> impl Iterator<Item = (String, Stored)> + 'a {
-    files
-        .range(prefix.to_owned()..)
-        .take_while(move |(path, _)| path.starts_with(prefix))
-        .map(|(path, stored)| (path.clone(), stored.clone()))
 }
