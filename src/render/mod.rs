@@ -289,15 +289,17 @@ pub(crate) enum Purpose {
 pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>, theme: &Theme) -> Vec<&'p PlannedPage<'a>> {
     use rayon::prelude::*;
     use std::collections::HashSet;
-    let shown: Vec<Option<ShownItem<'a>>> = plan
-        .pages
-        .par_iter()
-        .map(|page| shown_item(plan, page))
-        .collect();
     let built_in = theme
         .templates
         .values()
         .all(|t| matches!(t.origin, Origin::BuiltIn));
+    // Only the second rule, which the built-in templates do without, reads
+    // the content fingerprints.
+    let shown: Vec<Option<ShownItem<'a>>> = plan
+        .pages
+        .par_iter()
+        .map(|page| shown_item(plan, page, !built_in))
+        .collect();
     let mut firsts = HashSet::new();
     let mut contents = HashSet::new();
     let mut listings = HashSet::new();
@@ -340,13 +342,20 @@ struct ShownItem<'a> {
     register: &'a str,
     item: &'a str,
     edition: Option<&'a str>,
+    /// A fingerprint of the item's values (0 when the sample does not need it).
     content: u64,
     /// Whether the scope shows the item now (a frozen page's banner links to
     /// it, or says where it went).
     shown_now: bool,
 }
 
-fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'a>> {
+/// The item `page` shows, if any; its content fingerprint only `with_content`
+/// (0 otherwise).
+fn shown_item<'a>(
+    plan: &Plan<'a>,
+    page: &PlannedPage<'a>,
+    with_content: bool,
+) -> Option<ShownItem<'a>> {
     use std::hash::Hasher as _;
     let scope = plan.scope(page.scope);
     let shown_now = |register: &str, item: &str| {
@@ -381,14 +390,17 @@ fn shown_item<'a>(plan: &Plan<'a>, page: &PlannedPage<'a>) -> Option<ShownItem<'
     };
     // Only values are hashed, not spans, so the same item read from another
     // edition's file hashes the same.
-    let mut hasher = std::hash::DefaultHasher::new();
-    shown.hash_values(&mut hasher);
+    let content = with_content.then(|| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        shown.hash_values(&mut hasher);
+        hasher.finish()
+    });
     Some(ShownItem {
         notice: matches!(page.id, crate::plan::PageId::Notice { .. }),
         register,
         item,
         edition,
-        content: hasher.finish(),
+        content: content.unwrap_or(0),
         shown_now: shown_now(register, item),
     })
 }

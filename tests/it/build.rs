@@ -188,8 +188,10 @@ fn a_template_error_leaves_public_untouched() {
 /// `check` renders a sample, not every page: it must still find a template
 /// error that only one item's data triggers, even an item that only a frozen
 /// edition has (GZ-009 was withdrawn in 2020), one that only the banner of
-/// a superseded frozen edition triggers, and one that only the refusal
-/// notice of one item (not the first) triggers.
+/// a superseded frozen edition triggers, one that only an older version of
+/// an item triggers (GZ-004's time limit was 5 working days in 2015, 3 since
+/// 2020), and one that only the refusal notice of one item (not the first)
+/// triggers.
 #[test]
 fn check_finds_template_errors_that_only_some_pages_trigger() {
     for (template, condition, page) in [
@@ -202,6 +204,11 @@ fn check_finds_template_errors_that_only_some_pages_trigger() {
             "item.html",
             "frozen and frozen.status == \"superseded\"",
             "/editions/2015/",
+        ),
+        (
+            "item.html",
+            "item.stamp and item.stamp.time_limit == \"5个工作日\"",
+            "/stamp/editions/2015/GZ-004/",
         ),
         ("notice.html", "id == \"GZ-013\"", "/stamp/GZ-013/notice/"),
     ] {
