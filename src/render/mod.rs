@@ -284,8 +284,10 @@ pub(crate) enum Purpose {
 /// data can make them fail, and the tests build sites with every kind of
 /// item through them. For the same reason only the first purpose page and
 /// the first department page of each scope are kept (each lists the items
-/// of its purpose or department, as the others do). What is left still runs
-/// every template in every combination of scope and banner.
+/// of its purpose or department, as the others do), and of a register's
+/// edition pages, the first edition's and the first of each status (in
+/// force, upcoming, superseded) among the others (see [`listing`]). What is
+/// left still runs every template in every combination of scope and banner.
 pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>, theme: &Theme) -> Vec<&'p PlannedPage<'a>> {
     use rayon::prelude::*;
     use std::collections::HashSet;
@@ -309,12 +311,7 @@ pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>, theme: &Theme) -> Vec<&'p Planne
         .filter(|(page, _)| has_template(page))
         .filter(|(page, shown)| {
             let Some(s) = shown else {
-                return !built_in
-                    || match page.id {
-                        crate::plan::PageId::Purpose { .. } => listings.insert((page.scope, 0)),
-                        crate::plan::PageId::Department { .. } => listings.insert((page.scope, 1)),
-                        _ => true,
-                    };
+                return !built_in || listing(plan, page).is_none_or(|k| listings.insert(k));
             };
             let first = firsts.insert((page.scope, s.notice, s.register, s.edition));
             first
@@ -324,6 +321,34 @@ pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>, theme: &Theme) -> Vec<&'p Planne
         .map(|(page, _)| page)
         .filter(|page| !page.reused)
         .collect()
+}
+
+/// Which of the pages of one kind that list items or changes a page is, for
+/// the sample with the built-in templates: every purpose page of a scope is
+/// the same kind, so is every department page, and so are the edition pages
+/// of a register that share a status (in force, upcoming, superseded), the
+/// first edition's aside (it has no edition before it, so no changes).
+/// `None`: a kind of its own.
+fn listing<'a>(
+    plan: &Plan<'a>,
+    page: &PlannedPage<'a>,
+) -> Option<(crate::plan::ScopeKind, &'static str, &'a str, usize)> {
+    use crate::plan::PageId;
+    match page.id {
+        PageId::Purpose { .. } => Some((page.scope, "purpose", "", 0)),
+        PageId::Department { .. } => Some((page.scope, "department", "", 0)),
+        PageId::Edition { register, edition } => {
+            let h = plan.history.register(register)?;
+            let e = h.register.editions.iter().position(|e| e.id == edition)?;
+            let kind = if e == 0 {
+                0
+            } else {
+                1 + h.statuses[e] as usize
+            };
+            Some((page.scope, "edition", register, kind))
+        }
+        _ => None,
+    }
 }
 
 /// Whether a page is made from a template (every page but the data files
@@ -407,6 +432,92 @@ fn shown_item<'a>(
 
 #[cfg(test)]
 mod tests {
+    /// With the built-in templates, `check` renders a register's first
+    /// edition page and the first of each status among the others: of
+    /// stamp's 2015 (first), 2020, 2022 (superseded), 2023 (in force) and
+    /// 2099 (upcoming), all but 2022.
+    #[test]
+    fn check_renders_one_edition_page_of_each_status() {
+        use crate::model::EditionKind;
+        let root = std::env::temp_dir().join(format!("minglu-sample-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        copy(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+            &root.join("content"),
+        );
+        let today = jiff::civil::date(2026, 1, 1);
+        let item = root.join("content/lists/stamp/items/GZ-001.yaml");
+        for (id, year) in [("2022", 2022), ("2023", 2023), ("2099", 2099)] {
+            let text = std::fs::read_to_string(&item).expect("an item");
+            std::fs::write(&item, text.replacen("title: ", &format!("title: {id}"), 1))
+                .expect("edit");
+            crate::release::release(&crate::release::ReleaseOptions {
+                root: root.clone(),
+                list: "stamp".to_owned(),
+                id: id.to_owned(),
+                label: format!("{id}年版"),
+                kind: EditionKind::Year,
+                title: "t".to_owned(),
+                doc_number: None,
+                issuers: vec!["i".to_owned()],
+                published: jiff::civil::date(year, 1, 1),
+                effective: jiff::civil::date(year, 2, 1),
+                expires: None,
+                notes: None,
+                reasons_file: None,
+                sources: Vec::new(),
+                today,
+            })
+            .expect("released");
+        }
+        let rendered = std::sync::Mutex::new(Vec::new());
+        let sink = |path: &str, _: &[u8]| {
+            rendered.lock().expect("lock").push(path.to_owned());
+            Ok(())
+        };
+        let options = crate::plan::PlanOptions {
+            today,
+            base_url: None,
+            drafts: true,
+            program: crate::program_fingerprint(),
+            previous: std::collections::BTreeMap::new(),
+        };
+        let (report, _) =
+            crate::analyse(&root, options, crate::Outputs::Pages, &sink).expect("checked");
+        assert!(!report.diagnostics.has_errors());
+        let mut editions: Vec<String> = rendered
+            .into_inner()
+            .expect("lock")
+            .into_iter()
+            .filter_map(|p| {
+                Some(
+                    p.strip_prefix("stamp/editions/")?
+                        .strip_suffix("/index.html")?
+                        .to_owned(),
+                )
+            })
+            .filter(|e| !e.contains('/'))
+            .collect();
+        editions.sort();
+        assert_eq!(editions, ["2015", "2020", "2023", "2099"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("a folder");
+        for entry in std::fs::read_dir(from)
+            .expect("a folder")
+            .map(|e| e.expect("an entry"))
+        {
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("a type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).expect("a copy");
+            }
+        }
+    }
+
     #[test]
     fn escape_html_escapes_the_five_characters_and_keeps_the_rest() {
         assert_eq!(
