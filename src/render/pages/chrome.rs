@@ -20,8 +20,9 @@
 //! page templates set nothing `base.html` reads: true of the built-in
 //! templates, which a test renders both ways. A site that overrides
 //! `base.html` gets every page rendered in full, and so does a page whose
-//! template it overrides ([`Chrome::for_theme`]). Separators and placeholders
-//! carry a random number drawn for each build, so no content can contain one.
+//! template it overrides ([`Compiled::for_theme`]). Separators and placeholders
+//! carry a random number drawn when the templates are compiled (once per theme
+//! while `serve` runs), so no content can contain one: it never reaches the output.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher as _, Hasher as _, RandomState};
@@ -64,8 +65,17 @@ enum Piece {
     Block(usize),
 }
 
-/// The split rendering of one build.
+/// The split rendering of one build: the compiled templates (kept across
+/// builds while the theme is the same) and the chrome made so far.
 pub(super) struct Chrome {
+    compiled: Arc<Compiled>,
+    /// The chrome by key, made by the first page that needs it (the chrome
+    /// also prints the site's values, which another build may change).
+    made: Mutex<HashMap<Key, Arc<Vec<Piece>>>>,
+}
+
+/// The templates of the split rendering, compiled.
+pub(super) struct Compiled {
     /// The page templates, with `base.html` the stand-in that prints blocks.
     blocks: Environment<'static>,
     /// `base.html` and the template that renders it with placeholder blocks.
@@ -82,14 +92,12 @@ pub(super) struct Chrome {
     /// Whether `macros.html`'s `change_groups` prints spliced changes
     /// ([`super::changes`]).
     changes: bool,
-    /// The chrome by key, made by the first page that needs it.
-    made: Mutex<HashMap<Key, Arc<Vec<Piece>>>>,
 }
 
-impl Chrome {
-    /// The split rendering for a build with `theme`, or `None` when the theme
+impl Compiled {
+    /// The split rendering's templates for `theme`, or `None` when the theme
     /// overrides `base.html` (every page is rendered in full).
-    pub(super) fn for_theme(theme: &Theme) -> Option<Chrome> {
+    pub(super) fn for_theme(theme: &Theme) -> Option<Compiled> {
         let base = theme.templates.get("base.html")?;
         if !matches!(base.origin, Origin::BuiltIn) {
             return None;
@@ -137,7 +145,7 @@ impl Chrome {
         }
         super::rows::add_functions(&mut split);
         super::changes::add_functions(&mut split);
-        Some(Chrome {
+        Some(Compiled {
             blocks: split,
             rows,
             changes,
@@ -145,27 +153,36 @@ impl Chrome {
             marker,
             count: blocks.len(),
             pages,
-            made: Mutex::new(HashMap::new()),
         })
+    }
+}
+
+impl Chrome {
+    /// The split rendering of one build, with `compiled` templates.
+    pub(super) fn new(compiled: Arc<Compiled>) -> Chrome {
+        Chrome {
+            compiled,
+            made: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Whether page `name` is rendered here with `item_list` printing
     /// spliced lists.
     pub(super) fn splices(&self, name: &str) -> bool {
-        self.rows && self.pages.contains(name)
+        self.compiled.rows && self.compiled.pages.contains(name)
     }
 
     /// Whether page `name` is rendered here with `change_groups` printing
     /// spliced changes.
     pub(super) fn splices_changes(&self, name: &str) -> bool {
-        self.changes && self.pages.contains(name)
+        self.compiled.changes && self.compiled.pages.contains(name)
     }
 
     /// Page `name` rendered with `context` (whose page's own view is `page`),
     /// or `None` when its template is not split or anything fails (the caller
     /// renders it in full, and reports any error as it is).
     pub(super) fn render(&self, name: &str, page: &Value, context: &Value) -> Option<String> {
-        if !self.pages.contains(name) {
+        if !self.compiled.pages.contains(name) {
             return None;
         }
         let shadowed = READ_BY_BASE
@@ -184,9 +201,15 @@ impl Chrome {
             search: path.ends_with("search/"),
         };
         let chrome = self.chrome(key, context)?;
-        let rendered = self.blocks.get_template(name).ok()?.render(context).ok()?;
-        let blocks: Vec<&str> = rendered.split(&self.marker).collect();
-        if blocks.len() != self.count + 1 {
+        let rendered = self
+            .compiled
+            .blocks
+            .get_template(name)
+            .ok()?
+            .render(context)
+            .ok()?;
+        let blocks: Vec<&str> = rendered.split(&self.compiled.marker).collect();
+        if blocks.len() != self.compiled.count + 1 {
             return None;
         }
         let size = chrome
@@ -214,7 +237,13 @@ impl Chrome {
             return Some(Arc::clone(pieces));
         }
         drop(made);
-        let text = self.whole.get_template(CHROME).ok()?.render(context).ok()?;
+        let text = self
+            .compiled
+            .whole
+            .get_template(CHROME)
+            .ok()?
+            .render(context)
+            .ok()?;
         let pieces = Arc::new(self.pieces(&text)?);
         let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
         Some(Arc::clone(made.entry(key).or_insert(pieces)))
@@ -224,16 +253,16 @@ impl Chrome {
     fn pieces(&self, text: &str) -> Option<Vec<Piece>> {
         let mut pieces = Vec::new();
         let mut rest = text;
-        while let Some(at) = rest.find(&self.marker) {
+        while let Some(at) = rest.find(&self.compiled.marker) {
             pieces.push(Piece::Text(rest[..at].to_owned()));
-            let after = &rest[at + self.marker.len()..];
-            let end = after.find(&self.marker)?;
+            let after = &rest[at + self.compiled.marker.len()..];
+            let end = after.find(&self.compiled.marker)?;
             let index: usize = after[..end].parse().ok()?;
-            if index >= self.count {
+            if index >= self.compiled.count {
                 return None;
             }
             pieces.push(Piece::Block(index));
-            rest = &after[end + self.marker.len()..];
+            rest = &after[end + self.compiled.marker.len()..];
         }
         pieces.push(Piece::Text(rest.to_owned()));
         Some(pieces)

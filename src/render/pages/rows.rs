@@ -14,7 +14,7 @@
 //! iterated as the list it stands for, so the output is the same either way.
 //!
 //! This holds only while `macros.html` is the built-in one: a theme that
-//! overrides it gets no splicing ([`Splicer::for_theme`]).
+//! overrides it gets no splicing ([`environment`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -75,11 +75,6 @@ impl<V> Kept<V> {
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<u8>, Arc<V>>> {
         self.map.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The piece kept under `key`, if any.
-    pub(super) fn get(&self, key: &[u8]) -> Option<Arc<V>> {
-        self.map().get(key).cloned()
     }
 
     /// The piece kept under each of `keys`, if any.
@@ -155,34 +150,38 @@ pub(super) trait Lists<'a> {
 
 /// Renders item lists row by row for one build.
 pub(super) struct Splicer<'m> {
-    /// The built-in `macros.html` and [`ROW`].
-    env: Environment<'static>,
+    /// The built-in `macros.html` and [`ROW`] ([`environment`]).
+    env: Arc<Environment<'static>>,
     memo: &'m Memo,
     strings: Value,
     language: &'static str,
 }
 
+/// The environment [`Splicer`] renders rows with, for a build with `theme`,
+/// or `None` when the theme overrides `macros.html`.
+pub(super) fn environment(theme: &Theme) -> Option<Environment<'static>> {
+    builtin_macros(
+        theme,
+        spliced_macros,
+        ROW,
+        "{% from \"macros.html\" import item_list %}{{ item_list(rows) }}",
+    )
+}
+
 impl<'m> Splicer<'m> {
-    /// The splicer of a build with `theme`, or `None` when the theme
-    /// overrides `macros.html`.
-    pub(super) fn for_theme(
-        theme: &Theme,
+    /// The splicer of a build rendering rows with `env` ([`environment`]).
+    pub(super) fn new(
+        env: Arc<Environment<'static>>,
         memo: &'m Memo,
         strings: Value,
         language: &'static str,
-    ) -> Option<Splicer<'m>> {
-        let env = builtin_macros(
-            theme,
-            spliced_macros,
-            ROW,
-            "{% from \"macros.html\" import item_list %}{{ item_list(rows) }}",
-        )?;
-        Some(Splicer {
+    ) -> Splicer<'m> {
+        Splicer {
             env,
             memo,
             strings,
             language,
-        })
+        }
     }
 
     /// `rows` as a list that prints as the built-in `item_list` would print
@@ -374,7 +373,8 @@ mod tests {
         let theme = Theme::load(std::path::Path::new("/nonexistent"), "default").expect("theme");
         let memo = Memo::default();
         let strings = strings();
-        let lists = Splicer::for_theme(&theme, &memo, strings, "zh-CN").expect("built-in");
+        let env = super::environment(&theme).expect("built-in");
+        let lists = Splicer::new(std::sync::Arc::new(env), &memo, strings, "zh-CN");
         let aliases = vec!["别名甲".to_owned(), "别名<乙>".to_owned()];
         let rows = rows(&aliases);
         let plain = Value::from(Serde(&rows));
