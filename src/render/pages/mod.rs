@@ -51,6 +51,33 @@ pub struct Memo {
     targets: super::mentions::TargetsMemo,
     /// The templates, compiled, with the theme's templates they were compiled from.
     compiled: Mutex<Option<Arc<Compiled>>>,
+    /// Buffers of pages handed to the sink, to render later pages into:
+    /// large pages then reuse memory instead of each mapping (and faulting
+    /// in) fresh pages of its own.
+    buffers: Mutex<Vec<Vec<u8>>>,
+}
+
+/// How many page buffers are kept, and the largest kept.
+const BUFFERS: (usize, usize) = (8, 16 << 20);
+
+impl Memo {
+    /// A buffer to render a page into (empty, with room from an earlier page).
+    fn buffer(&self) -> Vec<u8> {
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        buffers.pop().unwrap_or_default()
+    }
+
+    /// Keeps `buffer` (a page's text, handed to the sink) for a later page.
+    fn give_back(&self, mut buffer: Vec<u8>) {
+        if buffer.capacity() < 1 << 16 || buffer.capacity() > BUFFERS.1 {
+            return;
+        }
+        buffer.clear();
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        if buffers.len() < BUFFERS.0 {
+            buffers.push(buffer);
+        }
+    }
 }
 
 /// Every environment a build renders with, compiled from a theme's templates.
@@ -409,7 +436,9 @@ pub(super) fn render_pages(
             counts.0.fetch_add(1, Ordering::Relaxed);
         }
         counts.1.fetch_add(1, Ordering::Relaxed);
-        sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
+        let written = sink(&file, text.as_bytes()).err().map(RenderFailure::Write);
+        shared.memo.give_back(text.into_bytes());
+        written
     };
     // A check renders at most one page per distinct item: grouping would find nothing
     // to share.
@@ -837,7 +866,7 @@ impl Renderer<'_> {
         if let Some(text) = shared
             .chrome
             .as_ref()
-            .and_then(|c| c.render(name, &page, &context))
+            .and_then(|c| c.render(name, &page, &context, shared.memo.buffer()))
         {
             return Ok(text);
         }
