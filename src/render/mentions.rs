@@ -95,13 +95,17 @@ pub(crate) struct Memo {
 struct MemoState {
     next: u64,
     /// By scope: the registers' inputs, the withdrawn (key, id) pairs, and the mentions.
-    scopes: Vec<(
-        ScopeKind,
-        Vec<RegisterInput>,
-        Vec<(String, String)>,
-        Arc<Mentions>,
-    )>,
+    scopes: Vec<KeptScope>,
 }
+
+/// A scope's mentions as kept: its kind, the registers' inputs, the
+/// withdrawn (key, id) pairs, and the mentions made of them.
+type KeptScope = (
+    ScopeKind,
+    Vec<RegisterInput>,
+    Vec<(String, String)>,
+    Arc<Mentions>,
+);
 
 impl MemoState {
     fn generation(&mut self) -> u64 {
@@ -120,6 +124,30 @@ fn same_register(kept: &RegisterInput, p: &Published<'_>) -> bool {
             .iter()
             .zip(&p.snapshot.items)
             .all(|((id, title), item)| *id == item.id && *title == item.title.value)
+}
+
+/// Whether the titles `k` was found with changed into `titles` by titles
+/// that none of `texts` contains (so they mention the same titles).
+fn unchanged_for(titles: Option<&Arc<Titles>>, k: &KeptTargets, texts: &[(&str, &str)]) -> bool {
+    let Some((before, changed)) = titles.and_then(|t| t.since.as_ref()) else {
+        return false;
+    };
+    *before == k.titles
+        && !changed
+            .iter()
+            .any(|title| texts.iter().any(|(_, text)| text.contains(title.as_str())))
+}
+
+/// What [`Mentions`] are made from of register `p`.
+fn input_of(p: &Published<'_>) -> RegisterInput {
+    let items = p.snapshot.items.iter();
+    (
+        p.register.key.clone(),
+        p.snapshot.list.id_prefix.clone(),
+        items
+            .map(|i| (i.id.clone(), i.title.value.clone()))
+            .collect(),
+    )
 }
 
 /// Whether two registers' inputs have the same key, prefix and ids.
@@ -160,31 +188,36 @@ impl Mentions {
                 return Arc::clone(m);
             }
         }
-        let inputs: Vec<RegisterInput> = scope
-            .registers
-            .iter()
-            .map(|p| {
-                let items = p.snapshot.items.iter();
-                (
-                    p.register.key.clone(),
-                    p.snapshot.list.id_prefix.clone(),
-                    items
-                        .map(|i| (i.id.clone(), i.title.value.clone()))
-                        .collect(),
-                )
-            })
+        let mut before = at.map(|at| state.scopes.swap_remove(at));
+        // The registers whose inputs did not change keep theirs (moved, not copied).
+        let old = |i: usize| before.as_ref().and_then(|b| b.1.get(i));
+        let same: Vec<bool> = (scope.registers.iter().enumerate())
+            .map(|(i, p)| old(i).is_some_and(|o| same_register(o, p)))
+            .collect();
+        let fresh: Vec<Option<RegisterInput>> = (scope.registers.iter().zip(&same))
+            .map(|(p, same)| (!same).then(|| input_of(p)))
             .collect();
         let withdrawn: Vec<(String, String)> = withdrawn
             .iter()
             .map(|(k, i)| ((*k).to_owned(), (*i).to_owned()))
             .collect();
-        let before = at.map(|at| state.scopes.swap_remove(at));
+        let inputs: Vec<&RegisterInput> = (fresh.iter().enumerate())
+            .map(|(i, f)| f.as_ref().or_else(|| old(i)).expect("kept or made"))
+            .collect();
         let m = Arc::new(Mentions::made(
-            &inputs,
+            (&inputs, &same),
             &withdrawn,
             before.as_ref(),
             &mut state,
         ));
+        let inputs: Vec<RegisterInput> = (fresh.into_iter().enumerate())
+            .map(|(i, f)| {
+                f.unwrap_or_else(|| {
+                    let kept = before.as_mut().map(|b| &mut b.1[i]);
+                    std::mem::take(kept.expect("kept"))
+                })
+            })
+            .collect();
         state
             .scopes
             .push((scope.kind, inputs, withdrawn, Arc::clone(&m)));
@@ -194,14 +227,9 @@ impl Mentions {
     /// Mentions of `inputs` and `withdrawn`, reusing what `before` (the
     /// scope's last inputs and mentions) still has right.
     fn made(
-        inputs: &[RegisterInput],
+        (inputs, same): (&[&RegisterInput], &[bool]),
         withdrawn: &[(String, String)],
-        before: Option<&(
-            ScopeKind,
-            Vec<RegisterInput>,
-            Vec<(String, String)>,
-            Arc<Mentions>,
-        )>,
+        before: Option<&KeptScope>,
         state: &mut MemoState,
     ) -> Mentions {
         let ids = match before {
@@ -215,12 +243,13 @@ impl Mentions {
             _ => Arc::new(Ids::of(inputs, withdrawn, state.generation())),
         };
         let mut titles = BTreeMap::new();
-        for input in inputs {
+        for (input, same) in inputs.iter().zip(same) {
             let kept = before.and_then(|(_, kept, _, m)| {
                 let at = kept.iter().position(|k| k.0 == input.0)?;
                 Some((&kept[at], m.titles.get(&input.0)?))
             });
             let made = match kept {
+                Some((_, t)) if *same => Arc::clone(t),
                 Some((k, t)) if k.2 == input.2 => Arc::clone(t),
                 Some((k, t)) => Arc::new(Titles {
                     index: title_index(input),
@@ -282,7 +311,7 @@ impl Mentions {
                             && k.texts.len() == texts.len()
                             && k.texts.iter().zip(&texts).all(|(a, (_, b))| a == b)
                     })
-                    .filter(|k| k.titles == generation || self.unchanged_for(titles, k, &texts));
+                    .filter(|k| k.titles == generation || unchanged_for(titles, k, &texts));
                 match hit {
                     Some(k) => {
                         k.titles = generation;
@@ -320,23 +349,6 @@ impl Mentions {
             kept.clear();
         }
         kept.extend(made);
-    }
-
-    /// Whether the titles `k` was found with changed into `titles` by titles
-    /// that none of `texts` contains (so they mention the same titles).
-    fn unchanged_for(
-        &self,
-        titles: Option<&Arc<Titles>>,
-        k: &KeptTargets,
-        texts: &[(&str, &str)],
-    ) -> bool {
-        let Some((before, changed)) = titles.and_then(|t| t.since.as_ref()) else {
-            return false;
-        };
-        *before == k.titles
-            && !changed
-                .iter()
-                .any(|title| texts.iter().any(|(_, text)| text.contains(title.as_str())))
     }
 
     /// Every occurrence of a title of register `key` in `text`, as
@@ -416,9 +428,9 @@ impl Mentions {
 }
 
 impl Ids {
-    fn of(inputs: &[RegisterInput], withdrawn: &[(String, String)], generation: u64) -> Self {
+    fn of(inputs: &[&RegisterInput], withdrawn: &[(String, String)], generation: u64) -> Self {
         let mut pages = BTreeMap::new();
-        for (key, _, items) in inputs {
+        for (key, _, items) in inputs.iter().copied() {
             for (id, _) in items {
                 pages.insert(id.clone(), url::item(key, id));
             }
@@ -449,6 +461,17 @@ fn title_index((key, _, items): &RegisterInput) -> TitleIndex<String> {
 /// Every title whose pages (in item order) differ between two inputs of a
 /// register: titles added, removed, or standing for other pages.
 fn changed_titles(before: &RegisterInput, now: &RegisterInput) -> Vec<String> {
+    // With the same ids in the same order, a title's pages change only if
+    // an item took it or left it.
+    if same_ids(before, now) {
+        let mut changed: Vec<String> = (before.2.iter().zip(&now.2))
+            .filter(|(a, b)| a.1 != b.1)
+            .flat_map(|(a, b)| [a.1.clone(), b.1.clone()])
+            .collect();
+        changed.sort();
+        changed.dedup();
+        return changed;
+    }
     let pages = |(key, _, items): &RegisterInput| {
         let mut by_title: HashMap<String, Vec<String>> = HashMap::new();
         for (id, title) in items {

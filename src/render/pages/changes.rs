@@ -196,7 +196,7 @@ impl<'m> Splicer<'m> {
     /// change, its linked reason and everything else it prints (language,
     /// `root`, `site_root`, register, department names, the edition removed
     /// items link to) are the same: no view is made for it.
-    pub(super) fn groups<'c>(&self, place: &Place<'_>, source: &Source<'c>) -> Option<Value> {
+    pub(super) fn groups(&self, place: &Place<'_>, source: &Source<'_>) -> Option<Value> {
         let reasons: Vec<Option<String>> = source
             .changes
             .iter()
@@ -231,13 +231,12 @@ impl<'m> Splicer<'m> {
         let mut made = Vec::new();
         let mut lists: [Vec<Value>; 3] = Default::default();
         for ((c, reason), found) in source.changes.iter().zip(reasons).zip(found) {
-            let object = match found {
-                Some(object) => object,
-                None => {
-                    let object = Arc::new(self.render(place, &(source.view)(c))?);
-                    made.push((c, reason, Arc::clone(&object)));
-                    object
-                }
+            let object = if let Some(object) = found {
+                object
+            } else {
+                let object = Arc::new(self.render(place, &(source.view)(c))?);
+                made.push((c, reason, Arc::clone(&object)));
+                object
             };
             lists[kind_index(c.kind)].push(Value::from_dyn_object(object));
         }
@@ -449,14 +448,18 @@ mod tests {
         g
     }
 
-    /// The groups as the full environment and as the chrome's environment
-    /// (with the spliced `macros.html`) print them.
-    fn printed(theme: &Theme, g: &Value, mentions: &Value, root: &str) -> [String; 2] {
-        let strings = crate::render::context::Table::value(
+    fn strings() -> Value {
+        crate::render::context::Table::value(
             crate::i18n::strings(crate::model::Language::ZhCn)
                 .iter()
                 .map(|(k, v)| (*k, Value::from(*v))),
-        );
+        )
+    }
+
+    /// The groups as the full environment and as the chrome's environment
+    /// (with the spliced `macros.html`) print them.
+    fn printed(theme: &Theme, g: &Value, mentions: &Value, root: &str) -> [String; 2] {
+        let strings = strings();
         let mut full = crate::render::environment(theme).expect("built-in templates");
         full.add_template("page.html", PAGE).expect("page");
         let mut split = crate::render::configured_environment();
@@ -480,13 +483,8 @@ mod tests {
     fn spliced_changes_print_as_the_changes_they_stand_for_in_either_environment() {
         let theme = Theme::load(std::path::Path::new("/nonexistent"), "default").expect("theme");
         let memo = Memo::default();
-        let strings = crate::render::context::Table::value(
-            crate::i18n::strings(crate::model::Language::ZhCn)
-                .iter()
-                .map(|(k, v)| (*k, Value::from(*v))),
-        );
         let env = super::environment(&theme).expect("built-in");
-        let lists = Splicer::new(Arc::new(env), &memo, strings, "zh-CN");
+        let lists = Splicer::new(Arc::new(env), &memo, strings(), "zh-CN");
         let mentions = Arc::new(Mentions::default());
         let mentions_value = Value::from_object(MentionsObject(Arc::clone(&mentions)));
         let place = |root: &'static str, site_root: &'static str| Place {

@@ -330,13 +330,12 @@ impl<'m> Splicer<'m> {
                 .memo
                 .rows
                 .find(*hash, |k| k.key.is(language, root, row));
-            let row = match kept {
-                Some(kept) => kept,
-                None => {
-                    let made_row = Arc::new(self.render(root, row)?);
-                    made.push((*hash, Arc::clone(&made_row)));
-                    made_row
-                }
+            let row = if let Some(kept) = kept {
+                kept
+            } else {
+                let made_row = Arc::new(self.render(root, row)?);
+                made.push((*hash, Arc::clone(&made_row)));
+                made_row
             };
             found.push(row);
         }
