@@ -286,11 +286,16 @@ pub(crate) fn groups<'a>(
             ChangeKind::Changed => g.changed.push(view),
         }
     }
-    for d in &diff.departments {
-        g.departments
-            .push(department_line(d, labels, &diff.department_names));
-    }
+    g.departments = department_lines(diff, labels);
     g
+}
+
+/// A diff's department changes, one HTML line each.
+pub(crate) fn department_lines(diff: &Diff, labels: &Labels) -> Vec<String> {
+    diff.departments
+        .iter()
+        .map(|d| department_line(d, labels, &diff.department_names))
+        .collect()
 }
 
 /// A department change in plain words, as HTML: its name, then what

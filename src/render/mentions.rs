@@ -7,61 +7,272 @@
 //! Ids are found by [`crate::model::mention`], as `check` finds them, so a
 //! link is made exactly where check has validated the id.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::value::{Object, Value};
 use minijinja::{Error, ErrorKind, State};
 
 use super::{escape_html, markdown};
-use crate::model::mention::{TitleIndex, item_ids};
-use crate::plan::{Scope, url};
+use crate::model::Item;
+use crate::model::mention::{TitleIndex, item_ids, texts};
+use crate::plan::{Published, Scope, ScopeKind, url};
 
 /// What a scope can link to.
 #[derive(Debug, Default)]
 pub(crate) struct Mentions {
+    /// The registers' id prefixes and which ids they link to.
+    ids: Arc<Ids>,
+    /// Register key → its titles and their pages, longest title first
+    /// (found in one pass over a text, not one search per title).
+    titles: BTreeMap<String, Arc<Titles>>,
+}
+
+/// The ids a scope links.
+#[derive(Debug, Default)]
+struct Ids {
     prefixes: Vec<String>,
     /// Id → its page (scope-relative): every item shown, and every withdrawn
     /// item (its URL is a withdrawal page).
-    ids: BTreeMap<String, String>,
-    /// Register key → its titles and their pages, longest title first
-    /// (found in one pass over a text, not one search per title).
-    titles: BTreeMap<String, TitleIndex<String>>,
+    pages: BTreeMap<String, String>,
+    /// Tells these ids from any others made by the same memo.
+    generation: u64,
+}
+
+/// One register's titles.
+#[derive(Debug)]
+struct Titles {
+    index: TitleIndex<String>,
+    /// Tells these titles from any others made by the same memo.
+    generation: u64,
+    /// The titles these were made from by changing a few: their generation,
+    /// and every title whose pages differ between the two (added, removed,
+    /// or standing for other pages). A text containing none of those has
+    /// the same title mentions in both.
+    since: Option<(u64, Vec<String>)>,
+}
+
+/// More items than any site has, in two scopes: past it, the memo of
+/// mentions starts again.
+const TARGETS_LIMIT: usize = 400_000;
+
+/// What each item's texts mention, kept across builds: by scope, register
+/// and item id, with the texts and the generations of the ids and titles
+/// they were read with.
+#[derive(Debug, Default)]
+pub(crate) struct TargetsMemo {
+    kept: Mutex<HashMap<(ScopeKind, String, String), KeptTargets>>,
+}
+
+impl TargetsMemo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(ScopeKind, String, String), KeptTargets>> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[derive(Debug)]
+struct KeptTargets {
+    texts: Vec<String>,
+    ids: u64,
+    titles: u64,
+    /// The pages the texts mention, sorted.
+    pages: Vec<String>,
+}
+
+/// What [`Mentions`] are made from, per register: its key, id prefix, and
+/// items (id, title) in order.
+type RegisterInput = (String, String, Vec<(String, String)>);
+
+/// The mentions of each scope, kept across builds with what they were made
+/// from, so a build whose items' ids and titles did not change reuses them,
+/// and one that changed a few titles remakes only those registers' titles.
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    kept: Mutex<MemoState>,
+}
+
+#[derive(Debug, Default)]
+struct MemoState {
+    next: u64,
+    /// By scope: the registers' inputs, the withdrawn (key, id) pairs, and the mentions.
+    scopes: Vec<KeptScope>,
+}
+
+/// A scope's mentions as kept: its kind, the registers' inputs, the
+/// withdrawn (key, id) pairs, and the mentions made of them.
+type KeptScope = (
+    ScopeKind,
+    Vec<RegisterInput>,
+    Vec<(String, String)>,
+    Arc<Mentions>,
+);
+
+impl MemoState {
+    fn generation(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+}
+
+/// Whether register `p` of a scope still has the inputs `kept`.
+fn same_register(kept: &RegisterInput, p: &Published<'_>) -> bool {
+    kept.0 == p.register.key
+        && kept.1 == p.snapshot.list.id_prefix
+        && kept.2.len() == p.snapshot.items.len()
+        && kept
+            .2
+            .iter()
+            .zip(&p.snapshot.items)
+            .all(|((id, title), item)| *id == item.id && *title == item.title.value)
+}
+
+/// Whether the titles `k` was found with changed into `titles` by titles
+/// that none of `texts` contains (so they mention the same titles).
+fn unchanged_for(titles: Option<&Arc<Titles>>, k: &KeptTargets, texts: &[(&str, &str)]) -> bool {
+    let Some((before, changed)) = titles.and_then(|t| t.since.as_ref()) else {
+        return false;
+    };
+    *before == k.titles
+        && !changed
+            .iter()
+            .any(|title| texts.iter().any(|(_, text)| text.contains(title.as_str())))
+}
+
+/// What [`Mentions`] are made from of register `p`.
+fn input_of(p: &Published<'_>) -> RegisterInput {
+    let items = p.snapshot.items.iter();
+    (
+        p.register.key.clone(),
+        p.snapshot.list.id_prefix.clone(),
+        items
+            .map(|i| (i.id.clone(), i.title.value.clone()))
+            .collect(),
+    )
+}
+
+/// Whether two registers' inputs have the same key, prefix and ids.
+fn same_ids(a: &RegisterInput, b: &RegisterInput) -> bool {
+    a.0 == b.0
+        && a.1 == b.1
+        && a.2.len() == b.2.len()
+        && a.2.iter().zip(&b.2).all(|(x, y)| x.0 == y.0)
 }
 
 impl Mentions {
-    /// The items of `scope`, and `withdrawn` (register key, id) pairs.
-    pub(crate) fn of<'a>(
+    /// What the items of `scope` and the `withdrawn` (register key, id) pairs
+    /// let texts link to, through `memo`: the same mentions as last time when
+    /// the scope's registers, items' ids and titles and `withdrawn` are the
+    /// same; else made again, reusing the ids and each register's titles
+    /// whose inputs did not change.
+    pub(crate) fn kept<'a>(
         scope: &Scope<'_>,
         withdrawn: impl Iterator<Item = (&'a str, &'a str)>,
-    ) -> Self {
-        let mut m = Mentions::default();
-        for p in &scope.registers {
-            let key = &p.register.key;
-            m.prefixes.push(p.snapshot.list.id_prefix.clone());
-            let mut titles = Vec::new();
-            for item in &p.snapshot.items {
-                let path = url::item(key, &item.id);
-                m.ids.insert(item.id.clone(), path.clone());
-                titles.push((item.title.value.clone(), path));
+        memo: &Memo,
+    ) -> Arc<Self> {
+        let withdrawn: Vec<(&str, &str)> = withdrawn.collect();
+        let mut state = memo.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = state.scopes.iter().position(|s| s.0 == scope.kind);
+        if let Some(at) = at {
+            let (_, registers, gone, m) = &state.scopes[at];
+            let same = registers.len() == scope.registers.len()
+                && registers
+                    .iter()
+                    .zip(&scope.registers)
+                    .all(|(r, p)| same_register(r, p))
+                && gone.len() == withdrawn.len()
+                && gone
+                    .iter()
+                    .zip(&withdrawn)
+                    .all(|(a, b)| a.0 == b.0 && a.1 == b.1);
+            if same {
+                return Arc::clone(m);
             }
-            titles.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-            m.titles.insert(key.clone(), TitleIndex::new(titles));
         }
-        for (key, id) in withdrawn {
-            m.ids
-                .entry(id.to_owned())
-                .or_insert_with(|| url::item(key, id));
-        }
+        let mut before = at.map(|at| state.scopes.swap_remove(at));
+        // The registers whose inputs did not change keep theirs (moved, not copied).
+        let old = |i: usize| before.as_ref().and_then(|b| b.1.get(i));
+        let same: Vec<bool> = (scope.registers.iter().enumerate())
+            .map(|(i, p)| old(i).is_some_and(|o| same_register(o, p)))
+            .collect();
+        let fresh: Vec<Option<RegisterInput>> = (scope.registers.iter().zip(&same))
+            .map(|(p, same)| (!same).then(|| input_of(p)))
+            .collect();
+        let withdrawn: Vec<(String, String)> = withdrawn
+            .iter()
+            .map(|(k, i)| ((*k).to_owned(), (*i).to_owned()))
+            .collect();
+        let inputs: Vec<&RegisterInput> = (fresh.iter().enumerate())
+            .map(|(i, f)| f.as_ref().or_else(|| old(i)).expect("kept or made"))
+            .collect();
+        let m = Arc::new(Mentions::made(
+            (&inputs, &same),
+            &withdrawn,
+            before.as_ref(),
+            &mut state,
+        ));
+        let inputs: Vec<RegisterInput> = (fresh.into_iter().enumerate())
+            .map(|(i, f)| {
+                f.unwrap_or_else(|| {
+                    let kept = before.as_mut().map(|b| &mut b.1[i]);
+                    std::mem::take(kept.expect("kept"))
+                })
+            })
+            .collect();
+        state
+            .scopes
+            .push((scope.kind, inputs, withdrawn, Arc::clone(&m)));
         m
+    }
+
+    /// Mentions of `inputs` and `withdrawn`, reusing what `before` (the
+    /// scope's last inputs and mentions) still has right.
+    fn made(
+        (inputs, same): (&[&RegisterInput], &[bool]),
+        withdrawn: &[(String, String)],
+        before: Option<&KeptScope>,
+        state: &mut MemoState,
+    ) -> Mentions {
+        let ids = match before {
+            Some((_, kept, gone, m))
+                if kept.len() == inputs.len()
+                    && kept.iter().zip(inputs).all(|(a, b)| same_ids(a, b))
+                    && gone == withdrawn =>
+            {
+                Arc::clone(&m.ids)
+            }
+            _ => Arc::new(Ids::of(inputs, withdrawn, state.generation())),
+        };
+        let mut titles = BTreeMap::new();
+        for (input, same) in inputs.iter().zip(same) {
+            let kept = before.and_then(|(_, kept, _, m)| {
+                let at = kept.iter().position(|k| k.0 == input.0)?;
+                Some((&kept[at], m.titles.get(&input.0)?))
+            });
+            let made = match kept {
+                Some((_, t)) if *same => Arc::clone(t),
+                Some((k, t)) if k.2 == input.2 => Arc::clone(t),
+                Some((k, t)) => Arc::new(Titles {
+                    index: title_index(input),
+                    generation: state.generation(),
+                    since: Some((t.generation, changed_titles(k, input))),
+                }),
+                None => Arc::new(Titles {
+                    index: title_index(input),
+                    generation: state.generation(),
+                    since: None,
+                }),
+            };
+            titles.insert(input.0.clone(), made);
+        }
+        Mentions { ids, titles }
     }
 
     /// The items (id, page) mentioned in `text` of register `key`, in order.
     pub(crate) fn targets<'s>(&'s self, text: &str, key: &str) -> Vec<(usize, usize, &'s str)> {
-        let prefixes: Vec<&str> = self.prefixes.iter().map(String::as_str).collect();
+        let prefixes: Vec<&str> = self.ids.prefixes.iter().map(String::as_str).collect();
         let mut found: Vec<(usize, usize, &str)> = item_ids(text, &prefixes)
             .into_iter()
-            .filter_map(|m| Some((m.start, m.end, self.ids.get(m.id)?.as_str())))
+            .filter_map(|m| Some((m.start, m.end, self.ids.pages.get(m.id)?.as_str())))
             .collect();
         self.title_matches(text, key, &mut found);
         found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
@@ -72,6 +283,72 @@ impl Mentions {
             }
         }
         out
+    }
+
+    /// Adds to `out` the pages that the texts ([`texts`]) of `items` (of
+    /// register `key`, in scope `kind`) mention, as [`Mentions::targets`]
+    /// finds them, through `memo`: an item's mentions are found again only
+    /// when its texts, the ids, or its register's titles changed, and after a
+    /// change of a few titles only if a text contains one of them.
+    pub(crate) fn mentioned_by<'i>(
+        &self,
+        (kind, key): (ScopeKind, &str),
+        items: impl Iterator<Item = &'i Item>,
+        memo: &TargetsMemo,
+        out: &mut BTreeSet<String>,
+    ) {
+        let titles = self.titles.get(key);
+        let generation = titles.map_or(0, |t| t.generation);
+        let mut missed = Vec::new();
+        {
+            let mut kept = memo.lock();
+            for item in items {
+                let texts = texts(item);
+                let hit = kept
+                    .get_mut(&(kind, key.to_owned(), item.id.clone()))
+                    .filter(|k| {
+                        k.ids == self.ids.generation
+                            && k.texts.len() == texts.len()
+                            && k.texts.iter().zip(&texts).all(|(a, (_, b))| a == b)
+                    })
+                    .filter(|k| k.titles == generation || unchanged_for(titles, k, &texts));
+                match hit {
+                    Some(k) => {
+                        k.titles = generation;
+                        out.extend(k.pages.iter().cloned());
+                    }
+                    None => missed.push((item, texts)),
+                }
+            }
+        }
+        let made: Vec<_> = missed
+            .into_iter()
+            .map(|(item, texts)| {
+                let pages: BTreeSet<String> = texts
+                    .iter()
+                    .flat_map(|(_, text)| self.targets(text, key))
+                    .map(|(_, _, page)| page.to_owned())
+                    .collect();
+                let kept = KeptTargets {
+                    texts: texts.iter().map(|(_, t)| (*t).to_owned()).collect(),
+                    ids: self.ids.generation,
+                    titles: generation,
+                    pages: pages.into_iter().collect(),
+                };
+                ((kind, key.to_owned(), item.id.clone()), kept)
+            })
+            .collect();
+        if made.is_empty() {
+            return;
+        }
+        for (_, k) in &made {
+            out.extend(k.pages.iter().cloned());
+        }
+        let mut kept = memo.lock();
+        if kept.len() + made.len() > TARGETS_LIMIT {
+            kept.clear();
+        }
+        kept.extend(made);
     }
 
     /// Every occurrence of a title of register `key` in `text`, as
@@ -85,7 +362,7 @@ impl Mentions {
         key: &str,
         found: &mut Vec<(usize, usize, &'s str)>,
     ) {
-        let Some(index) = self.titles.get(key) else {
+        let Some(index) = self.titles.get(key).map(|t| &t.index) else {
             return;
         };
         // (title position, where its next occurrence may start), for titles found.
@@ -150,6 +427,76 @@ impl Mentions {
     }
 }
 
+impl Ids {
+    fn of(inputs: &[&RegisterInput], withdrawn: &[(String, String)], generation: u64) -> Self {
+        let mut pages = BTreeMap::new();
+        for (key, _, items) in inputs.iter().copied() {
+            for (id, _) in items {
+                pages.insert(id.clone(), url::item(key, id));
+            }
+        }
+        for (key, id) in withdrawn {
+            pages
+                .entry(id.clone())
+                .or_insert_with(|| url::item(key, id));
+        }
+        Ids {
+            prefixes: inputs.iter().map(|i| i.1.clone()).collect(),
+            pages,
+            generation,
+        }
+    }
+}
+
+/// A register's titles and their pages, longest title first.
+fn title_index((key, _, items): &RegisterInput) -> TitleIndex<String> {
+    let mut titles: Vec<(String, String)> = items
+        .iter()
+        .map(|(id, title)| (title.clone(), url::item(key, id)))
+        .collect();
+    titles.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    TitleIndex::new(titles)
+}
+
+/// Every title whose pages (in item order) differ between two inputs of a
+/// register: titles added, removed, or standing for other pages.
+fn changed_titles(before: &RegisterInput, now: &RegisterInput) -> Vec<String> {
+    // With the same ids in the same order, a title's pages change only if
+    // an item took it or left it.
+    if same_ids(before, now) {
+        let mut changed: Vec<String> = (before.2.iter().zip(&now.2))
+            .filter(|(a, b)| a.1 != b.1)
+            .flat_map(|(a, b)| [a.1.clone(), b.1.clone()])
+            .collect();
+        changed.sort();
+        changed.dedup();
+        return changed;
+    }
+    let pages = |(key, _, items): &RegisterInput| {
+        let mut by_title: HashMap<String, Vec<String>> = HashMap::new();
+        for (id, title) in items {
+            by_title
+                .entry(title.clone())
+                .or_default()
+                .push(url::item(key, id));
+        }
+        by_title
+    };
+    let (old, new) = (pages(before), pages(now));
+    let mut changed: Vec<String> = old
+        .iter()
+        .filter(|(title, p)| new.get(*title) != Some(*p))
+        .map(|(title, _)| title.clone())
+        .chain(
+            new.keys()
+                .filter(|title| !old.contains_key(*title))
+                .cloned(),
+        )
+        .collect();
+    changed.sort();
+    changed
+}
+
 /// The template side: `mentions.link(text, register_key, root, own_id)`.
 #[derive(Debug)]
 pub(crate) struct MentionsObject(pub(crate) Arc<Mentions>);
@@ -195,15 +542,29 @@ impl Object for MentionsObject {
 mod tests {
     use super::*;
 
+    fn titles(index: TitleIndex<String>) -> Arc<Titles> {
+        Arc::new(Titles {
+            index,
+            generation: 1,
+            since: None,
+        })
+    }
+
     fn sample() -> Mentions {
         let mut m = Mentions {
-            prefixes: vec!["GZ".into()],
+            ids: Arc::new(Ids {
+                prefixes: vec!["GZ".into()],
+                pages: BTreeMap::from([("GZ-001".into(), "stamp/GZ-001/".into())]),
+                generation: 1,
+            }),
             ..Mentions::default()
         };
-        m.ids.insert("GZ-001".into(), "stamp/GZ-001/".into());
         m.titles.insert(
             "stamp".into(),
-            TitleIndex::new([("居民在本社区居住情况证明".into(), "stamp/GZ-001/".into())]),
+            titles(TitleIndex::new([(
+                "居民在本社区居住情况证明".into(),
+                "stamp/GZ-001/".into(),
+            )])),
         );
         m
     }
@@ -255,8 +616,10 @@ mod tests {
             ("证明证明".to_owned(), "b/".to_owned()),
             ("明证明证".to_owned(), "c/".to_owned()),
         ];
-        m.titles
-            .insert("stamp".into(), TitleIndex::new(titles.clone()));
+        m.titles.insert(
+            "stamp".into(),
+            self::titles(TitleIndex::new(titles.clone())),
+        );
         for text in [
             "证明证明证明证明证明",
             "明证明证明证明",

@@ -217,8 +217,8 @@ pub fn render_pages_with(
     sink: &Sink<'_>,
     memo: &Memo,
 ) -> Result<RenderStats, RenderFailure> {
-    let env = environment(theme).map_err(RenderFailure::Templates)?;
-    pages::render_pages(plan, &env, theme, pages, sink, (Purpose::Output, memo))
+    let compiled = memo.compiled(theme);
+    pages::render_pages(plan, &compiled, theme, pages, sink, (Purpose::Output, memo))
 }
 
 /// Renders `pages` only to find template errors (`check`, whose output is
@@ -233,14 +233,14 @@ pub fn check_pages(
     pages: &[&PlannedPage<'_>],
     sink: &Sink<'_>,
 ) -> Result<RenderStats, RenderFailure> {
-    let env = environment(theme).map_err(RenderFailure::Templates)?;
+    let memo = Memo::default();
     pages::render_pages(
         plan,
-        &env,
+        &memo.compiled(theme),
         theme,
         pages,
         sink,
-        (Purpose::Check, &Memo::default()),
+        (Purpose::Check, &memo),
     )
 }
 

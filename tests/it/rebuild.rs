@@ -407,3 +407,121 @@ fn listing_rows_follow_everything_they_show() {
     });
     served.rebuild(&["content/site.yaml"], "the language back");
 }
+
+/// What a page of the last build says.
+fn page(served: &Served, path: &str) -> String {
+    String::from_utf8(served.files[path].clone()).expect("UTF-8")
+}
+
+/// A purpose page lists, as related, the items that its items' texts
+/// mention (by id or by exact title). What each item's texts mention is kept
+/// across rebuilds, and after a title edit found again only in texts that
+/// hold the old or the new title: a mention must follow the title it names,
+/// the texts that name it and the ids, and every rebuild equal a clean build.
+#[test]
+fn related_items_follow_the_mentions_and_titles_they_come_from() {
+    let mut served = Served::start();
+    // GZ-013 (亲属关系证明, for 公证) refers to “死亡证明” (GZ-016, not for 公证).
+    let purpose = "draft/purposes/gongzheng/index.html";
+    let related = |served: &Served| {
+        let text = page(served, purpose);
+        let at = text.find("related-heading").map_or(text.len(), |at| at);
+        text[at..].to_owned()
+    };
+    assert!(related(&served).contains("stamp/GZ-016/"));
+    let dead = "content/lists/stamp/items/GZ-016.yaml";
+    served.edit(dead, |t| {
+        t.replacen("title: 死亡证明", "title: 居民死亡情况证明", 1)
+    });
+    served.rebuild(&[dead], "the mentioned title renamed");
+    assert!(!related(&served).contains("stamp/GZ-016/"));
+    // Titles no text holds change, twice in a row: the mentions stand.
+    let other = "content/lists/stamp/items/GZ-004.yaml";
+    served.edit(other, |t| t.replacen("title: ", "title: 另名", 1));
+    served.rebuild(&[other], "a title no text holds");
+    served.edit(other, |t| t.replacen("title: 另名", "title: 又名", 1));
+    served.rebuild(&[other], "a title no text holds, again");
+    // The title back: the mention is found again.
+    served.edit(dead, |t| {
+        t.replacen("title: 居民死亡情况证明", "title: 死亡证明", 1)
+    });
+    served.rebuild(&[dead], "the mentioned title back");
+    assert!(related(&served).contains("stamp/GZ-016/"));
+    // Another item takes a title the text holds: GZ-013's body says
+    // “需要证明父母的死亡时间的”.
+    let kin = "content/lists/stamp/items/GZ-013.yaml";
+    served.edit(other, |t| {
+        let (_, rest) = t.split_once("title: ").expect("a title");
+        let (_, rest) = rest.split_once('\n').expect("a line");
+        format!(
+            "{}title: 父母的死亡时间\n{rest}",
+            &t[..t.find("title: ").expect("a title")]
+        )
+    });
+    served.rebuild(&[other], "a title a text holds");
+    assert!(related(&served).contains("stamp/GZ-004/"));
+    // A mention by id added to a text, then removed.
+    served.edit(kin, |t| t.replacen("summary: ", "summary: 另见GZ-005。", 1));
+    served.rebuild(&[kin], "a mention by id added");
+    assert!(related(&served).contains("stamp/GZ-005/"));
+    served.edit(kin, |t| t.replacen("summary: 另见GZ-005。", "summary: ", 1));
+    served.rebuild(&[kin], "a mention by id removed");
+    assert!(!related(&served).contains("stamp/GZ-005/"));
+}
+
+/// The draft's pending changes are kept across rebuilds by the raw change
+/// and everything else their entry prints: a change that comes back to what
+/// the edition has (reverted) leaves the lists, and one made again returns.
+#[test]
+fn pending_changes_follow_their_changes_when_reverted() {
+    let mut served = Served::start();
+    let item = "content/lists/stamp/items/GZ-002.yaml";
+    let original = served.site.read(item);
+    served.edit(item, |t| t.replacen("summary: ", "summary: 待定。", 1));
+    served.rebuild(&[item], "a pending change");
+    assert!(page(&served, "draft/index.html").contains("待定。"));
+    served.site.write(item, &original);
+    served.rebuild(&[item], "the change reverted");
+    assert!(!page(&served, "draft/index.html").contains("待定。"));
+    served.edit(item, |t| t.replacen("summary: ", "summary: 待定。", 1));
+    served.rebuild(&[item], "the change made again");
+    assert!(page(&served, "draft/stamp/index.html").contains("待定。"));
+    // A reason given in the working copy's item changes only that entry.
+    served.edit(item, |t| {
+        t.replacen("summary: 待定。", "summary: 再定。", 1)
+    });
+    served.rebuild(&[item], "the change changed");
+}
+
+/// The templates are compiled once and kept while the theme's templates
+/// are the same; the pieces of pages kept across rebuilds hold only while
+/// `macros.html` and `base.html` are the built-in ones. A site's own
+/// template, added, changed and removed, must give a clean build's output.
+#[test]
+fn kept_templates_follow_the_sites_theme() {
+    let mut served = Served::start();
+    let macros = "themes/default/templates/macros.html";
+    let built_in = minglu::render::theme::DEFAULT_TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "macros.html")
+        .expect("built-in macros")
+        .1;
+    let own = built_in.replace("<ul class=\"items\">", "<ul class=\"items own\">");
+    assert_ne!(own, built_in);
+    served.site.write(macros, &own);
+    served.rebuild(&[macros], "a site's macros.html");
+    assert!(page(&served, "draft/stamp/index.html").contains("items own"));
+    served
+        .site
+        .write(macros, own.replace("items own", "items mine"));
+    served.rebuild(&[macros], "the site's macros.html changed");
+    assert!(page(&served, "draft/stamp/index.html").contains("items mine"));
+    let item = "content/lists/stamp/items/GZ-002.yaml";
+    served.edit(item, |t| t.replacen("title: ", "title: 改", 1));
+    served.rebuild(&[item], "an edit with the site's macros.html");
+    std::fs::remove_file(served.site.root.join(macros)).expect("delete");
+    served.rebuild(&[macros], "the built-in macros.html again");
+    assert!(!page(&served, "draft/stamp/index.html").contains("items mine"));
+    served.edit(item, |t| t.replacen("title: 改", "title: 再改", 1));
+    served.rebuild(&[item], "an edit with the built-in macros.html");
+}

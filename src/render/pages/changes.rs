@@ -2,29 +2,33 @@
 //! item on the draft home and register pages) rendered once per change
 //! rather than once per page, and kept across the builds of one `serve`.
 //!
-//! A change's `<li>` depends on the change's view, its kind, the page's
-//! `root` and `site_root`, the register's key, the UI strings and what
+//! A change's `<li>` depends on the change, its kind, the page's `root` and
+//! `site_root`, the register's key, the UI strings (the language), the
+//! department names of its diff, the edition removed items link to, and what
 //! mention linking makes of its reason. [`Splicer::groups`] renders each
 //! distinct change once through the built-in `macros.html` itself (a
 //! `change_groups` of that one change, cut down to its `<li>`) and keeps it
-//! in a [`Memo`]. The change is handed to the page as a [`ChangeObject`]: a
-//! map of the change's values, as the view would be, that also carries the
-//! HTML. In the page chrome's environment ([`super::chrome`]), the spliced
-//! `macros.html` prints that HTML for such a change, and runs the loop's own
-//! body otherwise; in any other environment the object reads as the map it
-//! stands for, so the output is the same either way.
+//! in a [`Memo`], by place and then by the raw [`ItemChange`]: a change kept
+//! is reused without making its view at all. The change is handed to the
+//! page as a [`ChangeObject`]: a map of the change's values, as the view
+//! would be, that also carries the HTML. In the page chrome's environment
+//! ([`super::chrome`]), the spliced `macros.html` prints that HTML for such a
+//! change, and runs the loop's own body otherwise; in any other environment
+//! the object reads as the map it stands for, so the output is the same
+//! either way.
 //!
 //! This holds only while `macros.html` is the built-in one: a theme that
-//! overrides it gets no splicing (see [`super::rows::Splicer::for_theme`]).
+//! overrides it gets no splicing (see [`environment`]).
 
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
 use minijinja::{Environment, Value};
 
-use super::rows::Kept;
+use crate::history::{ChangeKind, ItemChange};
 use crate::plan::url;
-use crate::render::history_views::{ChangeGroups, ChangeView};
+use crate::render::history_views::ChangeView;
 use crate::render::mentions::Mentions;
 use crate::render::theme::Theme;
 
@@ -44,19 +48,46 @@ const LIST_CLOSE: &str = "\n</ul>";
 /// More changes than any site shows at once: past it, the memo starts again.
 const LIMIT: usize = 100_000;
 
-/// Changes rendered so far, by everything their HTML depends on; kept
+/// Changes rendered so far, by where they are shown, then by item; kept
 /// across builds.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(super) struct Memo {
-    changes: Kept<ChangeObject>,
+    places: Mutex<HashMap<PlaceKey, Shown>>,
 }
 
-impl Default for Memo {
-    fn default() -> Self {
-        Memo {
-            changes: Kept::new(LIMIT),
-        }
+impl Memo {
+    fn places(&self) -> std::sync::MutexGuard<'_, HashMap<PlaceKey, Shown>> {
+        self.places.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// How many changes are kept.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.places().values().map(|s| s.changes.len()).sum()
+    }
+}
+
+/// Where a register's changes are shown: the language, the page's `root` and
+/// `site_root`, and the register's key.
+type PlaceKey = (&'static str, String, String, String);
+
+/// The changes shown at one place, and what their HTML read besides each
+/// change: the department names of the diff and the edition removed items
+/// link to. When either differs, every change of the place is made again.
+#[derive(Debug)]
+struct Shown {
+    names: BTreeMap<String, String>,
+    last_edition: Option<String>,
+    /// By item id.
+    changes: HashMap<String, KeptChange>,
+}
+
+/// A change as it was when rendered, with its reason as linked then.
+#[derive(Debug)]
+struct KeptChange {
+    change: ItemChange,
+    reason: Option<String>,
+    made: Arc<ChangeObject>,
 }
 
 /// One rendered change: its value as a template sees it, and its `<li>`.
@@ -83,7 +114,8 @@ impl Object for ChangeObject {
     }
 }
 
-/// A [`ChangeGroups`] as a template sees it, its changes spliced.
+/// A [`ChangeGroups`](crate::render::history_views::ChangeGroups) as a
+/// template sees it, its changes spliced.
 #[derive(serde::Serialize)]
 struct Spliced<'g> {
     added: Value,
@@ -104,82 +136,159 @@ pub(super) struct Place<'p> {
     pub(super) mentions_value: &'p Value,
 }
 
+/// The changes of one diff, raw: what [`Splicer::groups`] keys its memo by,
+/// and how to make a change's view when it is not kept.
+pub(super) struct Source<'c> {
+    /// The diff's item changes, in order.
+    pub(super) changes: &'c [ItemChange],
+    /// The department names the diff's field changes print.
+    pub(super) names: &'c BTreeMap<String, String>,
+    /// The edition removed items link to (their last version).
+    pub(super) last_edition: Option<&'c str>,
+    /// The diff's department changes, one HTML line each.
+    pub(super) departments: Vec<String>,
+    /// The view of a change, as the macro reads it.
+    pub(super) view: &'c dyn Fn(&'c ItemChange) -> ChangeView<'c>,
+}
+
 /// Renders change lists change by change for one build.
 pub(super) struct Splicer<'m> {
-    /// The built-in `macros.html` and [`ONE`].
-    env: Environment<'static>,
+    /// The built-in `macros.html` and [`ONE`] ([`environment`]).
+    env: Arc<Environment<'static>>,
     memo: &'m Memo,
     strings: Value,
     language: &'static str,
 }
 
+/// The environment [`Splicer`] renders changes with, for a build with
+/// `theme`, or `None` when the theme overrides `macros.html`.
+pub(super) fn environment(theme: &Theme) -> Option<Environment<'static>> {
+    super::rows::builtin_macros(
+        theme,
+        spliced_macros,
+        ONE,
+        "{% from \"macros.html\" import change_groups %}{{ change_groups(g, key) }}",
+    )
+}
+
 impl<'m> Splicer<'m> {
-    /// The splicer of a build with `theme`, or `None` when the theme
-    /// overrides `macros.html`.
-    pub(super) fn for_theme(
-        theme: &Theme,
+    /// The splicer of a build rendering changes with `env` ([`environment`]).
+    pub(super) fn new(
+        env: Arc<Environment<'static>>,
         memo: &'m Memo,
         strings: Value,
         language: &'static str,
-    ) -> Option<Splicer<'m>> {
-        let env = super::rows::builtin_macros(
-            theme,
-            spliced_macros,
-            ONE,
-            "{% from \"macros.html\" import change_groups %}{{ change_groups(g, key) }}",
-        )?;
-        Some(Splicer {
+    ) -> Splicer<'m> {
+        Splicer {
             env,
             memo,
             strings,
             language,
-        })
+        }
     }
 
-    /// `groups` as a map that prints as the built-in `change_groups` would
-    /// print it at `place`; `None` if a change fails to render (the page
-    /// then renders the changes itself, and reports any error).
-    pub(super) fn groups(&self, place: &Place<'_>, groups: &ChangeGroups<'_>) -> Option<Value> {
-        let kind = |name: &'static str, views: &[ChangeView<'_>]| -> Option<Value> {
-            let list: Option<Vec<Value>> = views
+    /// The changes of `source` as a map that prints as the built-in
+    /// `change_groups` would print their views at `place`; `None` if a change
+    /// fails to render (the page then renders the changes itself, and reports
+    /// any error).
+    ///
+    /// A change kept from an earlier page or build is used as it is when the
+    /// change, its linked reason and everything else it prints (language,
+    /// `root`, `site_root`, register, department names, the edition removed
+    /// items link to) are the same: no view is made for it.
+    pub(super) fn groups(&self, place: &Place<'_>, source: &Source<'_>) -> Option<Value> {
+        let reasons: Vec<Option<String>> = source
+            .changes
+            .iter()
+            .map(|c| {
+                c.reason.as_deref().map(|r| {
+                    let own = url::item(place.key, &c.id);
+                    place.mentions.link(r, place.key, place.root, &own)
+                })
+            })
+            .collect();
+        let key: PlaceKey = (
+            self.language,
+            place.root.to_owned(),
+            place.site_root.to_owned(),
+            place.key.to_owned(),
+        );
+        let found: Vec<Option<Arc<ChangeObject>>> = {
+            let places = self.memo.places();
+            let shown = places.get(&key).filter(|s| {
+                s.names == *source.names && s.last_edition.as_deref() == source.last_edition
+            });
+            source
+                .changes
                 .iter()
-                .map(|c| self.change(place, name, c).map(Value::from_dyn_object))
-                .collect();
-            Some(Value::from(list?))
+                .zip(&reasons)
+                .map(|(c, reason)| {
+                    let kept = shown?.changes.get(&c.id)?;
+                    (kept.change == *c && kept.reason == *reason).then(|| Arc::clone(&kept.made))
+                })
+                .collect()
         };
+        let mut made = Vec::new();
+        let mut lists: [Vec<Value>; 3] = Default::default();
+        for ((c, reason), found) in source.changes.iter().zip(reasons).zip(found) {
+            let object = if let Some(object) = found {
+                object
+            } else {
+                let object = Arc::new(self.render(place, &(source.view)(c))?);
+                made.push((c, reason, Arc::clone(&object)));
+                object
+            };
+            lists[kind_index(c.kind)].push(Value::from_dyn_object(object));
+        }
+        self.keep(key, source, made);
+        let [added, removed, changed] = lists.map(Value::from);
         Some(Value::from(Serde(&Spliced {
-            added: kind("added", &groups.added)?,
-            removed: kind("removed", &groups.removed)?,
-            changed: kind("changed", &groups.changed)?,
-            departments: &groups.departments,
+            added,
+            removed,
+            changed,
+            departments: &source.departments,
         })))
     }
 
-    /// One change of kind `name`, from the memo or rendered.
-    fn change(
+    /// Keeps the changes `made` at place `key`.
+    fn keep(
         &self,
-        place: &Place<'_>,
-        name: &'static str,
-        c: &ChangeView<'_>,
-    ) -> Option<Arc<ChangeObject>> {
-        let reason = c.reason.map(|r| {
-            let own = url::item(place.key, c.id);
-            place.mentions.link(r, place.key, place.root, &own)
-        });
-        let key = self.key(place, name, c, reason.as_deref())?;
-        if let Some(kept) = self.memo.changes.get(&key) {
-            return Some(kept);
+        key: PlaceKey,
+        source: &Source<'_>,
+        made: Vec<(&ItemChange, Option<String>, Arc<ChangeObject>)>,
+    ) {
+        if made.is_empty() {
+            return;
         }
-        let made = Arc::new(self.render(place, name, c)?);
-        self.memo.changes.keep(vec![(key, Arc::clone(&made))]);
-        Some(made)
+        let mut places = self.memo.places();
+        if places.values().map(|s| s.changes.len()).sum::<usize>() + made.len() > LIMIT {
+            places.clear();
+        }
+        let shown = places.entry(key).or_insert_with(|| Shown {
+            names: BTreeMap::new(),
+            last_edition: None,
+            changes: HashMap::new(),
+        });
+        if shown.names != *source.names || shown.last_edition.as_deref() != source.last_edition {
+            source.names.clone_into(&mut shown.names);
+            shown.last_edition = source.last_edition.map(str::to_owned);
+            shown.changes.clear();
+        }
+        for (change, reason, made) in made {
+            let kept = KeptChange {
+                change: change.clone(),
+                reason,
+                made,
+            };
+            shown.changes.insert(change.id.clone(), kept);
+        }
     }
 
     /// One change rendered as a group of that change alone, cut to its `<li>`.
-    fn render(&self, place: &Place<'_>, name: &str, c: &ChangeView<'_>) -> Option<ChangeObject> {
+    fn render(&self, place: &Place<'_>, c: &ChangeView<'_>) -> Option<ChangeObject> {
         let value = Value::from(Serde(c));
         let one = |k: &str| {
-            Value::from(if k == name {
+            Value::from(if k == c.kind {
                 vec![value.clone()]
             } else {
                 Vec::new()
@@ -207,30 +316,14 @@ impl<'m> Splicer<'m> {
             html: html.to_owned(),
         })
     }
+}
 
-    /// Everything a change's HTML depends on, each part prefixed with its
-    /// length; `None` if the view does not serialize.
-    fn key(
-        &self,
-        place: &Place<'_>,
-        name: &str,
-        c: &ChangeView<'_>,
-        reason: Option<&str>,
-    ) -> Option<Vec<u8>> {
-        let view = serde_json::to_vec(c).ok()?;
-        let mut key = Vec::with_capacity(view.len() + 256);
-        let mut part = |bytes: &[u8]| {
-            key.extend_from_slice(&bytes.len().to_le_bytes());
-            key.extend_from_slice(bytes);
-        };
-        part(self.language.as_bytes());
-        part(place.root.as_bytes());
-        part(place.site_root.as_bytes());
-        part(place.key.as_bytes());
-        part(name.as_bytes());
-        part(reason.map_or(&[0xff][..], str::as_bytes));
-        part(&view);
-        Some(key)
+/// Where a change of `kind` goes among [`Spliced`]'s lists.
+fn kind_index(kind: ChangeKind) -> usize {
+    match kind {
+        ChangeKind::Added => 0,
+        ChangeKind::Removed => 1,
+        ChangeKind::Changed => 2,
     }
 }
 
@@ -274,12 +367,15 @@ pub(super) fn add_functions(env: &mut Environment<'_>) {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+    use std::collections::BTreeMap;
     use std::sync::Arc;
 
     use minijinja::Value;
     use minijinja::value::Serde;
 
-    use super::{Memo, Place, Splicer, add_functions, spliced_macros};
+    use super::{Memo, Place, Source, Splicer, add_functions, spliced_macros};
+    use crate::history::{ChangeKind, ItemChange};
     use crate::render::history_views::{ChangeGroups, ChangeView, FieldView};
     use crate::render::mentions::{Mentions, MentionsObject};
     use crate::render::theme::Theme;
@@ -287,48 +383,83 @@ mod tests {
 
     const PAGE: &str = "{% from \"macros.html\" import change_groups %}{{ change_groups(g, \"stamp\") }}|{{ g.changed | length }}|{{ g.changed[0].fields[0].label }}";
 
-    fn change<'a>(id: &'a str, kind: &'static str, fields: Vec<FieldView>) -> ChangeView<'a> {
-        ChangeView {
-            id,
-            title: "健在<证明>&",
+    fn item_change(id: &str, kind: ChangeKind) -> ItemChange {
+        ItemChange {
+            id: id.to_owned(),
             kind,
-            path: format!("draft/stamp/{id}/"),
-            fields,
+            title: "健在<证明>&".to_owned(),
+            fields: Vec::new(),
+            verdict: None,
+            merged_into: Vec::new(),
+            absorbs: Vec::new(),
+            reason: Some("因为<b>改了".to_owned()),
+        }
+    }
+
+    /// A change's view as the test's diff shows it (made up, not from the history).
+    fn view(c: &ItemChange) -> ChangeView<'_> {
+        let kind = c.kind.name();
+        let field = FieldView {
+            label: "办理时限".to_owned(),
+            old: "<em>三日</em>".to_owned(),
+            new: "五日".to_owned(),
+        };
+        ChangeView {
+            id: &c.id,
+            title: &c.title,
+            kind,
+            path: format!("draft/stamp/{}/", c.id),
+            fields: if kind == "changed" {
+                vec![field]
+            } else {
+                Vec::new()
+            },
             verdict: (kind == "changed").then_some(("issue", "refuse")),
             merged_into: vec![Link {
                 title: "GZ-9".to_owned(),
                 path: "draft/stamp/GZ-9/".to_owned(),
             }],
             absorbs: Vec::new(),
-            reason: Some("因为<b>改了"),
+            reason: c.reason.as_deref(),
         }
     }
 
-    fn groups() -> ChangeGroups<'static> {
-        let field = FieldView {
-            label: "办理时限".to_owned(),
-            old: "<em>三日</em>".to_owned(),
-            new: "五日".to_owned(),
-        };
-        ChangeGroups {
-            added: vec![change("GZ-1", "added", Vec::new())],
-            removed: Vec::new(),
-            changed: vec![
-                change("GZ-2", "changed", vec![field.clone()]),
-                change("GZ-3", "changed", vec![field]),
-            ],
+    fn changes() -> Vec<ItemChange> {
+        vec![
+            item_change("GZ-1", ChangeKind::Added),
+            item_change("GZ-2", ChangeKind::Changed),
+            item_change("GZ-3", ChangeKind::Changed),
+        ]
+    }
+
+    /// The views of `changes`, grouped as the history views group them.
+    fn groups(changes: &[ItemChange]) -> ChangeGroups<'_> {
+        let mut g = ChangeGroups {
             departments: vec!["<strong>人社局</strong>".to_owned()],
+            ..ChangeGroups::default()
+        };
+        for c in changes {
+            match c.kind {
+                ChangeKind::Added => g.added.push(view(c)),
+                ChangeKind::Removed => g.removed.push(view(c)),
+                ChangeKind::Changed => g.changed.push(view(c)),
+            }
         }
+        g
+    }
+
+    fn strings() -> Value {
+        crate::render::context::Table::value(
+            crate::i18n::strings(crate::model::Language::ZhCn)
+                .iter()
+                .map(|(k, v)| (*k, Value::from(*v))),
+        )
     }
 
     /// The groups as the full environment and as the chrome's environment
     /// (with the spliced `macros.html`) print them.
     fn printed(theme: &Theme, g: &Value, mentions: &Value, root: &str) -> [String; 2] {
-        let strings = crate::render::context::Table::value(
-            crate::i18n::strings(crate::model::Language::ZhCn)
-                .iter()
-                .map(|(k, v)| (*k, Value::from(*v))),
-        );
+        let strings = strings();
         let mut full = crate::render::environment(theme).expect("built-in templates");
         full.add_template("page.html", PAGE).expect("page");
         let mut split = crate::render::configured_environment();
@@ -352,12 +483,8 @@ mod tests {
     fn spliced_changes_print_as_the_changes_they_stand_for_in_either_environment() {
         let theme = Theme::load(std::path::Path::new("/nonexistent"), "default").expect("theme");
         let memo = Memo::default();
-        let strings = crate::render::context::Table::value(
-            crate::i18n::strings(crate::model::Language::ZhCn)
-                .iter()
-                .map(|(k, v)| (*k, Value::from(*v))),
-        );
-        let lists = Splicer::for_theme(&theme, &memo, strings, "zh-CN").expect("built-in");
+        let env = super::environment(&theme).expect("built-in");
+        let lists = Splicer::new(Arc::new(env), &memo, strings(), "zh-CN");
         let mentions = Arc::new(Mentions::default());
         let mentions_value = Value::from_object(MentionsObject(Arc::clone(&mentions)));
         let place = |root: &'static str, site_root: &'static str| Place {
@@ -367,10 +494,23 @@ mod tests {
             mentions: &mentions,
             mentions_value: &mentions_value,
         };
-        let groups = groups();
-        let plain = Value::from(Serde(&groups));
+        let raw = changes();
+        let names = BTreeMap::from([("hr".to_owned(), "人社局".to_owned())]);
+        let made = Cell::new(0);
+        let counted = |c| {
+            made.set(made.get() + 1);
+            view(c)
+        };
+        let source = |raw, names| Source {
+            changes: raw,
+            names,
+            last_edition: Some("2015"),
+            departments: vec!["<strong>人社局</strong>".to_owned()],
+            view: &counted,
+        };
+        let plain = Value::from(Serde(&groups(&raw)));
         let spliced = lists
-            .groups(&place("../", "../../"), &groups)
+            .groups(&place("../", "../../"), &source(&raw, &names))
             .expect("spliced");
         let [expected, split_plain] = printed(&theme, &plain, &mentions_value, "../");
         assert!(
@@ -384,20 +524,44 @@ mod tests {
         assert_eq!(split_plain, expected, "plain changes in the spliced macros");
         let both = printed(&theme, &spliced, &mentions_value, "../");
         assert_eq!(both, [expected.clone(), expected.clone()]);
-        let count = || memo.changes.len();
-        assert_eq!(count(), 3);
-        // The same changes again come from the memo; at another depth they are new.
+        assert_eq!((memo.len(), made.get()), (3, 3));
+        // The same changes again come from the memo, without a view.
         let again = lists
-            .groups(&place("../", "../../"), &groups)
+            .groups(&place("../", "../../"), &source(&raw, &names))
             .expect("spliced");
         assert_eq!(printed(&theme, &again, &mentions_value, "../")[1], expected);
-        assert_eq!(count(), 3);
-        let deeper = lists
-            .groups(&place("../../", "../../../"), &groups)
+        assert_eq!((memo.len(), made.get()), (3, 3));
+        // A change that differs is made again, and prints as its own view does.
+        let mut edited = changes();
+        edited[1].title = "健在证明（新）".to_owned();
+        let spliced = lists
+            .groups(&place("../", "../../"), &source(&edited, &names))
             .expect("spliced");
-        assert_eq!(count(), 6);
-        let [at_depth, spliced_at_depth] = printed(&theme, &deeper, &mentions_value, "../../");
-        assert_eq!(spliced_at_depth, at_depth);
+        assert_eq!(made.get(), 4);
+        let [now, _] = printed(
+            &theme,
+            &Value::from(Serde(&groups(&edited))),
+            &mentions_value,
+            "../",
+        );
+        assert!(now.contains("健在证明（新）"));
+        assert_eq!(printed(&theme, &spliced, &mentions_value, "../")[1], now);
+        // Other department names or another depth: every change is made again.
+        let renamed = BTreeMap::from([("hr".to_owned(), "人力社保局".to_owned())]);
+        lists
+            .groups(&place("../", "../../"), &source(&edited, &renamed))
+            .expect("spliced");
+        assert_eq!(made.get(), 7);
+        let deeper = lists
+            .groups(&place("../../", "../../../"), &source(&raw, &names))
+            .expect("spliced");
+        assert_eq!((memo.len(), made.get()), (6, 10));
+        let plain = Value::from(Serde(&groups(&raw)));
+        let [at_depth, _] = printed(&theme, &plain, &mentions_value, "../../");
+        assert_eq!(
+            printed(&theme, &deeper, &mentions_value, "../../")[1],
+            at_depth
+        );
         assert_ne!(at_depth, expected);
     }
 }

@@ -10,18 +10,22 @@
 //! parts that are spliced:
 //!
 //! - the chrome: `base.html` with every top-level block a placeholder,
-//!   rendered once per [`Key`] and kept;
-//! - the blocks: the page's template rendered against a stand-in `base.html`
-//!   that prints only its top-level blocks (their text taken from `base.html`
-//!   itself, so a block the page leaves alone, or calls `super()` in, prints
-//!   the same), each followed by a separator.
+//!   rendered once per [`Key`] and kept, cut at the placeholders into the
+//!   texts between the blocks;
+//! - the page: its template rendered against a stand-in `base.html` that
+//!   prints those texts (from the context) and, between them, its top-level
+//!   blocks (their text taken from `base.html` itself, so a block the page
+//!   leaves alone, or calls `super()` in, prints the same). The page is
+//!   written once, in order, with no splicing afterwards.
 //!
 //! That is exact only while `base.html` reads nothing else of the page and the
 //! page templates set nothing `base.html` reads: true of the built-in
 //! templates, which a test renders both ways. A site that overrides
 //! `base.html` gets every page rendered in full, and so does a page whose
-//! template it overrides ([`Chrome::for_theme`]). Separators and placeholders
-//! carry a random number drawn for each build, so no content can contain one.
+//! template it overrides ([`Compiled::for_theme`]), and so does a page whose
+//! chrome does not have each block once and in order. Placeholders carry a
+//! random number drawn when the templates are compiled (once per theme while
+//! `serve` runs), so no content can contain one: it never reaches the output.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher as _, Hasher as _, RandomState};
@@ -29,10 +33,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::{Environment, Value};
 
+use crate::render::context::PageContext;
 use crate::render::theme::{Origin, Theme};
 
 /// The template the chrome is rendered from (in its own environment).
 const CHROME: &str = "chrome.html";
+
+/// The name under which the blocks' stand-in `base.html` finds the
+/// chrome's text between its blocks (a list of safe strings).
+const TEXT: &str = "__minglu_chrome";
 
 /// Names `base.html` reads from a page's context: a page whose own view has
 /// one of them is rendered in full (its value could change the chrome).
@@ -58,19 +67,22 @@ struct Key {
     search: bool,
 }
 
-/// A piece of a page: the chrome's text, or the page's block of that index.
-enum Piece {
-    Text(String),
-    Block(usize),
+/// The split rendering of one build: the compiled templates (kept across
+/// builds while the theme is the same) and the chrome made so far.
+pub(super) struct Chrome {
+    compiled: Arc<Compiled>,
+    /// The chrome by key, made by the first page that needs it (the chrome
+    /// also prints the site's values, which another build may change).
+    made: Mutex<HashMap<Key, Arc<Value>>>,
 }
 
-/// The split rendering of one build.
-pub(super) struct Chrome {
+/// The templates of the split rendering, compiled.
+pub(super) struct Compiled {
     /// The page templates, with `base.html` the stand-in that prints blocks.
     blocks: Environment<'static>,
     /// `base.html` and the template that renders it with placeholder blocks.
     whole: Environment<'static>,
-    /// Separates the blocks in the stand-in's output; starts every placeholder.
+    /// Starts and ends every placeholder of the chrome.
     marker: String,
     /// How many top-level blocks `base.html` has.
     count: usize,
@@ -82,14 +94,12 @@ pub(super) struct Chrome {
     /// Whether `macros.html`'s `change_groups` prints spliced changes
     /// ([`super::changes`]).
     changes: bool,
-    /// The chrome by key, made by the first page that needs it.
-    made: Mutex<HashMap<Key, Arc<Vec<Piece>>>>,
 }
 
-impl Chrome {
-    /// The split rendering for a build with `theme`, or `None` when the theme
+impl Compiled {
+    /// The split rendering's templates for `theme`, or `None` when the theme
     /// overrides `base.html` (every page is rendered in full).
-    pub(super) fn for_theme(theme: &Theme) -> Option<Chrome> {
+    pub(super) fn for_theme(theme: &Theme) -> Option<Compiled> {
         let base = theme.templates.get("base.html")?;
         if !matches!(base.origin, Origin::BuiltIn) {
             return None;
@@ -99,7 +109,9 @@ impl Chrome {
         let marker = format!("\u{F8FF}{nonce:016x}\u{F8FF}");
         let stand_in: String = blocks
             .iter()
-            .map(|(_, text)| format!("{text}{marker}"))
+            .enumerate()
+            .map(|(i, (_, text))| format!("{{{{ {TEXT}[{i}] }}}}{text}"))
+            .chain([format!("{{{{ {TEXT}[{}] }}}}", blocks.len())])
             .collect();
         let chrome: String = std::iter::once("{% extends \"base.html\" %}".to_owned())
             .chain(blocks.iter().enumerate().map(|(i, (name, _))| {
@@ -137,7 +149,7 @@ impl Chrome {
         }
         super::rows::add_functions(&mut split);
         super::changes::add_functions(&mut split);
-        Some(Chrome {
+        Some(Compiled {
             blocks: split,
             rows,
             changes,
@@ -145,27 +157,42 @@ impl Chrome {
             marker,
             count: blocks.len(),
             pages,
-            made: Mutex::new(HashMap::new()),
         })
+    }
+}
+
+impl Chrome {
+    /// The split rendering of one build, with `compiled` templates.
+    pub(super) fn new(compiled: Arc<Compiled>) -> Chrome {
+        Chrome {
+            compiled,
+            made: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Whether page `name` is rendered here with `item_list` printing
     /// spliced lists.
     pub(super) fn splices(&self, name: &str) -> bool {
-        self.rows && self.pages.contains(name)
+        self.compiled.rows && self.compiled.pages.contains(name)
     }
 
     /// Whether page `name` is rendered here with `change_groups` printing
     /// spliced changes.
     pub(super) fn splices_changes(&self, name: &str) -> bool {
-        self.changes && self.pages.contains(name)
+        self.compiled.changes && self.compiled.pages.contains(name)
     }
 
-    /// Page `name` rendered with `context` (whose page's own view is `page`),
-    /// or `None` when its template is not split or anything fails (the caller
-    /// renders it in full, and reports any error as it is).
-    pub(super) fn render(&self, name: &str, page: &Value, context: &Value) -> Option<String> {
-        if !self.pages.contains(name) {
+    /// Page `name` rendered with `context` (whose page's own view is `page`)
+    /// into `buffer`, or `None` when its template is not split or anything
+    /// fails (the caller renders it in full, and reports any error as it is).
+    pub(super) fn render(
+        &self,
+        name: &str,
+        page: &Value,
+        context: &Value,
+        mut buffer: Vec<u8>,
+    ) -> Option<String> {
+        if !self.compiled.pages.contains(name) {
             return None;
         }
         let shadowed = READ_BY_BASE
@@ -184,59 +211,58 @@ impl Chrome {
             search: path.ends_with("search/"),
         };
         let chrome = self.chrome(key, context)?;
-        let rendered = self.blocks.get_template(name).ok()?.render(context).ok()?;
-        let blocks: Vec<&str> = rendered.split(&self.marker).collect();
-        if blocks.len() != self.count + 1 {
-            return None;
-        }
-        let size = chrome
-            .iter()
-            .map(|p| match p {
-                Piece::Text(t) => t.len(),
-                Piece::Block(i) => blocks[*i].len(),
-            })
-            .sum();
-        let mut out = String::with_capacity(size);
-        for piece in chrome.iter() {
-            out.push_str(match piece {
-                Piece::Text(t) => t,
-                Piece::Block(i) => blocks[*i],
-            });
-        }
-        Some(out)
+        let own = context.downcast_object_ref::<PageContext>()?;
+        let mut common = own.common.clone();
+        common.push((TEXT, Value::clone(&chrome)));
+        let context = Value::from_object(PageContext {
+            page: own.page.clone(),
+            common,
+        });
+        let template = self.compiled.blocks.get_template(name).ok()?;
+        buffer.clear();
+        template.render_captured_to(context, &mut buffer).ok()?;
+        String::from_utf8(buffer).ok()
     }
 
     /// The chrome of `key`, rendered with `context` if it is the first page
     /// of its key.
-    fn chrome(&self, key: Key, context: &Value) -> Option<Arc<Vec<Piece>>> {
+    fn chrome(&self, key: Key, context: &Value) -> Option<Arc<Value>> {
         let made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(pieces) = made.get(&key) {
             return Some(Arc::clone(pieces));
         }
         drop(made);
-        let text = self.whole.get_template(CHROME).ok()?.render(context).ok()?;
-        let pieces = Arc::new(self.pieces(&text)?);
+        let text = self
+            .compiled
+            .whole
+            .get_template(CHROME)
+            .ok()?
+            .render(context)
+            .ok()?;
+        let pieces = Arc::new(self.texts(&text)?);
         let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
         Some(Arc::clone(made.entry(key).or_insert(pieces)))
     }
 
-    /// The chrome's text cut at its placeholders.
-    fn pieces(&self, text: &str) -> Option<Vec<Piece>> {
-        let mut pieces = Vec::new();
+    /// The chrome's text between its placeholders, as a list of safe
+    /// strings, when it has every block's placeholder once and in order
+    /// (else the page is rendered in full).
+    fn texts(&self, text: &str) -> Option<Value> {
+        let marker = &self.compiled.marker;
+        let mut texts = Vec::with_capacity(self.compiled.count + 1);
         let mut rest = text;
-        while let Some(at) = rest.find(&self.marker) {
-            pieces.push(Piece::Text(rest[..at].to_owned()));
-            let after = &rest[at + self.marker.len()..];
-            let end = after.find(&self.marker)?;
+        while let Some(at) = rest.find(marker.as_str()) {
+            texts.push(Value::from_safe_string(rest[..at].to_owned()));
+            let after = &rest[at + marker.len()..];
+            let end = after.find(marker.as_str())?;
             let index: usize = after[..end].parse().ok()?;
-            if index >= self.count {
+            if index != texts.len() - 1 {
                 return None;
             }
-            pieces.push(Piece::Block(index));
-            rest = &after[end + self.marker.len()..];
+            rest = &after[end + marker.len()..];
         }
-        pieces.push(Piece::Text(rest.to_owned()));
-        Some(pieces)
+        texts.push(Value::from_safe_string(rest.to_owned()));
+        (texts.len() == self.compiled.count + 1).then(|| Value::from(texts))
     }
 }
 

@@ -6,10 +6,9 @@ use serde::Serialize;
 
 use super::Shared;
 use super::current::{PurposeCount, purpose_counts};
-use crate::model::mention::texts;
 use crate::model::{Departments, Item};
 use crate::plan::{Scope, url};
-use crate::render::mentions::Mentions;
+use crate::render::mentions::{Mentions, TargetsMemo};
 use crate::render::views::{
     ContactView, DepartmentView, ItemRow, PageView, RegisterGroup, RegisterSummary, Rows,
 };
@@ -162,26 +161,29 @@ pub(super) fn purpose_page<'a>(
     name: &'a str,
     scope: &Scope<'a>,
     mentions: &Mentions,
+    memo: &TargetsMemo,
 ) -> PurposePage<'a> {
     let for_purpose = |i: &Item| i.purposes.iter().any(|p| p == name);
     let mut referred = BTreeSet::new();
     for p in &scope.registers {
-        for item in p.snapshot.items.iter().filter(|i| for_purpose(i)) {
-            for (_, text) in texts(item) {
-                referred.extend(
-                    mentions
-                        .targets(text, &p.register.key)
-                        .into_iter()
-                        .map(|(_, _, path)| path.to_owned()),
-                );
-            }
-        }
+        let items = p.snapshot.items.iter().filter(|i| for_purpose(i));
+        mentions.mentioned_by((scope.kind, &p.register.key), items, memo, &mut referred);
     }
+    let mut page = String::new();
+    let mut is_referred = |key: &str, id: &str| {
+        page.clear();
+        page.push_str(key);
+        page.push('/');
+        page.push_str(id);
+        page.push('/');
+        debug_assert_eq!(page, url::item(key, id));
+        referred.contains(&page)
+    };
     let related = scope
         .registers
         .iter()
         .flat_map(|p| p.snapshot.items.iter().map(move |i| (p, i)))
-        .filter(|(p, i)| !for_purpose(i) && referred.contains(&url::item(&p.register.key, &i.id)))
+        .filter(|(p, i)| !for_purpose(i) && is_referred(&p.register.key, &i.id))
         .map(|(p, i)| ItemRow::of(i, &p.register.key, p.departments))
         .collect();
     PurposePage {

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::context::{PageContext, Table};
 use super::history_views::{self, ChangeGroups, FieldMemo, FieldViews};
 use super::mentions::{Mentions, MentionsObject};
-use super::theme::Theme;
+use super::theme::{Origin, Theme};
 use super::views::{Link, PageView, SiteView, register_links};
 use super::{Purpose, RenderFailure, RenderStats, Sink, TemplateError, markdown};
 use crate::history::RegisterHistory;
@@ -45,6 +45,103 @@ pub struct Memo {
     fields: FieldMemo,
     /// Change list entries.
     changes: changes::Memo,
+    /// Each scope's cross-references.
+    mentions: super::mentions::Memo,
+    /// What each item's texts mention (for the purpose pages' related items).
+    targets: super::mentions::TargetsMemo,
+    /// The templates, compiled, with the theme's templates they were compiled from.
+    compiled: Mutex<Option<Arc<Compiled>>>,
+    /// Buffers of pages handed to the sink, to render later pages into:
+    /// large pages then reuse memory instead of each mapping (and faulting
+    /// in) fresh pages of its own.
+    buffers: Mutex<Vec<Vec<u8>>>,
+}
+
+/// How many page buffers are kept, and the largest kept.
+const BUFFERS: (usize, usize) = (8, 16 << 20);
+
+impl Memo {
+    /// A buffer to render a page into (empty, with room from an earlier page).
+    fn buffer(&self) -> Vec<u8> {
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        buffers.pop().unwrap_or_default()
+    }
+
+    /// Keeps `buffer` (a page's text, handed to the sink) for a later page.
+    fn give_back(&self, mut buffer: Vec<u8>) {
+        if buffer.capacity() < 1 << 16 || buffer.capacity() > BUFFERS.1 {
+            return;
+        }
+        buffer.clear();
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        if buffers.len() < BUFFERS.0 {
+            buffers.push(buffer);
+        }
+    }
+}
+
+/// Every environment a build renders with, compiled from a theme's templates.
+pub(super) struct Compiled {
+    /// What they were compiled from: each template's name, text and origin.
+    from: Vec<(String, String, Origin)>,
+    /// Every template, as the theme has it (or why they do not compile).
+    full: Result<Environment<'static>, Vec<TemplateError>>,
+    chrome: Option<Arc<chrome::Compiled>>,
+    rows: Option<Arc<Environment<'static>>>,
+    changes: Option<Arc<Environment<'static>>>,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled")
+            .field("templates", &self.from.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Compiled {
+    /// Whether these were compiled from the templates of `theme`.
+    fn compiled_from(&self, theme: &Theme) -> bool {
+        self.from.len() == theme.templates.len()
+            && self
+                .from
+                .iter()
+                .zip(&theme.templates)
+                .all(|(a, (name, t))| a.0 == *name && a.1 == t.source && a.2 == t.origin)
+    }
+
+    /// Every template of `theme`, compiled.
+    fn of(theme: &Theme) -> Compiled {
+        let from = theme.templates.iter();
+        Compiled {
+            from: from
+                .map(|(name, t)| (name.clone(), t.source.clone(), t.origin.clone()))
+                .collect(),
+            full: super::environment(theme),
+            chrome: chrome::Compiled::for_theme(theme).map(Arc::new),
+            rows: rows::environment(theme).map(Arc::new),
+            changes: changes::environment(theme).map(Arc::new),
+        }
+    }
+
+    /// The environment of every template, or why it does not compile.
+    pub(super) fn full(&self) -> Result<&Environment<'static>, Vec<TemplateError>> {
+        self.full.as_ref().map_err(Clone::clone)
+    }
+}
+
+impl Memo {
+    /// The templates of `theme` compiled: those of the last build when its
+    /// theme had the same templates (names, texts and origins).
+    pub(super) fn compiled(&self, theme: &Theme) -> Arc<Compiled> {
+        let mut kept = self.compiled.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = kept.as_ref().filter(|c| c.compiled_from(theme)) {
+            return Arc::clone(c);
+        }
+        let made = Arc::new(Compiled::of(theme));
+        *kept = Some(Arc::clone(&made));
+        made
+    }
 }
 
 use current::{home, item_page, register_page, withdrawn_page};
@@ -131,6 +228,8 @@ struct Shared<'a> {
     changes: Option<changes::Splicer<'a>>,
     /// What the pages are rendered for.
     purpose: Purpose,
+    /// What this build keeps for the next.
+    memo: &'a Memo,
     /// Each register's changes, grouped, by edition (the pending ones last),
     /// made once per build when more pages show them (an edition's page, the
     /// changes page, the feeds, the home page and the register's page all do)
@@ -139,24 +238,50 @@ struct Shared<'a> {
 }
 
 /// A register's grouped changes, made for one page or shared by all.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub(super) enum Groups<'a> {
+enum Groups<'a> {
     Shared(&'a ChangeGroups<'a>),
     Own(ChangeGroups<'a>),
+    /// The pending changes of register `i`, made when serialized, unless
+    /// [`Groups::splice`] splices them from the raw changes first.
+    Pending(&'a Shared<'a>, usize),
     /// The changes as [`changes::Splicer::groups`] hands them to a page.
     Spliced(Value),
 }
 
+impl Serialize for Groups<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Groups::Shared(g) => g.serialize(serializer),
+            Groups::Own(g) => g.serialize(serializer),
+            Groups::Pending(shared, i) => match shared.change_groups.get(*i) {
+                Some(made) => made[made.len() - 1].serialize(serializer),
+                None => {
+                    change_groups(&shared.histories[*i], None, &shared.fields).serialize(serializer)
+                }
+            },
+            Groups::Spliced(value) => value.serialize(serializer),
+        }
+    }
+}
+
 impl Groups<'_> {
-    /// Replaces the groups by what `splice` makes of them (when it makes anything).
-    pub(super) fn splice(&mut self, splice: &impl Fn(&ChangeGroups<'_>) -> Option<Value>) {
-        let made = match self {
-            Groups::Shared(g) => splice(g),
-            Groups::Own(g) => splice(g),
-            Groups::Spliced(_) => None,
+    /// Splices pending changes through `splicer` at `place` (when it makes
+    /// anything); other changes stay as they are.
+    fn splice(&mut self, splicer: &changes::Splicer<'_>, place: &changes::Place<'_>) {
+        let Groups::Pending(shared, i) = *self else {
+            return;
         };
-        if let Some(value) = made {
+        let h = &shared.histories[i];
+        let fields = &shared.fields;
+        let view = |c| history_views::change_view(h, None, &h.of.pending, c, fields);
+        let source = changes::Source {
+            changes: &h.of.pending.items,
+            names: &h.of.pending.department_names,
+            last_edition: h.register.editions.last().map(|e| e.id.as_str()),
+            departments: history_views::department_lines(&h.of.pending, &fields.labels),
+            view: &view,
+        };
+        if let Some(value) = splicer.groups(place, &source) {
             *self = Groups::Spliced(value);
         }
     }
@@ -166,10 +291,13 @@ impl<'a> Shared<'a> {
     /// The changes of edition `e` of register `i` (`None`: the working copy's
     /// pending changes), grouped.
     fn groups(&'a self, i: usize, e: Option<usize>) -> Groups<'a> {
+        let Some(e) = e else {
+            return Groups::Pending(self, i);
+        };
         if let Some(made) = self.change_groups.get(i) {
-            return Groups::Shared(&made[e.unwrap_or(made.len() - 1)]);
+            return Groups::Shared(&made[e]);
         }
-        Groups::Own(change_groups(&self.histories[i], e, &self.fields))
+        Groups::Own(change_groups(&self.histories[i], Some(e), &self.fields))
     }
 }
 
@@ -284,13 +412,14 @@ fn unmade_catalogue(plan: &Plan<'_>) -> Vec<crate::export::Entry> {
 /// that differ only by edition are rendered once ([`frozen`]).
 pub(super) fn render_pages(
     plan: &Plan<'_>,
-    env: &Environment<'_>,
+    compiled: &Compiled,
     theme: &Theme,
     pages: &[&PlannedPage<'_>],
     sink: &Sink<'_>,
     (purpose, memo): (Purpose, &Memo),
 ) -> Result<RenderStats, RenderFailure> {
-    let shared = shared(plan, theme, pages, (purpose, memo));
+    let env = compiled.full().map_err(RenderFailure::Templates)?;
+    let shared = shared(plan, (theme, compiled), pages, (purpose, memo));
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
     let made = Mutex::new(HashMap::new());
     let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
@@ -307,7 +436,9 @@ pub(super) fn render_pages(
             counts.0.fetch_add(1, Ordering::Relaxed);
         }
         counts.1.fetch_add(1, Ordering::Relaxed);
-        sink(&file, text.as_bytes()).err().map(RenderFailure::Write)
+        let written = sink(&file, text.as_bytes()).err().map(RenderFailure::Write);
+        shared.memo.give_back(text.into_bytes());
+        written
     };
     // A check renders at most one page per distinct item: grouping would find nothing
     // to share.
@@ -388,7 +519,7 @@ fn by_item<'p, 'a>(
 
 fn shared<'a>(
     plan: &'a Plan<'a>,
-    theme: &Theme,
+    (theme, compiled): (&Theme, &Compiled),
     pages: &[&PlannedPage<'_>],
     (purpose, memo): (Purpose, &'a Memo),
 ) -> Shared<'a> {
@@ -434,7 +565,7 @@ fn shared<'a>(
                     .flat_map(|h| h.withdrawn().map(|(id, _)| (h.register.key.as_str(), id)))
                     .collect()
             };
-            let m = Arc::new(Mentions::of(scope, withdrawn.into_iter()));
+            let m = Mentions::kept(scope, withdrawn.into_iter(), &memo.mentions);
             let value = minijinja::Value::from_object(MentionsObject(Arc::clone(&m)));
             (scope.kind, m, value)
         })
@@ -449,8 +580,13 @@ fn shared<'a>(
         mentions,
         site_value: Table::of_map(&Value::from(Serde(&site_view))),
         site: site_view,
-        rows: rows::Splicer::for_theme(theme, &memo.rows, strings.clone(), language),
-        changes: changes::Splicer::for_theme(theme, &memo.changes, strings.clone(), language),
+        rows: compiled
+            .rows
+            .as_ref()
+            .map(|env| rows::Splicer::new(Arc::clone(env), &memo.rows, strings.clone(), language)),
+        changes: compiled.changes.as_ref().map(|env| {
+            changes::Splicer::new(Arc::clone(env), &memo.changes, strings.clone(), language)
+        }),
         fields,
         strings,
         asset_version: crate::content::seal::sha256_hex(&assets)[..10].to_owned(),
@@ -460,8 +596,12 @@ fn shared<'a>(
         catalogue: std::sync::OnceLock::new(),
         data_memo: crate::export::DataMemo::default(),
         masks: frozen::Masks::for_theme(theme),
-        chrome: chrome::Chrome::for_theme(theme),
+        chrome: compiled
+            .chrome
+            .as_ref()
+            .map(|c| chrome::Chrome::new(Arc::clone(c))),
         purpose,
+        memo,
         change_groups,
     }
 }
@@ -514,7 +654,12 @@ fn render_page(
         PageId::Purposes => r.page("purposes.html", purposes_page(scope)),
         PageId::Purpose { purpose } => r.listing(
             "purpose.html",
-            purpose_page(purpose, scope, shared.mentions(scope.kind).0),
+            purpose_page(
+                purpose,
+                scope,
+                shared.mentions(scope.kind).0,
+                &shared.memo.targets,
+            ),
         ),
         PageId::Page { slug } => {
             let page = plan
@@ -667,7 +812,7 @@ impl Renderer<'_> {
                     mentions,
                     mentions_value,
                 };
-                groups.splice(&|g| splicer.groups(&place, g));
+                groups.splice(splicer, &place);
             }
         }
         self.page(name, page)
@@ -721,7 +866,7 @@ impl Renderer<'_> {
         if let Some(text) = shared
             .chrome
             .as_ref()
-            .and_then(|c| c.render(name, &page, &context))
+            .and_then(|c| c.render(name, &page, &context, shared.memo.buffer()))
         {
             return Ok(text);
         }

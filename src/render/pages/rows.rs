@@ -14,9 +14,10 @@
 //! iterated as the list it stands for, so the output is the same either way.
 //!
 //! This holds only while `macros.html` is the built-in one: a theme that
-//! overrides it gets no splicing ([`Splicer::for_theme`]).
+//! overrides it gets no splicing ([`environment`]).
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
@@ -41,91 +42,201 @@ const LIST_CLOSE: &str = "\n</ul>";
 /// depths, in two scopes): past it, the memo starts again.
 const LIMIT: usize = 200_000;
 
-/// Rows rendered so far, by everything their HTML depends on; kept across
-/// builds (a rebuild renders only the rows that changed).
-#[derive(Debug)]
+/// More lists than any site shows at once: past it, the lists kept start again.
+const LIST_LIMIT: usize = 20_000;
+
+/// Rows rendered so far, and whole lists of them, by everything their HTML
+/// depends on; kept across builds (a rebuild renders only the rows that
+/// changed, and makes only the lists that changed).
+#[derive(Debug, Default)]
 pub(super) struct Memo {
     rows: Kept<Row>,
+    lists: Kept<List>,
 }
 
-impl Default for Memo {
+/// Pieces of HTML rendered on their own, by a hash of everything they depend
+/// on (each piece holds what it was made from, and is used only where that
+/// is equal), shared by the threads of a build and kept across builds.
+pub(super) struct Kept<V> {
+    map: Mutex<HashMap<u64, Vec<Arc<V>>>>,
+}
+
+impl<V> Default for Kept<V> {
     fn default() -> Self {
-        Memo {
-            rows: Kept::new(LIMIT),
+        Kept {
+            map: Mutex::new(HashMap::new()),
         }
     }
-}
-
-/// Pieces of HTML rendered on their own, by everything they depend on, shared
-/// by the threads of a build and kept across builds; past `limit` entries it
-/// starts again.
-pub(super) struct Kept<V> {
-    map: Mutex<HashMap<Vec<u8>, Arc<V>>>,
-    limit: usize,
 }
 
 impl<V> Kept<V> {
-    /// An empty memo of at most `limit` entries.
-    pub(super) fn new(limit: usize) -> Self {
-        Kept {
-            map: Mutex::new(HashMap::new()),
-            limit,
-        }
-    }
-
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<u8>, Arc<V>>> {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Vec<Arc<V>>>> {
         self.map.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The piece kept under `key`, if any.
-    pub(super) fn get(&self, key: &[u8]) -> Option<Arc<V>> {
-        self.map().get(key).cloned()
-    }
-
-    /// The piece kept under each of `keys`, if any.
-    pub(super) fn get_all(&self, keys: &[Vec<u8>]) -> Vec<Option<Arc<V>>> {
+    /// The piece kept under `hash` for which `matches` holds, if any.
+    fn find(&self, hash: u64, matches: impl Fn(&V) -> bool) -> Option<Arc<V>> {
         let map = self.map();
-        keys.iter().map(|k| map.get(k).cloned()).collect()
+        map.get(&hash)?.iter().find(|v| matches(v)).cloned()
     }
 
-    /// Keeps `made` (emptying the memo first if it would pass its limit).
-    pub(super) fn keep(&self, made: Vec<(Vec<u8>, Arc<V>)>) {
+    /// Keeps `made` (emptying the memo first if it would pass `limit` entries).
+    fn keep(&self, made: Vec<(u64, Arc<V>)>, limit: usize) {
         if made.is_empty() {
             return;
         }
         let mut map = self.map();
-        if map.len() + made.len() > self.limit {
+        if map.len() + made.len() > limit {
             map.clear();
         }
-        map.extend(made);
+        for (hash, v) in made {
+            let bucket = map.entry(hash).or_default();
+            // Another version of a piece under one hash is rare: keep a few.
+            if bucket.len() >= 4 {
+                bucket.remove(0);
+            }
+            bucket.push(v);
+        }
     }
 
     /// How many pieces are kept.
-    pub(super) fn len(&self) -> usize {
-        self.map().len()
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map().values().map(Vec::len).sum()
     }
 }
 
 impl<V> std::fmt::Debug for Kept<V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Kept")
-            .field("entries", &self.len())
+            .field("entries", &self.map().len())
             .finish()
     }
 }
 
-/// One rendered row: its HTML and its value as a template sees it.
+/// A fast hasher for memo keys (collisions only cost a comparison).
+#[derive(Default)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Everything a row's HTML depends on besides the UI strings: the page's
+/// `root` and the row's values (owned, as a kept row holds them).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct RowKey {
+    language: &'static str,
+    root: String,
+    id: String,
+    title: String,
+    path: String,
+    summary: Option<String>,
+    badge: &'static str,
+    kind: &'static str,
+    aliases: Vec<String>,
+    go_to: Vec<String>,
+}
+
+impl RowKey {
+    fn of(language: &'static str, root: &str, row: &ItemRow<'_>) -> RowKey {
+        RowKey {
+            language,
+            root: root.to_owned(),
+            id: row.id.to_owned(),
+            title: row.title.to_owned(),
+            path: row.path.clone(),
+            summary: row.summary.map(str::to_owned),
+            badge: row.badge,
+            kind: row.kind,
+            aliases: row.aliases.to_vec(),
+            go_to: row.go_to.iter().map(|d| (*d).to_owned()).collect(),
+        }
+    }
+
+    /// Whether this is the key of `row` at `root` in `language`.
+    fn is(&self, language: &str, root: &str, row: &ItemRow<'_>) -> bool {
+        self.language == language
+            && self.root == root
+            && self.id == row.id
+            && self.title == row.title
+            && self.path == row.path
+            && self.summary.as_deref() == row.summary
+            && self.badge == row.badge
+            && self.kind == row.kind
+            && self.aliases == row.aliases
+            && self.go_to.len() == row.go_to.len()
+            && self.go_to.iter().zip(&row.go_to).all(|(a, b)| a == b)
+    }
+}
+
+/// The hash of [`RowKey::of`] `(language, root, row)`, without making it.
+fn row_hash(language: &str, root: &str, row: &ItemRow<'_>) -> u64 {
+    let mut h = Fx::default();
+    language.hash(&mut h);
+    root.hash(&mut h);
+    row.id.hash(&mut h);
+    row.title.hash(&mut h);
+    row.path.hash(&mut h);
+    row.summary.hash(&mut h);
+    row.badge.hash(&mut h);
+    row.kind.hash(&mut h);
+    row.aliases.hash(&mut h);
+    row.go_to.hash(&mut h);
+    h.finish()
+}
+
+/// One rendered row: what it was made from, its HTML and its value as a
+/// template sees it.
 #[derive(Debug)]
 struct Row {
+    key: RowKey,
     html: String,
     value: Value,
 }
 
-/// A spliced item list: the rows' values, and the list's HTML.
+/// One spliced list, kept whole: its rows and the list as a template value.
+#[derive(Debug)]
+struct List {
+    rows: Vec<Arc<Row>>,
+    value: Value,
+}
+
+/// A spliced item list: the rows' values, and the list's HTML (a safe
+/// string, printed as it is without a copy).
 #[derive(Debug)]
 pub(super) struct RowsObject {
     rows: Vec<Value>,
-    html: String,
+    html: Value,
 }
 
 impl Object for RowsObject {
@@ -155,52 +266,80 @@ pub(super) trait Lists<'a> {
 
 /// Renders item lists row by row for one build.
 pub(super) struct Splicer<'m> {
-    /// The built-in `macros.html` and [`ROW`].
-    env: Environment<'static>,
+    /// The built-in `macros.html` and [`ROW`] ([`environment`]).
+    env: Arc<Environment<'static>>,
     memo: &'m Memo,
     strings: Value,
     language: &'static str,
 }
 
+/// The environment [`Splicer`] renders rows with, for a build with `theme`,
+/// or `None` when the theme overrides `macros.html`.
+pub(super) fn environment(theme: &Theme) -> Option<Environment<'static>> {
+    builtin_macros(
+        theme,
+        spliced_macros,
+        ROW,
+        "{% from \"macros.html\" import item_list %}{{ item_list(rows) }}",
+    )
+}
+
 impl<'m> Splicer<'m> {
-    /// The splicer of a build with `theme`, or `None` when the theme
-    /// overrides `macros.html`.
-    pub(super) fn for_theme(
-        theme: &Theme,
+    /// The splicer of a build rendering rows with `env` ([`environment`]).
+    pub(super) fn new(
+        env: Arc<Environment<'static>>,
         memo: &'m Memo,
         strings: Value,
         language: &'static str,
-    ) -> Option<Splicer<'m>> {
-        let env = builtin_macros(
-            theme,
-            spliced_macros,
-            ROW,
-            "{% from \"macros.html\" import item_list %}{{ item_list(rows) }}",
-        )?;
-        Some(Splicer {
+    ) -> Splicer<'m> {
+        Splicer {
             env,
             memo,
             strings,
             language,
-        })
+        }
     }
 
     /// `rows` as a list that prints as the built-in `item_list` would print
     /// it on a page whose `root` is `root`; `None` if a row fails to render
     /// (the page then renders the list itself, and reports any error).
+    ///
+    /// A list whose every row is the same as in a list kept (an earlier
+    /// page's or build's) is that list; else each row kept is reused.
     pub(super) fn list(&self, root: &str, rows: &[ItemRow<'_>]) -> Option<Value> {
-        let keys: Vec<Vec<u8>> = rows.iter().map(|r| self.key(root, r)).collect();
-        let mut found = self.memo.rows.get_all(&keys);
-        let mut made = Vec::new();
-        for (i, slot) in found.iter_mut().enumerate() {
-            if slot.is_none() {
-                let row = Arc::new(self.render(root, &rows[i])?);
-                made.push((keys[i].clone(), Arc::clone(&row)));
-                *slot = Some(row);
-            }
+        let language = self.language;
+        let hashes: Vec<u64> = rows.iter().map(|r| row_hash(language, root, r)).collect();
+        let mut whole = Fx::default();
+        hashes.hash(&mut whole);
+        let list_hash = whole.finish();
+        let same = |list: &List| {
+            list.rows.len() == rows.len()
+                && list
+                    .rows
+                    .iter()
+                    .zip(rows)
+                    .all(|(kept, row)| kept.key.is(language, root, row))
+        };
+        if let Some(list) = self.memo.lists.find(list_hash, same) {
+            return Some(list.value.clone());
         }
-        self.memo.rows.keep(made);
-        let found: Vec<Arc<Row>> = found.into_iter().collect::<Option<_>>()?;
+        let mut made = Vec::new();
+        let mut found = Vec::with_capacity(rows.len());
+        for (row, hash) in rows.iter().zip(&hashes) {
+            let kept = self
+                .memo
+                .rows
+                .find(*hash, |k| k.key.is(language, root, row));
+            let row = if let Some(kept) = kept {
+                kept
+            } else {
+                let made_row = Arc::new(self.render(root, row)?);
+                made.push((*hash, Arc::clone(&made_row)));
+                made_row
+            };
+            found.push(row);
+        }
+        self.memo.rows.keep(made, LIMIT);
         let size = found.iter().map(|r| r.html.len()).sum::<usize>();
         let mut html = String::with_capacity(LIST_OPEN.len() + size + LIST_CLOSE.len());
         html.push_str(LIST_OPEN);
@@ -208,10 +347,18 @@ impl<'m> Splicer<'m> {
             html.push_str(&row.html);
         }
         html.push_str(LIST_CLOSE);
-        Some(Value::from_object(RowsObject {
+        let value = Value::from_object(RowsObject {
             rows: found.iter().map(|r| r.value.clone()).collect(),
-            html,
-        }))
+            html: Value::from_safe_string(html),
+        });
+        let list = List {
+            rows: found,
+            value: value.clone(),
+        };
+        self.memo
+            .lists
+            .keep(vec![(list_hash, Arc::new(list))], LIST_LIMIT);
+        Some(value)
     }
 
     /// One row rendered as a list of that row alone, without the list's tags.
@@ -225,35 +372,10 @@ impl<'m> Splicer<'m> {
         let text = self.env.get_template(ROW).ok()?.render(context).ok()?;
         let html = text.strip_prefix(LIST_OPEN)?.strip_suffix(LIST_CLOSE)?;
         Some(Row {
+            key: RowKey::of(self.language, root, row),
             html: html.to_owned(),
             value,
         })
-    }
-
-    /// Everything a row's HTML depends on, each part prefixed with its length.
-    fn key(&self, root: &str, row: &ItemRow<'_>) -> Vec<u8> {
-        let mut key = Vec::with_capacity(256);
-        let mut part = |bytes: &[u8]| {
-            key.extend_from_slice(&bytes.len().to_le_bytes());
-            key.extend_from_slice(bytes);
-        };
-        part(self.language.as_bytes());
-        part(root.as_bytes());
-        part(row.id.as_bytes());
-        part(row.title.as_bytes());
-        part(row.path.as_bytes());
-        part(row.summary.map_or(&[0xff][..], str::as_bytes));
-        part(row.badge.as_bytes());
-        part(row.kind.as_bytes());
-        part(&row.aliases.len().to_le_bytes());
-        for alias in row.aliases {
-            part(alias.as_bytes());
-        }
-        part(&row.go_to.len().to_le_bytes());
-        for department in &row.go_to {
-            part(department.as_bytes());
-        }
-        key
     }
 }
 
@@ -310,7 +432,7 @@ pub(super) fn add_functions(env: &mut Environment<'_>) {
                     "not a spliced item list",
                 ))
             },
-            |r| Ok(Value::from_safe_string(r.html.clone())),
+            |r| Ok(r.html.clone()),
         )
     });
 }
@@ -374,7 +496,8 @@ mod tests {
         let theme = Theme::load(std::path::Path::new("/nonexistent"), "default").expect("theme");
         let memo = Memo::default();
         let strings = strings();
-        let lists = Splicer::for_theme(&theme, &memo, strings, "zh-CN").expect("built-in");
+        let env = super::environment(&theme).expect("built-in");
+        let lists = Splicer::new(std::sync::Arc::new(env), &memo, strings, "zh-CN");
         let aliases = vec!["别名甲".to_owned(), "别名<乙>".to_owned()];
         let rows = rows(&aliases);
         let plain = Value::from(Serde(&rows));
