@@ -200,7 +200,11 @@ pub fn preview(
             phases: phases.summary(),
         },
     );
-    drop_aside(site);
+    // The cache holds the model too: this only lets go of it, so that the
+    // next load can take the working-copy items out of it rather than copy
+    // them (a model freed aside might still be held when the next edit
+    // comes).
+    drop(site);
     Ok((report, built))
 }
 

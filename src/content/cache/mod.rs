@@ -21,6 +21,7 @@ mod disk;
 pub use disk::ChangedFiles;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -97,6 +98,8 @@ struct CachedItem {
     diags: Vec<Diagnostic>,
     /// Its bytes in the cache file it was read from, if it was.
     stored: Option<disk::StoredItem>,
+    /// Whether the load under way reused it (then it stays for the next).
+    kept: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -107,6 +110,8 @@ struct CachedEdition {
     diags: Vec<Diagnostic>,
     /// Its bytes in the cache file it was read from, if it was.
     stored: Option<disk::StoredEdition>,
+    /// Whether the load under way reused it (then it stays for the next).
+    kept: AtomicBool,
 }
 
 /// Parsed files from the previous load (see the module documentation).
@@ -118,13 +123,20 @@ pub struct Cache {
     /// A cache that neither looks up nor keeps anything (a one-off load).
     off: bool,
     site: Option<Arc<Site>>,
-    /// Working-copy item file → (register, item) positions in `site`.
-    positions: HashMap<FileId, (usize, usize)>,
+    /// Working-copy item file → (register, item) positions in `site`, by
+    /// file id.
+    positions: Vec<Option<(usize, usize)>>,
+    /// By path. A load marks what it reuses ([`CachedItem::kept`]) and
+    /// adds what it reads to `next_items`; the entries it did not reuse
+    /// then make way for those (see [`Cache::finish`]), so an edit costs
+    /// the entries of the files it changed, not a new map.
     items: HashMap<String, CachedItem>,
+    /// By edition folder, kept as `items` are.
     editions: HashMap<String, CachedEdition>,
     next_items: Mutex<HashMap<String, CachedItem>>,
     next_editions: Mutex<HashMap<String, CachedEdition>>,
-    hits: Mutex<(usize, usize)>,
+    /// Files reused and files read by the load under way.
+    hits: (AtomicUsize, AtomicUsize),
     /// What a cache file held (see [`disk`]), when the cache was read from one.
     stored: Option<disk::Stored>,
     /// The stamps of the other files of the last load (site.yaml, lists,
@@ -154,18 +166,20 @@ impl Cache {
     /// Files reused and files read by the last load through this cache
     /// (a frozen edition counts as its number of files).
     pub fn last_load(&self) -> (usize, usize) {
-        *self.hits.lock().unwrap_or_else(PoisonError::into_inner)
+        (
+            self.hits.0.load(Ordering::Relaxed),
+            self.hits.1.load(Ordering::Relaxed),
+        )
     }
 
     fn count(&self, reused: usize, read: usize) {
-        let mut hits = self.hits.lock().unwrap_or_else(PoisonError::into_inner);
-        hits.0 += reused;
-        hits.1 += read;
+        self.hits.0.fetch_add(reused, Ordering::Relaxed);
+        self.hits.1.fetch_add(read, Ordering::Relaxed);
     }
 
     /// Starts a load: counters to zero.
     pub(crate) fn begin(&mut self) {
-        *self.hits.lock().unwrap_or_else(PoisonError::into_inner) = (0, 0);
+        self.hits = (AtomicUsize::new(0), AtomicUsize::new(0));
         self.spare = Vec::new();
         // When nobody else holds the last load's model any more (serve drops
         // it after each build), its working-copy items are moved into this
@@ -213,34 +227,34 @@ impl Cache {
     pub(crate) fn finish(&mut self, site: &Arc<Site>, walk: super::walk::Walk) {
         self.walk = Some(walk);
         self.spare = Vec::new();
-        self.items = std::mem::take(
+        self.items
+            .retain(|_, c| c.kept.swap(false, Ordering::Relaxed));
+        self.items.extend(std::mem::take(
             self.next_items
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner),
-        );
-        self.editions = std::mem::take(
+        ));
+        self.editions
+            .retain(|_, c| c.kept.swap(false, Ordering::Relaxed));
+        self.editions.extend(std::mem::take(
             self.next_editions
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner),
-        );
+        ));
         self.others = std::mem::take(
             self.next_others
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner),
         );
-        self.positions = site
-            .registers
-            .iter()
-            .enumerate()
-            .flat_map(|(r, register)| {
-                register
-                    .working
-                    .items
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, item)| (item.file, (r, i)))
-            })
-            .collect();
+        self.positions.clear();
+        self.positions.resize(site.files.len(), None);
+        for (r, register) in site.registers.iter().enumerate() {
+            for (i, item) in register.working.items.iter().enumerate() {
+                if let Some(at) = self.positions.get_mut(item.file.0 as usize) {
+                    *at = Some((r, i));
+                }
+            }
+        }
         self.site = Some(Arc::clone(site));
     }
 
@@ -265,7 +279,7 @@ impl Cache {
     }
 
     fn cached_item(&self, id: FileId) -> Option<Item> {
-        let (r, i) = *self.positions.get(&id)?;
+        let (r, i) = (*self.positions.get(id.0 as usize)?)?;
         if let Some(slot) = self.spare.get(r) {
             let item = slot
                 .get(i)?
@@ -310,9 +324,8 @@ impl Cache {
             let item = if c.item { self.cached_item(id) } else { None };
             if item.is_some() == c.item {
                 self.count(1, 0);
-                let parsed = (item, c.diags.clone());
-                self.keep_item(rel, stamp, (kind, prefix), &parsed, id, c.stored.clone());
-                return Ok(parsed);
+                c.kept.store(true, Ordering::Relaxed);
+                return Ok((item, c.diags.clone()));
             }
         }
         if let (Some(stamp), Some(stored)) = (stamp, &self.stored)
@@ -347,6 +360,7 @@ impl Cache {
             item: item.is_some(),
             diags: diags.clone(),
             stored,
+            kept: AtomicBool::new(false),
         };
         self.next_items
             .lock()
@@ -367,24 +381,27 @@ impl Cache {
         if self.off {
             return load();
         }
-        let stamps: Option<Vec<(String, FileId, Stamp)>> = files
-            .iter()
-            .map(|(rel, id)| {
-                let stamp = (*stamps.get(id.0 as usize)?)?;
-                Some((rel.clone(), *id, stamp))
-            })
-            .collect();
-        if let (Some(stamps), Some(c)) = (&stamps, self.editions.get(dir))
-            && c.files == *stamps
+        let stamp_of = |id: FileId| stamps.get(id.0 as usize).copied().flatten();
+        if let Some(c) = self.editions.get(dir)
+            && c.files.len() == files.len()
+            && files
+                .iter()
+                .zip(&c.files)
+                .all(|((rel, id), (was, was_id, s))| {
+                    rel == was && id == was_id && stamp_of(*id) == Some(*s)
+                })
         {
             let edition = c.edition.as_ref().and_then(|e| self.cached_edition(e));
             if edition.is_some() == c.edition.is_some() {
                 self.count(files.len(), 0);
-                let parsed = (edition, c.diags.clone());
-                self.keep_edition(dir, key, stamps.clone(), &parsed, c.stored.clone());
-                return Ok(parsed);
+                c.kept.store(true, Ordering::Relaxed);
+                return Ok((edition, c.diags.clone()));
             }
         }
+        let stamps: Option<Vec<(String, FileId, Stamp)>> = files
+            .iter()
+            .map(|(rel, id)| Some((rel.clone(), *id, stamp_of(*id)?)))
+            .collect();
         if let (Some(stamps), Some(stored)) = (&stamps, &self.stored)
             && let Some((parsed, raw)) = stored.edition(dir, stamps)
         {
@@ -413,6 +430,7 @@ impl Cache {
             edition: edition.as_ref().map(|e| (key.to_owned(), e.id.clone())),
             diags: diags.clone(),
             stored,
+            kept: AtomicBool::new(false),
         };
         self.next_editions
             .lock()
