@@ -153,7 +153,14 @@ pub fn preview(
     let (site, mut diagnostics) =
         content::load_cached(root, &mut caches.content, modified.as_deref())?;
     phases.lap("load");
-    crate::check::check_with(&site, options.today, &mut diagnostics, &mut caches.check);
+    let unchanged = caches.content.unchanged();
+    crate::check::check_loaded(
+        &site,
+        options.today,
+        &mut diagnostics,
+        &mut caches.check,
+        unchanged,
+    );
     phases.lap("check");
     let theme = Theme::load(root, &site.config.theme)?;
     let program = format!("{} {}", crate::program_fingerprint(), theme.fingerprint());

@@ -4,20 +4,22 @@ use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
 use super::memo::Memo;
+use super::working::Working;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Noun};
-use crate::model::{Departments, Details, Register, Site, Snapshot};
+use crate::model::{Departments, Details, Item, Register, Site, Snapshot};
 use crate::t;
+
+/// Where the working copy's department ids are defined.
+pub(super) fn working_source() -> Noun {
+    Noun::new("content/departments.yaml", "content/departments.yaml")
+}
 
 /// Every snapshot of a register with the departments it resolves against.
 fn snapshots<'a>(
     site: &'a Site,
     register: &'a Register,
 ) -> impl Iterator<Item = (&'a Snapshot, &'a Departments, Noun)> {
-    let working = std::iter::once((
-        &register.working,
-        &site.departments,
-        Noun::new("content/departments.yaml", "content/departments.yaml"),
-    ));
+    let working = std::iter::once((&register.working, &site.departments, working_source()));
     let frozen = register.editions.iter().map(|e| {
         let deps = e.snapshot.departments.as_ref().unwrap_or(&site.departments);
         let source = Noun::new(
@@ -30,9 +32,9 @@ fn snapshots<'a>(
 }
 
 /// What: an item's `category` is one of its list's `categories`.
-pub(super) fn categories(site: &Site, out: &mut Diagnostics, memo: &mut Memo) {
-    for register in &site.registers {
-        out.extend(categories_of(&register.working));
+pub(super) fn categories(site: &Site, working: &Working, out: &mut Diagnostics, memo: &mut Memo) {
+    for (r, register) in site.registers.iter().enumerate() {
+        out.extend(working.of(r).flat_map(|f| f.categories.iter().cloned()));
         for e in &register.editions {
             let findings = memo.edition(e);
             let found = findings
@@ -44,12 +46,20 @@ pub(super) fn categories(site: &Site, out: &mut Diagnostics, memo: &mut Memo) {
 }
 
 fn categories_of(snapshot: &Snapshot) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
     let allowed = &snapshot.list.categories;
-    for item in &snapshot.items {
+    snapshot
+        .items
+        .iter()
+        .filter_map(|item| category_of(item, allowed))
+        .collect()
+}
+
+/// The finding of the categories rule in `item`, given its list's categories.
+pub(super) fn category_of(item: &Item, allowed: &[String]) -> Option<Diagnostic> {
+    {
         let category = &item.category;
         if allowed.contains(&category.value) {
-            continue;
+            return None;
         }
         let close = allowed
             .iter()
@@ -65,7 +75,7 @@ fn categories_of(snapshot: &Snapshot) -> Vec<Diagnostic> {
                 zh: "请改用 list.yaml 中的类别（{all}），或在 list.yaml 中添加 `{value}`"
             ),
         };
-        out.push(
+        Some(
             Diagnostic::error(
                 Code::UnknownCategory,
                 category.span,
@@ -75,37 +85,48 @@ fn categories_of(snapshot: &Snapshot) -> Vec<Diagnostic> {
                 ),
             )
             .with_help(help),
-        );
+        )
     }
-    out
 }
 
 /// What: every department id named by an item exists in the departments it resolves against.
-pub(super) fn departments(site: &Site, out: &mut Diagnostics, memo: &mut Memo) {
-    for register in &site.registers {
-        for (i, (snapshot, departments, source)) in snapshots(site, register).enumerate() {
-            // An edition with its own departments.yaml is checked once.
-            let frozen = i
-                .checked_sub(1)
-                .map(|e| &register.editions[e])
-                .filter(|e| e.snapshot.departments.is_some());
-            match frozen {
-                Some(e) => {
-                    let found = memo
-                        .edition(e)
-                        .departments
-                        .get_or_insert_with(|| departments_of(snapshot, departments, source));
-                    out.extend(found.iter().cloned());
-                }
-                None => out.extend(departments_of(snapshot, departments, source)),
-            }
+pub(super) fn departments(site: &Site, working: &Working, out: &mut Diagnostics, memo: &mut Memo) {
+    for (r, register) in site.registers.iter().enumerate() {
+        out.extend(working.of(r).flat_map(|f| f.departments.iter().cloned()));
+        let frozen = snapshots(site, register).skip(1).zip(&register.editions);
+        for ((snapshot, departments, source), e) in frozen {
+            // An edition with its own departments.yaml is checked once; one
+            // without, while the site's department ids are the same (the
+            // memo forgets those findings when they change).
+            let findings = memo.edition(e);
+            let found = if e.snapshot.departments.is_some() {
+                &mut findings.departments
+            } else {
+                &mut findings.site_departments
+            };
+            let found = found.get_or_insert_with(|| departments_of(snapshot, departments, source));
+            out.extend(found.iter().cloned());
         }
     }
 }
 
 fn departments_of(snapshot: &Snapshot, departments: &Departments, source: Noun) -> Vec<Diagnostic> {
+    snapshot
+        .items
+        .iter()
+        .flat_map(|item| departments_in(item, departments, source))
+        .collect()
+}
+
+/// The findings of the departments rule in `item`, given the departments
+/// it resolves against (defined in `source`).
+pub(super) fn departments_in(
+    item: &Item,
+    departments: &Departments,
+    source: Noun,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for item in &snapshot.items {
+    {
         for dept in item.department_refs() {
             if departments.contains_key(&dept.value) {
                 continue;
@@ -141,18 +162,12 @@ fn departments_of(snapshot: &Snapshot, departments: &Departments, source: Noun) 
 
 /// What: `replaces` and `merged_into` name an item of the same register, now or in an
 /// earlier edition, and not the item itself.
-pub(super) fn items(site: &Site, out: &mut Diagnostics, memo: &mut Memo) {
-    for register in &site.registers {
+pub(super) fn items(site: &Site, working: &Working, out: &mut Diagnostics, memo: &mut Memo) {
+    for (r, register) in site.registers.iter().enumerate() {
         // Every id the register has or had, gathered only when asked for.
         let known: OnceCell<BTreeSet<&str>> = OnceCell::new();
-        let known = || {
-            known.get_or_init(|| {
-                snapshots(site, register)
-                    .flat_map(|(s, _, _)| s.items.iter().map(|i| i.id.as_str()))
-                    .collect()
-            })
-        };
-        out.extend(items_of(&register.working, register, known));
+        let known = || known.get_or_init(|| ids_of(site, register));
+        out.extend(working.of(r).flat_map(|f| f.items.iter().cloned()));
         for e in &register.editions {
             let found = memo
                 .edition(e)
@@ -168,8 +183,29 @@ fn items_of<'s>(
     register: &Register,
     known: impl Fn() -> &'s BTreeSet<&'s str>,
 ) -> Vec<Diagnostic> {
+    snapshot
+        .items
+        .iter()
+        .flat_map(|item| items_in(item, register, &known))
+        .collect()
+}
+
+/// Every id `register` has or had (what `replaces` may name).
+pub(super) fn ids_of<'a>(site: &'a Site, register: &'a Register) -> BTreeSet<&'a str> {
+    snapshots(site, register)
+        .flat_map(|(s, _, _)| s.items.iter().map(|i| i.id.as_str()))
+        .collect()
+}
+
+/// The findings of the items rule in `item` of `register`, given every id
+/// the register has or had (asked for only when needed).
+pub(super) fn items_in<'s>(
+    item: &Item,
+    register: &Register,
+    known: impl Fn() -> &'s BTreeSet<&'s str>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for item in &snapshot.items {
+    {
         let merged = match &item.details {
             Details::Creation(c) => c.merged_into.as_ref(),
             _ => None,

@@ -35,7 +35,7 @@ use distinct::Distinct;
 use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
-pub use cache::{Cache, ChangedFiles};
+pub use cache::{Cache, ChangedFiles, Unchanged};
 pub use lower::normalise_doc_number;
 pub use read::{base_url_problem, is_web_url};
 

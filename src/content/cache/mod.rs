@@ -21,7 +21,7 @@ mod disk;
 pub use disk::ChangedFiles;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -84,6 +84,32 @@ impl Stamp {
     }
 }
 
+/// Numbers every load through any cache of this process, so that a load's
+/// number says which load it is (see [`Unchanged`]).
+static LOADS: AtomicU64 = AtomicU64::new(1);
+
+/// Which working-copy items a load took unchanged from the load before it
+/// (through the same cache), for what kept findings about those items
+/// (the checks') to be reused only where they still hold.
+#[derive(Clone, Debug, Default)]
+pub struct Unchanged {
+    /// The load before (`None`: there was none).
+    pub before: Option<u64>,
+    /// This load.
+    pub load: u64,
+    /// By file id: whether the file's item is the very item it was in the
+    /// load before (same file, same id, same bytes, same list settings).
+    files: Vec<bool>,
+}
+
+impl Unchanged {
+    /// Whether the working-copy item read from `file` is the one the load
+    /// before had.
+    pub fn item(&self, file: FileId) -> bool {
+        self.files.get(file.0 as usize).copied().unwrap_or(false)
+    }
+}
+
 /// A parsed result and its diagnostics.
 type Parsed<T> = (Option<T>, Vec<Diagnostic>);
 
@@ -137,6 +163,8 @@ pub struct Cache {
     next_editions: Mutex<HashMap<String, CachedEdition>>,
     /// Files reused and files read by the load under way.
     hits: (AtomicUsize, AtomicUsize),
+    /// The last load's number and what it took unchanged.
+    unchanged: Unchanged,
     /// What a cache file held (see [`disk`]), when the cache was read from one.
     stored: Option<disk::Stored>,
     /// The stamps of the other files of the last load (site.yaml, lists,
@@ -177,9 +205,21 @@ impl Cache {
         self.hits.1.fetch_add(read, Ordering::Relaxed);
     }
 
-    /// Starts a load: counters to zero.
+    /// What the last load through this cache took unchanged from the one
+    /// before.
+    pub fn unchanged(&self) -> &Unchanged {
+        &self.unchanged
+    }
+
+    /// Starts a load: counters to zero, a new load number.
     pub(crate) fn begin(&mut self) {
         self.hits = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let before = (self.unchanged.load != 0).then_some(self.unchanged.load);
+        self.unchanged = Unchanged {
+            before,
+            load: LOADS.fetch_add(1, Ordering::Relaxed),
+            files: Vec::new(),
+        };
         self.spare = Vec::new();
         // When nobody else holds the last load's model any more (serve drops
         // it after each build), its working-copy items are moved into this
@@ -227,8 +267,18 @@ impl Cache {
     pub(crate) fn finish(&mut self, site: &Arc<Site>, walk: super::walk::Walk) {
         self.walk = Some(walk);
         self.spare = Vec::new();
-        self.items
-            .retain(|_, c| c.kept.swap(false, Ordering::Relaxed));
+        let mut unchanged = vec![false; site.files.len()];
+        self.items.retain(|_, c| {
+            let kept = c.kept.swap(false, Ordering::Relaxed);
+            if kept
+                && c.item
+                && let Some(u) = unchanged.get_mut(c.id.0 as usize)
+            {
+                *u = true;
+            }
+            kept
+        });
+        self.unchanged.files = unchanged;
         self.items.extend(std::mem::take(
             self.next_items
                 .get_mut()
