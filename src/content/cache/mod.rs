@@ -176,9 +176,30 @@ pub struct Cache {
     walk: Option<super::walk::Walk>,
     /// Whether the last load walked (see [`Cache::walked`]).
     walked: bool,
-    /// The last load's working-copy items, by register and position, moved
-    /// out of its model for this load to take (see [`Cache::begin`]).
-    spare: Vec<Vec<Mutex<Option<Item>>>>,
+    /// The last load's working-copy items, by register (as in its model),
+    /// moved out of its model for this load to take whole (see
+    /// [`Cache::begin`]).
+    spare: Vec<Spare>,
+}
+
+/// One register's working-copy items, moved out of the last load's model.
+#[derive(Debug)]
+struct Spare {
+    key: String,
+    /// The file of each item, by position.
+    files: Vec<FileId>,
+    items: Mutex<Option<Vec<Item>>>,
+}
+
+/// What [`Cache::item`] gives for an item file.
+#[derive(Debug)]
+pub(crate) enum Found {
+    /// The item at this position of the last load's items of the register,
+    /// unchanged: [`Cache::take_items`] hands them over.
+    Kept(usize),
+    /// The file's item, if it has one (read now, from the cache file, or
+    /// copied from the last load).
+    Fresh(Option<Box<Item>>),
 }
 
 impl Cache {
@@ -238,10 +259,12 @@ impl Cache {
             .registers
             .iter_mut()
             .map(|r| {
-                std::mem::take(&mut r.working.items)
-                    .into_iter()
-                    .map(|i| Mutex::new(Some(i)))
-                    .collect()
+                let items = std::mem::take(&mut r.working.items);
+                Spare {
+                    key: r.key.clone(),
+                    files: items.iter().map(|i| i.file).collect(),
+                    items: Mutex::new(Some(items)),
+                }
             })
             .collect();
         self.site = Some(Arc::new(site));
@@ -328,16 +351,30 @@ impl Cache {
             .unwrap_or_else(PoisonError::into_inner) = others;
     }
 
+    /// The position of file `id`'s item among the last load's items of
+    /// register `key`, when they were moved out of its model for this load.
+    fn spare_position(&self, key: &str, id: FileId) -> Option<usize> {
+        let (r, i) = (*self.positions.get(id.0 as usize)?)?;
+        let spare = self.spare.get(r)?;
+        (spare.key == key && spare.files.get(i) == Some(&id)).then_some(i)
+    }
+
+    /// The last load's working-copy items of register `key`, for the
+    /// positions [`Cache::item`] gave as [`Found::Kept`] (taken: once).
+    pub(crate) fn take_items(&self, key: &str) -> Option<Vec<Item>> {
+        self.spare
+            .iter()
+            .find(|s| s.key == key)?
+            .items
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    /// A copy of file `id`'s item in the last load's model (when its items
+    /// were not moved out of it).
     fn cached_item(&self, id: FileId) -> Option<Item> {
         let (r, i) = (*self.positions.get(id.0 as usize)?)?;
-        if let Some(slot) = self.spare.get(r) {
-            let item = slot
-                .get(i)?
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take()?;
-            return (item.file == id).then_some(item);
-        }
         let item = self.site.as_ref()?.registers.get(r)?.working.items.get(i)?;
         (item.file == id).then(|| item.clone())
     }
@@ -352,18 +389,19 @@ impl Cache {
             .map(Arc::clone)
     }
 
-    /// A working-copy item whose file had `stamp` when the walk found it: the
-    /// cached result, or `parse` (whose result is kept).
+    /// A working-copy item of register `key` whose file had `stamp` when the
+    /// walk found it: the cached result, or `parse` (whose result is kept).
     pub(crate) fn item(
         &self,
         stamp: Option<Stamp>,
         rel: &str,
         id: FileId,
-        (kind, prefix): (ListKind, &str),
+        (key, kind, prefix): (&str, ListKind, &str),
         parse: impl FnOnce() -> crate::Result<Parsed<Item>>,
-    ) -> crate::Result<Parsed<Item>> {
+    ) -> crate::Result<(Found, Vec<Diagnostic>)> {
+        let fresh = |(item, diags): Parsed<Item>| (Found::Fresh(item.map(Box::new)), diags);
         if self.off {
-            return parse();
+            return parse().map(fresh);
         }
         if let (Some(stamp), Some(c)) = (stamp, self.items.get(rel))
             && c.stamp == stamp
@@ -371,11 +409,17 @@ impl Cache {
             && c.kind == kind
             && c.prefix == prefix
         {
-            let item = if c.item { self.cached_item(id) } else { None };
-            if item.is_some() == c.item {
+            let found = match (c.item, self.spare_position(key, id)) {
+                (false, _) => Some(Found::Fresh(None)),
+                (true, Some(at)) => Some(Found::Kept(at)),
+                (true, None) => self
+                    .cached_item(id)
+                    .map(|i| Found::Fresh(Some(Box::new(i)))),
+            };
+            if let Some(found) = found {
                 self.count(1, 0);
                 c.kept.store(true, Ordering::Relaxed);
-                return Ok((item, c.diags.clone()));
+                return Ok((found, c.diags.clone()));
             }
         }
         if let (Some(stamp), Some(stored)) = (stamp, &self.stored)
@@ -383,14 +427,14 @@ impl Cache {
         {
             self.count(1, 0);
             self.keep_item(rel, stamp, (kind, prefix), &parsed, id, Some(raw));
-            return Ok(parsed);
+            return Ok(fresh(parsed));
         }
         self.count(0, 1);
         let parsed = parse()?;
         if let Some(stamp) = stamp {
             self.keep_item(rel, stamp, (kind, prefix), &parsed, id, None);
         }
-        Ok(parsed)
+        Ok(fresh(parsed))
     }
 
     fn keep_item(
