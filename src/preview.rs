@@ -7,8 +7,10 @@
 //! and theme fingerprint. Given the changed files, it loads again (re-parsing
 //! only the files whose size, times or inode changed, through [`Caches`];
 //! when the changes only modified files, looking again at those files alone
-//! instead of walking `content/`), checks (reusing what the checks found in
-//! frozen editions that are still the same), computes the history again
+//! instead of walking `content/`, and taking the working-copy items of
+//! unchanged files from the last load's model), checks (reusing what the
+//! checks found in frozen editions that are still the same, and in
+//! working-copy items the load took unchanged), computes the history again
 //! (reusing frozen editions' diffs, and each register's pending diff, brought
 //! up to date item by item, through [`history::Memo`]) and plans everything
 //! again, then renders only the pages [`Plan::rebuild_since`] names (which

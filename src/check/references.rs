@@ -56,37 +56,35 @@ fn categories_of(snapshot: &Snapshot) -> Vec<Diagnostic> {
 
 /// The finding of the categories rule in `item`, given its list's categories.
 pub(super) fn category_of(item: &Item, allowed: &[String]) -> Option<Diagnostic> {
-    {
-        let category = &item.category;
-        if allowed.contains(&category.value) {
-            return None;
-        }
-        let close = allowed
-            .iter()
-            .find(|c| c.contains(category.value.as_str()) || category.value.contains(c.as_str()));
-        let (all, value) = (allowed.join("、"), &category.value);
-        let help = match close {
-            Some(c) => t!(
-                en: "did you mean `{c}`? The categories of this list are: {all}",
-                zh: "是否应为 `{c}`？本名录的类别有：{all}"
-            ),
-            None => t!(
-                en: "use one of the categories in list.yaml ({all}), or add `{value}` there",
-                zh: "请改用 list.yaml 中的类别（{all}），或在 list.yaml 中添加 `{value}`"
-            ),
-        };
-        Some(
-            Diagnostic::error(
-                Code::UnknownCategory,
-                category.span,
-                t!(
-                    en: "category `{value}` is not one of this list's categories",
-                    zh: "类别 `{value}` 不在本名录的类别中"
-                ),
-            )
-            .with_help(help),
-        )
+    let category = &item.category;
+    if allowed.contains(&category.value) {
+        return None;
     }
+    let close = allowed
+        .iter()
+        .find(|c| c.contains(category.value.as_str()) || category.value.contains(c.as_str()));
+    let (all, value) = (allowed.join("、"), &category.value);
+    let help = match close {
+        Some(c) => t!(
+            en: "did you mean `{c}`? The categories of this list are: {all}",
+            zh: "是否应为 `{c}`？本名录的类别有：{all}"
+        ),
+        None => t!(
+            en: "use one of the categories in list.yaml ({all}), or add `{value}` there",
+            zh: "请改用 list.yaml 中的类别（{all}），或在 list.yaml 中添加 `{value}`"
+        ),
+    };
+    Some(
+        Diagnostic::error(
+            Code::UnknownCategory,
+            category.span,
+            t!(
+                en: "category `{value}` is not one of this list's categories",
+                zh: "类别 `{value}` 不在本名录的类别中"
+            ),
+        )
+        .with_help(help),
+    )
 }
 
 /// What: every department id named by an item exists in the departments it resolves against.
@@ -126,36 +124,34 @@ pub(super) fn departments_in(
     source: Noun,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    {
-        for dept in item.department_refs() {
-            if departments.contains_key(&dept.value) {
-                continue;
-            }
-            let close = departments
-                .keys()
-                .map(|k| (strsim::damerau_levenshtein(k, &dept.value), k))
-                .filter(|(d, _)| *d <= 2)
-                .min();
-            let (se, sz, id) = (source.en, source.zh, &dept.value);
-            let help = match close {
-                Some((_, k)) => t!(
-                    en: "did you mean `{k}`? Department ids are defined in {se}",
-                    zh: "是否应为 `{k}`？部门编号在 {sz} 中定义"
-                ),
-                None => t!(
-                    en: "add `{id}:` with its name to {se}, or use an id defined there",
-                    zh: "请在 {sz} 中添加 `{id}:` 及其名称，或改用其中已定义的编号"
-                ),
-            };
-            out.push(
-                Diagnostic::error(
-                    Code::DanglingDepartment,
-                    dept.span,
-                    t!(en: "department `{id}` is not defined", zh: "部门 `{id}` 未定义"),
-                )
-                .with_help(help),
-            );
+    for dept in item.department_refs() {
+        if departments.contains_key(&dept.value) {
+            continue;
         }
+        let close = departments
+            .keys()
+            .map(|k| (strsim::damerau_levenshtein(k, &dept.value), k))
+            .filter(|(d, _)| *d <= 2)
+            .min();
+        let (se, sz, id) = (source.en, source.zh, &dept.value);
+        let help = match close {
+            Some((_, k)) => t!(
+                en: "did you mean `{k}`? Department ids are defined in {se}",
+                zh: "是否应为 `{k}`？部门编号在 {sz} 中定义"
+            ),
+            None => t!(
+                en: "add `{id}:` with its name to {se}, or use an id defined there",
+                zh: "请在 {sz} 中添加 `{id}:` 及其名称，或改用其中已定义的编号"
+            ),
+        };
+        out.push(
+            Diagnostic::error(
+                Code::DanglingDepartment,
+                dept.span,
+                t!(en: "department `{id}` is not defined", zh: "部门 `{id}` 未定义"),
+            )
+            .with_help(help),
+        );
     }
     out
 }
@@ -205,49 +201,47 @@ pub(super) fn items_in<'s>(
     known: impl Fn() -> &'s BTreeSet<&'s str>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let merged = match &item.details {
+        Details::Creation(c) => c.merged_into.as_ref(),
+        _ => None,
+    };
+    for (field, target) in item
+        .replaces
+        .iter()
+        .map(|r| ("replaces", r))
+        .chain(merged.map(|m| ("merged_into", m)))
     {
-        let merged = match &item.details {
-            Details::Creation(c) => c.merged_into.as_ref(),
-            _ => None,
-        };
-        for (field, target) in item
-            .replaces
-            .iter()
-            .map(|r| ("replaces", r))
-            .chain(merged.map(|m| ("merged_into", m)))
-        {
-            let (id, key) = (&target.value, &register.key);
-            if target.value == item.id {
-                out.push(
-                    Diagnostic::error(
-                        Code::DanglingItem,
-                        target.span,
-                        t!(
-                            en: "`{field}` names the item itself",
-                            zh: "`{field}` 填写的是本事项自己"
-                        ),
-                    )
-                    .with_help(t!(
-                        en: "`{field}` must name another item of this register",
-                        zh: "`{field}` 应填写本名录的另一个事项"
-                    )),
-                );
-            } else if !known().contains(target.value.as_str()) {
-                out.push(
-                    Diagnostic::error(
-                        Code::DanglingItem,
-                        target.span,
-                        t!(
-                            en: "`{field}` names `{id}`, which this register has never had",
-                            zh: "`{field}` 填写的 `{id}` 在本名录中从未有过"
-                        ),
-                    )
-                    .with_help(t!(
-                        en: "use the id of an item in lists/{key}/items/ or in one of its editions",
-                        zh: "请填写 lists/{key}/items/ 或其历次版本中某个事项的编号"
-                    )),
-                );
-            }
+        let (id, key) = (&target.value, &register.key);
+        if target.value == item.id {
+            out.push(
+                Diagnostic::error(
+                    Code::DanglingItem,
+                    target.span,
+                    t!(
+                        en: "`{field}` names the item itself",
+                        zh: "`{field}` 填写的是本事项自己"
+                    ),
+                )
+                .with_help(t!(
+                    en: "`{field}` must name another item of this register",
+                    zh: "`{field}` 应填写本名录的另一个事项"
+                )),
+            );
+        } else if !known().contains(target.value.as_str()) {
+            out.push(
+                Diagnostic::error(
+                    Code::DanglingItem,
+                    target.span,
+                    t!(
+                        en: "`{field}` names `{id}`, which this register has never had",
+                        zh: "`{field}` 填写的 `{id}` 在本名录中从未有过"
+                    ),
+                )
+                .with_help(t!(
+                    en: "use the id of an item in lists/{key}/items/ or in one of its editions",
+                    zh: "请填写 lists/{key}/items/ 或其历次版本中某个事项的编号"
+                )),
+            );
         }
     }
     out

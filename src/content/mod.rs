@@ -48,8 +48,11 @@ pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
 
 /// Loads the site under `root` as [`load`] does, reusing what `cache` kept of
 /// files unchanged since the last load through it, and keeping this load's
-/// results (the model itself, shared, not copied) for the next. The result is
-/// the same as [`load`]'s.
+/// results (the model itself, shared, not copied) for the next. When nothing
+/// else holds the last load's model any more, its working-copy items are
+/// moved into this one (each register's vector kept whole, the items read
+/// again put in their places) rather than copied; [`Cache::unchanged`] then
+/// says which items it took. The result is the same as [`load`]'s.
 ///
 /// `modified`, when given, vouches that since the last load through `cache`
 /// only those files (relative to the root, with `/`) may have changed, and
