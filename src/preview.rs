@@ -7,8 +7,10 @@
 //! and theme fingerprint. Given the changed files, it loads again (re-parsing
 //! only the files whose size, times or inode changed, through [`Caches`];
 //! when the changes only modified files, looking again at those files alone
-//! instead of walking `content/`), checks (reusing what the checks found in
-//! frozen editions that are still the same), computes the history again
+//! instead of walking `content/`, and taking the working-copy items of
+//! unchanged files from the last load's model), checks (reusing what the
+//! checks found in frozen editions that are still the same, and in
+//! working-copy items the load took unchanged), computes the history again
 //! (reusing frozen editions' diffs, and each register's pending diff, brought
 //! up to date item by item, through [`history::Memo`]) and plans everything
 //! again, then renders only the pages [`Plan::rebuild_since`] names (which
@@ -153,7 +155,14 @@ pub fn preview(
     let (site, mut diagnostics) =
         content::load_cached(root, &mut caches.content, modified.as_deref())?;
     phases.lap("load");
-    crate::check::check_with(&site, options.today, &mut diagnostics, &mut caches.check);
+    let unchanged = caches.content.unchanged();
+    crate::check::check_loaded(
+        &site,
+        options.today,
+        &mut diagnostics,
+        &mut caches.check,
+        unchanged,
+    );
     phases.lap("check");
     let theme = Theme::load(root, &site.config.theme)?;
     let program = format!("{} {}", crate::program_fingerprint(), theme.fingerprint());
@@ -200,7 +209,11 @@ pub fn preview(
             phases: phases.summary(),
         },
     );
-    drop_aside(site);
+    // The cache holds the model too: this only lets go of it, so that the
+    // next load can take the working-copy items out of it rather than copy
+    // them (a model freed aside might still be held when the next edit
+    // comes).
+    drop(site);
     Ok((report, built))
 }
 

@@ -8,11 +8,16 @@
 //! `departments.yaml`), or also on which item ids the site's registers have
 //! and their prefixes (references between items, mentions in text): those
 //! findings are kept only while the [`Ids`] are the same.
+//!
+//! What the rules find in a working-copy item is kept too (see
+//! [`super::working`]), while the load says the item is the very one the
+//! last check saw and what else the findings depend on is the same.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::diagnostic::Diagnostic;
+use super::working::ItemFindings;
+use crate::diagnostic::{Diagnostic, FileId};
 use crate::model::{Edition, Site};
 
 /// Findings of the rules in frozen editions, by edition (see the module
@@ -27,6 +32,26 @@ pub struct Memo {
     editions: HashMap<usize, Findings>,
     /// Every id by prefix, for these ids (`None`: not gathered yet).
     known: Option<super::mentions::Known>,
+    /// The site's department ids the findings that depend on them were
+    /// made with.
+    departments: Vec<String>,
+    /// Whether the last [`Memo::begin`] kept the findings that depend on
+    /// ids and department ids.
+    pub(super) same_ids: bool,
+    /// What the rules found in working-copy items.
+    pub(super) working: WorkingMemo,
+}
+
+/// What the rules found in the working-copy items of one load (see
+/// [`super::working`]).
+#[derive(Debug, Default)]
+pub(super) struct WorkingMemo {
+    /// The load whose items they are (`None`: none kept).
+    pub(super) load: Option<u64>,
+    /// Each register's key and categories they were found with.
+    pub(super) lists: Vec<(String, Vec<String>)>,
+    /// The items with findings, by file (an item not here had none).
+    pub(super) items: HashMap<FileId, ItemFindings>,
 }
 
 /// What decides the findings that look beyond one edition: each register's
@@ -78,6 +103,9 @@ pub(super) struct Findings {
     edition: Option<Arc<Edition>>,
     pub(super) categories: Option<Vec<Diagnostic>>,
     pub(super) departments: Option<Vec<Diagnostic>>,
+    /// For an edition without its own departments: its dangling department
+    /// ids against the site's departments (kept while their ids are the same).
+    pub(super) site_departments: Option<Vec<Diagnostic>>,
     pub(super) items: Option<Vec<Diagnostic>>,
     /// Mentions in its items, then in its notes and reasons.
     pub(super) mentions: Option<(Vec<Diagnostic>, Vec<Diagnostic>)>,
@@ -93,12 +121,21 @@ impl Memo {
             .flat_map(|r| r.editions.iter().map(|e| Arc::as_ptr(e).addr()))
             .collect();
         self.editions.retain(|e, _| live.contains(e));
+        self.same_ids = true;
         if !self.ids.matches(site) {
+            self.same_ids = false;
             self.ids = Ids::of(site);
             self.known = None;
             for findings in self.editions.values_mut() {
                 findings.items = None;
                 findings.mentions = None;
+            }
+        }
+        if !self.departments.iter().eq(site.departments.keys()) {
+            self.same_ids = false;
+            self.departments = site.departments.keys().cloned().collect();
+            for findings in self.editions.values_mut() {
+                findings.site_departments = None;
             }
         }
     }

@@ -3,9 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::memo::Memo;
+use super::working::Working;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::mention::{item_ids, texts};
-use crate::model::{Edition, Register, Site, Snapshot};
+use crate::model::{Edition, Item, Register, Site, Snapshot};
 use crate::t;
 
 /// Every id a register has or had, by its prefix (`GZ` → {`GZ-001`, …}).
@@ -31,16 +32,14 @@ pub(super) type Known = BTreeMap<String, BTreeSet<String>>;
 /// or `content`, or in an edition's `notes` or `reasons`, names an item that its register
 /// (by prefix) has now or had in an edition. A warning: the text is still
 /// published, but its link would lead nowhere.
-pub(super) fn dangling_mentions(site: &Site, out: &mut Diagnostics, memo: &mut Memo) {
-    let known = memo.take_known(site);
-    let prefixes: Vec<&str> = known.keys().map(String::as_str).collect();
-    let finder = Finder {
-        site,
-        known: &known,
-        prefixes: &prefixes,
-    };
-    for register in &site.registers {
-        out.extend(finder.in_items(&register.working, register));
+pub(super) fn dangling_mentions(
+    finder: &Finder<'_>,
+    working: &Working,
+    out: &mut Diagnostics,
+    memo: &mut Memo,
+) {
+    for (r, register) in finder.site.registers.iter().enumerate() {
+        out.extend(working.of(r).flat_map(|f| f.mentions.iter().cloned()));
         let mut notes = Vec::new();
         for edition in &register.editions {
             let (in_items, in_notes) = memo.edition(edition).mentions.get_or_insert_with(|| {
@@ -54,14 +53,14 @@ pub(super) fn dangling_mentions(site: &Site, out: &mut Diagnostics, memo: &mut M
         }
         out.extend(notes);
     }
-    memo.keep_known(known);
 }
 
 /// Finds dangling mentions, given every known id.
-struct Finder<'a> {
-    site: &'a Site,
-    known: &'a Known,
-    prefixes: &'a [&'a str],
+pub(super) struct Finder<'a> {
+    pub(super) site: &'a Site,
+    pub(super) known: &'a Known,
+    /// The prefixes of `known`.
+    pub(super) prefixes: &'a [&'a str],
 }
 
 impl Finder<'_> {
@@ -100,14 +99,17 @@ impl Finder<'_> {
         let found: Vec<Vec<Diagnostic>> = snapshot
             .items
             .par_iter()
-            .map(|item| {
-                texts(item)
-                    .into_iter()
-                    .flat_map(|(field, text)| self.report(text, field, item.title.span, register))
-                    .collect()
-            })
+            .map(|item| self.in_item(item, register))
             .collect();
         found.into_iter().flatten().collect()
+    }
+
+    /// The dangling mentions in `item`'s text.
+    pub(super) fn in_item(&self, item: &Item, register: &Register) -> Vec<Diagnostic> {
+        texts(item)
+            .into_iter()
+            .flat_map(|(field, text)| self.report(text, field, item.title.span, register))
+            .collect()
     }
 
     fn in_notes(&self, edition: &Edition, register: &Register) -> Vec<Diagnostic> {

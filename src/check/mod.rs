@@ -11,11 +11,13 @@ mod memo;
 mod mentions;
 mod references;
 mod site;
+mod working;
 
 pub use memo::Memo;
 
 use jiff::civil::Date;
 
+use crate::content::Unchanged;
 use crate::diagnostic::Diagnostics;
 use crate::model::Site;
 
@@ -28,11 +30,44 @@ pub fn check(site: &Site, today: Date, out: &mut Diagnostics) {
 /// editions that are still the same (shared by the load), and keeping what it
 /// finds for the next. The same diagnostics as [`check`].
 pub fn check_with(site: &Site, today: Date, out: &mut Diagnostics, memo: &mut Memo) {
+    check_all(site, today, out, (memo, None));
+}
+
+/// [`check_with`], also reusing what `memo` found in working-copy items
+/// that the load of `site` took unchanged from the load before
+/// (`unchanged`, from [`crate::content::Cache::unchanged`]), when `memo`
+/// checked that load. The same diagnostics as [`check`].
+pub fn check_loaded(
+    site: &Site,
+    today: Date,
+    out: &mut Diagnostics,
+    memo: &mut Memo,
+    unchanged: &Unchanged,
+) {
+    check_all(site, today, out, (memo, Some(unchanged)));
+}
+
+fn check_all(
+    site: &Site,
+    today: Date,
+    out: &mut Diagnostics,
+    (memo, unchanged): (&mut Memo, Option<&Unchanged>),
+) {
     memo.begin(site);
-    references::categories(site, out, memo);
-    references::departments(site, out, memo);
-    references::items(site, out, memo);
-    mentions::dangling_mentions(site, out, memo);
+    let known = memo.take_known(site);
+    let prefixes: Vec<&str> = known.keys().map(String::as_str).collect();
+    let finder = mentions::Finder {
+        site,
+        known: &known,
+        prefixes: &prefixes,
+    };
+    let working = working::findings(site, &finder, memo, unchanged);
+    references::categories(site, &working, out, memo);
+    references::departments(site, &working, out, memo);
+    references::items(site, &working, out, memo);
+    mentions::dangling_mentions(&finder, &working, out, memo);
+    working::keep(site, working, memo, unchanged);
+    memo.keep_known(known);
     site::duplicate_prefixes(site, out);
     site::url_conflicts(site, out);
     site::reserved_names(site, out);

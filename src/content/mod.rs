@@ -35,7 +35,8 @@ use distinct::Distinct;
 use read::Ctx;
 use walk::{EditionFiles, ListFiles};
 
-pub use cache::{Cache, ChangedFiles};
+use cache::Found;
+pub use cache::{Cache, ChangedFiles, Unchanged};
 pub use lower::normalise_doc_number;
 pub use read::{base_url_problem, is_web_url};
 
@@ -47,8 +48,11 @@ pub fn load(root: &Path) -> Result<(Site, Diagnostics)> {
 
 /// Loads the site under `root` as [`load`] does, reusing what `cache` kept of
 /// files unchanged since the last load through it, and keeping this load's
-/// results (the model itself, shared, not copied) for the next. The result is
-/// the same as [`load`]'s.
+/// results (the model itself, shared, not copied) for the next. When nothing
+/// else holds the last load's model any more, its working-copy items are
+/// moved into this one (each register's vector kept whole, the items read
+/// again put in their places) rather than copied; [`Cache::unchanged`] then
+/// says which items it took. The result is the same as [`load`]'s.
 ///
 /// `modified`, when given, vouches that since the last load through `cache`
 /// only those files (relative to the root, with `/`) may have changed, and
@@ -337,11 +341,11 @@ fn load_register(
     };
     let items = match &list {
         Some(list) => {
-            let results: Vec<(Option<Item>, Vec<Diagnostic>)> = lf
+            let results: Vec<(Found, Vec<Diagnostic>)> = lf
                 .items
                 .par_iter()
                 .map(|(id, stem)| {
-                    let settings = (list.kind, list.id_prefix.as_str());
+                    let settings = (key, list.kind, list.id_prefix.as_str());
                     let stamp = src.stamps.get(id.0 as usize).copied().flatten();
                     cache.item(stamp, src.files.path(*id), *id, settings, || {
                         let bytes = read_bytes(src, *id)?;
@@ -349,7 +353,7 @@ fn load_register(
                     })
                 })
                 .collect::<Result<_>>()?;
-            collect_items(results, &mut diags)
+            working_items(key, results, cache, &mut diags)
         }
         None => Vec::new(),
     };
@@ -385,6 +389,53 @@ fn load_register(
         editions,
     });
     Ok((register, diags))
+}
+
+/// A register's working-copy items in id order, from what the cache found
+/// for each of its files (in walk order, as their diagnostics are kept):
+/// the last load's items it kept stay where they were (already in id
+/// order: an edit moves no item), the others are put in their places.
+fn working_items(
+    key: &str,
+    results: Vec<(Found, Vec<Diagnostic>)>,
+    cache: &Cache,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Item> {
+    let mut kept = Vec::new();
+    let mut fresh = Vec::new();
+    for (found, d) in results {
+        diags.extend(d);
+        match found {
+            Found::Kept(at) => kept.push(at),
+            Found::Fresh(item) => fresh.extend(item.map(|i| *i)),
+        }
+    }
+    let mut items = if kept.is_empty() {
+        Vec::new()
+    } else {
+        let mut last = cache
+            .take_items(key)
+            .expect("kept items are the last load's, taken once per register");
+        let mut keep = vec![false; last.len()];
+        for at in kept {
+            keep[at] = true;
+        }
+        let mut keep = keep.into_iter();
+        last.retain(|_| keep.next().unwrap_or(false));
+        last
+    };
+    // Item ids are file stems, distinct in a register: id order is one
+    // order, however it is reached.
+    if fresh.len() > 16 {
+        items.extend(fresh);
+        items.sort_by(|a, b| id_order(&a.id, &b.id));
+    } else {
+        for item in fresh {
+            let at = items.partition_point(|i| id_order(&i.id, &item.id).is_lt());
+            items.insert(at, item);
+        }
+    }
+    items
 }
 
 fn collect_items(

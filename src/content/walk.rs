@@ -222,10 +222,17 @@ impl Walk {
         let Ok(limit) = site_files::max_file_size() else {
             return false;
         };
-        let modified: std::collections::HashSet<&str> = modified.iter().copied().collect();
+        // An edit modifies a file or a few: comparing with each (lengths
+        // first) costs less than hashing every path of the site.
+        let hashed: Option<std::collections::HashSet<&str>> =
+            (modified.len() > 8).then(|| modified.iter().copied().collect());
+        let is_modified = |path: &str| match &hashed {
+            Some(set) => set.contains(path),
+            None => modified.contains(&path),
+        };
         let mut seen = 0;
         for (i, path) in self.files.paths().enumerate() {
-            let changed = modified.contains(path);
+            let changed = is_modified(path);
             if !self.regular.get(i).copied().unwrap_or(false) {
                 if changed {
                     return false;

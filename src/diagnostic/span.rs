@@ -69,16 +69,19 @@ impl<T: Serialize> Serialize for Spanned<T> {
 /// The table of every file the loader looked at, indexed by [`FileId`].
 ///
 /// Paths are relative to the site root and use `/`, the way diagnostics show them.
+/// A clone shares the paths (tens of thousands at large sites, and the
+/// loader, the model, the report and `serve`'s last build each hold the
+/// table); adding a path to a shared table copies it first.
 #[derive(Clone, Debug, Default)]
 pub struct Files {
-    paths: Vec<String>,
+    paths: std::sync::Arc<Vec<String>>,
 }
 
 impl Files {
     /// Registers a path and returns its id.
     pub fn add(&mut self, relative_path: String) -> FileId {
         let id = FileId(u32::try_from(self.paths.len()).expect("fewer than 4 billion files"));
-        self.paths.push(relative_path);
+        std::sync::Arc::make_mut(&mut self.paths).push(relative_path);
         id
     }
 

@@ -61,6 +61,9 @@ struct Served {
     caches: Caches,
     previous: Preview,
     files: Files,
+    /// Paths changed since the last good build (a failed rebuild keeps
+    /// them for the next, as `serve` does).
+    pending: Vec<String>,
 }
 
 impl Served {
@@ -78,20 +81,38 @@ impl Served {
             caches,
             previous,
             files,
+            pending: Vec::new(),
         }
     }
 
     /// Rebuilds after `changed` (paths relative to the root); returns whether
     /// the load walked `content/` again, and asserts the result is a clean build's.
     fn rebuild(&mut self, changed: &[&str], what: &str) -> bool {
-        let paths: Vec<String> = changed.iter().map(|p| (*p).to_owned()).collect();
+        self.attempt(changed, what)
+            .unwrap_or_else(|| panic!("{what}: the rebuild failed"))
+    }
+
+    /// [`Served::rebuild`] when the content may be broken: then the rebuild
+    /// fails as a clean build does, with the same diagnostics, the last good
+    /// build stays, and `None`.
+    fn attempt(&mut self, changed: &[&str], what: &str) -> Option<bool> {
+        self.pending.extend(changed.iter().map(|p| (*p).to_owned()));
         let (built, new, diagnostics) = run(
             &self.site.root,
-            Some((&self.previous, &paths)),
+            Some((&self.previous, &self.pending)),
             &mut self.caches,
         );
         let walked = self.caches.content.walked();
-        let built = built.unwrap_or_else(|| panic!("{what}: the rebuild failed: {diagnostics:?}"));
+        let Some(built) = built else {
+            let (clean, _, clean_diagnostics) = run(&self.site.root, None, &mut Caches::default());
+            assert!(clean.is_none(), "{what}: a clean build fails too");
+            assert_eq!(
+                diagnostics, clean_diagnostics,
+                "{what}: the same diagnostics"
+            );
+            return None;
+        };
+        self.pending.clear();
         self.files = match &built.rendered {
             Rendered::Full { reused } => {
                 let mut files = new;
@@ -132,7 +153,7 @@ impl Served {
             differ.is_empty(),
             "{what}: differs from a clean build: {differ:?}"
         );
-        walked
+        Some(walked)
     }
 
     fn edit(&self, rel: &str, edit: impl Fn(&str) -> String) {
@@ -524,4 +545,79 @@ fn kept_templates_follow_the_sites_theme() {
     assert!(!page(&served, "draft/stamp/index.html").contains("items mine"));
     served.edit(item, |t| t.replacen("title: 改", "title: 再改", 1));
     served.rebuild(&[item], "an edit with the built-in macros.html");
+}
+
+/// The load takes unchanged working-copy items from the last load, and the
+/// checks reuse what they found in them: after every kind of edit, the
+/// diagnostics (warnings and errors, on edited and unchanged items alike)
+/// are a full check's and the output a clean build's, byte for byte.
+#[test]
+fn kept_items_and_their_findings_follow_every_edit() {
+    let mut served = Served::start();
+    // Stamped files only are taken from the last load (see above).
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    served.rebuild(&[], "stamped");
+    // A finding in an item the next edits leave alone: a dangling mention.
+    let mentions = "content/lists/stamp/items/GZ-002.yaml";
+    served.edit(mentions, |t| {
+        t.replacen("summary: ", "summary: 另见GZ-951。", 1)
+    });
+    served.rebuild(&[mentions], "a dangling mention");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    served.rebuild(&[], "the mention stamped");
+    // An edit elsewhere: GZ-002 is taken unchanged, its warning kept.
+    let item = "content/lists/stamp/items/GZ-001.yaml";
+    served.edit(item, |t| t.replacen("title: ", "title: 改", 1));
+    assert!(!served.rebuild(&[item], "a title edit"));
+    let (_, read) = served.caches.content.last_load();
+    assert_eq!(read, 1, "only the edited item is read again");
+    // An error, then its fix.
+    served.edit(item, |t| {
+        t.replacen("category: 住所居住", "category: 住所", 1)
+    });
+    assert_eq!(served.attempt(&[item], "an unknown category"), None);
+    served.edit(item, |t| {
+        t.replacen("category: 住所\n", "category: 住所居住\n", 1)
+    });
+    served.rebuild(&[item], "the category fixed");
+    // What unchanged items' findings depend on besides themselves: the
+    // department ids, the list's categories, the ids items have.
+    let departments = "content/departments.yaml";
+    served.edit(departments, |t| t.replacen("\ncivil:", "\ncivl:", 1));
+    assert_eq!(served.attempt(&[departments], "a department renamed"), None);
+    served.edit(departments, |t| t.replacen("\ncivl:", "\ncivil:", 1));
+    served.rebuild(&[departments], "the department back");
+    let list = "content/lists/stamp/list.yaml";
+    served.edit(list, |t| t.replacen("  - 其他\n", "  - 其它\n", 1));
+    assert_eq!(served.attempt(&[list], "a category renamed"), None);
+    served.edit(list, |t| t.replacen("  - 其它\n", "  - 其他\n", 1));
+    served.rebuild(&[list], "the category back");
+    // The mentioned id created: GZ-002's warning goes; renamed: it comes
+    // back; deleted.
+    let created = "content/lists/stamp/items/GZ-951.yaml";
+    served.site.write(created, served.site.read(item));
+    assert!(served.rebuild(&[created], "an item created"));
+    let renamed = "content/lists/stamp/items/GZ-952.yaml";
+    std::fs::rename(
+        served.site.root.join(created),
+        served.site.root.join(renamed),
+    )
+    .expect("rename");
+    served.rebuild(&[created, renamed], "an item renamed");
+    std::fs::remove_file(served.site.root.join(renamed)).expect("delete");
+    served.rebuild(&[renamed], "an item deleted");
+    // A frozen edition edited: refused (its seal no longer holds) until
+    // put back, edits in the working copy meanwhile.
+    let frozen = "content/lists/stamp/editions/2015/items/GZ-001.yaml";
+    let sealed = served.site.read(frozen);
+    served.edit(frozen, |t| t.replacen("title: ", "title: 改", 1));
+    assert_eq!(served.attempt(&[frozen], "a frozen item edited"), None);
+    served.edit(item, |t| t.replacen("title: ", "title: 又改", 1));
+    assert_eq!(served.attempt(&[item], "an edit while refused"), None);
+    served.site.write(frozen, sealed);
+    served.rebuild(&[frozen], "the frozen item put back");
+    // The same edit twice in a row, then undone.
+    served.edit(mentions, |t| t.replacen("另见GZ-951。", "", 1));
+    served.rebuild(&[mentions], "the mention removed");
+    served.rebuild(&[mentions], "nothing more");
 }

@@ -21,6 +21,7 @@ mod disk;
 pub use disk::ChangedFiles;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -83,6 +84,32 @@ impl Stamp {
     }
 }
 
+/// Numbers every load through any cache of this process, so that a load's
+/// number says which load it is (see [`Unchanged`]).
+static LOADS: AtomicU64 = AtomicU64::new(1);
+
+/// Which working-copy items a load took unchanged from the load before it
+/// (through the same cache), for what kept findings about those items
+/// (the checks') to be reused only where they still hold.
+#[derive(Clone, Debug, Default)]
+pub struct Unchanged {
+    /// The load before (`None`: there was none).
+    pub before: Option<u64>,
+    /// This load.
+    pub load: u64,
+    /// By file id: whether the file's item is the very item it was in the
+    /// load before (same file, same id, same bytes, same list settings).
+    files: Vec<bool>,
+}
+
+impl Unchanged {
+    /// Whether the working-copy item read from `file` is the one the load
+    /// before had.
+    pub fn item(&self, file: FileId) -> bool {
+        self.files.get(file.0 as usize).copied().unwrap_or(false)
+    }
+}
+
 /// A parsed result and its diagnostics.
 type Parsed<T> = (Option<T>, Vec<Diagnostic>);
 
@@ -97,6 +124,8 @@ struct CachedItem {
     diags: Vec<Diagnostic>,
     /// Its bytes in the cache file it was read from, if it was.
     stored: Option<disk::StoredItem>,
+    /// Whether the load under way reused it (then it stays for the next).
+    kept: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -107,6 +136,8 @@ struct CachedEdition {
     diags: Vec<Diagnostic>,
     /// Its bytes in the cache file it was read from, if it was.
     stored: Option<disk::StoredEdition>,
+    /// Whether the load under way reused it (then it stays for the next).
+    kept: AtomicBool,
 }
 
 /// Parsed files from the previous load (see the module documentation).
@@ -118,13 +149,22 @@ pub struct Cache {
     /// A cache that neither looks up nor keeps anything (a one-off load).
     off: bool,
     site: Option<Arc<Site>>,
-    /// Working-copy item file → (register, item) positions in `site`.
-    positions: HashMap<FileId, (usize, usize)>,
+    /// Working-copy item file → (register, item) positions in `site`, by
+    /// file id.
+    positions: Vec<Option<(usize, usize)>>,
+    /// By path. A load marks what it reuses ([`CachedItem::kept`]) and
+    /// adds what it reads to `next_items`; the entries it did not reuse
+    /// then make way for those (see [`Cache::finish`]), so an edit costs
+    /// the entries of the files it changed, not a new map.
     items: HashMap<String, CachedItem>,
+    /// By edition folder, kept as `items` are.
     editions: HashMap<String, CachedEdition>,
     next_items: Mutex<HashMap<String, CachedItem>>,
     next_editions: Mutex<HashMap<String, CachedEdition>>,
-    hits: Mutex<(usize, usize)>,
+    /// Files reused and files read by the load under way.
+    hits: (AtomicUsize, AtomicUsize),
+    /// The last load's number and what it took unchanged.
+    unchanged: Unchanged,
     /// What a cache file held (see [`disk`]), when the cache was read from one.
     stored: Option<disk::Stored>,
     /// The stamps of the other files of the last load (site.yaml, lists,
@@ -136,9 +176,30 @@ pub struct Cache {
     walk: Option<super::walk::Walk>,
     /// Whether the last load walked (see [`Cache::walked`]).
     walked: bool,
-    /// The last load's working-copy items, by register and position, moved
-    /// out of its model for this load to take (see [`Cache::begin`]).
-    spare: Vec<Vec<Mutex<Option<Item>>>>,
+    /// The last load's working-copy items, by register (as in its model),
+    /// moved out of its model for this load to take whole (see
+    /// [`Cache::begin`]).
+    spare: Vec<Spare>,
+}
+
+/// One register's working-copy items, moved out of the last load's model.
+#[derive(Debug)]
+struct Spare {
+    key: String,
+    /// The file of each item, by position.
+    files: Vec<FileId>,
+    items: Mutex<Option<Vec<Item>>>,
+}
+
+/// What [`Cache::item`] gives for an item file.
+#[derive(Debug)]
+pub(crate) enum Found {
+    /// The item at this position of the last load's items of the register,
+    /// unchanged: [`Cache::take_items`] hands them over.
+    Kept(usize),
+    /// The file's item, if it has one (read now, from the cache file, or
+    /// copied from the last load).
+    Fresh(Option<Box<Item>>),
 }
 
 impl Cache {
@@ -154,18 +215,32 @@ impl Cache {
     /// Files reused and files read by the last load through this cache
     /// (a frozen edition counts as its number of files).
     pub fn last_load(&self) -> (usize, usize) {
-        *self.hits.lock().unwrap_or_else(PoisonError::into_inner)
+        (
+            self.hits.0.load(Ordering::Relaxed),
+            self.hits.1.load(Ordering::Relaxed),
+        )
     }
 
     fn count(&self, reused: usize, read: usize) {
-        let mut hits = self.hits.lock().unwrap_or_else(PoisonError::into_inner);
-        hits.0 += reused;
-        hits.1 += read;
+        self.hits.0.fetch_add(reused, Ordering::Relaxed);
+        self.hits.1.fetch_add(read, Ordering::Relaxed);
     }
 
-    /// Starts a load: counters to zero.
+    /// What the last load through this cache took unchanged from the one
+    /// before.
+    pub fn unchanged(&self) -> &Unchanged {
+        &self.unchanged
+    }
+
+    /// Starts a load: counters to zero, a new load number.
     pub(crate) fn begin(&mut self) {
-        *self.hits.lock().unwrap_or_else(PoisonError::into_inner) = (0, 0);
+        self.hits = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let before = (self.unchanged.load != 0).then_some(self.unchanged.load);
+        self.unchanged = Unchanged {
+            before,
+            load: LOADS.fetch_add(1, Ordering::Relaxed),
+            files: Vec::new(),
+        };
         self.spare = Vec::new();
         // When nobody else holds the last load's model any more (serve drops
         // it after each build), its working-copy items are moved into this
@@ -184,10 +259,12 @@ impl Cache {
             .registers
             .iter_mut()
             .map(|r| {
-                std::mem::take(&mut r.working.items)
-                    .into_iter()
-                    .map(|i| Mutex::new(Some(i)))
-                    .collect()
+                let items = std::mem::take(&mut r.working.items);
+                Spare {
+                    key: r.key.clone(),
+                    files: items.iter().map(|i| i.file).collect(),
+                    items: Mutex::new(Some(items)),
+                }
             })
             .collect();
         self.site = Some(Arc::new(site));
@@ -213,34 +290,44 @@ impl Cache {
     pub(crate) fn finish(&mut self, site: &Arc<Site>, walk: super::walk::Walk) {
         self.walk = Some(walk);
         self.spare = Vec::new();
-        self.items = std::mem::take(
+        let mut unchanged = vec![false; site.files.len()];
+        self.items.retain(|_, c| {
+            let kept = c.kept.swap(false, Ordering::Relaxed);
+            if kept
+                && c.item
+                && let Some(u) = unchanged.get_mut(c.id.0 as usize)
+            {
+                *u = true;
+            }
+            kept
+        });
+        self.unchanged.files = unchanged;
+        self.items.extend(std::mem::take(
             self.next_items
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner),
-        );
-        self.editions = std::mem::take(
+        ));
+        self.editions
+            .retain(|_, c| c.kept.swap(false, Ordering::Relaxed));
+        self.editions.extend(std::mem::take(
             self.next_editions
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner),
-        );
+        ));
         self.others = std::mem::take(
             self.next_others
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner),
         );
-        self.positions = site
-            .registers
-            .iter()
-            .enumerate()
-            .flat_map(|(r, register)| {
-                register
-                    .working
-                    .items
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, item)| (item.file, (r, i)))
-            })
-            .collect();
+        self.positions.clear();
+        self.positions.resize(site.files.len(), None);
+        for (r, register) in site.registers.iter().enumerate() {
+            for (i, item) in register.working.items.iter().enumerate() {
+                if let Some(at) = self.positions.get_mut(item.file.0 as usize) {
+                    *at = Some((r, i));
+                }
+            }
+        }
         self.site = Some(Arc::clone(site));
     }
 
@@ -264,16 +351,30 @@ impl Cache {
             .unwrap_or_else(PoisonError::into_inner) = others;
     }
 
+    /// The position of file `id`'s item among the last load's items of
+    /// register `key`, when they were moved out of its model for this load.
+    fn spare_position(&self, key: &str, id: FileId) -> Option<usize> {
+        let (r, i) = (*self.positions.get(id.0 as usize)?)?;
+        let spare = self.spare.get(r)?;
+        (spare.key == key && spare.files.get(i) == Some(&id)).then_some(i)
+    }
+
+    /// The last load's working-copy items of register `key`, for the
+    /// positions [`Cache::item`] gave as [`Found::Kept`] (taken: once).
+    pub(crate) fn take_items(&self, key: &str) -> Option<Vec<Item>> {
+        self.spare
+            .iter()
+            .find(|s| s.key == key)?
+            .items
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    /// A copy of file `id`'s item in the last load's model (when its items
+    /// were not moved out of it).
     fn cached_item(&self, id: FileId) -> Option<Item> {
-        let (r, i) = *self.positions.get(&id)?;
-        if let Some(slot) = self.spare.get(r) {
-            let item = slot
-                .get(i)?
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take()?;
-            return (item.file == id).then_some(item);
-        }
+        let (r, i) = (*self.positions.get(id.0 as usize)?)?;
         let item = self.site.as_ref()?.registers.get(r)?.working.items.get(i)?;
         (item.file == id).then(|| item.clone())
     }
@@ -288,18 +389,19 @@ impl Cache {
             .map(Arc::clone)
     }
 
-    /// A working-copy item whose file had `stamp` when the walk found it: the
-    /// cached result, or `parse` (whose result is kept).
+    /// A working-copy item of register `key` whose file had `stamp` when the
+    /// walk found it: the cached result, or `parse` (whose result is kept).
     pub(crate) fn item(
         &self,
         stamp: Option<Stamp>,
         rel: &str,
         id: FileId,
-        (kind, prefix): (ListKind, &str),
+        (key, kind, prefix): (&str, ListKind, &str),
         parse: impl FnOnce() -> crate::Result<Parsed<Item>>,
-    ) -> crate::Result<Parsed<Item>> {
+    ) -> crate::Result<(Found, Vec<Diagnostic>)> {
+        let fresh = |(item, diags): Parsed<Item>| (Found::Fresh(item.map(Box::new)), diags);
         if self.off {
-            return parse();
+            return parse().map(fresh);
         }
         if let (Some(stamp), Some(c)) = (stamp, self.items.get(rel))
             && c.stamp == stamp
@@ -307,12 +409,17 @@ impl Cache {
             && c.kind == kind
             && c.prefix == prefix
         {
-            let item = if c.item { self.cached_item(id) } else { None };
-            if item.is_some() == c.item {
+            let found = match (c.item, self.spare_position(key, id)) {
+                (false, _) => Some(Found::Fresh(None)),
+                (true, Some(at)) => Some(Found::Kept(at)),
+                (true, None) => self
+                    .cached_item(id)
+                    .map(|i| Found::Fresh(Some(Box::new(i)))),
+            };
+            if let Some(found) = found {
                 self.count(1, 0);
-                let parsed = (item, c.diags.clone());
-                self.keep_item(rel, stamp, (kind, prefix), &parsed, id, c.stored.clone());
-                return Ok(parsed);
+                c.kept.store(true, Ordering::Relaxed);
+                return Ok((found, c.diags.clone()));
             }
         }
         if let (Some(stamp), Some(stored)) = (stamp, &self.stored)
@@ -320,14 +427,14 @@ impl Cache {
         {
             self.count(1, 0);
             self.keep_item(rel, stamp, (kind, prefix), &parsed, id, Some(raw));
-            return Ok(parsed);
+            return Ok(fresh(parsed));
         }
         self.count(0, 1);
         let parsed = parse()?;
         if let Some(stamp) = stamp {
             self.keep_item(rel, stamp, (kind, prefix), &parsed, id, None);
         }
-        Ok(parsed)
+        Ok(fresh(parsed))
     }
 
     fn keep_item(
@@ -347,6 +454,7 @@ impl Cache {
             item: item.is_some(),
             diags: diags.clone(),
             stored,
+            kept: AtomicBool::new(false),
         };
         self.next_items
             .lock()
@@ -367,24 +475,27 @@ impl Cache {
         if self.off {
             return load();
         }
-        let stamps: Option<Vec<(String, FileId, Stamp)>> = files
-            .iter()
-            .map(|(rel, id)| {
-                let stamp = (*stamps.get(id.0 as usize)?)?;
-                Some((rel.clone(), *id, stamp))
-            })
-            .collect();
-        if let (Some(stamps), Some(c)) = (&stamps, self.editions.get(dir))
-            && c.files == *stamps
+        let stamp_of = |id: FileId| stamps.get(id.0 as usize).copied().flatten();
+        if let Some(c) = self.editions.get(dir)
+            && c.files.len() == files.len()
+            && files
+                .iter()
+                .zip(&c.files)
+                .all(|((rel, id), (was, was_id, s))| {
+                    rel == was && id == was_id && stamp_of(*id) == Some(*s)
+                })
         {
             let edition = c.edition.as_ref().and_then(|e| self.cached_edition(e));
             if edition.is_some() == c.edition.is_some() {
                 self.count(files.len(), 0);
-                let parsed = (edition, c.diags.clone());
-                self.keep_edition(dir, key, stamps.clone(), &parsed, c.stored.clone());
-                return Ok(parsed);
+                c.kept.store(true, Ordering::Relaxed);
+                return Ok((edition, c.diags.clone()));
             }
         }
+        let stamps: Option<Vec<(String, FileId, Stamp)>> = files
+            .iter()
+            .map(|(rel, id)| Some((rel.clone(), *id, stamp_of(*id)?)))
+            .collect();
         if let (Some(stamps), Some(stored)) = (&stamps, &self.stored)
             && let Some((parsed, raw)) = stored.edition(dir, stamps)
         {
@@ -413,6 +524,7 @@ impl Cache {
             edition: edition.as_ref().map(|e| (key.to_owned(), e.id.clone())),
             diags: diags.clone(),
             stored,
+            kept: AtomicBool::new(false),
         };
         self.next_editions
             .lock()
