@@ -647,6 +647,29 @@ fn a_memoised_pending_diff_is_used_only_while_it_holds() {
         pending(&SiteHistory::new_with(&other, today(), &mut memo)),
         expected
     );
+    // A longer title moves every later field of its file: the diff is still
+    // brought up to date item by item.
+    let item = &mut other.registers[0].working.items[0];
+    item.title.value.push_str("（再改）");
+    for d in item
+        .departments
+        .iter_mut()
+        .chain(item.replaces.iter_mut())
+    {
+        d.span.start += 12;
+        d.span.end += 12;
+        d.span.col += 4;
+    }
+    assert!(!item.departments.is_empty(), "an item naming a department");
+    assert_eq!(
+        pending(&SiteHistory::new_with(&other, today(), &mut memo)),
+        pending(&SiteHistory::new(&other, today()))
+    );
+    assert_eq!(
+        memo.refreshed(),
+        other.registers.len(),
+        "spans moved, values the same"
+    );
     // Edited again: its change in the memo's diff is replaced.
     other.registers[0].working.items[0].summary = Some("又改".to_owned());
     assert_eq!(
