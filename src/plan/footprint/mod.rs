@@ -14,8 +14,13 @@
 //! concern, the mentions of items they cannot concern, and the output files
 //! of frozen pages carried over under the same fingerprint.
 
+mod in_place;
+mod pages;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+
+use pages::{Entry, Pages};
 
 use super::Plan;
 use super::index::IndexId;
@@ -30,7 +35,7 @@ use crate::diagnostic::FileId;
 pub struct Footprint {
     /// Site path → inputs (positions in `inputs`), of every page the plan
     /// did not carry over.
-    pages: HashMap<String, Ids>,
+    pages: Pages,
     /// Every distinct input of `pages` once (most pages share most inputs),
     /// and perhaps some no page has any more (see [`Numbering::tidy`]).
     inputs: Arc<Vec<Input>>,
@@ -45,7 +50,13 @@ pub struct Footprint {
     /// footprint shares them instead of naming 10,000 files again).
     carried: BTreeMap<String, (String, Arc<BTreeSet<String>>)>,
     /// Index folder → inputs, of every search index.
-    indexes: BTreeMap<String, Vec<Input>>,
+    indexes: Arc<BTreeMap<String, Vec<Input>>>,
+    /// What decides the plan's page list besides the item files there are
+    /// (see [`in_place::Shape`]); `None` when not known.
+    shape: Option<in_place::Shape>,
+    /// Whether it was made by updating the footprint before it (see
+    /// [`Footprint::in_place`]). Not part of equality.
+    in_place: bool,
     /// For the public site and then `/draft/`: the scope a page of that kind
     /// is in, and its purpose slugs (name → slug).
     scopes: [(Option<ScopeKind>, BTreeMap<String, String>); 2],
@@ -92,6 +103,62 @@ impl<'a> Plan<'a> {
         before: &Footprint,
         changes: &[Change],
     ) -> (Vec<&PlannedPage<'a>>, Footprint) {
+        // A page whose inputs are settled by the inputs it had (see
+        // `Plan::closed_inputs`) keeps them when none of them changed; so does
+        // any other page the changes cannot concern (see `Suspects`).
+        let suspects = Suspects::new(self, before, changes);
+        let (seeded, carried_mentions) = match &suspects {
+            Some(s) => self.seed_mentions(before, s),
+            None => Default::default(),
+        };
+        // Which inputs of the footprint before the changes cover.
+        let touched: Vec<bool> = {
+            use rayon::prelude::*;
+            before
+                .inputs
+                .par_iter()
+                .map(|input| changes.iter().any(|c| input.covers(c)))
+                .collect()
+        };
+        let mut numbering = Numbering {
+            table: Arc::clone(&before.inputs),
+            numbers: Arc::clone(&before.numbers),
+        };
+        let found = match &suspects {
+            Some(s) => self.rebuild_in_place(before, changes, s, &touched, &mut numbering),
+            None => None,
+        };
+        let (again, mut footprint, tidied) = match found {
+            Some((again, footprint)) => (again, footprint, false),
+            None => {
+                let found = self.rebuild_all(before, changes, suspects.as_ref(), &touched);
+                self.footprint_since(before, found, &mut numbering)
+            }
+        };
+        // Numbered again: what the memo before holds would be misread.
+        let mut mentions = if tidied {
+            Default::default()
+        } else {
+            carried_mentions
+        };
+        self.found_mentions(&seeded, &mut numbering, &mut mentions);
+        footprint.inputs = numbering.table;
+        footprint.numbers = numbering.numbers;
+        footprint.mentions = mentions;
+        footprint.titles = self.item_titles(before, suspects.as_ref());
+        (again, footprint)
+    }
+
+    /// Every page not carried over (by its position in the plan's page
+    /// list), with its site path and inputs, and whether to render it again
+    /// (see [`Plan::rebuild_since`]), found page by page.
+    fn rebuild_all<'f>(
+        &self,
+        before: &'f Footprint,
+        changes: &[Change],
+        suspects: Option<&Suspects<'_>>,
+        touched: &[bool],
+    ) -> Vec<Planned<'a, '_, 'f>> {
         use rayon::prelude::*;
         let renamed = KINDS.map(|kind| {
             let (old_kind, old_slugs) = &before.scopes[usize::from(kind == ScopeKind::Draft)];
@@ -102,35 +169,22 @@ impl<'a> Plan<'a> {
                     .iter()
                     .any(|(name, slug)| old_slugs.get(*name).is_some_and(|s| s != slug))
         });
-        // A page whose inputs are settled by the inputs it had (see
-        // `Plan::closed_inputs`) keeps them when none of them changed; so does
-        // any other page the changes cannot concern (see `Suspects`).
-        let suspects = Suspects::new(self, before, changes);
-        let (seeded, carried_mentions) = match &suspects {
-            Some(s) => self.seed_mentions(before, s),
-            None => Default::default(),
-        };
-        // Which inputs of the footprint before the changes cover.
-        let touched: Vec<bool> = before
-            .inputs
+        self.pages
             .par_iter()
-            .map(|input| changes.iter().any(|c| input.covers(c)))
-            .collect();
-        let planned: Vec<Planned<'a, '_, '_>> = self
-            .pages
-            .par_iter()
-            .filter(|page| !page.reused)
-            .map(|page| {
+            .enumerate()
+            .filter(|(_, page)| !page.reused)
+            .map(|(at, page)| {
+                let at = u32::try_from(at).unwrap_or(u32::MAX);
                 let path = self.site_path(page);
                 let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
                 let old = before.pages.get(&path);
                 let old_covered = old.is_some_and(|old| old.iter().any(|&i| touched[i as usize]));
-                let settled = |_: &&Ids| match &suspects {
+                let settled = |_: &&Ids| match suspects {
                     Some(s) => s.settled(page, old_covered),
                     None => !old_covered && self.closed_inputs(page),
                 };
                 if let Some(old) = old.filter(settled) {
-                    return (page, path, Inputs::Kept(old), renamed || old_covered);
+                    return (page, at, path, Inputs::Kept(old), renamed || old_covered);
                 }
                 let inputs = self.inputs(page);
                 let again = renamed || old.is_none() || old_covered || covers(&inputs, changes);
@@ -138,17 +192,25 @@ impl<'a> Plan<'a> {
                     Some(_) => Inputs::Found(inputs),
                     None => Inputs::New(inputs),
                 };
-                (page, path, inputs, again)
+                (page, at, path, inputs, again)
             })
-            .collect();
+            .collect()
+    }
+
+    /// The pages to render again and this plan's footprint (but for its
+    /// input table, mentions and titles), from every page [`Plan::rebuild_all`]
+    /// found; says whether the inputs were numbered again (see
+    /// [`Numbering::tidy`]).
+    fn footprint_since<'p>(
+        &'p self,
+        before: &Footprint,
+        planned: Vec<Planned<'a, 'p, '_>>,
+        numbering: &mut Numbering,
+    ) -> (Vec<&'p PlannedPage<'a>>, Footprint, bool) {
         let mut again = Vec::new();
-        let mut pages = HashMap::with_capacity(planned.len());
+        let mut entries = Vec::with_capacity(planned.len());
         let mut known = true;
-        let mut numbering = Numbering {
-            table: Arc::clone(&before.inputs),
-            numbers: Arc::clone(&before.numbers),
-        };
-        for (page, path, inputs, render) in planned {
+        for (page, at, path, inputs, render) in planned {
             if render {
                 again.push(page);
             }
@@ -160,20 +222,14 @@ impl<'a> Plan<'a> {
                     inputs.into_iter().map(|i| numbering.number(i)).collect()
                 }
             };
-            pages.insert(path, ids);
+            let path = Arc::from(path);
+            entries.push(Entry { path, at, ids });
         }
-        let outputs = before.outputs_for(&pages, known);
-        let mut mentions = carried_mentions;
-        self.found_mentions(&seeded, &mut numbering, &mut mentions);
-        if numbering.tidy(&mut pages) {
-            // Numbered again: what the memo holds would be misread.
-            mentions = Default::default();
-        }
+        let outputs = before.outputs_for(&entries, known);
+        let tidied = numbering.tidy(&mut entries);
         let carried = self.carried_outputs(before);
-        let mut footprint = self.footprint_of(pages, numbering, (outputs, carried));
-        footprint.mentions = mentions;
-        footprint.titles = self.item_titles(before, suspects.as_ref());
-        (again, footprint)
+        let footprint = self.footprint_of(Pages::new(entries), (outputs, carried));
+        (again, footprint, tidied)
     }
 
     /// Gives this plan the mentions the footprint before found for the
@@ -275,35 +331,39 @@ impl<'a> Plan<'a> {
     }
 
     /// This plan's footprint, given its pages' inputs and output files.
-    fn footprint_of(
-        &self,
-        pages: HashMap<String, Ids>,
-        numbering: Numbering,
-        (outputs, carried): Outputs,
-    ) -> Footprint {
+    fn footprint_of(&self, pages: Pages, (outputs, carried): Outputs) -> Footprint {
         Footprint {
             pages,
-            inputs: numbering.table,
-            numbers: numbering.numbers,
+            inputs: Arc::default(),
+            numbers: Arc::default(),
             outputs,
             carried,
-            indexes: self
-                .indexes()
-                .iter()
-                .map(|i| (i.folder(), self.index_inputs(i)))
-                .collect(),
-            mentions: Default::default(),
-            scopes: KINDS.map(|kind| {
-                let scope = self.scope(kind);
-                let slugs = scope
-                    .purpose_slugs
+            indexes: Arc::new(
+                self.indexes()
                     .iter()
-                    .map(|(name, slug)| ((*name).to_owned(), slug.clone()))
-                    .collect();
-                (Some(scope.kind), slugs)
-            }),
+                    .map(|i| (i.folder(), self.index_inputs(i)))
+                    .collect(),
+            ),
+            shape: Some(self.shape()),
+            in_place: false,
+            mentions: Default::default(),
+            scopes: self.scope_slugs(),
             titles: Titles::default(),
         }
+    }
+
+    /// For the public site and then `/draft/`: the scope a page of that kind
+    /// is in, and its purpose slugs.
+    fn scope_slugs(&self) -> [(Option<ScopeKind>, BTreeMap<String, String>); 2] {
+        KINDS.map(|kind| {
+            let scope = self.scope(kind);
+            let slugs = scope
+                .purpose_slugs
+                .iter()
+                .map(|(name, slug)| ((*name).to_owned(), slug.clone()))
+                .collect();
+            (Some(scope.kind), slugs)
+        })
     }
 
     /// The titles of every working-copy item, by file: those before with
@@ -605,9 +665,9 @@ impl PartialEq for Titles {
     }
 }
 
-/// A page of [`Plan::rebuild_since`]: its site path, its inputs, and
-/// whether to render it again.
-type Planned<'a, 'p, 'f> = (&'p PlannedPage<'a>, String, Inputs<'f>, bool);
+/// A page of [`Plan::rebuild_all`]: its position in the plan's page list,
+/// its site path, its inputs, and whether to render it again.
+type Planned<'a, 'p, 'f> = (&'p PlannedPage<'a>, u32, String, Inputs<'f>, bool);
 
 /// A page's inputs in [`Plan::rebuild_since`]: kept from the footprint before
 /// (numbers in its table), or found in this plan (for a page the footprint
@@ -640,10 +700,10 @@ impl Numbering {
     /// Numbers the inputs again, leaving out those no page has any more, once
     /// they are as many as those in use (edits that rename files leave some).
     /// Returns whether it numbered them again.
-    fn tidy(&mut self, pages: &mut HashMap<String, Ids>) -> bool {
+    fn tidy(&mut self, pages: &mut [Entry]) -> bool {
         let mut used = vec![false; self.table.len()];
-        for ids in pages.values() {
-            for &i in ids.iter() {
+        for page in pages.iter() {
+            for &i in page.ids.iter() {
                 used[i as usize] = true;
             }
         }
@@ -656,8 +716,9 @@ impl Numbering {
             numbers: Arc::new(HashMap::with_capacity(live)),
         };
         let old = std::mem::take(&mut self.table);
-        for ids in pages.values_mut() {
-            *ids = ids
+        for page in pages.iter_mut() {
+            page.ids = page
+                .ids
                 .iter()
                 .map(|&i| fresh.number(old[i as usize].clone()))
                 .collect();
@@ -693,14 +754,19 @@ impl Footprint {
     /// has when `known`): this footprint's own when it names the same pages,
     /// each with its own file (shared, not named again), else found from the
     /// paths.
-    fn outputs_for(&self, pages: &HashMap<String, Ids>, known: bool) -> Arc<BTreeSet<String>> {
+    fn outputs_for(&self, pages: &[Entry], known: bool) -> Arc<BTreeSet<String>> {
         // As many pages, none new: the same pages.
         let same =
             known && pages.len() == self.pages.len() && self.outputs.len() == self.pages.len();
         if same {
             return Arc::clone(&self.outputs);
         }
-        Arc::new(pages.keys().map(|p| super::url::output_file(p)).collect())
+        Arc::new(
+            pages
+                .iter()
+                .map(|p| super::url::output_file(&p.path))
+                .collect(),
+        )
     }
 
     /// Every output file, whether carried over or not.
@@ -721,16 +787,27 @@ impl Footprint {
         self.pages.len()
     }
 
+    /// Whether [`Plan::rebuild_since`] made it by updating the footprint
+    /// before (after edits that only modified working-copy items, when the
+    /// plan has the same pages), instead of naming every page again.
+    pub fn in_place(&self) -> bool {
+        self.in_place
+    }
+
     /// Forgets the pages (by site path) that `keep` refuses, and their
     /// output files.
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
-        self.pages.retain(|path, _| keep(path));
+        let mut entries = self.pages.entries();
+        entries.retain(|e| keep(&e.path));
         self.outputs = Arc::new(
-            self.pages
-                .keys()
-                .map(|p| super::url::output_file(p))
+            entries
+                .iter()
+                .map(|e| super::url::output_file(&e.path))
                 .collect(),
         );
+        self.pages = Pages::new(entries);
+        // The pages are no longer those of a plan.
+        self.shape = None;
     }
 
     /// What [`Plan::rebuild_since`] needs of it (the pages' inputs and the
@@ -738,7 +815,7 @@ impl Footprint {
     pub fn to_bytes(&self) -> Vec<u8> {
         let none = HashMap::new();
         let mut w = Writer::new(&none);
-        let mut pages: Vec<(&String, &Ids)> = self.pages.iter().collect();
+        let mut pages: Vec<(&str, &Ids)> = self.pages.iter().collect();
         pages.sort();
         w.usize(pages.len());
         for (path, inputs) in pages {
@@ -774,12 +851,16 @@ impl Footprint {
     pub fn from_bytes(bytes: &[u8]) -> Option<Footprint> {
         let mut r = Reader::new(bytes, &[]);
         let mut out = Footprint::default();
+        let mut entries = Vec::new();
         for _ in 0..r.usize()? {
             let path = r.string()?;
             let n = r.usize()?;
             let inputs = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
-            out.pages.insert(path, inputs.into());
+            // Where the page is in a plan is not known here.
+            let (path, at, ids) = (Arc::from(path), u32::MAX, inputs.into());
+            entries.push(Entry { path, at, ids });
         }
+        out.pages = Pages::new(entries);
         for _ in 0..r.usize()? {
             let (tag, path) = (r.u32()?, r.string()?);
             Arc::make_mut(&mut out.inputs).push(match tag {
@@ -793,8 +874,8 @@ impl Footprint {
         let count = out.inputs.len();
         if out
             .pages
-            .values()
-            .flat_map(|ids| ids.iter())
+            .iter()
+            .flat_map(|(_, ids)| ids.iter())
             .any(|&i| i as usize >= count)
         {
             return None;
@@ -830,11 +911,13 @@ mod tests {
         let a = numbering.number(Input::File("content/site.yaml".to_owned()));
         let b = numbering.number(Input::Listing("content/lists/stamp/items/".to_owned()));
         let c = numbering.number(Input::Theme);
+        let entry = |path: &str, at, ids: &[u32]| Entry {
+            path: Arc::from(path),
+            at,
+            ids: Arc::from(ids),
+        };
         let mut footprint = Footprint {
-            pages: HashMap::from([
-                ("stamp/".to_owned(), Arc::from([a, b])),
-                (String::new(), Arc::from([c])),
-            ]),
+            pages: Pages::new(vec![entry("stamp/", 0, &[a, b]), entry("", 1, &[c])]),
             inputs: numbering.table,
             numbers: numbering.numbers,
             ..Footprint::default()
@@ -861,30 +944,37 @@ mod tests {
         let ids: Vec<u32> = (0..5000)
             .map(|n| numbering.number(Input::File(format!("content/{n}.yaml"))))
             .collect();
-        let mut pages: HashMap<String, Ids> = (0..1100)
-            .map(|n| (format!("p{n}/"), Arc::from([ids[n * 2], ids[n * 2 + 1]])))
+        let entry = |path: String, ids: Ids| Entry {
+            path: Arc::from(path),
+            at: 0,
+            ids,
+        };
+        let mut pages: Vec<Entry> = (0..1100)
+            .map(|n| entry(format!("p{n}/"), Arc::from([ids[n * 2], ids[n * 2 + 1]])))
             .collect();
-        pages.insert("all/".to_owned(), (0..1100).map(|n| ids[n]).collect());
-        let before: HashMap<String, Vec<Input>> = pages
+        pages.push(entry(
+            "all/".to_owned(),
+            (0..1100).map(|n| ids[n]).collect(),
+        ));
+        let before: Vec<Vec<Input>> = pages
             .iter()
-            .map(|(p, ids)| {
-                (
-                    p.clone(),
-                    ids.iter()
-                        .map(|&i| numbering.table[i as usize].clone())
-                        .collect(),
-                )
+            .map(|p| {
+                p.ids
+                    .iter()
+                    .map(|&i| numbering.table[i as usize].clone())
+                    .collect()
             })
             .collect();
         numbering.tidy(&mut pages);
         assert_eq!(numbering.table.len(), 2200);
         assert_eq!(numbering.numbers.len(), 2200);
-        for (page, inputs) in before {
-            let now: Vec<Input> = pages[&page]
+        for (page, inputs) in pages.iter().zip(before) {
+            let now: Vec<Input> = page
+                .ids
                 .iter()
                 .map(|&i| numbering.table[i as usize].clone())
                 .collect();
-            assert_eq!(now, inputs, "{page}");
+            assert_eq!(now, inputs, "{}", page.path);
         }
         // Nothing to drop: the table stays as it is.
         let kept = numbering.table.clone();
