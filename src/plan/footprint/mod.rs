@@ -450,12 +450,17 @@ impl<'a> Plan<'a> {
     /// [`Plan::outputs_removed_since`] from this plan's footprint (which
     /// knows the output files already), sorted.
     pub fn outputs_removed_between(before: &Footprint, now: &Footprint) -> Vec<String> {
-        let mut out: Vec<String> = before
-            .outputs
-            .difference(&now.outputs)
-            .filter(|f| !now.carries(f))
-            .cloned()
-            .collect();
+        // The same files (shared): none gone.
+        let mut out: Vec<String> = if Arc::ptr_eq(&before.outputs, &now.outputs) {
+            Vec::new()
+        } else {
+            before
+                .outputs
+                .difference(&now.outputs)
+                .filter(|f| !now.carries(f))
+                .cloned()
+                .collect()
+        };
         for (key, (_, files)) in &before.carried {
             if now
                 .carried
