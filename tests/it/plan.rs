@@ -734,11 +734,11 @@ fn new_department(site: &mut Site) -> Vec<Change> {
         .next()
         .expect("a department")
         .clone();
-    department.name = "新设部门".to_owned();
+    "新设部门".clone_into(&mut department.name);
     site.departments.insert("newdept".to_owned(), department);
     let item = &mut site.registers[1].working.items[0];
     let mut named = item.departments[0].clone();
-    named.value = "newdept".to_owned();
+    "newdept".clone_into(&mut named.value);
     item.departments.push(named);
     vec![
         Change::Modified("content/departments.yaml".to_owned()),

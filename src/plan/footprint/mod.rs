@@ -22,6 +22,8 @@ use std::sync::Arc;
 
 use pages::{Entry, Pages};
 
+use super::hash::FastMap;
+
 use super::Plan;
 use super::index::IndexId;
 use super::inputs::{Change, Input};
@@ -40,7 +42,7 @@ pub struct Footprint {
     /// and perhaps some no page has any more (see [`Numbering::tidy`]).
     inputs: Arc<Vec<Input>>,
     /// The position of each of `inputs`.
-    numbers: Arc<HashMap<Input, u32>>,
+    numbers: Arc<FastMap<Input, u32>>,
     /// The output file of every page not carried over (shared with the
     /// footprint before while the pages are the same).
     outputs: Arc<BTreeSet<String>>,
@@ -68,7 +70,11 @@ pub struct Footprint {
     /// the item's file; numbers in `inputs`. A rebuild after edits of items
     /// takes those of the items the edits cannot concern instead of reading
     /// their texts again (see [`Suspects`]). Not part of equality.
-    mentions: [HashMap<u32, Vec<u32>>; 2],
+    mentions: [HashMap<u32, Arc<[u32]>>; 2],
+    /// By input number: the id its file had in the site of the plan
+    /// (`u32::MAX`: not a working-copy item's file), to find the item a
+    /// kept mention names without looking its path up.
+    files: Arc<Vec<u32>>,
 }
 
 /// A page's inputs (numbers in a footprint's table), shared by the
@@ -128,12 +134,11 @@ impl<'a> Plan<'a> {
             Some(s) => self.rebuild_in_place(before, changes, s, &touched, &mut numbering),
             None => None,
         };
-        let (again, mut footprint, tidied) = match found {
-            Some((again, footprint)) => (again, footprint, false),
-            None => {
-                let found = self.rebuild_all(before, changes, suspects.as_ref(), &touched);
-                self.footprint_since(before, found, &mut numbering)
-            }
+        let (again, mut footprint, tidied) = if let Some((again, footprint)) = found {
+            (again, footprint, false)
+        } else {
+            let found = self.rebuild_all(before, changes, suspects.as_ref(), &touched);
+            self.footprint_since(before, found, &mut numbering)
         };
         // Numbered again: what the memo before holds would be misread.
         let mut mentions = if tidied {
@@ -145,6 +150,7 @@ impl<'a> Plan<'a> {
         footprint.inputs = numbering.table;
         footprint.numbers = numbering.numbers;
         footprint.mentions = mentions;
+        footprint.files = self.file_ids(before, &footprint.inputs, footprint.in_place);
         footprint.titles = self.item_titles(before, suspects.as_ref());
         (again, footprint)
     }
@@ -238,19 +244,18 @@ impl<'a> Plan<'a> {
     /// scope kind, by file) and those mentions as this plan's footprint
     /// keeps them (the numbering before is kept, extended).
     fn seed_mentions(&self, before: &Footprint, suspects: &Suspects<'_>) -> Seeded {
-        let site = self.site;
-        let by_path: HashMap<&str, FileId> = site
-            .registers
-            .iter()
-            .flat_map(|r| &r.working.items)
-            .map(|i| (site.files.path(i.file), i.file))
-            .collect();
-        let file = |n: u32| match before.inputs.get(n as usize) {
-            Some(Input::File(path)) => by_path.get(path.as_str()).copied(),
-            _ => None,
+        let files = &self.site.files;
+        // The file an input named in the site before, if it still has that
+        // id (else its mentions are found again).
+        let file = |n: u32| {
+            let id = FileId(*before.files.get(n as usize)?);
+            let Some(Input::File(path)) = before.inputs.get(n as usize) else {
+                return None;
+            };
+            ((id.0 as usize) < files.len() && files.path(id) == path).then_some(id)
         };
         let mut seeded: [Vec<bool>; 2] = Default::default();
-        let mut kept: [HashMap<u32, Vec<u32>>; 2] = Default::default();
+        let mut kept: [HashMap<u32, Arc<[u32]>>; 2] = Default::default();
         for (k, kind) in KINDS.into_iter().enumerate() {
             if before.mentions[k].is_empty() {
                 continue;
@@ -269,11 +274,37 @@ impl<'a> Plan<'a> {
                     && slot.set(files).is_ok()
                 {
                     seeded[k][at.0 as usize] = true;
-                    kept[k].insert(item, found.clone());
+                    kept[k].insert(item, Arc::clone(found));
                 }
             }
         }
         (seeded, kept)
+    }
+
+    /// By number in `table` (this plan's footprint's input table): the id
+    /// of the working-copy item file each input names (`u32::MAX`: none);
+    /// those of the footprint before when this one was updated from it
+    /// (`in_place`: the same files, numbered the same), found for the
+    /// inputs numbered since; else found afresh.
+    fn file_ids(&self, before: &Footprint, table: &[Input], in_place: bool) -> Arc<Vec<u32>> {
+        let known = if in_place { before.files.len() } else { 0 };
+        if known == table.len() {
+            return Arc::clone(&before.files);
+        }
+        let site = self.site;
+        let by_path: HashMap<&str, FileId> = site
+            .registers
+            .iter()
+            .flat_map(|r| &r.working.items)
+            .map(|i| (site.files.path(i.file), i.file))
+            .collect();
+        let mut out = Vec::with_capacity(table.len());
+        out.extend_from_slice(&before.files[..known]);
+        out.extend(table[known..].iter().map(|input| match input {
+            Input::File(path) => by_path.get(path.as_str()).map_or(u32::MAX, |f| f.0),
+            _ => u32::MAX,
+        }));
+        Arc::new(out)
     }
 
     /// Adds to `memo` the mentions this plan found itself (not `seeded`).
@@ -281,7 +312,7 @@ impl<'a> Plan<'a> {
         &self,
         seeded: &[Vec<bool>; 2],
         numbering: &mut Numbering,
-        memo: &mut [HashMap<u32, Vec<u32>>; 2],
+        memo: &mut [HashMap<u32, Arc<[u32]>>; 2],
     ) {
         for k in 0..KINDS.len() {
             let Some(slots) = self.mentions[k].get() else {
@@ -347,6 +378,7 @@ impl<'a> Plan<'a> {
             shape: Some(self.shape()),
             in_place: false,
             mentions: Default::default(),
+            files: Arc::default(),
             scopes: self.scope_slugs(),
             titles: Titles::default(),
         }
@@ -620,7 +652,7 @@ impl<'a> Suspects<'a> {
 
 /// Which items [`Plan::seed_mentions`] gave mentions to (by scope kind, by
 /// file), and those mentions as a footprint keeps them.
-type Seeded = ([Vec<bool>; 2], [HashMap<u32, Vec<u32>>; 2]);
+type Seeded = ([Vec<bool>; 2], [HashMap<u32, Arc<[u32]>>; 2]);
 
 /// A footprint's output files: those of the pages not carried over, and
 /// those carried over by register.
@@ -686,7 +718,7 @@ enum Inputs<'f> {
 /// The input table of a footprint being made: the one before, extended.
 struct Numbering {
     table: Arc<Vec<Input>>,
-    numbers: Arc<HashMap<Input, u32>>,
+    numbers: Arc<FastMap<Input, u32>>,
 }
 
 impl Numbering {
@@ -718,7 +750,7 @@ impl Numbering {
         }
         let mut fresh = Numbering {
             table: Arc::new(Vec::with_capacity(live)),
-            numbers: Arc::new(HashMap::with_capacity(live)),
+            numbers: Arc::new(super::hash::map_with(live)),
         };
         let old = std::mem::take(&mut self.table);
         for page in pages.iter_mut() {

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::Ids;
+use crate::plan::hash::FastMap;
 
 /// One page: its site path, its position in the plan's page list, and its
 /// inputs (numbers in the footprint's table).
@@ -22,7 +23,7 @@ pub(super) struct Entry {
 #[derive(Debug, Default)]
 pub(super) struct Base {
     entries: Vec<Entry>,
-    by_path: HashMap<Arc<str>, u32>,
+    by_path: FastMap<Arc<str>, u32>,
 }
 
 /// A footprint's pages: those made afresh (shared), and the inputs of those
