@@ -106,7 +106,7 @@ pub struct Plan<'a> {
 }
 
 /// By an item's file id: the files of the items it mentions.
-type Mentions = Vec<OnceLock<Vec<FileId>>>;
+type Mentions = (u32, Vec<OnceLock<Vec<FileId>>>);
 
 /// Register key → its working-copy item titles and their files.
 type TitlesByRegister = HashMap<String, TitleIndex<FileId>>;

@@ -260,7 +260,7 @@ impl<'a> Plan<'a> {
             if before.mentions[k].is_empty() {
                 continue;
             }
-            let slots = self.mention_slots(kind);
+            let (first, slots) = self.mention_slots(kind);
             seeded[k] = vec![false; slots.len()];
             kept[k].reserve(before.mentions[k].len());
             for (&item, found) in &before.mentions[k] {
@@ -270,10 +270,13 @@ impl<'a> Plan<'a> {
                 let Some(files) = found.iter().map(|&n| file(n)).collect::<Option<Vec<_>>>() else {
                     continue;
                 };
-                if let Some(slot) = slots.get(at.0 as usize)
+                let Some(slot_at) = at.0.checked_sub(first) else {
+                    continue;
+                };
+                if let Some(slot) = slots.get(slot_at as usize)
                     && slot.set(files).is_ok()
                 {
-                    seeded[k][at.0 as usize] = true;
+                    seeded[k][slot_at as usize] = true;
                     kept[k].insert(item, Arc::clone(found));
                 }
             }
@@ -315,7 +318,7 @@ impl<'a> Plan<'a> {
         memo: &mut [HashMap<u32, Arc<[u32]>>; 2],
     ) {
         for k in 0..KINDS.len() {
-            let Some(slots) = self.mentions[k].get() else {
+            let Some((first, slots)) = self.mentions[k].get() else {
                 continue;
             };
             for (at, slot) in slots.iter().enumerate() {
@@ -323,7 +326,7 @@ impl<'a> Plan<'a> {
                 if seeded[k].get(at).copied().unwrap_or(false) {
                     continue;
                 }
-                let id = FileId(u32::try_from(at).unwrap_or(u32::MAX));
+                let id = FileId(u32::try_from(at).map_or(u32::MAX, |at| first + at));
                 let item = numbering.number(self.file(id));
                 let found = found
                     .iter()
