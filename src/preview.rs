@@ -15,7 +15,8 @@
 //! keeps the inputs, mentions and carried-over output files of the pages
 //! the change cannot concern from the footprint before) and builds only the
 //! search indexes [`Plan::indexes_between`] names (tokenizing only items whose searchable
-//! content changed); the caller keeps every other file of its
+//! content changed, and comparing with the kept items only those that edits
+//! of working-copy items alone can have changed); the caller keeps every other file of its
 //! previous build. A theme change, a folder appearing or vanishing, or no list
 //! of changes at all (the watcher lost track) renders everything, as `build`
 //! does (frozen edition folders whose fingerprint matched are still carried over).

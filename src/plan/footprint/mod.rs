@@ -12,7 +12,11 @@
 //! it shares or copies instead of finding again: the input table (shared
 //! until a new input is numbered), the inputs of pages the changes cannot
 //! concern, the mentions of items they cannot concern, and the output files
-//! of frozen pages carried over under the same fingerprint.
+//! of frozen pages carried over under the same fingerprint. After edits that
+//! only modified working-copy items, when the plan has the same pages, it
+//! does not even name every page again: it updates the footprint before in
+//! place ([`in_place`]), sharing everything but the entries of the pages
+//! the edits concern.
 
 mod in_place;
 mod pages;
@@ -459,13 +463,15 @@ impl<'a> Plan<'a> {
         now: &Footprint,
         changes: &[Change],
     ) -> Vec<IndexId<'a>> {
+        // Shared (updated in place): the same inputs, looked at once.
+        let same = Arc::ptr_eq(&before.indexes, &now.indexes);
         self.indexes()
             .into_iter()
             .filter(|index| {
                 let folder = index.folder();
                 let covered =
                     |f: &Footprint| f.indexes.get(&folder).is_none_or(|i| covers(i, changes));
-                covered(before) || covered(now)
+                covered(before) || (!same && covered(now))
             })
             .collect()
     }
@@ -563,18 +569,21 @@ impl<'a> Suspects<'a> {
         use crate::model::{Item, mention};
         use rayon::prelude::*;
         let site = plan.site;
-        let paths = changes
+        // Few paths, looked for among every item's: compared, not hashed.
+        let mut paths = changes
             .iter()
             .map(|c| match c {
                 Change::Modified(path) => Some(path.as_str()),
                 Change::Added(_) | Change::Removed(_) => None,
             })
-            .collect::<Option<std::collections::HashSet<&str>>>()?;
+            .collect::<Option<Vec<&str>>>()?;
+        paths.sort_unstable();
+        paths.dedup();
         let mut edited = Vec::new();
         for r in &site.registers {
             for item in &r.working.items {
                 let path = site.files.path(item.file);
-                if paths.contains(path) {
+                if paths.contains(&path) {
                     edited.push((r, item, before.titles.get(path)?.as_str()));
                 }
             }
