@@ -15,7 +15,7 @@
 //! of frozen pages carried over under the same fingerprint. After edits that
 //! only modified working-copy items, when the plan has the same pages, it
 //! does not even name every page again: it updates the footprint before in
-//! place ([`in_place`]), sharing everything but the entries of the pages
+//! place (see the `in_place` module), sharing everything but the entries of the pages
 //! the edits concern.
 
 mod in_place;
