@@ -17,7 +17,8 @@
 //! keeps the inputs, mentions and carried-over output files of the pages
 //! the change cannot concern from the footprint before) and builds only the
 //! search indexes [`Plan::indexes_between`] names (tokenizing only items whose searchable
-//! content changed); the caller keeps every other file of its
+//! content changed, and comparing with the kept items only those that edits
+//! of working-copy items alone can have changed); the caller keeps every other file of its
 //! previous build. A theme change, a folder appearing or vanishing, or no list
 //! of changes at all (the watcher lost track) renders everything, as `build`
 //! does (frozen edition folders whose fingerprint matched are still carried over).
@@ -324,7 +325,13 @@ fn render_changes(
         .filter(|(key, f)| before.fingerprints.get(*key) != Some(*f))
         .map(|(key, _)| key.as_str())
         .collect();
-    for page in plan.pages.iter().filter(|p| !p.reused) {
+    // (Most rebuilds change no fingerprint: no pass over every page then.)
+    let candidates = if refingerprinted.is_empty() {
+        &[][..]
+    } else {
+        &plan.pages[..]
+    };
+    for page in candidates.iter().filter(|p| !p.reused) {
         if let PageId::Edition { register, .. } | PageId::Frozen { register, .. } = page.id
             && refingerprinted.contains(register)
         {
@@ -335,7 +342,8 @@ fn render_changes(
     phases.lap("choose");
     let stats = render::render_pages_with(plan, theme, &chosen, sink, kept)?;
     phases.lap("render");
-    crate::search::write_with(plan, &indexes, sink, memo).map_err(RenderFailure::Write)?;
+    crate::search::write_since(plan, &indexes, sink, memo, Some(changes))
+        .map_err(RenderFailure::Write)?;
     phases.lap("search");
     let mut cleared: Vec<String> = indexes.iter().map(IndexId::folder).collect();
     cleared.extend(plan.index_folders_removed_since(&before.footprint));

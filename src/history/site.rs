@@ -84,6 +84,17 @@ pub struct Memo {
     /// Per register: the working copy's pending diff, with what it was
     /// computed from (see [`Pending`]).
     pending: HashMap<String, Pending>,
+    /// How many registers' pending diffs the last call brought up to date
+    /// item by item.
+    refreshed: usize,
+}
+
+impl Memo {
+    /// How many registers' pending diffs the last [`SiteHistory::new_with`]
+    /// brought up to date item by item (instead of comparing every item).
+    pub fn refreshed(&self) -> usize {
+        self.refreshed
+    }
 }
 
 type MemoEntry = (Vec<Arc<Edition>>, Departments, Frozen);
@@ -102,20 +113,25 @@ struct Pending {
 impl Pending {
     /// The pending diff of `register`: `memo`'s if it still holds, brought
     /// up to date if only some items changed (see [`Pending::refresh`]),
-    /// else computed again.
-    fn for_register(memo: Option<Pending>, register: &Register, departments: &Departments) -> Self {
+    /// else computed again; says whether it was brought up to date.
+    fn for_register(
+        memo: Option<Pending>,
+        register: &Register,
+        departments: &Departments,
+    ) -> (Self, bool) {
         if let Some(mut memo) = memo
             && memo.same_base(register, departments)
             && memo.refresh(register)
         {
-            return memo;
+            return (memo, true);
         }
-        Pending {
+        let fresh = Pending {
             newest: register.editions.last().cloned(),
             departments: departments.clone(),
             working: register.working.clone(),
             diff: Arc::new(pending_diff(register, departments)),
-        }
+        };
+        (fresh, false)
     }
 
     /// Whether the diff was made against the same newest edition (the very
@@ -149,14 +165,19 @@ impl Pending {
             if a == b {
                 continue;
             }
-            let merged = |i: &crate::model::Item| match &i.details {
-                crate::model::Details::Creation(c) => c.merged_into.clone(),
-                _ => None,
-            };
+            // Values, not where they were written: an edit that makes the
+            // title longer moves every later field of the file.
             if a.id != b.id
-                || a.replaces != b.replaces
-                || merged(a) != merged(b)
-                || !a.department_refs().eq(b.department_refs())
+                || !a
+                    .replaces
+                    .iter()
+                    .map(|r| &r.value)
+                    .eq(b.replaces.iter().map(|r| &r.value))
+                || merged_into(a) != merged_into(b)
+                || !a
+                    .department_refs()
+                    .map(|d| &d.value)
+                    .eq(b.department_refs().map(|d| &d.value))
             {
                 return false;
             }
@@ -194,6 +215,14 @@ impl Pending {
             self.working.items[at] = item.clone();
         }
         true
+    }
+}
+
+/// The item a creation item was merged into.
+fn merged_into(item: &crate::model::Item) -> Option<&str> {
+    match &item.details {
+        crate::model::Details::Creation(c) => c.merged_into.as_ref().map(|m| m.value.as_str()),
+        _ => None,
     }
 }
 
@@ -290,7 +319,7 @@ impl<'a> SiteHistory<'a> {
             .collect();
         memo.pending.clear();
         let frozen_memo = &memo.registers;
-        let registers: Vec<(RegisterHistory<'a>, Option<Frozen>, Pending)> = site
+        let registers: Vec<(RegisterHistory<'a>, Option<Frozen>, (Pending, bool))> = site
             .registers
             .par_iter()
             .zip(pendings)
@@ -306,7 +335,7 @@ impl<'a> SiteHistory<'a> {
                                 .all(|(a, b)| Arc::ptr_eq(a, b))
                     });
                 let pending = Pending::for_register(pending, r, &site.departments);
-                let diff = Arc::clone(&pending.diff);
+                let diff = Arc::clone(&pending.0.diff);
                 if let Some((_, _, frozen)) = known {
                     let history = RegisterHistory::with(r, today, frozen.clone(), diff);
                     (history, None, pending)
@@ -320,11 +349,14 @@ impl<'a> SiteHistory<'a> {
         memo.registers
             .retain(|key, _| site.registers.iter().any(|r| r.key == *key));
         let mut out = Vec::with_capacity(registers.len());
+        memo.refreshed = 0;
         for ((history, computed, pending), register) in registers.into_iter().zip(&site.registers) {
             if let Some(frozen) = computed {
                 let entry = (register.editions.clone(), site.departments.clone(), frozen);
                 memo.registers.insert(register.key.clone(), entry);
             }
+            let (pending, refreshed) = pending;
+            memo.refreshed += usize::from(refreshed);
             memo.pending.insert(register.key.clone(), pending);
             out.push(history);
         }

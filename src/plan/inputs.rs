@@ -170,15 +170,16 @@ impl Plan<'_> {
     /// The files of the working-copy items `item` (of register `p`) mentions
     /// (see [`Plan::mentioned`]); found once per plan, scope and item.
     fn mentions_of(&self, scope: &Scope<'_>, p: &Published<'_>, item: &Item) -> &[FileId] {
-        let slots = self.mention_slots(scope.kind);
-        let Some(slot) = slots.get(item.file.0 as usize) else {
+        // Nothing to find when every register shows a frozen edition.
+        if scope.registers.iter().all(|r| r.edition.is_some()) {
+            return &[];
+        }
+        let (first, slots) = self.mention_slots(scope.kind);
+        let at = item.file.0.checked_sub(first);
+        let Some(slot) = at.and_then(|at| slots.get(at as usize)) else {
             return &[];
         };
         slot.get_or_init(|| {
-            // Nothing to find when every register shows a frozen edition.
-            if scope.registers.iter().all(|r| r.edition.is_some()) {
-                return Vec::new();
-            }
             let prefixes: Vec<&str> = scope
                 .registers
                 .iter()
@@ -203,15 +204,27 @@ impl Plan<'_> {
         })
     }
 
-    /// The files each item mentions in the scope of `kind`, by the item's
-    /// file, each found when first asked for (or given by
-    /// [`Plan::rebuild_since`] from the footprint before).
-    pub(super) fn mention_slots(&self, kind: ScopeKind) -> &[OnceLock<Vec<FileId>>] {
-        self.mentions[usize::from(kind == ScopeKind::Draft)].get_or_init(|| {
-            (0..self.site.files.len())
-                .map(|_| OnceLock::new())
-                .collect()
-        })
+    /// The files each item the scope of `kind` shows mentions, by the
+    /// item's file id less the first id returned (the smallest of those
+    /// items': not a slot for every file of the site, most of which are
+    /// frozen editions' that no such scope shows), each found when first
+    /// asked for (or given by [`Plan::rebuild_since`] from the footprint
+    /// before).
+    pub(super) fn mention_slots(&self, kind: ScopeKind) -> (u32, &[OnceLock<Vec<FileId>>]) {
+        let (first, slots) =
+            self.mentions[usize::from(kind == ScopeKind::Draft)].get_or_init(|| {
+                let ids = self
+                    .scope(kind)
+                    .registers
+                    .iter()
+                    .flat_map(|p| &p.snapshot.items)
+                    .map(|i| i.file.0);
+                let (first, last) =
+                    ids.fold((u32::MAX, 0), |(lo, hi), id| (lo.min(id), hi.max(id)));
+                let count = (last + 1).saturating_sub(first) as usize;
+                (first, (0..count).map(|_| OnceLock::new()).collect())
+            });
+        (*first, slots)
     }
 
     /// What a page is made from, sorted and without duplicates.

@@ -30,6 +30,7 @@
 
 pub mod files;
 pub mod footprint;
+mod hash;
 pub mod index;
 mod inputs;
 pub mod page;
@@ -95,7 +96,7 @@ pub struct Plan<'a> {
     /// Position in `pages` of every page but a frozen item's, by scope and
     /// identity (a frozen item's page follows its edition's page, in the
     /// edition's item order: see [`Plan::page`]).
-    positions: HashMap<(ScopeKind, PageId<'a>), usize>,
+    positions: hash::FastMap<(ScopeKind, PageId<'a>), usize>,
     /// Per scope (public, draft): each register's working-copy item titles,
     /// indexed when first asked for (to find the items a text mentions).
     titles: [OnceLock<TitlesByRegister>; 2],
@@ -105,7 +106,7 @@ pub struct Plan<'a> {
 }
 
 /// By an item's file id: the files of the items it mentions.
-type Mentions = Vec<OnceLock<Vec<FileId>>>;
+type Mentions = (u32, Vec<OnceLock<Vec<FileId>>>);
 
 /// Register key → its working-copy item titles and their files.
 type TitlesByRegister = HashMap<String, TitleIndex<FileId>>;
@@ -135,7 +136,7 @@ impl<'a> Plan<'a> {
         if let Some(draft) = &draft {
             page::pages(site, history, draft, &reuse.registers, &mut pages);
         }
-        let mut positions = HashMap::with_capacity(pages.len() / 2);
+        let mut positions = hash::map_with(pages.len() / 2);
         positions.extend(
             pages
                 .iter()

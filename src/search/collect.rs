@@ -184,6 +184,16 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// The file of its item.
+    pub fn file(&self) -> crate::diagnostic::FileId {
+        self.item.file
+    }
+
+    /// Its register's key and its item's id.
+    pub fn key(&self) -> (&str, &str) {
+        (&self.register.key, &self.item.id)
+    }
+
     /// A department's display name (its id when the register does not know it).
     fn name(&self, id: &'a str) -> &'a str {
         self.deps.get(id).map_or(id, |d| d.display_name())

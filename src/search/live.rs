@@ -158,22 +158,71 @@ impl Live {
         items: &[T],
         same: impl Fn(&T, &Doc) -> bool + Sync,
     ) -> (usize, usize) {
+        self.unchanged_beyond(items, same, (0, 0))
+    }
+
+    /// [`Live::unchanged`], given that the first `known.0` and the last
+    /// `known.1` of `items` are known to be the kept ones (when only some
+    /// items can have changed): only the items between are compared.
+    pub fn unchanged_beyond<T: Sync>(
+        &self,
+        items: &[T],
+        same: impl Fn(&T, &Doc) -> bool + Sync,
+        known: (usize, usize),
+    ) -> (usize, usize) {
         // Comparing every item is most of a small update's work: in parallel.
         let old = &self.docs;
         let shorter = old.len().min(items.len());
-        let head = items
-            .par_iter()
-            .zip(old)
-            .position_first(|(new, old)| !same(new, old))
-            .unwrap_or(shorter);
+        let start = known.0.min(shorter);
+        let head = start
+            + items[start..]
+                .par_iter()
+                .zip(&old[start..])
+                .position_first(|(new, old)| !same(new, old))
+                .unwrap_or(shorter - start);
         let room = shorter - head;
-        let tail = items[items.len() - room..]
-            .par_iter()
-            .rev()
-            .zip(old[old.len() - room..].par_iter().rev())
-            .position_first(|(new, old)| !same(new, old))
-            .unwrap_or(room);
+        let skip = known.1.min(room);
+        let tail = skip
+            + items[items.len() - room..items.len() - skip]
+                .par_iter()
+                .rev()
+                .zip(old[old.len() - room..old.len() - skip].par_iter().rev())
+                .position_first(|(new, old)| !same(new, old))
+                .unwrap_or(room - skip);
         (head, tail)
+    }
+
+    /// Where `items` can differ from the kept items when only the edited
+    /// items (`edited` says which, `key` is an item's register and id) can
+    /// have changed: how many items at the start and at the end are the
+    /// kept ones without comparing them (those before and after every edited
+    /// item, in the old order and in the new). `None` when the number of
+    /// items changed or an edited item was not kept.
+    pub fn unchanged_around<T>(
+        &self,
+        items: &[T],
+        edited: impl Fn(&T) -> bool,
+        key: impl Fn(&T) -> (&str, &str),
+    ) -> Option<(usize, usize)> {
+        let n = items.len();
+        if n != self.docs.len() {
+            return None;
+        }
+        let (mut first, mut last) = (n, None);
+        for (at, item) in items.iter().enumerate().filter(|(_, i)| edited(i)) {
+            let (register, id) = key(item);
+            let old = self
+                .docs
+                .iter()
+                .position(|d| d.id == id && d.register_key == register)?;
+            first = first.min(at).min(old);
+            last = last.max(Some(at.max(old)));
+        }
+        Some(match last {
+            Some(last) => (first, n - 1 - last),
+            // No edited item in this index: every item is the kept one.
+            None => (n, 0),
+        })
     }
 
     /// Becomes the index whose items are the kept ones with those between

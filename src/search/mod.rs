@@ -153,6 +153,8 @@ pub struct Memo {
     terms: std::collections::HashMap<u64, Vec<(Doc, Arc<index::Compact>, bool)>>,
     /// The sites' indexes (public, `/draft/`) by folder.
     live: std::collections::HashMap<String, Live>,
+    /// How many kept items the last write compared with the new ones.
+    compared: usize,
 }
 
 impl Default for Memo {
@@ -163,6 +165,7 @@ impl Default for Memo {
             interner: index::Interner::default(),
             terms: std::collections::HashMap::new(),
             live: std::collections::HashMap::new(),
+            compared: 0,
         }
     }
 }
@@ -191,6 +194,13 @@ impl Memo {
     /// that keeps nothing).
     pub fn kept_items(&self) -> usize {
         self.live.values().map(Live::len).sum()
+    }
+
+    /// How many kept items of the sites' indexes the last write compared
+    /// with the items it was given (all of them but for the items it knew
+    /// to be the same).
+    pub fn compared(&self) -> usize {
+        self.compared
     }
 
     /// Forgets the terms no site's index asked for since the last call
@@ -244,14 +254,53 @@ pub fn write_with(
     sink: &crate::plan::Sink<'_>,
     memo: &mut Memo,
 ) -> Result<Written, crate::Error> {
+    write_since(plan, which, sink, memo, None)
+}
+
+/// [`write_with`] after `changes` since the build that left `memo` its
+/// indexes (`None`: anything may have changed). When every change modified
+/// a working-copy item file, only those items' docs can differ from the
+/// kept ones (nothing else a doc shows changed), so only the kept docs
+/// between the first and the last of them are compared.
+pub fn write_since(
+    plan: &crate::plan::Plan<'_>,
+    which: &[crate::plan::IndexId<'_>],
+    sink: &crate::plan::Sink<'_>,
+    memo: &mut Memo,
+    changes: Option<&[crate::plan::Change]>,
+) -> Result<Written, crate::Error> {
+    let edited = changes.and_then(|c| edited_items(plan, c));
+    memo.compared = 0;
     let mut total = Written { files: 0, bytes: 0 };
     for batch in which.chunks(BATCH) {
-        let w = write_batch(plan, batch, sink, memo)?;
+        let w = write_batch(plan, batch, sink, memo, edited.as_deref())?;
         total.files += w.files;
         total.bytes += w.bytes;
     }
     memo.sweep();
     Ok(total)
+}
+
+/// The files of the working-copy items `changes` modified, when that is
+/// all they did.
+fn edited_items(
+    plan: &crate::plan::Plan<'_>,
+    changes: &[crate::plan::Change],
+) -> Option<Vec<crate::diagnostic::FileId>> {
+    let site = plan.site;
+    let mut out = Vec::with_capacity(changes.len());
+    for change in changes {
+        let crate::plan::Change::Modified(path) = change else {
+            return None;
+        };
+        let item = site
+            .registers
+            .iter()
+            .flat_map(|r| &r.working.items)
+            .find(|i| site.files.path(i.file) == path)?;
+        out.push(item.file);
+    }
+    Some(out)
 }
 
 /// Whether an index folder holds a frozen edition's index (searched rarely,
@@ -278,6 +327,7 @@ fn write_batch(
     batch: &[crate::plan::IndexId<'_>],
     sink: &crate::plan::Sink<'_>,
     memo: &mut Memo,
+    edited: Option<&[crate::diagnostic::FileId]>,
 ) -> Result<Written, crate::Error> {
     use rayon::prelude::*;
     let lives: Vec<Option<Live>> = batch
@@ -292,13 +342,22 @@ fn write_batch(
         })
         .collect();
     // Only the items a kept index does not have become docs.
+    let compared = std::sync::atomic::AtomicUsize::new(0);
     let jobs: Vec<Job> = batch
         .par_iter()
         .zip(lives)
         .map(|(index, live)| {
             let sources = collect::sources(plan, index);
             let (docs, live) = if let Some(live) = live {
-                let (head, tail) = live.unchanged(&sources, collect::Source::matches);
+                let known = edited
+                    .and_then(|files| {
+                        let edited = |s: &collect::Source<'_>| files.contains(&s.file());
+                        live.unchanged_around(&sources, edited, collect::Source::key)
+                    })
+                    .unwrap_or_default();
+                let (head, tail) = live.unchanged_beyond(&sources, collect::Source::matches, known);
+                let between = sources.len().saturating_sub(known.0 + known.1);
+                compared.fetch_add(between, std::sync::atomic::Ordering::Relaxed);
                 let changed = &sources[head..sources.len() - tail];
                 let docs = changed.iter().map(collect::Source::doc).collect();
                 (docs, Some((live, (head, tail))))
@@ -309,6 +368,7 @@ fn write_batch(
             Job { dir, docs, live }
         })
         .collect();
+    memo.compared += compared.into_inner();
     let (slots, terms) = distinct_terms(memo, &jobs);
     if jobs.iter().any(|job| job.live.is_none()) {
         memo.interner.rank();

@@ -647,6 +647,25 @@ fn a_memoised_pending_diff_is_used_only_while_it_holds() {
         pending(&SiteHistory::new_with(&other, today(), &mut memo)),
         expected
     );
+    // A longer title moves every later field of its file: the diff is still
+    // brought up to date item by item.
+    let item = &mut other.registers[0].working.items[0];
+    item.title.value.push_str("（再改）");
+    for d in item.departments.iter_mut().chain(item.replaces.iter_mut()) {
+        d.span.start += 12;
+        d.span.end += 12;
+        d.span.col += 4;
+    }
+    assert!(!item.departments.is_empty(), "an item naming a department");
+    assert_eq!(
+        pending(&SiteHistory::new_with(&other, today(), &mut memo)),
+        pending(&SiteHistory::new(&other, today()))
+    );
+    assert_eq!(
+        memo.refreshed(),
+        other.registers.len(),
+        "spans moved, values the same"
+    );
     // Edited again: its change in the memo's diff is replaced.
     other.registers[0].working.items[0].summary = Some("又改".to_owned());
     assert_eq!(
@@ -666,4 +685,155 @@ fn a_memoised_pending_diff_is_used_only_while_it_holds() {
         pending(&SiteHistory::new_with(&site, today(), &mut memo)),
         fresh
     );
+}
+
+/// One edit of a chain: what it does to the example (applied after every
+/// edit before it), the changes a watcher reports for it, and whether the
+/// footprint can be updated in place.
+type Edit = (fn(&mut Site) -> Vec<Change>, bool);
+
+fn item_path(site: &Site, register: usize, item: usize) -> String {
+    let file = site.registers[register].working.items[item].file;
+    site.files.path(file).to_owned()
+}
+
+fn edit_title(site: &mut Site) -> Vec<Change> {
+    site.registers[0].working.items[0]
+        .title
+        .value
+        .push_str("（改）");
+    vec![Change::Modified(item_path(site, 0, 0))]
+}
+
+fn edit_summary(site: &mut Site) -> Vec<Change> {
+    site.registers[1].working.items[2].summary = Some("改了一句话".to_owned());
+    vec![Change::Modified(item_path(site, 1, 2))]
+}
+
+/// Gives an item a purpose another item has: no new page.
+fn add_known_purpose(site: &mut Site) -> Vec<Change> {
+    let known = site.registers[0].working.items[0].purposes[0].clone();
+    let item = &mut site.registers[0].working.items[3];
+    if !item.purposes.contains(&known) {
+        item.purposes.push(known);
+    }
+    vec![Change::Modified(item_path(site, 0, 3))]
+}
+
+/// Renames an item's purposes to one no item has: a new purpose page.
+fn rename_purpose(site: &mut Site) -> Vec<Change> {
+    site.registers[0].working.items[3].purposes = vec!["全新用途".to_owned()];
+    vec![Change::Modified(item_path(site, 0, 3))]
+}
+
+/// A new department in departments.yaml, named by an item.
+fn new_department(site: &mut Site) -> Vec<Change> {
+    let mut department = site
+        .departments
+        .values()
+        .next()
+        .expect("a department")
+        .clone();
+    "新设部门".clone_into(&mut department.name);
+    site.departments.insert("newdept".to_owned(), department);
+    let item = &mut site.registers[1].working.items[0];
+    let mut named = item.departments[0].clone();
+    "newdept".clone_into(&mut named.value);
+    item.departments.push(named);
+    vec![
+        Change::Modified("content/departments.yaml".to_owned()),
+        Change::Modified(item_path(site, 1, 0)),
+    ]
+}
+
+/// No working item names the department the first item names any more:
+/// its `/draft/` page goes.
+fn drop_department(site: &mut Site) -> Vec<Change> {
+    let gone = site.registers[0].working.items[0].departments[0]
+        .value
+        .clone();
+    let mut changes = Vec::new();
+    for (r, register) in site.registers.iter_mut().enumerate() {
+        for (i, item) in register.working.items.iter_mut().enumerate() {
+            let before = item.department_refs().count();
+            item.departments.retain(|d| d.value != gone);
+            if let minglu::model::Details::Stamp(stamp) = &mut item.details {
+                for way in &mut stamp.instead {
+                    way.department.take_if(|d| d.value == gone);
+                }
+            }
+            if item.department_refs().count() != before {
+                changes.push((r, i));
+            }
+        }
+    }
+    changes
+        .into_iter()
+        .map(|(r, i)| Change::Modified(item_path(site, r, i)))
+        .collect()
+}
+
+fn delete_item(site: &mut Site) -> Vec<Change> {
+    let path = item_path(site, 1, 4);
+    site.registers[1].working.items.remove(4);
+    vec![Change::Removed(path)]
+}
+
+fn edit_list(site: &mut Site) -> Vec<Change> {
+    let list = &mut site.registers[2].working.list;
+    list.title.push_str("（修订）");
+    vec![Change::Modified(site.files.path(list.file).to_owned())]
+}
+
+#[test]
+fn a_footprint_updated_in_place_equals_a_fresh_one_after_every_edit() {
+    let edits: [Edit; 14] = [
+        (edit_title, true),
+        (edit_title, true),
+        (edit_summary, true),
+        (add_known_purpose, true),
+        (edit_title, true),
+        (rename_purpose, false),
+        (edit_title, true),
+        (new_department, false),
+        (delete_item, false),
+        (edit_title, true),
+        (edit_list, false),
+        (edit_title, true),
+        (drop_department, false),
+        (edit_title, true),
+    ];
+    let mut footprint = None;
+    for n in 0..=edits.len() {
+        let mut site = example();
+        let mut changes = Vec::new();
+        for (edit, _) in &edits[..n] {
+            changes = edit(&mut site);
+        }
+        let history = SiteHistory::new(&site, today());
+        let plan = Plan::new(&site, &history, &options(true));
+        let fresh = plan.footprint();
+        let Some(before) = footprint.take() else {
+            footprint = Some(fresh);
+            continue;
+        };
+        let mut long_way = minglu::plan::Footprint::clone(&before);
+        long_way.retain(|_| true);
+        let (again, next) = plan.rebuild_since(&before, &changes);
+        let (again_long, next_long) = plan.rebuild_since(&long_way, &changes);
+        assert_eq!(next.in_place(), edits[n - 1].1, "edit {n}: {changes:?}");
+        assert!(!next_long.in_place());
+        assert!(
+            next == fresh,
+            "edit {n}: the footprint differs from a fresh one"
+        );
+        assert!(next_long == fresh, "edit {n}: the long way");
+        let paths = |pages: Vec<&minglu::plan::PlannedPage<'_>>| -> BTreeSet<String> {
+            pages.into_iter().map(|p| plan.site_path(p)).collect()
+        };
+        let again = paths(again);
+        assert_eq!(again, paths(again_long), "edit {n}: pages to render");
+        assert!(!again.is_empty(), "edit {n}");
+        footprint = Some(next);
+    }
 }

@@ -183,6 +183,19 @@ fn modified_files_are_looked_at_alone_and_the_result_is_a_clean_builds() {
     let (reused, read) = served.caches.content.last_load();
     assert_eq!(read, 1, "item and edition files read again");
     assert!(reused > 100, "{reused} files reused");
+    // Only the edited item's doc can differ from the draft index's kept
+    // ones: none of the others is compared.
+    assert_eq!(served.caches.search.compared(), 1, "docs compared");
+    // An item moved to another category moves in the index too.
+    let moved = "content/lists/stamp/items/GZ-013.yaml";
+    served.edit(moved, |t| {
+        t.replacen("category: 亲属婚育", "category: 住所居住", 1)
+    });
+    assert!(!served.rebuild(&[moved], "a category edit"));
+    assert!(
+        served.caches.search.compared() > 1,
+        "the docs between compared"
+    );
     served.edit(item, |t| t.replacen("summary: ", "summary: 又改。", 1));
     served.edit("content/lists/work/items/SX-001.yaml", |t| {
         t.replacen("title: ", "title: 另一名录", 1)

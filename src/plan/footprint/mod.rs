@@ -12,10 +12,21 @@
 //! it shares or copies instead of finding again: the input table (shared
 //! until a new input is numbered), the inputs of pages the changes cannot
 //! concern, the mentions of items they cannot concern, and the output files
-//! of frozen pages carried over under the same fingerprint.
+//! of frozen pages carried over under the same fingerprint. After edits that
+//! only modified working-copy items, when the plan has the same pages, it
+//! does not even name every page again: it updates the footprint before in
+//! place (see the `in_place` module), sharing everything but the entries of the pages
+//! the edits concern.
+
+mod in_place;
+mod pages;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+
+use pages::{Entry, Pages};
+
+use super::hash::FastMap;
 
 use super::Plan;
 use super::index::IndexId;
@@ -30,12 +41,12 @@ use crate::diagnostic::FileId;
 pub struct Footprint {
     /// Site path → inputs (positions in `inputs`), of every page the plan
     /// did not carry over.
-    pages: HashMap<String, Ids>,
+    pages: Pages,
     /// Every distinct input of `pages` once (most pages share most inputs),
     /// and perhaps some no page has any more (see [`Numbering::tidy`]).
     inputs: Arc<Vec<Input>>,
     /// The position of each of `inputs`.
-    numbers: Arc<HashMap<Input, u32>>,
+    numbers: Arc<FastMap<Input, u32>>,
     /// The output file of every page not carried over (shared with the
     /// footprint before while the pages are the same).
     outputs: Arc<BTreeSet<String>>,
@@ -45,7 +56,13 @@ pub struct Footprint {
     /// footprint shares them instead of naming 10,000 files again).
     carried: BTreeMap<String, (String, Arc<BTreeSet<String>>)>,
     /// Index folder → inputs, of every search index.
-    indexes: BTreeMap<String, Vec<Input>>,
+    indexes: Arc<BTreeMap<String, Vec<Input>>>,
+    /// What decides the plan's page list besides the item files there are
+    /// (see [`in_place::Shape`]); `None` when not known.
+    shape: Option<in_place::Shape>,
+    /// Whether it was made by updating the footprint before it (see
+    /// [`Footprint::in_place`]). Not part of equality.
+    in_place: bool,
     /// For the public site and then `/draft/`: the scope a page of that kind
     /// is in, and its purpose slugs (name → slug).
     scopes: [(Option<ScopeKind>, BTreeMap<String, String>); 2],
@@ -57,7 +74,11 @@ pub struct Footprint {
     /// the item's file; numbers in `inputs`. A rebuild after edits of items
     /// takes those of the items the edits cannot concern instead of reading
     /// their texts again (see [`Suspects`]). Not part of equality.
-    mentions: [HashMap<u32, Vec<u32>>; 2],
+    mentions: [HashMap<u32, Arc<[u32]>>; 2],
+    /// By input number: the id its file had in the site of the plan
+    /// (`u32::MAX`: not a working-copy item's file), to find the item a
+    /// kept mention names without looking its path up.
+    files: Arc<Vec<u32>>,
 }
 
 /// A page's inputs (numbers in a footprint's table), shared by the
@@ -92,6 +113,62 @@ impl<'a> Plan<'a> {
         before: &Footprint,
         changes: &[Change],
     ) -> (Vec<&PlannedPage<'a>>, Footprint) {
+        // A page whose inputs are settled by the inputs it had (see
+        // `Plan::closed_inputs`) keeps them when none of them changed; so does
+        // any other page the changes cannot concern (see `Suspects`).
+        let suspects = Suspects::new(self, before, changes);
+        let (seeded, carried_mentions) = match &suspects {
+            Some(s) => self.seed_mentions(before, s),
+            None => Default::default(),
+        };
+        // Which inputs of the footprint before the changes cover.
+        let touched: Vec<bool> = {
+            use rayon::prelude::*;
+            before
+                .inputs
+                .par_iter()
+                .map(|input| changes.iter().any(|c| input.covers(c)))
+                .collect()
+        };
+        let mut numbering = Numbering {
+            table: Arc::clone(&before.inputs),
+            numbers: Arc::clone(&before.numbers),
+        };
+        let found = match &suspects {
+            Some(s) => self.rebuild_in_place(before, changes, s, &touched, &mut numbering),
+            None => None,
+        };
+        let (again, mut footprint, tidied) = if let Some((again, footprint)) = found {
+            (again, footprint, false)
+        } else {
+            let found = self.rebuild_all(before, changes, suspects.as_ref(), &touched);
+            self.footprint_since(before, found, &mut numbering)
+        };
+        // Numbered again: what the memo before holds would be misread.
+        let mut mentions = if tidied {
+            Default::default()
+        } else {
+            carried_mentions
+        };
+        self.found_mentions(&seeded, &mut numbering, &mut mentions);
+        footprint.inputs = numbering.table;
+        footprint.numbers = numbering.numbers;
+        footprint.mentions = mentions;
+        footprint.files = self.file_ids(before, &footprint.inputs, footprint.in_place);
+        footprint.titles = self.item_titles(before, suspects.as_ref());
+        (again, footprint)
+    }
+
+    /// Every page not carried over (by its position in the plan's page
+    /// list), with its site path and inputs, and whether to render it again
+    /// (see [`Plan::rebuild_since`]), found page by page.
+    fn rebuild_all<'f>(
+        &self,
+        before: &'f Footprint,
+        changes: &[Change],
+        suspects: Option<&Suspects<'_>>,
+        touched: &[bool],
+    ) -> Vec<Planned<'a, '_, 'f>> {
         use rayon::prelude::*;
         let renamed = KINDS.map(|kind| {
             let (old_kind, old_slugs) = &before.scopes[usize::from(kind == ScopeKind::Draft)];
@@ -102,35 +179,22 @@ impl<'a> Plan<'a> {
                     .iter()
                     .any(|(name, slug)| old_slugs.get(*name).is_some_and(|s| s != slug))
         });
-        // A page whose inputs are settled by the inputs it had (see
-        // `Plan::closed_inputs`) keeps them when none of them changed; so does
-        // any other page the changes cannot concern (see `Suspects`).
-        let suspects = Suspects::new(self, before, changes);
-        let (seeded, carried_mentions) = match &suspects {
-            Some(s) => self.seed_mentions(before, s),
-            None => Default::default(),
-        };
-        // Which inputs of the footprint before the changes cover.
-        let touched: Vec<bool> = before
-            .inputs
+        self.pages
             .par_iter()
-            .map(|input| changes.iter().any(|c| input.covers(c)))
-            .collect();
-        let planned: Vec<Planned<'a, '_, '_>> = self
-            .pages
-            .par_iter()
-            .filter(|page| !page.reused)
-            .map(|page| {
+            .enumerate()
+            .filter(|(_, page)| !page.reused)
+            .map(|(at, page)| {
+                let at = u32::try_from(at).unwrap_or(u32::MAX);
                 let path = self.site_path(page);
                 let renamed = renamed[usize::from(page.scope == ScopeKind::Draft)];
                 let old = before.pages.get(&path);
                 let old_covered = old.is_some_and(|old| old.iter().any(|&i| touched[i as usize]));
-                let settled = |_: &&Ids| match &suspects {
+                let settled = |_: &&Ids| match suspects {
                     Some(s) => s.settled(page, old_covered),
                     None => !old_covered && self.closed_inputs(page),
                 };
                 if let Some(old) = old.filter(settled) {
-                    return (page, path, Inputs::Kept(old), renamed || old_covered);
+                    return (page, at, path, Inputs::Kept(old), renamed || old_covered);
                 }
                 let inputs = self.inputs(page);
                 let again = renamed || old.is_none() || old_covered || covers(&inputs, changes);
@@ -138,17 +202,25 @@ impl<'a> Plan<'a> {
                     Some(_) => Inputs::Found(inputs),
                     None => Inputs::New(inputs),
                 };
-                (page, path, inputs, again)
+                (page, at, path, inputs, again)
             })
-            .collect();
+            .collect()
+    }
+
+    /// The pages to render again and this plan's footprint (but for its
+    /// input table, mentions and titles), from every page [`Plan::rebuild_all`]
+    /// found; says whether the inputs were numbered again (see
+    /// [`Numbering::tidy`]).
+    fn footprint_since<'p>(
+        &'p self,
+        before: &Footprint,
+        planned: Vec<Planned<'a, 'p, '_>>,
+        numbering: &mut Numbering,
+    ) -> (Vec<&'p PlannedPage<'a>>, Footprint, bool) {
         let mut again = Vec::new();
-        let mut pages = HashMap::with_capacity(planned.len());
+        let mut entries = Vec::with_capacity(planned.len());
         let mut known = true;
-        let mut numbering = Numbering {
-            table: Arc::clone(&before.inputs),
-            numbers: Arc::clone(&before.numbers),
-        };
-        for (page, path, inputs, render) in planned {
+        for (page, at, path, inputs, render) in planned {
             if render {
                 again.push(page);
             }
@@ -160,20 +232,14 @@ impl<'a> Plan<'a> {
                     inputs.into_iter().map(|i| numbering.number(i)).collect()
                 }
             };
-            pages.insert(path, ids);
+            let path = Arc::from(path);
+            entries.push(Entry { path, at, ids });
         }
-        let outputs = before.outputs_for(&pages, known);
-        let mut mentions = carried_mentions;
-        self.found_mentions(&seeded, &mut numbering, &mut mentions);
-        if numbering.tidy(&mut pages) {
-            // Numbered again: what the memo holds would be misread.
-            mentions = Default::default();
-        }
+        let outputs = before.outputs_for(&entries, known);
+        let tidied = numbering.tidy(&mut entries);
         let carried = self.carried_outputs(before);
-        let mut footprint = self.footprint_of(pages, numbering, (outputs, carried));
-        footprint.mentions = mentions;
-        footprint.titles = self.item_titles(before, suspects.as_ref());
-        (again, footprint)
+        let footprint = self.footprint_of(Pages::new(entries), (outputs, carried));
+        (again, footprint, tidied)
     }
 
     /// Gives this plan the mentions the footprint before found for the
@@ -182,24 +248,23 @@ impl<'a> Plan<'a> {
     /// scope kind, by file) and those mentions as this plan's footprint
     /// keeps them (the numbering before is kept, extended).
     fn seed_mentions(&self, before: &Footprint, suspects: &Suspects<'_>) -> Seeded {
-        let site = self.site;
-        let by_path: HashMap<&str, FileId> = site
-            .registers
-            .iter()
-            .flat_map(|r| &r.working.items)
-            .map(|i| (site.files.path(i.file), i.file))
-            .collect();
-        let file = |n: u32| match before.inputs.get(n as usize) {
-            Some(Input::File(path)) => by_path.get(path.as_str()).copied(),
-            _ => None,
+        let files = &self.site.files;
+        // The file an input named in the site before, if it still has that
+        // id (else its mentions are found again).
+        let file = |n: u32| {
+            let id = FileId(*before.files.get(n as usize)?);
+            let Some(Input::File(path)) = before.inputs.get(n as usize) else {
+                return None;
+            };
+            ((id.0 as usize) < files.len() && files.path(id) == path).then_some(id)
         };
         let mut seeded: [Vec<bool>; 2] = Default::default();
-        let mut kept: [HashMap<u32, Vec<u32>>; 2] = Default::default();
+        let mut kept: [HashMap<u32, Arc<[u32]>>; 2] = Default::default();
         for (k, kind) in KINDS.into_iter().enumerate() {
             if before.mentions[k].is_empty() {
                 continue;
             }
-            let slots = self.mention_slots(kind);
+            let (first, slots) = self.mention_slots(kind);
             seeded[k] = vec![false; slots.len()];
             kept[k].reserve(before.mentions[k].len());
             for (&item, found) in &before.mentions[k] {
@@ -209,15 +274,44 @@ impl<'a> Plan<'a> {
                 let Some(files) = found.iter().map(|&n| file(n)).collect::<Option<Vec<_>>>() else {
                     continue;
                 };
-                if let Some(slot) = slots.get(at.0 as usize)
+                let Some(slot_at) = at.0.checked_sub(first) else {
+                    continue;
+                };
+                if let Some(slot) = slots.get(slot_at as usize)
                     && slot.set(files).is_ok()
                 {
-                    seeded[k][at.0 as usize] = true;
-                    kept[k].insert(item, found.clone());
+                    seeded[k][slot_at as usize] = true;
+                    kept[k].insert(item, Arc::clone(found));
                 }
             }
         }
         (seeded, kept)
+    }
+
+    /// By number in `table` (this plan's footprint's input table): the id
+    /// of the working-copy item file each input names (`u32::MAX`: none);
+    /// those of the footprint before when this one was updated from it
+    /// (`in_place`: the same files, numbered the same), found for the
+    /// inputs numbered since; else found afresh.
+    fn file_ids(&self, before: &Footprint, table: &[Input], in_place: bool) -> Arc<Vec<u32>> {
+        let known = if in_place { before.files.len() } else { 0 };
+        if known == table.len() {
+            return Arc::clone(&before.files);
+        }
+        let site = self.site;
+        let by_path: HashMap<&str, FileId> = site
+            .registers
+            .iter()
+            .flat_map(|r| &r.working.items)
+            .map(|i| (site.files.path(i.file), i.file))
+            .collect();
+        let mut out = Vec::with_capacity(table.len());
+        out.extend_from_slice(&before.files[..known]);
+        out.extend(table[known..].iter().map(|input| match input {
+            Input::File(path) => by_path.get(path.as_str()).map_or(u32::MAX, |f| f.0),
+            _ => u32::MAX,
+        }));
+        Arc::new(out)
     }
 
     /// Adds to `memo` the mentions this plan found itself (not `seeded`).
@@ -225,10 +319,10 @@ impl<'a> Plan<'a> {
         &self,
         seeded: &[Vec<bool>; 2],
         numbering: &mut Numbering,
-        memo: &mut [HashMap<u32, Vec<u32>>; 2],
+        memo: &mut [HashMap<u32, Arc<[u32]>>; 2],
     ) {
         for k in 0..KINDS.len() {
-            let Some(slots) = self.mentions[k].get() else {
+            let Some((first, slots)) = self.mentions[k].get() else {
                 continue;
             };
             for (at, slot) in slots.iter().enumerate() {
@@ -236,7 +330,7 @@ impl<'a> Plan<'a> {
                 if seeded[k].get(at).copied().unwrap_or(false) {
                     continue;
                 }
-                let id = FileId(u32::try_from(at).unwrap_or(u32::MAX));
+                let id = FileId(u32::try_from(at).map_or(u32::MAX, |at| first + at));
                 let item = numbering.number(self.file(id));
                 let found = found
                     .iter()
@@ -275,35 +369,40 @@ impl<'a> Plan<'a> {
     }
 
     /// This plan's footprint, given its pages' inputs and output files.
-    fn footprint_of(
-        &self,
-        pages: HashMap<String, Ids>,
-        numbering: Numbering,
-        (outputs, carried): Outputs,
-    ) -> Footprint {
+    fn footprint_of(&self, pages: Pages, (outputs, carried): Outputs) -> Footprint {
         Footprint {
             pages,
-            inputs: numbering.table,
-            numbers: numbering.numbers,
+            inputs: Arc::default(),
+            numbers: Arc::default(),
             outputs,
             carried,
-            indexes: self
-                .indexes()
-                .iter()
-                .map(|i| (i.folder(), self.index_inputs(i)))
-                .collect(),
-            mentions: Default::default(),
-            scopes: KINDS.map(|kind| {
-                let scope = self.scope(kind);
-                let slugs = scope
-                    .purpose_slugs
+            indexes: Arc::new(
+                self.indexes()
                     .iter()
-                    .map(|(name, slug)| ((*name).to_owned(), slug.clone()))
-                    .collect();
-                (Some(scope.kind), slugs)
-            }),
+                    .map(|i| (i.folder(), self.index_inputs(i)))
+                    .collect(),
+            ),
+            shape: Some(self.shape()),
+            in_place: false,
+            mentions: Default::default(),
+            files: Arc::default(),
+            scopes: self.scope_slugs(),
             titles: Titles::default(),
         }
+    }
+
+    /// For the public site and then `/draft/`: the scope a page of that kind
+    /// is in, and its purpose slugs.
+    fn scope_slugs(&self) -> [(Option<ScopeKind>, BTreeMap<String, String>); 2] {
+        KINDS.map(|kind| {
+            let scope = self.scope(kind);
+            let slugs = scope
+                .purpose_slugs
+                .iter()
+                .map(|(name, slug)| ((*name).to_owned(), slug.clone()))
+                .collect();
+            (Some(scope.kind), slugs)
+        })
     }
 
     /// The titles of every working-copy item, by file: those before with
@@ -364,13 +463,15 @@ impl<'a> Plan<'a> {
         now: &Footprint,
         changes: &[Change],
     ) -> Vec<IndexId<'a>> {
+        // Shared (updated in place): the same inputs, looked at once.
+        let same = Arc::ptr_eq(&before.indexes, &now.indexes);
         self.indexes()
             .into_iter()
             .filter(|index| {
                 let folder = index.folder();
                 let covered =
                     |f: &Footprint| f.indexes.get(&folder).is_none_or(|i| covers(i, changes));
-                covered(before) || covered(now)
+                covered(before) || (!same && covered(now))
             })
             .collect()
     }
@@ -390,12 +491,17 @@ impl<'a> Plan<'a> {
     /// [`Plan::outputs_removed_since`] from this plan's footprint (which
     /// knows the output files already), sorted.
     pub fn outputs_removed_between(before: &Footprint, now: &Footprint) -> Vec<String> {
-        let mut out: Vec<String> = before
-            .outputs
-            .difference(&now.outputs)
-            .filter(|f| !now.carries(f))
-            .cloned()
-            .collect();
+        // The same files (shared): none gone.
+        let mut out: Vec<String> = if Arc::ptr_eq(&before.outputs, &now.outputs) {
+            Vec::new()
+        } else {
+            before
+                .outputs
+                .difference(&now.outputs)
+                .filter(|f| !now.carries(f))
+                .cloned()
+                .collect()
+        };
         for (key, (_, files)) in &before.carried {
             if now
                 .carried
@@ -463,18 +569,21 @@ impl<'a> Suspects<'a> {
         use crate::model::{Item, mention};
         use rayon::prelude::*;
         let site = plan.site;
-        let paths = changes
+        // Few paths, looked for among every item's: compared, not hashed.
+        let mut paths = changes
             .iter()
             .map(|c| match c {
                 Change::Modified(path) => Some(path.as_str()),
                 Change::Added(_) | Change::Removed(_) => None,
             })
-            .collect::<Option<std::collections::HashSet<&str>>>()?;
+            .collect::<Option<Vec<&str>>>()?;
+        paths.sort_unstable();
+        paths.dedup();
         let mut edited = Vec::new();
         for r in &site.registers {
             for item in &r.working.items {
                 let path = site.files.path(item.file);
-                if paths.contains(path) {
+                if paths.contains(&path) {
                     edited.push((r, item, before.titles.get(path)?.as_str()));
                 }
             }
@@ -555,7 +664,7 @@ impl<'a> Suspects<'a> {
 
 /// Which items [`Plan::seed_mentions`] gave mentions to (by scope kind, by
 /// file), and those mentions as a footprint keeps them.
-type Seeded = ([Vec<bool>; 2], [HashMap<u32, Vec<u32>>; 2]);
+type Seeded = ([Vec<bool>; 2], [HashMap<u32, Arc<[u32]>>; 2]);
 
 /// A footprint's output files: those of the pages not carried over, and
 /// those carried over by register.
@@ -605,9 +714,9 @@ impl PartialEq for Titles {
     }
 }
 
-/// A page of [`Plan::rebuild_since`]: its site path, its inputs, and
-/// whether to render it again.
-type Planned<'a, 'p, 'f> = (&'p PlannedPage<'a>, String, Inputs<'f>, bool);
+/// A page of [`Plan::rebuild_all`]: its position in the plan's page list,
+/// its site path, its inputs, and whether to render it again.
+type Planned<'a, 'p, 'f> = (&'p PlannedPage<'a>, u32, String, Inputs<'f>, bool);
 
 /// A page's inputs in [`Plan::rebuild_since`]: kept from the footprint before
 /// (numbers in its table), or found in this plan (for a page the footprint
@@ -621,7 +730,7 @@ enum Inputs<'f> {
 /// The input table of a footprint being made: the one before, extended.
 struct Numbering {
     table: Arc<Vec<Input>>,
-    numbers: Arc<HashMap<Input, u32>>,
+    numbers: Arc<FastMap<Input, u32>>,
 }
 
 impl Numbering {
@@ -640,10 +749,10 @@ impl Numbering {
     /// Numbers the inputs again, leaving out those no page has any more, once
     /// they are as many as those in use (edits that rename files leave some).
     /// Returns whether it numbered them again.
-    fn tidy(&mut self, pages: &mut HashMap<String, Ids>) -> bool {
+    fn tidy(&mut self, pages: &mut [Entry]) -> bool {
         let mut used = vec![false; self.table.len()];
-        for ids in pages.values() {
-            for &i in ids.iter() {
+        for page in pages.iter() {
+            for &i in page.ids.iter() {
                 used[i as usize] = true;
             }
         }
@@ -653,11 +762,12 @@ impl Numbering {
         }
         let mut fresh = Numbering {
             table: Arc::new(Vec::with_capacity(live)),
-            numbers: Arc::new(HashMap::with_capacity(live)),
+            numbers: Arc::new(super::hash::map_with(live)),
         };
         let old = std::mem::take(&mut self.table);
-        for ids in pages.values_mut() {
-            *ids = ids
+        for page in pages.iter_mut() {
+            page.ids = page
+                .ids
                 .iter()
                 .map(|&i| fresh.number(old[i as usize].clone()))
                 .collect();
@@ -693,14 +803,19 @@ impl Footprint {
     /// has when `known`): this footprint's own when it names the same pages,
     /// each with its own file (shared, not named again), else found from the
     /// paths.
-    fn outputs_for(&self, pages: &HashMap<String, Ids>, known: bool) -> Arc<BTreeSet<String>> {
+    fn outputs_for(&self, pages: &[Entry], known: bool) -> Arc<BTreeSet<String>> {
         // As many pages, none new: the same pages.
         let same =
             known && pages.len() == self.pages.len() && self.outputs.len() == self.pages.len();
         if same {
             return Arc::clone(&self.outputs);
         }
-        Arc::new(pages.keys().map(|p| super::url::output_file(p)).collect())
+        Arc::new(
+            pages
+                .iter()
+                .map(|p| super::url::output_file(&p.path))
+                .collect(),
+        )
     }
 
     /// Every output file, whether carried over or not.
@@ -721,16 +836,27 @@ impl Footprint {
         self.pages.len()
     }
 
+    /// Whether [`Plan::rebuild_since`] made it by updating the footprint
+    /// before (after edits that only modified working-copy items, when the
+    /// plan has the same pages), instead of naming every page again.
+    pub fn in_place(&self) -> bool {
+        self.in_place
+    }
+
     /// Forgets the pages (by site path) that `keep` refuses, and their
     /// output files.
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
-        self.pages.retain(|path, _| keep(path));
+        let mut entries = self.pages.entries();
+        entries.retain(|e| keep(&e.path));
         self.outputs = Arc::new(
-            self.pages
-                .keys()
-                .map(|p| super::url::output_file(p))
+            entries
+                .iter()
+                .map(|e| super::url::output_file(&e.path))
                 .collect(),
         );
+        self.pages = Pages::new(entries);
+        // The pages are no longer those of a plan.
+        self.shape = None;
     }
 
     /// What [`Plan::rebuild_since`] needs of it (the pages' inputs and the
@@ -738,7 +864,7 @@ impl Footprint {
     pub fn to_bytes(&self) -> Vec<u8> {
         let none = HashMap::new();
         let mut w = Writer::new(&none);
-        let mut pages: Vec<(&String, &Ids)> = self.pages.iter().collect();
+        let mut pages: Vec<(&str, &Ids)> = self.pages.iter().collect();
         pages.sort();
         w.usize(pages.len());
         for (path, inputs) in pages {
@@ -774,12 +900,16 @@ impl Footprint {
     pub fn from_bytes(bytes: &[u8]) -> Option<Footprint> {
         let mut r = Reader::new(bytes, &[]);
         let mut out = Footprint::default();
+        let mut entries = Vec::new();
         for _ in 0..r.usize()? {
             let path = r.string()?;
             let n = r.usize()?;
             let inputs = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
-            out.pages.insert(path, inputs.into());
+            // Where the page is in a plan is not known here.
+            let (path, at, ids) = (Arc::from(path), u32::MAX, inputs.into());
+            entries.push(Entry { path, at, ids });
         }
+        out.pages = Pages::new(entries);
         for _ in 0..r.usize()? {
             let (tag, path) = (r.u32()?, r.string()?);
             Arc::make_mut(&mut out.inputs).push(match tag {
@@ -793,8 +923,8 @@ impl Footprint {
         let count = out.inputs.len();
         if out
             .pages
-            .values()
-            .flat_map(|ids| ids.iter())
+            .iter()
+            .flat_map(|(_, ids)| ids.iter())
             .any(|&i| i as usize >= count)
         {
             return None;
@@ -830,11 +960,13 @@ mod tests {
         let a = numbering.number(Input::File("content/site.yaml".to_owned()));
         let b = numbering.number(Input::Listing("content/lists/stamp/items/".to_owned()));
         let c = numbering.number(Input::Theme);
+        let entry = |path: &str, at, ids: &[u32]| Entry {
+            path: Arc::from(path),
+            at,
+            ids: Arc::from(ids),
+        };
         let mut footprint = Footprint {
-            pages: HashMap::from([
-                ("stamp/".to_owned(), Arc::from([a, b])),
-                (String::new(), Arc::from([c])),
-            ]),
+            pages: Pages::new(vec![entry("stamp/", 0, &[a, b]), entry("", 1, &[c])]),
             inputs: numbering.table,
             numbers: numbering.numbers,
             ..Footprint::default()
@@ -861,30 +993,37 @@ mod tests {
         let ids: Vec<u32> = (0..5000)
             .map(|n| numbering.number(Input::File(format!("content/{n}.yaml"))))
             .collect();
-        let mut pages: HashMap<String, Ids> = (0..1100)
-            .map(|n| (format!("p{n}/"), Arc::from([ids[n * 2], ids[n * 2 + 1]])))
+        let entry = |path: String, ids: Ids| Entry {
+            path: Arc::from(path),
+            at: 0,
+            ids,
+        };
+        let mut pages: Vec<Entry> = (0..1100)
+            .map(|n| entry(format!("p{n}/"), Arc::from([ids[n * 2], ids[n * 2 + 1]])))
             .collect();
-        pages.insert("all/".to_owned(), (0..1100).map(|n| ids[n]).collect());
-        let before: HashMap<String, Vec<Input>> = pages
+        pages.push(entry(
+            "all/".to_owned(),
+            (0..1100).map(|n| ids[n]).collect(),
+        ));
+        let before: Vec<Vec<Input>> = pages
             .iter()
-            .map(|(p, ids)| {
-                (
-                    p.clone(),
-                    ids.iter()
-                        .map(|&i| numbering.table[i as usize].clone())
-                        .collect(),
-                )
+            .map(|p| {
+                p.ids
+                    .iter()
+                    .map(|&i| numbering.table[i as usize].clone())
+                    .collect()
             })
             .collect();
         numbering.tidy(&mut pages);
         assert_eq!(numbering.table.len(), 2200);
         assert_eq!(numbering.numbers.len(), 2200);
-        for (page, inputs) in before {
-            let now: Vec<Input> = pages[&page]
+        for (page, inputs) in pages.iter().zip(before) {
+            let now: Vec<Input> = page
+                .ids
                 .iter()
                 .map(|&i| numbering.table[i as usize].clone())
                 .collect();
-            assert_eq!(now, inputs, "{page}");
+            assert_eq!(now, inputs, "{}", page.path);
         }
         // Nothing to drop: the table stays as it is.
         let kept = numbering.table.clone();
