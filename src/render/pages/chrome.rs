@@ -138,6 +138,12 @@ impl Compiled {
                     (source, changes) = (spliced, true);
                 }
             }
+            // Item pages call the built-in macros written out in place.
+            if name == "item.html"
+                && let Some(inlined) = super::inline::item_page(theme)
+            {
+                source = inlined;
+            }
             if name == "base.html" || split.add_template_owned(name.clone(), source).is_err() {
                 continue;
             }

@@ -32,6 +32,7 @@ mod data;
 mod frozen;
 mod history;
 mod index;
+mod inline;
 mod notice;
 mod rows;
 
