@@ -447,6 +447,92 @@ fn verify_or_undo(o: &ReleaseOptions, dir: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    /// With the built-in templates, `check` renders a register's first
+    /// edition page and the first of each status among the others: of
+    /// stamp's 2015 (first), 2020, 2022 (superseded), 2023 (in force) and
+    /// 2099 (upcoming), all but 2022.
+    #[test]
+    fn check_renders_one_edition_page_of_each_status() {
+        use crate::model::EditionKind;
+        let root = std::env::temp_dir().join(format!("minglu-sample-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        copy(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+            &root.join("content"),
+        );
+        let today = jiff::civil::date(2026, 1, 1);
+        let item = root.join("content/lists/stamp/items/GZ-001.yaml");
+        for (id, year) in [("2022", 2022), ("2023", 2023), ("2099", 2099)] {
+            let text = std::fs::read_to_string(&item).expect("an item");
+            std::fs::write(&item, text.replacen("title: ", &format!("title: {id}"), 1))
+                .expect("edit");
+            super::release(&super::ReleaseOptions {
+                root: root.clone(),
+                list: "stamp".to_owned(),
+                id: id.to_owned(),
+                label: format!("{id}年版"),
+                kind: EditionKind::Year,
+                title: "t".to_owned(),
+                doc_number: None,
+                issuers: vec!["i".to_owned()],
+                published: jiff::civil::date(year, 1, 1),
+                effective: jiff::civil::date(year, 2, 1),
+                expires: None,
+                notes: None,
+                reasons_file: None,
+                sources: Vec::new(),
+                today,
+            })
+            .expect("released");
+        }
+        let rendered = std::sync::Mutex::new(Vec::new());
+        let sink = |path: &str, _: &[u8]| {
+            rendered.lock().expect("lock").push(path.to_owned());
+            Ok(())
+        };
+        let options = crate::plan::PlanOptions {
+            today,
+            base_url: None,
+            drafts: true,
+            program: crate::program_fingerprint(),
+            previous: std::collections::BTreeMap::new(),
+        };
+        let (report, _) =
+            crate::analyse(&root, options, crate::Outputs::Pages, &sink).expect("checked");
+        assert!(!report.diagnostics.has_errors());
+        let mut editions: Vec<String> = rendered
+            .into_inner()
+            .expect("lock")
+            .into_iter()
+            .filter_map(|p| {
+                Some(
+                    p.strip_prefix("stamp/editions/")?
+                        .strip_suffix("/index.html")?
+                        .to_owned(),
+                )
+            })
+            .filter(|e| !e.contains('/'))
+            .collect();
+        editions.sort();
+        assert_eq!(editions, ["2015", "2020", "2023", "2099"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("a folder");
+        for entry in std::fs::read_dir(from)
+            .expect("a folder")
+            .map(|e| e.expect("an entry"))
+        {
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("a type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).expect("a copy");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
