@@ -286,7 +286,7 @@ pub(crate) enum Purpose {
 /// the first department page of each scope are kept (each lists the items
 /// of its purpose or department, as the others do), and of a register's
 /// edition pages, the first edition's and the first of each status (in
-/// force, upcoming, superseded) among the others (see [`listing`]). What is
+/// force, upcoming, superseded) among the others (see `listing`). What is
 /// left still runs every template in every combination of scope and banner.
 pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>, theme: &Theme) -> Vec<&'p PlannedPage<'a>> {
     use rayon::prelude::*;
