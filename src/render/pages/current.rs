@@ -137,6 +137,10 @@ pub(super) struct ItemPage<'a> {
     pending: Option<hv::ChangeView<'a>>,
     /// Its refusal notice, when the plan has one (current refuse items).
     notice_path: Option<String>,
+    /// What the blocks that show how a frozen version stands print instead
+    /// (set only where the page is rendered in parts: [`super::frozen`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) status_marks: Option<&'a [String]>,
 }
 
 pub(super) fn item_page<'a>(
@@ -216,6 +220,7 @@ pub(super) fn item_page<'a>(
         .then(|| url::notice(&p.register.key, &item.id));
     ItemPage {
         notice_path,
+        status_marks: None,
         register: RegisterSummary::of(&snapshot_published),
         item: view,
         frozen,

@@ -23,10 +23,14 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher as _, Hasher as _, RandomState};
 
+use minijinja::value::Serde;
+use minijinja::{Environment, Value};
+
 use super::Renderer;
 use super::current::ItemPage;
 use crate::plan::url;
 use crate::render::escape_html;
+use crate::render::history_views::Standing;
 use crate::render::theme::{Origin, Theme};
 
 /// The templates a frozen item page is made from.
@@ -43,6 +47,14 @@ const EXPIRES: usize = 6;
 const NOTES: usize = 7;
 const SLOTS: usize = 8;
 
+/// The blocks of the built-in `item.html` that show how a frozen version
+/// stands today (and only they read `frozen.status`, `frozen.now` and
+/// `frozen.withdrawn`): rendered apart from the rest of the page.
+pub(super) const STATUS_BLOCKS: [&str; 3] = ["frozen_title", "frozen_banner", "frozen_then"];
+
+/// The name of the template of [`STATUS_BLOCKS`].
+const STATUS: &str = "status.html";
+
 /// The placeholders of one build.
 pub(super) struct Masks {
     /// What every placeholder starts with: a private-use character and a
@@ -50,6 +62,13 @@ pub(super) struct Masks {
     marker: String,
     /// `marker`, the slot's letter, a private-use character.
     slots: Vec<String>,
+    /// What each of [`STATUS_BLOCKS`] prints in the rest of the page.
+    status_marks: Vec<String>,
+    /// What follows each of [`STATUS_BLOCKS`] in their own template.
+    separator: String,
+    /// The template of [`STATUS_BLOCKS`] (each followed by `marker`), when
+    /// the chrome's `item.html` prints `status_marks` in their place.
+    status: Option<Environment<'static>>,
 }
 
 impl Masks {
@@ -62,7 +81,13 @@ impl Masks {
                 .get(*name)
                 .is_some_and(|t| matches!(t.origin, Origin::BuiltIn))
         });
-        built_in.then(Masks::new)
+        let mut masks = built_in.then(Masks::new)?;
+        masks.status = super::inline::status_template(theme, &masks.separator).and_then(|source| {
+            let mut env = crate::render::configured_environment();
+            env.add_template_owned(STATUS, source).ok()?;
+            Some(env)
+        });
+        Some(masks)
     }
 
     fn new() -> Masks {
@@ -72,7 +97,17 @@ impl Masks {
             .take(SLOTS)
             .map(|letter| format!("{marker}{}\u{F8FF}", char::from(letter)))
             .collect();
-        Masks { marker, slots }
+        let status_marks = (b'x'..)
+            .take(STATUS_BLOCKS.len())
+            .map(|letter| format!("{marker}{}\u{F8FF}", char::from(letter)))
+            .collect();
+        Masks {
+            separator: format!("{marker}-\u{F8FF}"),
+            marker,
+            slots,
+            status_marks,
+            status: None,
+        }
     }
 
     fn slot(&self, slot: usize) -> &str {
@@ -109,10 +144,12 @@ impl Masks {
 }
 
 /// What one item's frozen pages have rendered so far: output by masked view,
-/// and item bodies as HTML.
+/// the rest of the page (all but [`STATUS_BLOCKS`]) by masked view without
+/// how it stands, and item bodies as HTML.
 #[derive(Default)]
 pub(super) struct Memo {
     pages: HashMap<Vec<u8>, String>,
+    rests: HashMap<Vec<u8>, String>,
     /// Item body Markdown → HTML (the pages of one item link from the same depth).
     pub(super) bodies: HashMap<String, String>,
 }
@@ -133,9 +170,67 @@ pub(super) fn render<'a>(
         return Some(masks.fill(masked, &values));
     }
 
-    let masked = r.page_at("item.html", &page, &path).ok()?;
+    let masked = match &masks.status {
+        Some(status) => in_parts(r, page, &path, (masks, status), memo)?,
+        None => r.page_at("item.html", &page, &path).ok()?,
+    };
     let out = masks.fill(&masked, &values);
     memo.pages.insert(key, masked);
+    Some(out)
+}
+
+/// The masked page of `page` (at masked `path`) made of two parts: how it
+/// stands (the [`STATUS_BLOCKS`], rendered on their own) and the rest (with
+/// `status_marks` in their place), which the frozen pages of one item that
+/// differ only in how they stand share.
+fn in_parts<'a>(
+    r: &Renderer<'a>,
+    mut page: ItemPage<'a>,
+    path: &str,
+    (masks, status): (&'a Masks, &Environment<'static>),
+    memo: &mut Memo,
+) -> Option<String> {
+    let root = url::root_from(r.path);
+    let site_root = if r.scope.is_draft() {
+        format!("{root}../")
+    } else {
+        root.clone()
+    };
+    let frozen = page.frozen.as_mut()?;
+    let context = minijinja::context! {
+        frozen => Value::from(Serde(&*frozen)),
+        register => minijinja::context! { key => page.register.key },
+        item => minijinja::context! { id => page.item.id },
+        t => r.shared.strings.clone(),
+        root => root,
+        site_root => site_root,
+        mentions => r.shared.mentions(r.scope.kind).1.clone(),
+    };
+    let stands = status.get_template(STATUS).ok()?.render(context).ok()?;
+    let pieces: Vec<&str> = stands.split(&masks.separator).collect();
+    if pieces.len() != STATUS_BLOCKS.len() + 1 {
+        return None;
+    }
+    // The rest of the page reads nothing of how the version stands.
+    (frozen.status, frozen.now, frozen.withdrawn) = (Standing::Current, None, None);
+    page.status_marks = Some(&masks.status_marks);
+    let key = serde_json::to_vec(&(&page, path)).ok()?;
+    let rest = if let Some(rest) = memo.rests.get(&key) {
+        rest.clone()
+    } else {
+        let rest = r.page_at("item.html", &page, path).ok()?;
+        memo.rests.insert(key, rest.clone());
+        rest
+    };
+    // The title and the banner print on every item page: a rest without
+    // their marks was not rendered in parts.
+    if !rest.contains(&masks.status_marks[0]) || !rest.contains(&masks.status_marks[1]) {
+        return None;
+    }
+    let mut out = rest;
+    for (mark, piece) in masks.status_marks.iter().zip(pieces) {
+        out = out.replacen(mark.as_str(), piece, 1);
+    }
     Some(out)
 }
 

@@ -45,6 +45,23 @@ struct Macro<'s> {
 /// has the built-in `item.html` and `macros.html`; `None` otherwise, or when
 /// nothing could be written out.
 pub(super) fn item_page(theme: &Theme) -> Option<String> {
+    let out = written_out(theme)?;
+    Some(marked_blocks(&out, &super::frozen::STATUS_BLOCKS).unwrap_or(out))
+}
+
+/// The bodies of the built-in `item.html`'s blocks that show how a frozen
+/// version stands ([`super::frozen::STATUS_BLOCKS`]), with the macro calls
+/// written out, each followed by `separator`: a template of its own; `None`
+/// where [`item_page`] does not print `status_marks` in their place.
+pub(super) fn status_template(theme: &Theme, separator: &str) -> Option<String> {
+    let out = written_out(theme)?;
+    marked_blocks(&out, &super::frozen::STATUS_BLOCKS)?;
+    let bodies = block_bodies(&out, &super::frozen::STATUS_BLOCKS)?;
+    Some(bodies.iter().map(|b| format!("{b}{separator}")).collect())
+}
+
+/// The built-in `item.html` with its macro calls written out.
+fn written_out(theme: &Theme) -> Option<String> {
     let built_in = |name: &str| {
         theme
             .templates
@@ -53,6 +70,60 @@ pub(super) fn item_page(theme: &Theme) -> Option<String> {
     };
     let (page, macros) = (built_in("item.html")?, built_in("macros.html")?);
     inlined(&page.source, &macros.source)
+}
+
+/// The open tag of block `name` in `source`, where it starts and ends, and
+/// where its body ends and its `{% endblock %}` tag does; `None` if the
+/// block is not there once with a plain end tag and no block inside.
+fn find_block(source: &str, name: &str) -> Option<(usize, usize, usize, usize)> {
+    let tag = |dash: &str| format!("{{%{dash} block {name} %}}");
+    let (open, tag_len) = [tag(""), tag("-")]
+        .iter()
+        .find_map(|t| Some((source.find(t.as_str())?, t.len())))?;
+    let body_start = open + tag_len;
+    let body_len = source[body_start..].find("{% endblock %}")?;
+    let body = &source[body_start..body_start + body_len];
+    let once = source.matches(&tag("")).count() + source.matches(&tag("-")).count() == 1;
+    if !once || body.contains("block ") {
+        return None;
+    }
+    Some((
+        open,
+        body_start,
+        body_start + body_len,
+        body_start + body_len + 14,
+    ))
+}
+
+/// The bodies of blocks `names` of `source`, each as written between its
+/// tags; `None` if one is missing (see [`find_block`]).
+fn block_bodies<'s>(source: &'s str, names: &[&str]) -> Option<Vec<&'s str>> {
+    names
+        .iter()
+        .map(|name| find_block(source, name).map(|(_, start, end, _)| &source[start..end]))
+        .collect()
+}
+
+/// `source` with each block of `names` (the `i`th) printing
+/// `status_marks[i]` when the page has `status_marks`, and its own body
+/// otherwise; `None` if a block is missing.
+fn marked_blocks(source: &str, names: &[&str]) -> Option<String> {
+    let mut out = source.to_owned();
+    for (i, name) in names.iter().enumerate() {
+        let (open, body_start, body_end, end) = find_block(&out, name)?;
+        let dash = if out[open..].starts_with("{%-") {
+            "-"
+        } else {
+            ""
+        };
+        out = format!(
+            "{}{{%{dash} if status_marks is defined %}}{{{{ status_marks[{i}] }}}}{{% else %}}{}{{% endif %}}{}",
+            &out[..open],
+            &out[body_start..body_end],
+            &out[end..]
+        );
+    }
+    Some(out)
 }
 
 /// `page` with every `{{ name(arg) }}` call of a one-argument macro of
@@ -328,5 +399,32 @@ mod tests {
             assert!(!names_identifier(&out, name), "{name} is still named");
         }
         assert!(out.contains("{% with n = frozen.now -%}"));
+        // The blocks that say how a frozen version stands print marks when asked.
+        for (i, _) in super::super::frozen::STATUS_BLOCKS.iter().enumerate() {
+            let printed = format!("if status_marks is defined %}}{{{{ status_marks[{i}] }}}}");
+            assert!(out.contains(&printed), "block {i} is marked");
+        }
+        let status = super::status_template(&theme, "|").expect("status blocks");
+        assert_eq!(status.matches('|').count(), 3);
+        assert!(!status.contains("block") && !status.contains("status_marks"));
+    }
+
+    #[test]
+    fn marked_blocks_print_their_mark_or_their_body() {
+        let page = "<{%- block a %} {{ x }}{% endblock %}>{% block b %}[{{ x }}]{% endblock %}";
+        let out = super::marked_blocks(page, &["a", "b"]).expect("marked");
+        let env = crate::render::configured_environment();
+        let with = minijinja::context! { x => "x", status_marks => vec!["A", "B"] };
+        let without = minijinja::context! { x => "x" };
+        assert_eq!(env.render_str(&out, with).expect("renders"), "<A>B");
+        assert_eq!(
+            env.render_str(&out, without.clone()).expect("renders"),
+            env.render_str(page, without).expect("renders")
+        );
+        assert_eq!(
+            super::block_bodies(page, &["a", "b"]).expect("found"),
+            [" {{ x }}", "[{{ x }}]"]
+        );
+        assert_eq!(super::marked_blocks(page, &["c"]), None);
     }
 }
