@@ -113,6 +113,14 @@ pub fn schema(file: SchemaFile) -> String {
     format!("schema/{SCHEMA_VERSION}/{}", file.file_name())
 }
 
+/// Whether a page or output path is inside a frozen edition's folder
+/// (`stamp/editions/2015/…`, not `stamp/editions/index.html` nor `draft/…`).
+pub fn is_frozen_page(path: &str) -> bool {
+    let mut parts = path.split('/');
+    let (_, editions, id, rest) = (parts.next(), parts.next(), parts.next(), parts.next());
+    editions == Some("editions") && id.is_some() && rest.is_some()
+}
+
 /// The file a path is written to.
 pub fn output_file(path: &str) -> String {
     if path.is_empty() || path.ends_with('/') {

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::value::{Object, Value};
 use minijinja::{Error, ErrorKind, State};
+use sha2::{Digest as _, Sha256};
 
 use super::{escape_html, markdown};
 use crate::model::Item;
@@ -72,7 +73,9 @@ impl TargetsMemo {
 
 #[derive(Debug)]
 struct KeptTargets {
-    texts: Vec<String>,
+    /// SHA-256 of the texts they were read from ([`texts_digest`]): a copy of
+    /// every item's texts would cost more memory than the rest of the memo.
+    texts: [u8; 32],
     ids: u64,
     titles: u64,
     /// The pages the texts mention, sorted.
@@ -136,6 +139,17 @@ fn unchanged_for(titles: Option<&Arc<Titles>>, k: &KeptTargets, texts: &[(&str, 
         && !changed
             .iter()
             .any(|title| texts.iter().any(|(_, text)| text.contains(title.as_str())))
+}
+
+/// SHA-256 of an item's texts in order, each with its length, so that no
+/// two different lists of texts share a digest.
+fn texts_digest(texts: &[(&str, &str)]) -> [u8; 32] {
+    let mut digest = Sha256::new();
+    for (_, text) in texts {
+        digest.update((text.len() as u64).to_le_bytes());
+        digest.update(text.as_bytes());
+    }
+    digest.finalize().into()
 }
 
 /// What [`Mentions`] are made from of register `p`.
@@ -300,37 +314,40 @@ impl Mentions {
         let titles = self.titles.get(key);
         let generation = titles.map_or(0, |t| t.generation);
         let mut missed = Vec::new();
+        // Hashed before the memo is locked: the threads of a build share it.
+        let read: Vec<_> = items
+            .map(|item| {
+                let texts = texts(item);
+                let digest = texts_digest(&texts);
+                (item, texts, digest)
+            })
+            .collect();
         {
             let mut kept = memo.lock();
-            for item in items {
-                let texts = texts(item);
+            for (item, texts, digest) in read {
                 let hit = kept
                     .get_mut(&(kind, key.to_owned(), item.id.clone()))
-                    .filter(|k| {
-                        k.ids == self.ids.generation
-                            && k.texts.len() == texts.len()
-                            && k.texts.iter().zip(&texts).all(|(a, (_, b))| a == b)
-                    })
+                    .filter(|k| k.ids == self.ids.generation && k.texts == digest)
                     .filter(|k| k.titles == generation || unchanged_for(titles, k, &texts));
                 match hit {
                     Some(k) => {
                         k.titles = generation;
                         out.extend(k.pages.iter().cloned());
                     }
-                    None => missed.push((item, texts)),
+                    None => missed.push((item, texts, digest)),
                 }
             }
         }
         let made: Vec<_> = missed
             .into_iter()
-            .map(|(item, texts)| {
+            .map(|(item, texts, digest)| {
                 let pages: BTreeSet<String> = texts
                     .iter()
                     .flat_map(|(_, text)| self.targets(text, key))
                     .map(|(_, _, page)| page.to_owned())
                     .collect();
                 let kept = KeptTargets {
-                    texts: texts.iter().map(|(_, t)| (*t).to_owned()).collect(),
+                    texts: digest,
                     ids: self.ids.generation,
                     titles: generation,
                     pages: pages.into_iter().collect(),

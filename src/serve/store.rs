@@ -11,6 +11,7 @@
 //! pack, never one the current build serves, and a pack goes away with the last
 //! build that uses it.
 
+use crate::plan::url;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -63,14 +64,6 @@ fn hash(bytes: &[u8]) -> u64 {
     let mut h = DefaultHasher::new();
     bytes.hash(&mut h);
     h.finish()
-}
-
-/// Whether an output path is inside a frozen edition's folder
-/// (`stamp/editions/2015/…`, not `stamp/editions/index.html` nor `draft/…`).
-pub fn is_frozen_page(path: &str) -> bool {
-    let mut parts = path.split('/');
-    let (_, editions, id, rest) = (parts.next(), parts.next(), parts.next(), parts.next());
-    editions == Some("editions") && id.is_some() && rest.is_some()
 }
 
 /// One generation's frozen pages, appended to a single file (one file instead
@@ -204,7 +197,7 @@ impl Collector {
     /// Keeps one file.
     pub fn put(&self, path: &str, bytes: &[u8]) -> crate::Result<()> {
         let stored = match &self.pack {
-            Some(pack) if self.everything || is_frozen_page(path) => {
+            Some(pack) if self.everything || url::is_frozen_page(path) => {
                 let offset = pack
                     .append(bytes)
                     .map_err(crate::Error::write(&pack.path))?;
@@ -234,7 +227,8 @@ impl Collector {
 
 #[cfg(test)]
 mod tests {
-    use super::{Collector, SpillDir, Stored, is_frozen_page};
+    use super::{Collector, SpillDir, Stored};
+    use crate::plan::url::is_frozen_page;
 
     #[test]
     fn frozen_pages_are_edition_folders() {

@@ -498,6 +498,13 @@ fn related_items_follow_the_mentions_and_titles_they_come_from() {
     served.edit(kin, |t| t.replacen("summary: ", "summary: 另见GZ-005。", 1));
     served.rebuild(&[kin], "a mention by id added");
     assert!(related(&served).contains("stamp/GZ-005/"));
+    // Another id of the same length: the text's length alone says nothing.
+    served.edit(kin, |t| t.replacen("另见GZ-005。", "另见GZ-006。", 1));
+    served.rebuild(&[kin], "a mention by id changed, same length");
+    assert!(!related(&served).contains("stamp/GZ-005/"));
+    served.edit(kin, |t| t.replacen("另见GZ-006。", "另见GZ-005。", 1));
+    served.rebuild(&[kin], "the mention by id back");
+    assert!(related(&served).contains("stamp/GZ-005/"));
     served.edit(kin, |t| t.replacen("summary: 另见GZ-005。", "summary: ", 1));
     served.rebuild(&[kin], "a mention by id removed");
     assert!(!related(&served).contains("stamp/GZ-005/"));

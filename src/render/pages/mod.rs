@@ -790,8 +790,9 @@ impl Renderer<'_> {
             && self.path != url::NOT_FOUND
         {
             let root = url::root_from(self.path);
+            let keep = !url::is_frozen_page(self.path);
             for list in page.lists() {
-                list.splice(&|rows| splicer.list(&root, rows));
+                list.splice(&|rows| splicer.list(&root, rows, keep));
             }
         }
         if let (Some(splicer), Some(chrome)) = (&shared.changes, &shared.chrome)

@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
 use minijinja::{Environment, Value};
@@ -197,6 +197,20 @@ impl RowKey {
             && self.go_to.len() == row.go_to.len()
             && self.go_to.iter().zip(&row.go_to).all(|(a, b)| a == b)
     }
+
+    /// The row this key was made of.
+    fn row(&self) -> ItemRow<'_> {
+        ItemRow {
+            id: &self.id,
+            title: &self.title,
+            path: self.path.clone(),
+            aliases: &self.aliases,
+            summary: self.summary.as_deref(),
+            badge: self.badge,
+            kind: self.kind,
+            go_to: self.go_to.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 /// The hash of [`RowKey::of`] `(language, root, row)`, without making it.
@@ -215,27 +229,36 @@ fn row_hash(language: &str, root: &str, row: &ItemRow<'_>) -> u64 {
     h.finish()
 }
 
-/// One rendered row: what it was made from, its HTML and its value as a
-/// template sees it.
+/// One rendered row: what it was made from, its HTML, and its value as a
+/// template sees it, made only when a template reads it (the built-in
+/// templates print the HTML): a kept value would double the memo's memory.
 #[derive(Debug)]
 struct Row {
     key: RowKey,
     html: String,
-    value: Value,
+    value: OnceLock<Value>,
 }
 
-/// One spliced list, kept whole: its rows and the list as a template value.
+impl Row {
+    /// The row's value as a template sees it.
+    fn value(&self) -> Value {
+        self.value
+            .get_or_init(|| Value::from(Serde(&self.key.row())))
+            .clone()
+    }
+}
+
+/// One spliced list, kept whole.
 #[derive(Debug)]
 struct List {
-    rows: Vec<Arc<Row>>,
-    value: Value,
+    object: Arc<RowsObject>,
 }
 
-/// A spliced item list: the rows' values, and the list's HTML (a safe
-/// string, printed as it is without a copy).
+/// A spliced item list: its rows, and the list's HTML (a safe string,
+/// printed as it is without a copy).
 #[derive(Debug)]
 pub(super) struct RowsObject {
-    rows: Vec<Value>,
+    rows: Vec<Arc<Row>>,
     html: Value,
 }
 
@@ -245,7 +268,7 @@ impl Object for RowsObject {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        self.rows.get(key.as_usize()?).cloned()
+        self.rows.get(key.as_usize()?).map(|row| row.value())
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
@@ -305,23 +328,26 @@ impl<'m> Splicer<'m> {
     /// (the page then renders the list itself, and reports any error).
     ///
     /// A list whose every row is the same as in a list kept (an earlier
-    /// page's or build's) is that list; else each row kept is reused.
-    pub(super) fn list(&self, root: &str, rows: &[ItemRow<'_>]) -> Option<Value> {
+    /// page's or build's) is that list; else each row kept is reused. With
+    /// `keep` false (a frozen edition page, which a later build renders again
+    /// only when everything changed) the rows made and the list are not kept.
+    pub(super) fn list(&self, root: &str, rows: &[ItemRow<'_>], keep: bool) -> Option<Value> {
         let language = self.language;
         let hashes: Vec<u64> = rows.iter().map(|r| row_hash(language, root, r)).collect();
         let mut whole = Fx::default();
         hashes.hash(&mut whole);
         let list_hash = whole.finish();
         let same = |list: &List| {
-            list.rows.len() == rows.len()
+            list.object.rows.len() == rows.len()
                 && list
+                    .object
                     .rows
                     .iter()
                     .zip(rows)
                     .all(|(kept, row)| kept.key.is(language, root, row))
         };
         if let Some(list) = self.memo.lists.find(list_hash, same) {
-            return Some(list.value.clone());
+            return Some(Value::from_dyn_object(Arc::clone(&list.object)));
         }
         let mut made = Vec::new();
         let mut found = Vec::with_capacity(rows.len());
@@ -339,7 +365,6 @@ impl<'m> Splicer<'m> {
             };
             found.push(row);
         }
-        self.memo.rows.keep(made, LIMIT);
         let size = found.iter().map(|r| r.html.len()).sum::<usize>();
         let mut html = String::with_capacity(LIST_OPEN.len() + size + LIST_CLOSE.len());
         html.push_str(LIST_OPEN);
@@ -347,17 +372,17 @@ impl<'m> Splicer<'m> {
             html.push_str(&row.html);
         }
         html.push_str(LIST_CLOSE);
-        let value = Value::from_object(RowsObject {
-            rows: found.iter().map(|r| r.value.clone()).collect(),
+        let object = Arc::new(RowsObject {
+            rows: found,
             html: Value::from_safe_string(html),
         });
-        let list = List {
-            rows: found,
-            value: value.clone(),
-        };
-        self.memo
-            .lists
-            .keep(vec![(list_hash, Arc::new(list))], LIST_LIMIT);
+        let value = Value::from_dyn_object(Arc::clone(&object));
+        if keep {
+            self.memo.rows.keep(made, LIMIT);
+            self.memo
+                .lists
+                .keep(vec![(list_hash, Arc::new(List { object }))], LIST_LIMIT);
+        }
         Some(value)
     }
 
@@ -374,7 +399,7 @@ impl<'m> Splicer<'m> {
         Some(Row {
             key: RowKey::of(self.language, root, row),
             html: html.to_owned(),
-            value,
+            value: OnceLock::new(),
         })
     }
 }
@@ -501,7 +526,7 @@ mod tests {
         let aliases = vec!["别名甲".to_owned(), "别名<乙>".to_owned()];
         let rows = rows(&aliases);
         let plain = Value::from(Serde(&rows));
-        let spliced = lists.list("../", &rows).expect("spliced");
+        let spliced = lists.list("../", &rows, true).expect("spliced");
         let [expected, split_plain] = printed(&theme, &plain, "../");
         assert!(expected.contains("健在&lt;证明&gt;&amp;") && expected.ends_with("|2"));
         assert!(expected.contains("别名&lt;乙&gt;") && expected.contains("人社局"));
@@ -512,15 +537,22 @@ mod tests {
         );
         assert_eq!(memo.rows.len(), 2);
         // The same rows again come from the memo; at another root they are new.
-        let again = lists.list("../", &rows).expect("spliced");
+        let again = lists.list("../", &rows, true).expect("spliced");
         assert_eq!(
             printed(&theme, &again, "../")[1],
             printed(&theme, &plain, "../")[0]
         );
         assert_eq!(memo.rows.len(), 2);
-        let deeper = lists.list("../../", &rows).expect("spliced");
-        assert_eq!(memo.rows.len(), 4);
         let [at_depth, _] = printed(&theme, &plain, "../../");
+        // A frozen edition page's list prints the same, and keeps nothing.
+        let unkept = lists.list("../../", &rows, false).expect("spliced");
+        assert_eq!(memo.rows.len(), 2);
+        assert_eq!(
+            printed(&theme, &unkept, "../../"),
+            [at_depth.clone(), at_depth.clone()]
+        );
+        let deeper = lists.list("../../", &rows, true).expect("spliced");
+        assert_eq!(memo.rows.len(), 4);
         assert_eq!(printed(&theme, &deeper, "../../")[1], at_depth);
         assert_ne!(at_depth, printed(&theme, &plain, "../")[0]);
     }
