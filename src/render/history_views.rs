@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
+use sha2::{Digest as _, Sha256};
 
 use super::change_html::change_html;
 use super::pages::History;
@@ -139,7 +140,10 @@ pub(crate) struct ChangeGroups<'a> {
 /// builds, so a rebuild renders only the fields whose values changed.
 #[derive(Debug, Default)]
 pub(crate) struct FieldMemo {
-    views: Mutex<HashMap<String, HashMap<String, Arc<FieldView>>>>,
+    /// By language and names, then by the SHA-256 of the change's key (its
+    /// JSON can be as long as two whole texts: a copy would cost more memory
+    /// than the views).
+    views: Mutex<HashMap<String, HashMap<[u8; 32], Arc<FieldView>>>>,
 }
 
 /// More field changes than any site shows: past it, the memo starts again.
@@ -182,9 +186,14 @@ impl<'m> FieldViews<'m> {
         else {
             return fields.iter().map(view_of).collect();
         };
-        let keys: Vec<Option<String>> = fields
+        let keys: Vec<Option<[u8; 32]>> = fields
             .iter()
-            .map(|f| json(f).map(|j| format!("{}:{}{j}", f.label.len(), f.label)))
+            .map(|f| {
+                json(f).map(|j| {
+                    let key = format!("{}:{}{j}", f.label.len(), f.label);
+                    Sha256::digest(key.as_bytes()).into()
+                })
+            })
             .collect();
         let found: Vec<Option<Arc<FieldView>>> = {
             let memo = self
@@ -193,7 +202,7 @@ impl<'m> FieldViews<'m> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let kept = memo.get(&outer);
-            let get = |k: &Option<String>| kept.and_then(|m| m.get(k.as_deref()?)).cloned();
+            let get = |k: &Option<[u8; 32]>| kept.and_then(|m| m.get(k.as_ref()?)).cloned();
             keys.iter().map(get).collect()
         };
         let mut made = Vec::new();
