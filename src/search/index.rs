@@ -613,9 +613,41 @@ pub(crate) fn truncate(list: &mut [(u32, u8)]) -> usize {
     if list.len() <= MAX_POSTINGS {
         return list.len();
     }
+    if list.is_sorted_by_key(|p| p.0) {
+        return truncate_sorted(list);
+    }
     list.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     list[..MAX_POSTINGS].sort_unstable();
     MAX_POSTINGS
+}
+
+/// [`truncate`] of a list longer than [`MAX_POSTINGS`] in ordinal order,
+/// without sorting: a count of each impact gives the lowest impact kept,
+/// then one pass keeps every higher one and the first (lowest-ordinal) ones
+/// of that impact.
+fn truncate_sorted(list: &mut [(u32, u8)]) -> usize {
+    let mut count = [0_usize; 256];
+    for p in &*list {
+        count[usize::from(p.1)] += 1;
+    }
+    let (mut lowest, mut above) = (255_u8, 0);
+    while above + count[usize::from(lowest)] < MAX_POSTINGS {
+        above += count[usize::from(lowest)];
+        lowest -= 1;
+    }
+    let mut ties = MAX_POSTINGS - above;
+    let mut kept = 0;
+    for at in 0..list.len() {
+        let p = list[at];
+        if p.1 > lowest || (p.1 == lowest && ties > 0) {
+            if p.1 == lowest {
+                ties -= 1;
+            }
+            list[kept] = p;
+            kept += 1;
+        }
+    }
+    kept
 }
 
 /// Appends one token's entry to a shard's bytes (nothing for a token longer
@@ -938,6 +970,39 @@ pub(crate) mod tests {
             })
             .collect();
         json!({"r": tables[0], "d": tables[1], "p": tables[2], "f": rows}).to_string()
+    }
+
+    #[test]
+    fn truncating_an_ordered_list_keeps_what_selecting_keeps() {
+        let select = |mut list: Vec<(u32, u8)>| {
+            list.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            list.truncate(MAX_POSTINGS);
+            list.sort_unstable();
+            list
+        };
+        // A small generator of impacts: few distinct values, so many ties.
+        let mut seed = 12_345_u32;
+        let mut next = |spread: u32| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            u8::try_from((seed >> 16) % spread).expect("under 256") + 1
+        };
+        for (len, spread) in [
+            (161, 2),
+            (161, 255),
+            (300, 1),
+            (300, 3),
+            (2000, 40),
+            (5000, 255),
+        ] {
+            let list: Vec<(u32, u8)> = (0..len).map(|n| (n * 3, next(spread))).collect();
+            let mut cut = list.clone();
+            let kept = truncate(&mut cut);
+            assert_eq!(
+                cut[..kept],
+                select(list)[..],
+                "{len} postings, {spread} impacts"
+            );
+        }
     }
 
     #[test]
