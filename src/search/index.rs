@@ -1038,7 +1038,7 @@ pub(crate) mod tests {
 
     #[test]
     fn facets_are_the_json_of_their_values() {
-        let mut docs = vec![
+        let mut docs = [
             doc("GZ-001", "居住证明", &[]),
             doc("GZ-002", "亲属关系证明", &["亲属"]),
             doc("GZ-003", "无犯罪记录", &[]),
