@@ -188,8 +188,11 @@ impl<'a> Counts<'a> {
 /// quantisation (in no particular order), and its exact keys.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Terms {
-    /// (token, impact).
-    pub tokens: Vec<(String, f64)>,
+    /// Every token's text, one after another (one allocation for all of them).
+    pub text: String,
+    /// (where the token ends in `text`, impact); each starts where the one
+    /// before ends.
+    pub tokens: Vec<(u32, f64)>,
     /// `=` keys of the whole title, aliases, their pinyin and the id.
     pub exact: Vec<String>,
     /// The pinyin exact keys (full, initials) of the title and of each alias,
@@ -265,7 +268,8 @@ pub fn doc_terms(doc: &Doc) -> Terms {
             c.add(usize::from(k > 0), Cow::Owned(t));
         }
     }
-    let tokens: Vec<(String, f64)> =
+    let mut text = String::with_capacity(c.0.keys().map(|t| t.len()).sum());
+    let tokens: Vec<(u32, f64)> =
         c.0.into_iter()
             .map(|(t, tf)| {
                 let impact = tf
@@ -274,7 +278,9 @@ pub fn doc_terms(doc: &Doc) -> Terms {
                     .filter(|(n, _)| **n > 0)
                     .map(|(n, w)| w * saturate(*n))
                     .sum();
-                (t.into_owned(), impact)
+                text.push_str(&t);
+                let end = u32::try_from(text.len()).expect("an item's text is under 4 GB");
+                (end, impact)
             })
             .collect();
     let mut exact = Vec::new();
@@ -288,6 +294,7 @@ pub fn doc_terms(doc: &Doc) -> Terms {
     exact.dedup();
     let spell = spellings.into_iter().map(|s| s.exact).collect();
     Terms {
+        text,
         tokens,
         exact,
         spell,
@@ -295,14 +302,16 @@ pub fn doc_terms(doc: &Doc) -> Terms {
 }
 
 /// An impact scaled by the item's status, quantised to 1–255.
+///
+/// Rounds half away from zero like `f64::round`, without its library call: for
+/// a positive `v`, `v + 0.5` truncated is `v.round()` but for `v` just under
+/// ½, which the clamp to 1 makes equal again (a test compares them).
 pub fn quantize(impact: f64, status: DocStatus) -> u8 {
-    let v = (impact * status_factor(status) * 4.0)
-        .round()
-        .clamp(1.0, 255.0);
+    let v = (impact * status_factor(status) * 4.0 + 0.5).clamp(1.0, 255.0);
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
-        reason = "a whole number in 1..=255 after the clamp"
+        reason = "in 1.0..=255.0 after the clamp: truncating is rounding the value before the ½"
     )]
     let q = v as u8;
     q
@@ -332,9 +341,21 @@ pub struct Compact {
     pub spell: Vec<Option<[u32; 2]>>,
 }
 
+impl Terms {
+    /// Each token with its impact.
+    pub fn tokens(&self) -> impl Iterator<Item = (&str, f64)> + '_ {
+        let mut start = 0;
+        self.tokens.iter().map(move |&(end, impact)| {
+            let token = &self.text[start as usize..end as usize];
+            start = end;
+            (token, impact)
+        })
+    }
+}
+
 impl Interner {
-    fn id(&mut self, token: String) -> u32 {
-        if let Some(id) = self.ids.get(token.as_str()) {
+    fn id(&mut self, token: &str) -> u32 {
+        if let Some(id) = self.ids.get(token) {
             return *id;
         }
         let id = u32::try_from(self.names.len()).expect("fewer than 4 billion tokens");
@@ -379,22 +400,24 @@ impl Interner {
     }
 
     /// Numbers the tokens of `terms`.
-    pub fn compact(&mut self, terms: Terms) -> Compact {
+    pub fn compact(&mut self, terms: &Terms) -> Compact {
         Compact {
             #[expect(
                 clippy::cast_possible_truncation,
                 reason = "impacts are small; f32 keeps far more precision than the quantisation"
             )]
             tokens: terms
-                .tokens
-                .into_iter()
+                .tokens()
                 .map(|(t, v)| (self.id(t), v as f32))
                 .collect(),
-            exact: terms.exact.into_iter().map(|k| self.id(k)).collect(),
+            exact: terms.exact.iter().map(|k| self.id(k)).collect(),
             spell: terms
                 .spell
-                .into_iter()
-                .map(|keys| keys.map(|[full, initials]| [self.id(full), self.id(initials)]))
+                .iter()
+                .map(|keys| {
+                    keys.as_ref()
+                        .map(|[full, initials]| [self.id(full), self.id(initials)])
+                })
                 .collect(),
         }
     }
@@ -409,7 +432,7 @@ impl Index {
             .map(doc_terms)
             .collect::<Vec<_>>()
             .into_iter()
-            .map(|t| interner.compact(t))
+            .map(|t| interner.compact(&t))
             .collect();
         interner.rank();
         let refs: Vec<&Compact> = terms.iter().collect();
@@ -443,7 +466,6 @@ impl Index {
         for r in 1..next.len() {
             next[r] += next[r - 1];
         }
-        let starts = next.clone();
         let mut flat = vec![(0, 0); next[ranks.len()]];
         let mut put = |rank: u32, posting: (u32, u8)| {
             flat[next[rank as usize]] = posting;
@@ -459,19 +481,23 @@ impl Index {
                 put(ranks[key as usize], (ord, 255));
             }
         }
+        // Each rank's list now ends where the next one's starts: `next` has
+        // moved one list along.
         let mut entries = Vec::new();
-        for (rank, span) in starts.windows(2).enumerate() {
-            let (start, end) = (span[0], span[1]);
-            if start == end {
+        let mut start = 0;
+        for (rank, &end) in next[..ranks.len()].iter().enumerate() {
+            let all = end;
+            if start == all {
                 continue;
             }
-            let end = start + truncate(&mut flat[start..end]);
+            let end = start + truncate(&mut flat[start..all]);
             entries.push(Entry {
                 token: Arc::clone(&interner.names[interner.by_name[rank] as usize]),
-                df: u32::try_from(span[1] - start).unwrap_or(u32::MAX),
+                df: u32::try_from(all - start).unwrap_or(u32::MAX),
                 start,
                 end,
             });
+            start = all;
         }
         let spelled: Vec<Vec<String>> = docs
             .iter()
@@ -587,9 +613,41 @@ pub(crate) fn truncate(list: &mut [(u32, u8)]) -> usize {
     if list.len() <= MAX_POSTINGS {
         return list.len();
     }
+    if list.is_sorted_by_key(|p| p.0) {
+        return truncate_sorted(list);
+    }
     list.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     list[..MAX_POSTINGS].sort_unstable();
     MAX_POSTINGS
+}
+
+/// [`truncate`] of a list longer than [`MAX_POSTINGS`] in ordinal order,
+/// without sorting: a count of each impact gives the lowest impact kept,
+/// then one pass keeps every higher one and the first (lowest-ordinal) ones
+/// of that impact.
+fn truncate_sorted(list: &mut [(u32, u8)]) -> usize {
+    let mut count = [0_usize; 256];
+    for p in &*list {
+        count[usize::from(p.1)] += 1;
+    }
+    let (mut lowest, mut above) = (255_u8, 0);
+    while above + count[usize::from(lowest)] < MAX_POSTINGS {
+        above += count[usize::from(lowest)];
+        lowest -= 1;
+    }
+    let mut ties = MAX_POSTINGS - above;
+    let mut kept = 0;
+    for at in 0..list.len() {
+        let p = list[at];
+        if p.1 > lowest || (p.1 == lowest && ties > 0) {
+            if p.1 == lowest {
+                ties -= 1;
+            }
+            list[kept] = p;
+            kept += 1;
+        }
+    }
+    kept
 }
 
 /// Appends one token's entry to a shard's bytes (nothing for a token longer
@@ -623,31 +681,47 @@ pub(crate) fn record_chunk(chunk: &[Doc]) -> String {
     serde_json::to_string(&records).expect("records serialise")
 }
 
-/// The facets file (`f.gz` before compression) of items in ordinal order.
+/// The facets file (`f.gz` before compression) of items in ordinal order:
+/// the JSON object with its keys in order, written directly (no
+/// `serde_json::Value` per item).
 pub(crate) fn facets(docs: &[Doc]) -> String {
+    use std::fmt::Write as _;
     let mut tables: [Vec<&str>; 3] = Default::default();
-    let mut rows = Vec::with_capacity(docs.len());
-    for doc in docs {
+    let mut rows = String::with_capacity(docs.len() * 16);
+    let list = |out: &mut String, values: &[usize]| {
+        out.push('[');
+        for (n, v) in values.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            write!(out, "{v}").expect("writing to a string");
+        }
+        out.push(']');
+    };
+    let mut ids = Vec::new();
+    for (n, doc) in docs.iter().enumerate() {
         let r = intern(&mut tables[0], &doc.register);
-        let d: Vec<usize> = doc
-            .departments
-            .iter()
-            .map(|x| intern(&mut tables[1], x))
-            .collect();
-        let p: Vec<usize> = doc
-            .purposes
-            .iter()
-            .map(|x| intern(&mut tables[2], x))
-            .collect();
-        rows.push(json!([
-            r,
-            verdict_code(doc.verdict),
-            status_code(doc.status),
-            d,
-            p
-        ]));
+        let (verdict, status) = (verdict_code(doc.verdict), status_code(doc.status));
+        if n > 0 {
+            rows.push(',');
+        }
+        write!(rows, "[{r},{verdict},{status},").expect("writing to a string");
+        ids.clear();
+        ids.extend(doc.departments.iter().map(|x| intern(&mut tables[1], x)));
+        list(&mut rows, &ids);
+        rows.push(',');
+        ids.clear();
+        ids.extend(doc.purposes.iter().map(|x| intern(&mut tables[2], x)));
+        list(&mut rows, &ids);
+        rows.push(']');
     }
-    json!({"r": tables[0], "d": tables[1], "p": tables[2], "f": rows}).to_string()
+    let table = |t: &[&str]| serde_json::to_string(t).expect("strings serialise");
+    format!(
+        "{{\"d\":{},\"f\":[{rows}],\"p\":{},\"r\":{}}}",
+        table(&tables[1]),
+        table(&tables[2]),
+        table(&tables[0])
+    )
 }
 
 /// One item's entries of the "did you mean" table: its title and aliases
@@ -871,6 +945,113 @@ pub(crate) mod tests {
                     text.len()
                 );
             }
+        }
+    }
+
+    /// The facets as a `serde_json::Value`, the way the file was first
+    /// written: the direct writer must give the same bytes.
+    fn facets_by_value(docs: &[Doc]) -> String {
+        let mut tables: [Vec<&str>; 3] = Default::default();
+        let rows: Vec<serde_json::Value> = docs
+            .iter()
+            .map(|doc| {
+                let r = intern(&mut tables[0], &doc.register);
+                let d: Vec<usize> = doc
+                    .departments
+                    .iter()
+                    .map(|x| intern(&mut tables[1], x))
+                    .collect();
+                let p: Vec<usize> = doc
+                    .purposes
+                    .iter()
+                    .map(|x| intern(&mut tables[2], x))
+                    .collect();
+                json!([r, verdict_code(doc.verdict), status_code(doc.status), d, p])
+            })
+            .collect();
+        json!({"r": tables[0], "d": tables[1], "p": tables[2], "f": rows}).to_string()
+    }
+
+    #[test]
+    fn truncating_an_ordered_list_keeps_what_selecting_keeps() {
+        let select = |mut list: Vec<(u32, u8)>| {
+            list.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            list.truncate(MAX_POSTINGS);
+            list.sort_unstable();
+            list
+        };
+        // A small generator of impacts: few distinct values, so many ties.
+        let mut seed = 12_345_u32;
+        let mut next = |spread: u32| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            u8::try_from((seed >> 16) % spread).expect("under 256") + 1
+        };
+        for (len, spread) in [
+            (161, 2),
+            (161, 255),
+            (300, 1),
+            (300, 3),
+            (2000, 40),
+            (5000, 255),
+        ] {
+            let list: Vec<(u32, u8)> = (0..len).map(|n| (n * 3, next(spread))).collect();
+            let mut cut = list.clone();
+            let kept = truncate(&mut cut);
+            assert_eq!(
+                cut[..kept],
+                select(list)[..],
+                "{len} postings, {spread} impacts"
+            );
+        }
+    }
+
+    #[test]
+    fn quantize_rounds_like_f64_round() {
+        let by_round = |impact: f64, status| {
+            let v = (impact * status_factor(status) * 4.0)
+                .round()
+                .clamp(1.0, 255.0);
+            format!("{v}")
+        };
+        let mut impacts: Vec<f64> = (0..200_000).map(|n| f64::from(n) / 2048.0).collect();
+        // Halves and the neighbours of halves (and of ½ itself).
+        for n in 0..600 {
+            let half = f64::from(n) / 8.0 + 0.125 / 4.0;
+            impacts.extend([half, half.next_down(), half.next_up()]);
+        }
+        impacts.extend([0.124_999_999_999_999_99, 70.0, 1e9, 0.0]);
+        for impact in impacts {
+            for status in [
+                DocStatus::Current,
+                DocStatus::Upcoming,
+                DocStatus::Withdrawn,
+            ] {
+                let q = quantize(impact, status);
+                assert_eq!(
+                    format!("{q}"),
+                    by_round(impact, status),
+                    "{impact} {status:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn facets_are_the_json_of_their_values() {
+        let mut docs = [
+            doc("GZ-001", "居住证明", &[]),
+            doc("GZ-002", "亲属关系证明", &["亲属"]),
+            doc("GZ-003", "无犯罪记录", &[]),
+        ];
+        docs[1].departments = vec!["公安局".into(), "教育局".into(), "\"引号\"\\局".into()];
+        docs[1].purposes.clear();
+        docs[2].register = "工作事项".into();
+        docs[2].status = DocStatus::Withdrawn;
+        docs[2].verdict = DocVerdict::Issue;
+        docs[2].departments.clear();
+        docs[2].purposes = vec!["就业".into(), "入学".into()];
+        for n in 0..=docs.len() {
+            assert_eq!(facets(&docs[..n]), facets_by_value(&docs[..n]), "{n} items");
         }
     }
 

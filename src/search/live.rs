@@ -552,7 +552,7 @@ mod tests {
         let changed = docs[head..docs.len() - tail].to_vec();
         let terms = changed
             .iter()
-            .map(|d| Arc::new(interner.compact(index::doc_terms(d))))
+            .map(|d| Arc::new(interner.compact(&index::doc_terms(d))))
             .collect();
         let work = live.update(changed, (head, tail), terms, interner);
         let fresh = Index::build(docs.to_vec()).files();

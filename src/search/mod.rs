@@ -499,7 +499,7 @@ fn terms_of(memo: &mut Memo, first: &[(&Doc, u64)], site: &[bool]) -> Vec<usize>
             .map(|&i| index::doc_terms(first[i].0))
             .collect();
         for (&i, terms) in block.iter().zip(raw) {
-            let compact = Arc::new(memo.interner.compact(terms));
+            let compact = Arc::new(memo.interner.compact(&terms));
             let bucket = memo.terms.entry(first[i].1).or_default();
             bucket.push((first[i].0.clone(), compact, site[i]));
             found[i] = Some(bucket.len() - 1);
