@@ -24,7 +24,7 @@ use jiff::civil::Date;
 use crate::diagnostic::{self, Diagnostic, FileId, Severity, Span, Spanned, Text};
 use crate::model::{
     Admission, Basis, Choice, Creation, Department, Details, Edition, EditionRecord, Funding,
-    Instead, Item, ListMeta, Snapshot, Stamp, Standard, Work,
+    Instead, Item, ItemFields, ListMeta, Snapshot, Stamp, Standard, Work,
 };
 
 /// Writes values (see the module documentation).
@@ -690,7 +690,7 @@ struct Fileless<'i>(&'i Item);
 
 impl Fileless<'_> {
     fn encode(&self, w: &mut Writer<'_>) {
-        let Item {
+        let ItemFields {
             id,
             title,
             aliases,
@@ -703,8 +703,7 @@ impl Fileless<'_> {
             sources,
             replaces,
             details,
-            file: _,
-        } = self.0;
+        } = &**self.0;
         w.put(id);
         w.put(title);
         w.put(aliases);
@@ -725,7 +724,9 @@ impl Fileless<'_> {
 pub(crate) fn encode_item(item: &Item) -> Option<Vec<u8>> {
     let none = HashMap::new();
     let mut w = Writer::new(&none);
-    w.item_file = Some(item.file);
+    // Every span of the fields names the file they were read from, which a
+    // copy sharing them may not be (see `Item::at`).
+    w.item_file = Some(item.title.span.file);
     Fileless(item).encode(&mut w);
     w.finish()
 }
@@ -734,7 +735,7 @@ pub(crate) fn encode_item(item: &Item) -> Option<Vec<u8>> {
 pub(crate) fn decode_item(bytes: &[u8], file: FileId) -> Option<Item> {
     let mut r = Reader::new(bytes, &[]);
     r.item_file = Some(file);
-    let item = Item {
+    let fields = ItemFields {
         id: r.get()?,
         title: r.get()?,
         aliases: r.get()?,
@@ -747,9 +748,8 @@ pub(crate) fn decode_item(bytes: &[u8], file: FileId) -> Option<Item> {
         sources: r.get()?,
         replaces: r.get()?,
         details: r.get()?,
-        file,
     };
-    r.done().then_some(item)
+    r.done().then(|| Item::new(fields, file))
 }
 
 impl Encode for ListMeta {
