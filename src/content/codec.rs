@@ -1023,10 +1023,48 @@ mod tests {
                 let back = decode_edition(&mut r, |key, file| decode_item(table.get(key)?, file))
                     .expect("reads back");
                 assert!(r.done());
-                assert_eq!(format!("{back:?}"), format!("{edition:?}"));
+                // A copy sharing another file's parse reads back with spans
+                // in its own file, where `Item::at` places them.
+                let mut own = edition.as_ref().clone();
+                for item in &mut own.snapshot.items {
+                    let file = item.file;
+                    item.refile(file);
+                }
+                assert_eq!(format!("{back:?}"), format!("{own:?}"));
             }
         }
         assert!(items > 10, "the example has items: {items}");
+    }
+
+    #[test]
+    fn frozen_copies_of_one_file_share_its_parse_and_place_spans_in_their_own_file() {
+        let site = example();
+        let mut shared = 0;
+        for register in &site.registers {
+            for pair in register.editions.windows(2) {
+                for b in &pair[1].snapshot.items {
+                    assert_eq!(b.span().file, b.file, "a span placed in the copy's file");
+                    let Some(a) = pair[0].snapshot.item(&b.id) else {
+                        continue;
+                    };
+                    if a.shares_fields(b) {
+                        assert!(a.same_values(b) && a.file != b.file);
+                        assert_ne!(a.span(), b.span(), "each in its own file");
+                        shared += 1;
+                    }
+                }
+            }
+            for item in &register.working.items {
+                assert_eq!(
+                    item.title.span.file, item.file,
+                    "a working item's own spans"
+                );
+            }
+        }
+        assert!(
+            shared > 0,
+            "an item unchanged between editions is parsed once"
+        );
     }
 
     #[test]
