@@ -108,7 +108,7 @@ impl Finder<'_> {
     pub(super) fn in_item(&self, item: &Item, register: &Register) -> Vec<Diagnostic> {
         texts(item)
             .into_iter()
-            .flat_map(|(field, text)| self.report(text, field, item.title.span, register))
+            .flat_map(|(field, text)| self.report(text, field, item.span(), register))
             .collect()
     }
 

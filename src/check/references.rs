@@ -77,7 +77,7 @@ pub(super) fn category_of(item: &Item, allowed: &[String]) -> Option<Diagnostic>
     Some(
         Diagnostic::error(
             Code::UnknownCategory,
-            category.span,
+            item.at(category.span),
             t!(
                 en: "category `{value}` is not one of this list's categories",
                 zh: "类别 `{value}` 不在本名录的类别中"
@@ -147,7 +147,7 @@ pub(super) fn departments_in(
         out.push(
             Diagnostic::error(
                 Code::DanglingDepartment,
-                dept.span,
+                item.at(dept.span),
                 t!(en: "department `{id}` is not defined", zh: "部门 `{id}` 未定义"),
             )
             .with_help(help),
@@ -216,7 +216,7 @@ pub(super) fn items_in<'s>(
             out.push(
                 Diagnostic::error(
                     Code::DanglingItem,
-                    target.span,
+                    item.at(target.span),
                     t!(
                         en: "`{field}` names the item itself",
                         zh: "`{field}` 填写的是本事项自己"
@@ -231,7 +231,7 @@ pub(super) fn items_in<'s>(
             out.push(
                 Diagnostic::error(
                     Code::DanglingItem,
-                    target.span,
+                    item.at(target.span),
                     t!(
                         en: "`{field}` names `{id}`, which this register has never had",
                         zh: "`{field}` 填写的 `{id}` 在本名录中从未有过"

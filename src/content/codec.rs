@@ -24,7 +24,7 @@ use jiff::civil::Date;
 use crate::diagnostic::{self, Diagnostic, FileId, Severity, Span, Spanned, Text};
 use crate::model::{
     Admission, Basis, Choice, Creation, Department, Details, Edition, EditionRecord, Funding,
-    Instead, Item, ListMeta, Snapshot, Stamp, Standard, Work,
+    Instead, Item, ItemFields, ListMeta, Snapshot, Stamp, Standard, Work,
 };
 
 /// Writes values (see the module documentation).
@@ -690,7 +690,7 @@ struct Fileless<'i>(&'i Item);
 
 impl Fileless<'_> {
     fn encode(&self, w: &mut Writer<'_>) {
-        let Item {
+        let ItemFields {
             id,
             title,
             aliases,
@@ -703,8 +703,7 @@ impl Fileless<'_> {
             sources,
             replaces,
             details,
-            file: _,
-        } = self.0;
+        } = &**self.0;
         w.put(id);
         w.put(title);
         w.put(aliases);
@@ -725,7 +724,9 @@ impl Fileless<'_> {
 pub(crate) fn encode_item(item: &Item) -> Option<Vec<u8>> {
     let none = HashMap::new();
     let mut w = Writer::new(&none);
-    w.item_file = Some(item.file);
+    // Every span of the fields names the file they were read from, which a
+    // copy sharing them may not be (see `Item::at`).
+    w.item_file = Some(item.title.span.file);
     Fileless(item).encode(&mut w);
     w.finish()
 }
@@ -734,7 +735,7 @@ pub(crate) fn encode_item(item: &Item) -> Option<Vec<u8>> {
 pub(crate) fn decode_item(bytes: &[u8], file: FileId) -> Option<Item> {
     let mut r = Reader::new(bytes, &[]);
     r.item_file = Some(file);
-    let item = Item {
+    let fields = ItemFields {
         id: r.get()?,
         title: r.get()?,
         aliases: r.get()?,
@@ -747,9 +748,8 @@ pub(crate) fn decode_item(bytes: &[u8], file: FileId) -> Option<Item> {
         sources: r.get()?,
         replaces: r.get()?,
         details: r.get()?,
-        file,
     };
-    r.done().then_some(item)
+    r.done().then(|| Item::new(fields, file))
 }
 
 impl Encode for ListMeta {
@@ -1023,10 +1023,48 @@ mod tests {
                 let back = decode_edition(&mut r, |key, file| decode_item(table.get(key)?, file))
                     .expect("reads back");
                 assert!(r.done());
-                assert_eq!(format!("{back:?}"), format!("{edition:?}"));
+                // A copy sharing another file's parse reads back with spans
+                // in its own file, where `Item::at` places them.
+                let mut own = edition.as_ref().clone();
+                for item in &mut own.snapshot.items {
+                    let file = item.file;
+                    item.refile(file);
+                }
+                assert_eq!(format!("{back:?}"), format!("{own:?}"));
             }
         }
         assert!(items > 10, "the example has items: {items}");
+    }
+
+    #[test]
+    fn frozen_copies_of_one_file_share_its_parse_and_place_spans_in_their_own_file() {
+        let site = example();
+        let mut shared = 0;
+        for register in &site.registers {
+            for pair in register.editions.windows(2) {
+                for b in &pair[1].snapshot.items {
+                    assert_eq!(b.span().file, b.file, "a span placed in the copy's file");
+                    let Some(a) = pair[0].snapshot.item(&b.id) else {
+                        continue;
+                    };
+                    if a.shares_fields(b) {
+                        assert!(a.same_values(b) && a.file != b.file);
+                        assert_ne!(a.span(), b.span(), "each in its own file");
+                        shared += 1;
+                    }
+                }
+            }
+            for item in &register.working.items {
+                assert_eq!(
+                    item.title.span.file, item.file,
+                    "a working item's own spans"
+                );
+            }
+        }
+        assert!(
+            shared > 0,
+            "an item unchanged between editions is parsed once"
+        );
     }
 
     #[test]

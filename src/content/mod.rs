@@ -349,7 +349,7 @@ fn load_register(
                     let stamp = src.stamps.get(id.0 as usize).copied().flatten();
                     cache.item(stamp, src.files.path(*id), *id, settings, || {
                         let bytes = read_bytes(src, *id)?;
-                        Ok(distinct.item(&bytes, None, *id, stem, list))
+                        Ok(distinct.item((&bytes, None), *id, (stem, list), false))
                     })
                 })
                 .collect::<Result<_>>()?;
@@ -559,7 +559,8 @@ fn load_edition(
                         .strip_suffix(".yaml")?
                         .to_owned();
                     let digest = digests.get(&path).copied();
-                    (!stem.contains('/')).then(|| distinct.item(&bytes, digest, fid, &stem, list))
+                    (!stem.contains('/'))
+                        .then(|| distinct.item((&bytes, digest), fid, (&stem, list), true))
                 })
                 .collect();
             collect_items(results, &mut diags)

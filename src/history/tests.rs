@@ -7,8 +7,8 @@ use super::{ChangeKind, Diff, Side, diff};
 use crate::diagnostic::{FileId, Span, Spanned};
 use crate::model::schema::FieldValue;
 use crate::model::{
-    Department, Departments, Details, Duty, Funding, FundingPrinciple, Instead, Item, Language,
-    ListKind, ListMeta, Method, Snapshot, Stamp, Verdict, Work,
+    Department, Departments, Details, Duty, Funding, FundingPrinciple, Instead, Item, ItemFields,
+    Language, ListKind, ListMeta, Method, Snapshot, Stamp, Verdict, Work,
 };
 
 /// A span in file `file` at `line`: two copies of one item in different files
@@ -37,7 +37,7 @@ fn stamp_item(id: &str, file: u32, verdict: Verdict) -> Item {
     } else {
         Vec::new()
     };
-    Item {
+    let fields = ItemFields {
         id: id.to_owned(),
         title: spanned(format!("{id} 证明"), file),
         aliases: vec!["别名".to_owned()],
@@ -59,25 +59,24 @@ fn stamp_item(id: &str, file: u32, verdict: Verdict) -> Item {
             fee: None,
             proof_content: None,
         }),
-        file: FileId(file),
-    }
+    };
+    Item::new(fields, FileId(file))
 }
 
 fn work_item(id: &str, file: u32, amount: Option<u64>) -> Item {
-    Item {
-        details: Details::Work(Work {
-            duty: Duty::Assist,
-            content: None,
-            funding: Some(Funding {
-                principle: FundingPrinciple::Purchase,
-                agreement: Some("协议1".to_owned()),
-                amount_cny: amount,
-                period: None,
-            }),
-            admission: None,
+    let mut item = stamp_item(id, file, Verdict::Issue);
+    item.details = Details::Work(Work {
+        duty: Duty::Assist,
+        content: None,
+        funding: Some(Funding {
+            principle: FundingPrinciple::Purchase,
+            agreement: Some("协议1".to_owned()),
+            amount_cny: amount,
+            period: None,
         }),
-        ..stamp_item(id, file, Verdict::Issue)
-    }
+        admission: None,
+    });
+    item
 }
 
 fn snapshot(kind: ListKind, title: &str, items: Vec<Item>) -> Snapshot {

@@ -65,9 +65,24 @@ choice! {
     }
 }
 
-/// One item of a register.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+/// One item of a register: its fields, shared by every copy of the item
+/// read from identical files (an item unchanged across editions is read once),
+/// and the file it was read from.
+///
+/// The fields are reached through `Deref`; changing one (`DerefMut`) first
+/// gives this copy fields of its own. A shared copy's spans may name the file
+/// its fields were first read from, which has the same bytes: ask
+/// [`Item::at`] (or [`Item::span`]) for where a span is in this copy's file.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
+    fields: std::sync::Arc<ItemFields>,
+    /// The file it was read from.
+    pub file: FileId,
+}
+
+/// The fields of an [`Item`].
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ItemFields {
     /// `GZ-001`: the file stem.
     pub id: String,
     /// 事项名称.
@@ -94,9 +109,25 @@ pub struct Item {
     /// The kind-specific fields.
     #[serde(flatten)]
     pub details: Details,
-    /// The file it was read from.
-    #[serde(skip)]
-    pub file: FileId,
+}
+
+impl std::ops::Deref for Item {
+    type Target = ItemFields;
+    fn deref(&self) -> &ItemFields {
+        &self.fields
+    }
+}
+
+impl std::ops::DerefMut for Item {
+    fn deref_mut(&mut self) -> &mut ItemFields {
+        std::sync::Arc::make_mut(&mut self.fields)
+    }
+}
+
+impl Serialize for Item {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.fields.serialize(s)
+    }
 }
 
 /// Fields that depend on the register kind.
@@ -289,6 +320,39 @@ impl Details {
 }
 
 impl Item {
+    /// The item with `fields`, read from `file` (every span of the fields
+    /// names `file`).
+    pub fn new(fields: ItemFields, file: FileId) -> Item {
+        Item {
+            fields: std::sync::Arc::new(fields),
+            file,
+        }
+    }
+
+    /// A copy of this item for another file with the same bytes, sharing its
+    /// fields (whose spans keep naming this item's file: see [`Item::at`]).
+    #[must_use]
+    pub fn shared_for(&self, file: FileId) -> Item {
+        Item {
+            fields: std::sync::Arc::clone(&self.fields),
+            file,
+        }
+    }
+
+    /// Whether `other` shares this item's fields (then they hold the same
+    /// values).
+    pub fn shares_fields(&self, other: &Item) -> bool {
+        std::sync::Arc::ptr_eq(&self.fields, &other.fields)
+    }
+
+    /// Where `span`, a span of this item's fields, is in this item's file.
+    pub fn at(&self, span: Span) -> Span {
+        Span {
+            file: self.file,
+            ..span
+        }
+    }
+
     /// The stamp fields, if this is a stamp item.
     pub fn stamp(&self) -> Option<&Stamp> {
         match &self.details {
@@ -312,7 +376,10 @@ impl Item {
         fn values<T: PartialEq>(a: &[Spanned<T>], b: &[Spanned<T>]) -> bool {
             a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.value == b.value)
         }
-        let Item {
+        if self.shares_fields(other) {
+            return true;
+        }
+        let ItemFields {
             id,
             title,
             aliases,
@@ -325,8 +392,7 @@ impl Item {
             sources,
             replaces,
             details,
-            file: _,
-        } = self;
+        } = &**self;
         *id == other.id
             && title.value == other.title.value
             && *aliases == other.aliases
@@ -351,7 +417,7 @@ impl Item {
                 s.value.hash(state);
             }
         }
-        let Item {
+        let ItemFields {
             id,
             title,
             aliases,
@@ -364,8 +430,7 @@ impl Item {
             sources,
             replaces,
             details,
-            file: _,
-        } = self;
+        } = &**self;
         (id, &title.value, aliases, &category.value).hash(state);
         values(departments, state);
         (basis, purposes, summary, body, sources).hash(state);
@@ -417,7 +482,7 @@ impl Item {
 
     /// Span of the item's title, for item-level diagnostics.
     pub fn span(&self) -> Span {
-        self.title.span
+        self.at(self.title.span)
     }
 
     /// Moves the item to another file with the same bytes: its `file` and
@@ -425,14 +490,18 @@ impl Item {
     /// such as an item unchanged across editions, once.)
     pub fn refile(&mut self, file: FileId) {
         self.file = file;
-        let spans = [&mut self.title.span, &mut self.category.span]
+        if self.title.span.file == file {
+            return;
+        }
+        let f = &mut **self;
+        let spans = [&mut f.title.span, &mut f.category.span]
             .into_iter()
-            .chain(self.departments.iter_mut().map(|d| &mut d.span))
-            .chain(self.replaces.iter_mut().map(|r| &mut r.span));
+            .chain(f.departments.iter_mut().map(|d| &mut d.span))
+            .chain(f.replaces.iter_mut().map(|r| &mut r.span));
         for span in spans {
             span.file = file;
         }
-        match &mut self.details {
+        match &mut f.details {
             Details::Stamp(s) => {
                 s.verdict.span.file = file;
                 for i in &mut s.instead {

@@ -649,7 +649,7 @@ fn a_memoised_pending_diff_is_used_only_while_it_holds() {
     );
     // A longer title moves every later field of its file: the diff is still
     // brought up to date item by item.
-    let item = &mut other.registers[0].working.items[0];
+    let item = &mut *other.registers[0].working.items[0];
     item.title.value.push_str("（再改）");
     for d in item.departments.iter_mut().chain(item.replaces.iter_mut()) {
         d.span.start += 12;

@@ -7,8 +7,8 @@ use crate::content::yaml::{Kind, Node};
 use crate::diagnostic::{Code, Noun, Spanned};
 use crate::model::schema;
 use crate::model::{
-    Admission, Basis, Choice, Creation, Details, Funding, Instead, Item, ListKind, Stamp, Standard,
-    Verdict, Work,
+    Admission, Basis, Choice, Creation, Details, Funding, Instead, Item, ItemFields, ListKind,
+    Stamp, Standard, Verdict, Work,
 };
 use crate::t;
 
@@ -47,7 +47,7 @@ pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Optio
         ListKind::Work => work(&f, cx).map(Details::Work),
         ListKind::Creation => creation(&f, cx).map(Details::Creation),
     };
-    let item = Item {
+    let fields = ItemFields {
         id: id.to_owned(),
         aliases: f.plain_list("aliases", cx),
         basis,
@@ -60,9 +60,8 @@ pub(crate) fn item(node: &Node, id: &str, kind: ListKind, cx: &mut Ctx) -> Optio
         category: category?,
         departments: departments?,
         details: details?,
-        file: cx.file,
     };
-    Some(item)
+    Some(Item::new(fields, cx.file))
 }
 
 fn explain_other_kind_fields(diags: &mut [crate::diagnostic::Diagnostic], kind: ListKind) {
