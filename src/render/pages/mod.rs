@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use minijinja::Environment;
 use minijinja::Value;
@@ -232,16 +232,18 @@ struct Shared<'a> {
     /// What this build keeps for the next.
     memo: &'a Memo,
     /// Each register's changes, grouped, by edition (the pending ones last),
-    /// made once per build when more pages show them (an edition's page, the
-    /// changes page, the feeds, the home page and the register's page all do)
-    /// than there are groups; empty otherwise.
-    change_groups: Vec<Vec<ChangeGroups<'a>>>,
+    /// as template values: each made at most once per build, by the first
+    /// page that shows it (an edition's page, the changes page, the feeds,
+    /// the home page and the register's page all do), or up front, in
+    /// parallel, when more pages show them than there are groups.
+    change_groups: Vec<Vec<OnceLock<Value>>>,
 }
 
-/// A register's grouped changes, made for one page or shared by all.
+/// A register's grouped changes, as a page shows them.
 enum Groups<'a> {
-    Shared(&'a ChangeGroups<'a>),
-    Own(ChangeGroups<'a>),
+    /// The changes of edition `e` of register `i`, made when serialized
+    /// (once per build: [`Shared::group_value`]).
+    Edition(&'a Shared<'a>, usize, usize),
     /// The pending changes of register `i`, made when serialized, unless
     /// [`Groups::splice`] splices them from the raw changes first.
     Pending(&'a Shared<'a>, usize),
@@ -252,14 +254,8 @@ enum Groups<'a> {
 impl Serialize for Groups<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Groups::Shared(g) => g.serialize(serializer),
-            Groups::Own(g) => g.serialize(serializer),
-            Groups::Pending(shared, i) => match shared.change_groups.get(*i) {
-                Some(made) => made[made.len() - 1].serialize(serializer),
-                None => {
-                    change_groups(&shared.histories[*i], None, &shared.fields).serialize(serializer)
-                }
-            },
+            Groups::Edition(shared, i, e) => shared.group_value(*i, Some(*e)).serialize(serializer),
+            Groups::Pending(shared, i) => shared.group_value(*i, None).serialize(serializer),
             Groups::Spliced(value) => value.serialize(serializer),
         }
     }
@@ -292,13 +288,21 @@ impl<'a> Shared<'a> {
     /// The changes of edition `e` of register `i` (`None`: the working copy's
     /// pending changes), grouped.
     fn groups(&'a self, i: usize, e: Option<usize>) -> Groups<'a> {
-        let Some(e) = e else {
-            return Groups::Pending(self, i);
-        };
-        if let Some(made) = self.change_groups.get(i) {
-            return Groups::Shared(&made[e]);
+        match e {
+            Some(e) => Groups::Edition(self, i, e),
+            None => Groups::Pending(self, i),
         }
-        Groups::Own(change_groups(&self.histories[i], Some(e), &self.fields))
+    }
+
+    /// The changes of edition `e` of register `i` (`None`: the pending
+    /// ones), grouped, as a template value: made by the first page of the
+    /// build that asks, and shared by all.
+    fn group_value(&self, i: usize, e: Option<usize>) -> Value {
+        let h = &self.histories[i];
+        let at = e.unwrap_or(h.register.editions.len());
+        self.change_groups[i][at]
+            .get_or_init(|| Value::from(Serde(&change_groups(h, e, &self.fields))))
+            .clone()
     }
 }
 
@@ -316,29 +320,36 @@ fn change_groups<'a>(
     }
 }
 
-/// Every register's grouped changes, by edition (the pending ones last), when
-/// more of `pages` show them than there are groups (a full build); none
-/// otherwise (a rebuild that renders a few such pages makes their own).
-fn all_change_groups<'a>(
-    histories: &[History<'a>],
+/// A place for every register's grouped changes, by edition (the pending ones
+/// last); when more of `pages` show them than there are groups (a full
+/// build), the editions' are made at once, in parallel. Otherwise (a check,
+/// or a rebuild that renders a few such pages) each is made when a page
+/// first shows it.
+fn all_change_groups(
+    histories: &[History<'_>],
     pages: &[&PlannedPage<'_>],
     fields: &FieldViews<'_>,
-) -> Vec<Vec<ChangeGroups<'a>>> {
-    let groups = histories
+) -> Vec<Vec<OnceLock<Value>>> {
+    let cells = |h: &History<'_>| {
+        (0..=h.register.editions.len())
+            .map(|_| OnceLock::new())
+            .collect()
+    };
+    let groups: usize = histories
         .iter()
         .map(|h| h.register.editions.len() + 1)
         .sum();
     if pages.iter().filter(|p| shows_changes(p)).count() <= groups {
-        return Vec::new();
+        return histories.iter().map(cells).collect();
     }
     histories
         .par_iter()
         .map(|h| {
-            (0..h.register.editions.len())
-                .map(Some)
-                .chain([None])
-                .map(|e| change_groups(h, e, fields))
-                .collect()
+            let made: Vec<OnceLock<Value>> = cells(h);
+            for (e, cell) in made.iter().enumerate().take(h.register.editions.len()) {
+                let _ = cell.set(Value::from(Serde(&change_groups(h, Some(e), fields))));
+            }
+            made
         })
         .collect()
 }
