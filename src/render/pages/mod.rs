@@ -35,6 +35,7 @@ mod index;
 mod inline;
 mod notice;
 mod rows;
+pub(super) mod sample;
 
 /// What one build leaves for the next to reuse (`serve`): pieces of pages by
 /// everything they depend on, so a rebuild renders only those that changed.
@@ -229,6 +230,9 @@ struct Shared<'a> {
     changes: Option<changes::Splicer<'a>>,
     /// What the pages are rendered for.
     purpose: Purpose,
+    /// Whether long lists show only the first entry of each shape (a check
+    /// with the built-in templates only: [`sample`]).
+    sample_entries: bool,
     /// What this build keeps for the next.
     memo: &'a Memo,
     /// Each register's changes, grouped, by edition (the pending ones last),
@@ -268,6 +272,10 @@ impl Groups<'_> {
         let Groups::Pending(shared, i) = *self else {
             return;
         };
+        if shared.sample_entries {
+            // The pending changes' sample is made as the editions' are.
+            return;
+        }
         let h = &shared.histories[i];
         let fields = &shared.fields;
         let view = |c| history_views::change_view(h, None, &h.of.pending, c, fields);
@@ -301,7 +309,10 @@ impl<'a> Shared<'a> {
         let h = &self.histories[i];
         let at = e.unwrap_or(h.register.editions.len());
         self.change_groups[i][at]
-            .get_or_init(|| Value::from(Serde(&change_groups(h, e, &self.fields))))
+            .get_or_init(|| {
+                let sample = self.sample_entries;
+                Value::from(Serde(&change_groups(h, e, (&self.fields, sample))))
+            })
             .clone()
     }
 }
@@ -311,7 +322,7 @@ impl<'a> Shared<'a> {
 fn change_groups<'a>(
     h: &History<'a>,
     e: Option<usize>,
-    fields: &FieldViews<'_>,
+    fields: (&FieldViews<'_>, bool),
 ) -> ChangeGroups<'a> {
     match e {
         Some(0) => ChangeGroups::default(),
@@ -328,7 +339,7 @@ fn change_groups<'a>(
 fn all_change_groups(
     histories: &[History<'_>],
     pages: &[&PlannedPage<'_>],
-    fields: &FieldViews<'_>,
+    fields: (&FieldViews<'_>, bool),
 ) -> Vec<Vec<OnceLock<Value>>> {
     let cells = |h: &History<'_>| {
         (0..=h.register.editions.len())
@@ -550,7 +561,13 @@ fn shared<'a>(
     .concat();
     let histories: Vec<History<'a>> = plan.history.registers.iter().map(History::of).collect();
     let fields = FieldViews::new(site.config.language, &memo.fields);
-    let change_groups = all_change_groups(&histories, pages, &fields);
+    // Only a check with the built-in templates renders a sample of each list.
+    let sample_entries = purpose == Purpose::Check
+        && theme
+            .templates
+            .values()
+            .all(|t| matches!(t.origin, Origin::BuiltIn));
+    let change_groups = all_change_groups(&histories, pages, (&fields, sample_entries));
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
@@ -613,6 +630,7 @@ fn shared<'a>(
             .as_ref()
             .map(|c| chrome::Chrome::new(Arc::clone(c))),
         purpose,
+        sample_entries,
         memo,
         change_groups,
     }
@@ -796,6 +814,11 @@ impl Renderer<'_> {
         mut page: T,
     ) -> Result<String, TemplateError> {
         let shared = self.shared;
+        if shared.sample_entries {
+            for list in page.lists() {
+                sample::rows(list);
+            }
+        }
         if let (Some(splicer), Some(chrome)) = (&shared.rows, &shared.chrome)
             && chrome.splices(name)
             && self.path != url::NOT_FOUND
