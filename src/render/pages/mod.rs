@@ -442,7 +442,8 @@ pub(super) fn render_pages(
     (purpose, memo): (Purpose, &Memo),
 ) -> Result<RenderStats, RenderFailure> {
     let env = compiled.full().map_err(RenderFailure::Templates)?;
-    let shared = shared(plan, (theme, compiled), pages, (purpose, memo));
+    let sample = sample::applies(purpose, theme);
+    let shared = shared(plan, (theme, compiled), pages, (purpose, memo, sample));
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
     let made = Mutex::new(HashMap::new());
     let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
@@ -544,7 +545,7 @@ fn shared<'a>(
     plan: &'a Plan<'a>,
     (theme, compiled): (&Theme, &Compiled),
     pages: &[&PlannedPage<'_>],
-    (purpose, memo): (Purpose, &'a Memo),
+    (purpose, memo, sample_entries): (Purpose, &'a Memo, bool),
 ) -> Shared<'a> {
     let site = plan.site;
     let mut config = site.config.clone();
@@ -561,13 +562,6 @@ fn shared<'a>(
     .concat();
     let histories: Vec<History<'a>> = plan.history.registers.iter().map(History::of).collect();
     let fields = FieldViews::new(site.config.language, &memo.fields);
-    // Only a check with the built-in templates renders a sample of each list.
-    let sample_entries = purpose == Purpose::Check
-        && theme
-            .templates
-            .values()
-            .all(|t| matches!(t.origin, Origin::BuiltIn));
-    let change_groups = all_change_groups(&histories, pages, (&fields, sample_entries));
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
@@ -606,6 +600,8 @@ fn shared<'a>(
     );
     let language = site.config.language.name();
     Shared {
+        // Before `histories` and `fields` move in.
+        change_groups: all_change_groups(&histories, pages, (&fields, sample_entries)),
         mentions,
         site_value: Table::of_map(&Value::from(Serde(&site_view))),
         site: site_view,
@@ -632,7 +628,6 @@ fn shared<'a>(
         purpose,
         sample_entries,
         memo,
-        change_groups,
     }
 }
 

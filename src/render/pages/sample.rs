@@ -21,7 +21,19 @@ use std::collections::HashSet;
 
 use crate::history::ItemChange;
 use crate::model::Choice as _;
+use crate::render::Purpose;
+use crate::render::theme::{Origin, Theme};
 use crate::render::views::{ItemRow, Rows};
+
+/// Whether pages rendered for `purpose` with `theme` show a sample of their
+/// long lists: only in a check, and only when no template is overridden.
+pub(super) fn applies(purpose: Purpose, theme: &Theme) -> bool {
+    purpose == Purpose::Check
+        && theme
+            .templates
+            .values()
+            .all(|t| matches!(t.origin, Origin::BuiltIn))
+}
 
 /// Keeps, of `rows`, the first row of each shape (in order).
 pub(super) fn rows(rows: &mut Rows<'_>) {
