@@ -176,22 +176,15 @@ pub fn diff(
         departments: new.departments,
     });
     let (o, n) = (old_side.snapshot, new.snapshot);
-    let ids: BTreeSet<&str> = o
-        .items
+    let pairs = paired(&o.items, &n.items);
+    let removed: BTreeSet<&str> = pairs
         .iter()
-        .chain(&n.items)
-        .map(|i| i.id.as_str())
+        .filter(|(_, _, new)| new.is_none())
+        .map(|(id, _, _)| *id)
         .collect();
-    let mut ids: Vec<&str> = ids.into_iter().collect();
-    ids.sort_by(|a, b| id_order(a, b));
-    let removed: BTreeSet<&str> = ids
-        .iter()
-        .copied()
-        .filter(|id| n.item(id).is_none())
-        .collect();
-    let mut items: Vec<ItemChange> = ids
+    let mut items: Vec<ItemChange> = pairs
         .par_iter()
-        .filter_map(|id| item_change(o.item(id), n.item(id), &removed, n))
+        .filter_map(|(_, old, new)| item_change(*old, *new, &removed, n))
         .collect();
     if let Some(reasons) = reasons {
         for c in &mut items {
@@ -222,6 +215,41 @@ pub fn diff(
         departments,
         department_names,
     }
+}
+
+/// Every id of `old` and `new` once, in id order, with its item on each side.
+/// Both are a snapshot's items: in id order, each id once (ids are file
+/// stems), so one walk pairs them (no lookups).
+fn paired<'s>(
+    old: &'s [Item],
+    new: &'s [Item],
+) -> Vec<(&'s str, Option<&'s Item>, Option<&'s Item>)> {
+    use std::cmp::Ordering;
+    let ascending = |items: &[Item]| {
+        items
+            .windows(2)
+            .all(|w| id_order(&w[0].id, &w[1].id).is_lt())
+    };
+    debug_assert!(ascending(old) && ascending(new), "items in id order");
+    let mut out = Vec::with_capacity(old.len().max(new.len()));
+    let (mut o, mut n) = (old.iter().peekable(), new.iter().peekable());
+    loop {
+        let order = match (o.peek(), n.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(a), Some(b)) => id_order(&a.id, &b.id),
+        };
+        let (a, b) = match order {
+            Ordering::Less => (o.next(), None),
+            Ordering::Greater => (None, n.next()),
+            Ordering::Equal => (o.next(), n.next()),
+        };
+        if let Some(item) = a.or(b) {
+            out.push((item.id.as_str(), a, b));
+        }
+    }
+    out
 }
 
 fn item_change(

@@ -350,3 +350,45 @@ fn labels_show_values_in_the_site_language() {
         )
     );
 }
+
+/// The diff walks both snapshots' items at once (in id order: by length,
+/// then by text): ids on either side only, interleaved, of other lengths,
+/// and at either end, come out once each, in id order, with their kind.
+#[test]
+fn ids_on_one_side_or_both_come_out_once_each_in_id_order() {
+    let deps = departments("公安局");
+    let items = |ids: &[&str], verdict| -> Vec<Item> {
+        ids.iter().map(|id| stamp_item(id, 1, verdict)).collect()
+    };
+    let old = snapshot(
+        ListKind::Stamp,
+        "名录",
+        items(
+            &["GZ-1", "GZ-3", "GZ-02", "GZ-05", "GZ-100"],
+            Verdict::Issue,
+        ),
+    );
+    let mut new_items = items(&["GZ-2", "GZ-3", "GZ-05", "GZ-07"], Verdict::Issue);
+    new_items[1] = stamp_item("GZ-3", 1, Verdict::Refuse);
+    new_items.push(stamp_item("GZ-1000", 1, Verdict::Issue));
+    let new = snapshot(ListKind::Stamp, "名录", new_items);
+    let kinds: Vec<(String, ChangeKind)> = compare(&old, &new, &deps)
+        .items
+        .into_iter()
+        .map(|c| (c.id, c.kind))
+        .collect();
+    let expected = [
+        ("GZ-1", ChangeKind::Removed),
+        ("GZ-2", ChangeKind::Added),
+        ("GZ-3", ChangeKind::Changed),
+        ("GZ-02", ChangeKind::Removed),
+        ("GZ-07", ChangeKind::Added),
+        ("GZ-100", ChangeKind::Removed),
+        ("GZ-1000", ChangeKind::Added),
+    ];
+    let expected: Vec<(String, ChangeKind)> = expected
+        .iter()
+        .map(|(id, k)| ((*id).to_owned(), *k))
+        .collect();
+    assert_eq!(kinds, expected);
+}

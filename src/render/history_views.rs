@@ -278,16 +278,20 @@ pub(crate) fn change_view<'a>(
     }
 }
 
-/// Groups a diff's changes for an edition page.
+/// Groups a diff's changes for an edition page: all of them, or (`sample`,
+/// for `check` with the built-in templates) the first of each shape
+/// ([`super::pages::sample`]).
 pub(crate) fn groups<'a>(
     h: &History<'_>,
     index: Option<usize>,
     diff: &'a Diff,
-    fields: &FieldViews<'_>,
+    (fields, sample): (&FieldViews<'_>, bool),
 ) -> ChangeGroups<'a> {
     let labels = &fields.labels;
     let mut g = ChangeGroups::default();
-    for c in &diff.items {
+    let mut shapes = std::collections::HashSet::new();
+    let shown = |c: &&ItemChange| !sample || super::pages::sample::first_of_shape(&mut shapes, c);
+    for c in diff.items.iter().filter(shown) {
         let view = change_view(h, index, diff, c, fields);
         match c.kind {
             ChangeKind::Added => g.added.push(view),

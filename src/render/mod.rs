@@ -222,7 +222,9 @@ pub fn render_pages_with(
 }
 
 /// Renders `pages` only to find template errors (`check`, whose output is
-/// thrown away): the templates see the same values as in a build, except that a
+/// thrown away): the templates see the same values as in a build (with the
+/// built-in templates, only the first entry of each shape of a long list:
+/// see [`check_sample`]), except that a
 /// QR code, which the build draws from the page's URL and a template can only
 /// insert as it is, is a blank `<svg>` of its kind (present when the URL fits
 /// in a QR code, as in the build), and that the data files the open-data page
@@ -288,6 +290,9 @@ pub(crate) enum Purpose {
 /// edition pages, the first edition's and the first of each status (in
 /// force, upcoming, superseded) among the others (see `listing`). What is
 /// left still runs every template in every combination of scope and banner.
+/// With the built-in templates, [`check_pages`] also renders only the first
+/// entry of each shape of a page's long lists (item rows, changes), for the
+/// same reason (see `pages/sample.rs`).
 pub fn check_sample<'p, 'a>(plan: &'p Plan<'a>, theme: &Theme) -> Vec<&'p PlannedPage<'a>> {
     use rayon::prelude::*;
     use std::collections::HashSet;

@@ -233,6 +233,52 @@ fn check_finds_template_errors_that_only_some_pages_trigger() {
     }
 }
 
+/// With the built-in templates, `check` renders only the first entry of each
+/// shape of a long list (rows, changes: see `render/pages/sample.rs`). A
+/// theme that overrides a template may test anything, so then `check` must
+/// render every entry: an error that only the second of two items of one
+/// shape triggers (GZ-099, a copy of GZ-098 in the same category) is still
+/// reported, in an item list and in the pending changes alike.
+#[test]
+fn check_with_overridden_templates_renders_every_entry_of_a_list() {
+    for (template, body, page) in [
+        (
+            "register.html",
+            "{% for c in register.categories %}{% for row in c.items %}{% if row.id == \"GZ-099\" %}{{ row.nope.deeper }}{% endif %}{% endfor %}{% endfor %}",
+            "stamp/",
+        ),
+        (
+            "home.html",
+            "{% for l in latest %}{% if not l.edition %}{% for c in l.changes.added %}{% if c.id == \"GZ-099\" %}{{ c.nope.deeper }}{% endif %}{% endfor %}{% endif %}{% endfor %}",
+            // The draft home (pages are named by their path in their scope).
+            "rendering /)",
+        ),
+    ] {
+        let site = SiteTest::fixture("conformance");
+        let item = site.read("content/lists/stamp/items/GZ-008.yaml");
+        for (id, mark) in [("GZ-098", "甲"), ("GZ-099", "乙")] {
+            site.write(
+                &format!("content/lists/stamp/items/{id}.yaml"),
+                item.replacen("证明\n", &format!("证明{mark}\n"), 1),
+            );
+        }
+        site.run(&["check", "--lang", "en"]).success();
+        site.write(
+            &format!("themes/default/templates/{template}"),
+            format!("{{% extends \"base.html\" %}}{{% block main %}}{body}{{% endblock %}}"),
+        );
+        let run = site.run(&["check", "--lang", "en"]);
+        run.code(1);
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.contains("while rendering /") && l.contains(page)),
+            "{template}: {}",
+            run.stderr
+        );
+    }
+}
+
 /// `check` does not make the data files (no template makes them), but the
 /// open-data page that lists them is still rendered, with every file it lists.
 #[test]

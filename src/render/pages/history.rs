@@ -56,10 +56,15 @@ pub(super) fn edition_page<'a>(
         .departments
         .as_ref()
         .unwrap_or(p.departments);
-    let categories = views::categories(&edition.snapshot, |it| ItemRow {
+    let mut categories = views::categories(&edition.snapshot, |it| ItemRow {
         path: url::frozen(key, &edition.id, &it.id),
         ..ItemRow::of(it, key, deps)
     });
+    if shared.sample_entries {
+        for c in &mut categories {
+            super::sample::rows(&mut c.items);
+        }
+    }
     EditionPage {
         register: RegisterSummary::of(p),
         edition: EditionView::of(h, e),

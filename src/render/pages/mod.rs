@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use minijinja::Environment;
 use minijinja::Value;
@@ -35,6 +35,7 @@ mod index;
 mod inline;
 mod notice;
 mod rows;
+pub(super) mod sample;
 
 /// What one build leaves for the next to reuse (`serve`): pieces of pages by
 /// everything they depend on, so a rebuild renders only those that changed.
@@ -229,19 +230,24 @@ struct Shared<'a> {
     changes: Option<changes::Splicer<'a>>,
     /// What the pages are rendered for.
     purpose: Purpose,
+    /// Whether long lists show only the first entry of each shape (a check
+    /// with the built-in templates only: [`sample`]).
+    sample_entries: bool,
     /// What this build keeps for the next.
     memo: &'a Memo,
     /// Each register's changes, grouped, by edition (the pending ones last),
-    /// made once per build when more pages show them (an edition's page, the
-    /// changes page, the feeds, the home page and the register's page all do)
-    /// than there are groups; empty otherwise.
-    change_groups: Vec<Vec<ChangeGroups<'a>>>,
+    /// as template values: each made at most once per build, by the first
+    /// page that shows it (an edition's page, the changes page, the feeds,
+    /// the home page and the register's page all do), or up front, in
+    /// parallel, when more pages show them than there are groups.
+    change_groups: Vec<Vec<OnceLock<Value>>>,
 }
 
-/// A register's grouped changes, made for one page or shared by all.
+/// A register's grouped changes, as a page shows them.
 enum Groups<'a> {
-    Shared(&'a ChangeGroups<'a>),
-    Own(ChangeGroups<'a>),
+    /// The changes of edition `e` of register `i`, made when serialized
+    /// (once per build: [`Shared::group_value`]).
+    Edition(&'a Shared<'a>, usize, usize),
     /// The pending changes of register `i`, made when serialized, unless
     /// [`Groups::splice`] splices them from the raw changes first.
     Pending(&'a Shared<'a>, usize),
@@ -252,14 +258,8 @@ enum Groups<'a> {
 impl Serialize for Groups<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Groups::Shared(g) => g.serialize(serializer),
-            Groups::Own(g) => g.serialize(serializer),
-            Groups::Pending(shared, i) => match shared.change_groups.get(*i) {
-                Some(made) => made[made.len() - 1].serialize(serializer),
-                None => {
-                    change_groups(&shared.histories[*i], None, &shared.fields).serialize(serializer)
-                }
-            },
+            Groups::Edition(shared, i, e) => shared.group_value(*i, Some(*e)).serialize(serializer),
+            Groups::Pending(shared, i) => shared.group_value(*i, None).serialize(serializer),
             Groups::Spliced(value) => value.serialize(serializer),
         }
     }
@@ -272,6 +272,10 @@ impl Groups<'_> {
         let Groups::Pending(shared, i) = *self else {
             return;
         };
+        if shared.sample_entries {
+            // The pending changes' sample is made as the editions' are.
+            return;
+        }
         let h = &shared.histories[i];
         let fields = &shared.fields;
         let view = |c| history_views::change_view(h, None, &h.of.pending, c, fields);
@@ -292,13 +296,24 @@ impl<'a> Shared<'a> {
     /// The changes of edition `e` of register `i` (`None`: the working copy's
     /// pending changes), grouped.
     fn groups(&'a self, i: usize, e: Option<usize>) -> Groups<'a> {
-        let Some(e) = e else {
-            return Groups::Pending(self, i);
-        };
-        if let Some(made) = self.change_groups.get(i) {
-            return Groups::Shared(&made[e]);
+        match e {
+            Some(e) => Groups::Edition(self, i, e),
+            None => Groups::Pending(self, i),
         }
-        Groups::Own(change_groups(&self.histories[i], Some(e), &self.fields))
+    }
+
+    /// The changes of edition `e` of register `i` (`None`: the pending
+    /// ones), grouped, as a template value: made by the first page of the
+    /// build that asks, and shared by all.
+    fn group_value(&self, i: usize, e: Option<usize>) -> Value {
+        let h = &self.histories[i];
+        let at = e.unwrap_or(h.register.editions.len());
+        self.change_groups[i][at]
+            .get_or_init(|| {
+                let sample = self.sample_entries;
+                Value::from(Serde(&change_groups(h, e, (&self.fields, sample))))
+            })
+            .clone()
     }
 }
 
@@ -307,7 +322,7 @@ impl<'a> Shared<'a> {
 fn change_groups<'a>(
     h: &History<'a>,
     e: Option<usize>,
-    fields: &FieldViews<'_>,
+    fields: (&FieldViews<'_>, bool),
 ) -> ChangeGroups<'a> {
     match e {
         Some(0) => ChangeGroups::default(),
@@ -316,29 +331,36 @@ fn change_groups<'a>(
     }
 }
 
-/// Every register's grouped changes, by edition (the pending ones last), when
-/// more of `pages` show them than there are groups (a full build); none
-/// otherwise (a rebuild that renders a few such pages makes their own).
-fn all_change_groups<'a>(
-    histories: &[History<'a>],
+/// A place for every register's grouped changes, by edition (the pending ones
+/// last); when more of `pages` show them than there are groups (a full
+/// build), the editions' are made at once, in parallel. Otherwise (a check,
+/// or a rebuild that renders a few such pages) each is made when a page
+/// first shows it.
+fn all_change_groups(
+    histories: &[History<'_>],
     pages: &[&PlannedPage<'_>],
-    fields: &FieldViews<'_>,
-) -> Vec<Vec<ChangeGroups<'a>>> {
-    let groups = histories
+    fields: (&FieldViews<'_>, bool),
+) -> Vec<Vec<OnceLock<Value>>> {
+    let cells = |h: &History<'_>| {
+        (0..=h.register.editions.len())
+            .map(|_| OnceLock::new())
+            .collect()
+    };
+    let groups: usize = histories
         .iter()
         .map(|h| h.register.editions.len() + 1)
         .sum();
     if pages.iter().filter(|p| shows_changes(p)).count() <= groups {
-        return Vec::new();
+        return histories.iter().map(cells).collect();
     }
     histories
         .par_iter()
         .map(|h| {
-            (0..h.register.editions.len())
-                .map(Some)
-                .chain([None])
-                .map(|e| change_groups(h, e, fields))
-                .collect()
+            let made: Vec<OnceLock<Value>> = cells(h);
+            for (e, cell) in made.iter().enumerate().take(h.register.editions.len()) {
+                let _ = cell.set(Value::from(Serde(&change_groups(h, Some(e), fields))));
+            }
+            made
         })
         .collect()
 }
@@ -420,7 +442,8 @@ pub(super) fn render_pages(
     (purpose, memo): (Purpose, &Memo),
 ) -> Result<RenderStats, RenderFailure> {
     let env = compiled.full().map_err(RenderFailure::Templates)?;
-    let shared = shared(plan, (theme, compiled), pages, (purpose, memo));
+    let sample = sample::applies(purpose, theme);
+    let shared = shared(plan, (theme, compiled), pages, (purpose, memo, sample));
     let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
     let made = Mutex::new(HashMap::new());
     let emit = |page: &PlannedPage<'_>, text: Result<String, TemplateError>| {
@@ -522,7 +545,7 @@ fn shared<'a>(
     plan: &'a Plan<'a>,
     (theme, compiled): (&Theme, &Compiled),
     pages: &[&PlannedPage<'_>],
-    (purpose, memo): (Purpose, &'a Memo),
+    (purpose, memo, sample_entries): (Purpose, &'a Memo, bool),
 ) -> Shared<'a> {
     let site = plan.site;
     let mut config = site.config.clone();
@@ -539,7 +562,6 @@ fn shared<'a>(
     .concat();
     let histories: Vec<History<'a>> = plan.history.registers.iter().map(History::of).collect();
     let fields = FieldViews::new(site.config.language, &memo.fields);
-    let change_groups = all_change_groups(&histories, pages, &fields);
     let site_view = SiteView {
         base_path: url::base_path(&config.base_url),
         lang: config.language.name(),
@@ -578,6 +600,8 @@ fn shared<'a>(
     );
     let language = site.config.language.name();
     Shared {
+        // Before `histories` and `fields` move in.
+        change_groups: all_change_groups(&histories, pages, (&fields, sample_entries)),
         mentions,
         site_value: Table::of_map(&Value::from(Serde(&site_view))),
         site: site_view,
@@ -602,8 +626,8 @@ fn shared<'a>(
             .as_ref()
             .map(|c| chrome::Chrome::new(Arc::clone(c))),
         purpose,
+        sample_entries,
         memo,
-        change_groups,
     }
 }
 
@@ -785,6 +809,11 @@ impl Renderer<'_> {
         mut page: T,
     ) -> Result<String, TemplateError> {
         let shared = self.shared;
+        if shared.sample_entries {
+            for list in page.lists() {
+                sample::rows(list);
+            }
+        }
         if let (Some(splicer), Some(chrome)) = (&shared.rows, &shared.chrome)
             && chrome.splices(name)
             && self.path != url::NOT_FOUND
