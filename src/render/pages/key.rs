@@ -91,7 +91,7 @@ impl Writer<'_> {
     }
 }
 
-impl<'o> ser::Serializer for Writer<'o> {
+impl ser::Serializer for Writer<'_> {
     type Ok = ();
     type Error = Failed;
     type SerializeSeq = Self;
