@@ -5,10 +5,11 @@
 //! an item unchanged across editions differ only in the values that name the
 //! edition: its id (in links), label, title, 文号 and dates. So a frozen page's
 //! view is *masked*: those values become placeholders (and what the page does
-//! not show of the edition, its counts and whether it is the first, zero). The pages of one item are rendered one
-//! after another, keeping the output of each distinct masked view (compared
-//! byte for byte, as its serde data: [`super::key`]); a page whose masked view was rendered already is
-//! that output with the placeholders replaced by its own values, escaped as the
+//! not show of the edition, its counts and whether it is the first, zero). The
+//! pages of one item are rendered one after another, keeping the output of
+//! each distinct masked view (compared byte for byte, as its serde data:
+//! [`super::key`]); a page whose masked view was rendered already is that
+//! output with the placeholders replaced by its own values, escaped as the
 //! template escapes what it prints. Anything else that differs (the item's
 //! content, the edition's departments or categories, how the version stands
 //! today) makes another masked view, rendered on its own.
