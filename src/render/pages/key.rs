@@ -74,7 +74,15 @@ struct Writer<'o>(&'o mut Vec<u8>);
 impl Writer<'_> {
     fn text(&mut self, tag: u8, text: &[u8]) {
         self.0.push(tag);
-        self.0.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        // The length in seven-bit groups, low first, each but the last with
+        // its high bit set: one byte for most texts.
+        let mut len = text.len();
+        while len >= 0x80 {
+            self.0
+                .push(u8::try_from(len & 0x7f).unwrap_or_default() | 0x80);
+            len >>= 7;
+        }
+        self.0.push(u8::try_from(len).unwrap_or_default());
         self.0.extend_from_slice(text);
     }
 
@@ -357,6 +365,8 @@ mod tests {
     fn different_data_makes_different_keys() {
         // Strings that would run together without their lengths.
         assert_ne!(key(&("ab", "c")), key(&("a", "bc")));
+        let long = "长".repeat(300);
+        assert_ne!(key(&(long.as_str(), "c")), key(&(&long[3..], "长c")));
         // Optional values and sequences that would nest alike.
         assert_ne!(key(&Some(vec![1u8])), key(&vec![Some(1u8)]));
         assert_ne!(key(&None::<u8>), key(&Some(())));
