@@ -9,7 +9,6 @@
 //! URL-sized code under any mask.
 
 use qrcode::canvas::{Canvas, MaskPattern};
-use qrcode::render::{Renderer, svg};
 use qrcode::types::Color;
 use qrcode::{EcLevel, bits, ec};
 
@@ -33,25 +32,61 @@ fn modules(data: &[u8]) -> Option<(Vec<Color>, usize)> {
     Some((canvas.into_colors(), width))
 }
 
+/// The quiet zone around a code, in modules: normal QR codes (never Micro:
+/// those hold too little for a URL) want four.
+const QUIET: usize = 4;
+
+/// The least width and height of a code's image, quiet zone included.
+const MIN_SIZE: usize = 160;
+
 /// An inline `<svg>` QR code for `url` with `label` as its accessible name, or
 /// `None` when the URL is too long to encode.
 pub(crate) fn svg(url: &str, label: &str) -> Option<String> {
     let (modules, width) = modules(url.as_bytes())?;
-    // Normal QR codes (never Micro: those hold too little for a URL) want a
-    // quiet zone of four modules.
-    let image = Renderer::<svg::Color<'_>>::new(&modules, width, 4)
-        .min_dimensions(160, 160)
-        .quiet_zone(true)
-        .dark_color(svg::Color("#000"))
-        .light_color(svg::Color("#fff"))
-        .build();
-    // The renderer writes a standalone document; inline SVG starts at `<svg`.
-    let start = image.find("<svg")?;
-    let body = &image[start + "<svg".len()..];
-    Some(format!(
-        "<svg role=\"img\" aria-label=\"{}\" class=\"qr-code\"{body}",
-        super::escape_html(label)
-    ))
+    Some(draw(&modules, width, label))
+}
+
+/// The `<svg>` of `modules` (`width` across): what the `qrcode` crate's SVG
+/// renderer draws (a white square, then a path of one square per dark
+/// module, row by row) with the quiet zone, at least [`MIN_SIZE`] across,
+/// written straight into one string rather than formatted square by square.
+fn draw(modules: &[Color], width: usize, label: &str) -> String {
+    let across = width + 2 * QUIET;
+    let unit = MIN_SIZE.div_ceil(across);
+    let size = across * unit;
+    let dark = modules.iter().filter(|m| **m != Color::Light).count();
+    let mut out = String::with_capacity(300 + dark * 24);
+    out.push_str("<svg role=\"img\" aria-label=\"");
+    out.push_str(&super::escape_html(label));
+    out.push_str("\" class=\"qr-code\" xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\"");
+    let size = size.to_string();
+    for (name, value) in [("width", &size), ("height", &size)] {
+        out.push_str(&format!(" {name}=\"{value}\""));
+    }
+    out.push_str(&format!(
+        " viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\">\
+         <rect x=\"0\" y=\"0\" width=\"{size}\" height=\"{size}\" fill=\"#fff\"/>\
+         <path fill=\"#000\" d=\""
+    ));
+    // Where each row and column starts, and a module's size, as text.
+    let at: Vec<String> = (0..across).map(|i| (i * unit).to_string()).collect();
+    let unit = unit.to_string();
+    for (y, row) in modules.chunks(width).enumerate() {
+        let top = &at[y + QUIET];
+        for (x, module) in row.iter().enumerate() {
+            if *module == Color::Light {
+                continue;
+            }
+            let left = &at[x + QUIET];
+            for piece in [
+                "M", left, " ", top, "h", &unit, "v", &unit, "H", left, "V", top,
+            ] {
+                out.push_str(piece);
+            }
+        }
+    }
+    out.push_str("\"/></svg>");
+    out
 }
 
 /// What [`svg()`] gives in place of the code, without drawing it: a blank
@@ -147,6 +182,37 @@ mod tests {
         ];
         let i = LEVEL_M.iter().position(|f| *f == format);
         masks[i.expect("valid level-M format bits")]
+    }
+
+    /// The crate's own SVG of `url`, as the page had it before [`draw`].
+    fn crate_svg(url: &str, label: &str) -> String {
+        use qrcode::render::{Renderer, svg};
+        let (modules, width) = modules(url.as_bytes()).expect("encodes");
+        let image = Renderer::<svg::Color<'_>>::new(&modules, width, 4)
+            .min_dimensions(160, 160)
+            .quiet_zone(true)
+            .dark_color(svg::Color("#000"))
+            .light_color(svg::Color("#fff"))
+            .build();
+        let body = &image[image.find("<svg").expect("svg") + "<svg".len()..];
+        format!(
+            "<svg role=\"img\" aria-label=\"{}\" class=\"qr-code\"{body}",
+            crate::render::escape_html(label)
+        )
+    }
+
+    #[test]
+    fn the_code_is_drawn_as_the_crates_renderer_draws_it() {
+        for url in [
+            "https://example.org/minglu/stamp/GZ-013/",
+            "https://example.org/",
+            &format!("https://example.org/{}/", "长".repeat(120)),
+        ] {
+            assert_eq!(
+                svg(url, "码 <\"&>").expect("encodes"),
+                crate_svg(url, "码 <\"&>")
+            );
+        }
     }
 
     #[test]

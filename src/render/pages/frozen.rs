@@ -5,10 +5,11 @@
 //! an item unchanged across editions differ only in the values that name the
 //! edition: its id (in links), label, title, 文号 and dates. So a frozen page's
 //! view is *masked*: those values become placeholders (and what the page does
-//! not show of the edition, its counts and whether it is the first, zero). The pages of one item are rendered one
-//! after another, keeping the output of each distinct masked view (compared
-//! byte for byte, as JSON); a page whose masked view was rendered already is
-//! that output with the placeholders replaced by its own values, escaped as the
+//! not show of the edition, its counts and whether it is the first, zero). The
+//! pages of one item are rendered one after another, keeping the output of
+//! each distinct masked view (compared byte for byte, as its serde data:
+//! [`super::key`]); a page whose masked view was rendered already is that
+//! output with the placeholders replaced by its own values, escaped as the
 //! template escapes what it prints. Anything else that differs (the item's
 //! content, the edition's departments or categories, how the version stands
 //! today) makes another masked view, rendered on its own.
@@ -22,16 +23,19 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher as _, Hasher as _, RandomState};
+use std::rc::Rc;
 
 use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 
 use super::Renderer;
 use super::current::ItemPage;
+use super::key;
 use crate::plan::url;
 use crate::render::escape_html;
-use crate::render::history_views::Standing;
+use crate::render::history_views::{Standing, WithdrawnView};
 use crate::render::theme::{Origin, Theme};
+use crate::render::views::NowView;
 
 /// The templates a frozen item page is made from.
 const TEMPLATES: [&str; 3] = ["item.html", "base.html", "macros.html"];
@@ -114,50 +118,86 @@ impl Masks {
         &self.slots[slot]
     }
 
-    /// `masked` with every placeholder replaced by its slot's value.
-    fn fill(&self, masked: &str, values: &[String]) -> String {
-        let mut out = String::with_capacity(masked.len() + 64);
-        let mut rest = masked;
+    /// The page `masked` stands for: its text with every placeholder
+    /// replaced by its slot's value, and each mark of how it stands (the
+    /// first of each) by its piece, itself filled.
+    fn fill(&self, masked: &Masked, values: &[String]) -> String {
+        let mut out = String::with_capacity(masked.text.len() + 256);
+        let mut stands: Vec<Option<&str>> =
+            masked.stands.iter().map(|s| Some(s.as_str())).collect();
+        self.fill_into(&mut out, &masked.text, values, &mut stands);
+        out
+    }
+
+    /// `text` filled (see [`Masks::fill`]) onto `out`; a mark of how it
+    /// stands takes its piece out of `stands`.
+    fn fill_into(
+        &self,
+        out: &mut String,
+        text: &str,
+        values: &[String],
+        stands: &mut [Option<&str>],
+    ) {
+        let mut rest = text;
         while let Some(at) = rest.find(&self.marker) {
             out.push_str(&rest[..at]);
             let after = &rest[at + self.marker.len()..];
             let mut chars = after.chars();
-            let slot = chars
-                .next()
-                .and_then(|c| u8::try_from(c).ok())
-                .map(|letter| usize::from(letter.wrapping_sub(b'a')));
-            match (slot, chars.next()) {
-                (Some(slot), Some('\u{F8FF}')) if slot < SLOTS => {
-                    out.push_str(&values[slot]);
-                    rest = chars.as_str();
+            let letter = chars.next().and_then(|c| u8::try_from(c).ok());
+            let closed = chars.next() == Some('\u{F8FF}');
+            let slot = letter.map(|l| usize::from(l.wrapping_sub(b'a')));
+            let mark = letter.map(|l| usize::from(l.wrapping_sub(b'x')));
+            match (slot, mark) {
+                (Some(slot), _) if closed && slot < SLOTS => out.push_str(&values[slot]),
+                (_, Some(mark)) if closed && stands.get(mark).is_some_and(Option::is_some) => {
+                    let piece = stands[mark].take().unwrap_or_default();
+                    self.fill_into(out, piece, values, &mut []);
                 }
-                // Not one of ours (it cannot happen: the marker is random).
+                // Not one of ours (it cannot happen: the marker is random), or
+                // a mark printed twice.
                 _ => {
                     out.push_str(&self.marker);
                     rest = after;
+                    continue;
                 }
             }
+            rest = chars.as_str();
         }
         out.push_str(rest);
-        out
     }
 }
 
-/// What one item's frozen pages have rendered so far: output by masked view,
-/// the rest of the page (all but [`STATUS_BLOCKS`]) by masked view without
-/// how it stands, and item bodies as HTML.
+/// A masked page: its text, and when it was rendered in parts, what each
+/// of [`STATUS_BLOCKS`] printed (the text has `status_marks` in their place).
+pub(super) struct Masked {
+    text: Rc<String>,
+    stands: Vec<String>,
+}
+
+/// What one item's frozen pages have rendered so far: masked pages by the
+/// key of their masked view, the rest of the page (all but
+/// [`STATUS_BLOCKS`]) by the key of its masked view without how it stands
+/// (`None` if it has no marks for them), and item bodies as HTML.
 #[derive(Default)]
 pub(super) struct Memo {
-    pages: HashMap<Vec<u8>, String>,
-    rests: HashMap<Vec<u8>, String>,
+    pages: HashMap<Vec<u8>, Masked>,
+    rests: HashMap<Vec<u8>, Option<Rc<String>>>,
     /// Item body Markdown → HTML (the pages of one item link from the same depth).
     pub(super) bodies: HashMap<String, String>,
+    /// The key being made (its room kept from page to page).
+    key: Vec<u8>,
 }
+
+/// How a frozen version stands today: what only [`STATUS_BLOCKS`] read.
+type Stands<'a> = (Standing, Option<NowView<'a>>, Option<WithdrawnView<'a>>);
 
 /// The page of `page`'s view, from the memo when a page with the same masked
 /// view was rendered; `None` when it cannot be masked (it is not a frozen page)
 /// or the masked view fails to render (the caller renders it in full, and
 /// reports the error as it is).
+///
+/// Rendered in parts, its key is that of the rest of the page followed by
+/// that of how it stands: one serialization makes both.
 pub(super) fn render<'a>(
     r: &Renderer<'a>,
     mut page: ItemPage<'a>,
@@ -165,31 +205,66 @@ pub(super) fn render<'a>(
     memo: &mut Memo,
 ) -> Option<String> {
     let (path, values) = mask(&mut page, masks, r.path)?;
-    let key = serde_json::to_vec(&(&page, &path)).ok()?;
-    if let Some(masked) = memo.pages.get(&key) {
-        return Some(masks.fill(masked, &values));
-    }
-
-    let masked = match &masks.status {
-        Some(status) => in_parts(r, page, &path, (masks, status), memo)?,
-        None => r.page_at("item.html", &page, &path).ok()?,
+    let stands = match masks.status {
+        Some(_) => {
+            let frozen = page.frozen.as_mut()?;
+            let stands = (
+                std::mem::replace(&mut frozen.status, Standing::Current),
+                frozen.now.take(),
+                frozen.withdrawn.take(),
+            );
+            page.status_marks = Some(&masks.status_marks);
+            Some(stands)
+        }
+        None => None,
     };
-    let out = masks.fill(&masked, &values);
-    memo.pages.insert(key, masked);
+    let mut key = std::mem::take(&mut memo.key);
+    key.clear();
+    if !key::append(&(&page, &path), &mut key) {
+        return None;
+    }
+    let rest = key.len();
+    if stands.as_ref().is_some_and(|s| !key::append(s, &mut key)) {
+        return None;
+    }
+    let out = if let Some(masked) = memo.pages.get(key.as_slice()) {
+        masks.fill(masked, &values)
+    } else {
+        let masked = match (&masks.status, stands) {
+            (Some(status), Some(stands)) => in_parts(
+                r,
+                page,
+                &path,
+                stands,
+                (masks, status),
+                (memo, &key[..rest]),
+            )?,
+            _ => Masked {
+                text: Rc::new(r.page_at("item.html", &page, &path).ok()?),
+                stands: Vec::new(),
+            },
+        };
+        let out = masks.fill(&masked, &values);
+        memo.pages.insert(key.clone(), masked);
+        out
+    };
+    memo.key = key;
     Some(out)
 }
 
-/// The masked page of `page` (at masked `path`) made of two parts: how it
-/// stands (the [`STATUS_BLOCKS`], rendered on their own) and the rest (with
-/// `status_marks` in their place), which the frozen pages of one item that
-/// differ only in how they stand share.
+/// The masked page of `page` (at masked `path`, with `stands` taken out)
+/// made of two parts: how it stands (the [`STATUS_BLOCKS`], rendered on
+/// their own) and the rest (with `status_marks` in their place), which the
+/// frozen pages of one item that differ only in how they stand share (by
+/// `rest_key`).
 fn in_parts<'a>(
     r: &Renderer<'a>,
     mut page: ItemPage<'a>,
     path: &str,
+    stands: Stands<'a>,
     (masks, status): (&'a Masks, &Environment<'static>),
-    memo: &mut Memo,
-) -> Option<String> {
+    (memo, rest_key): (&mut Memo, &[u8]),
+) -> Option<Masked> {
     let root = url::root_from(r.path);
     let site_root = if r.scope.is_draft() {
         format!("{root}../")
@@ -197,6 +272,7 @@ fn in_parts<'a>(
         root.clone()
     };
     let frozen = page.frozen.as_mut()?;
+    (frozen.status, frozen.now, frozen.withdrawn) = stands;
     let context = minijinja::context! {
         frozen => Value::from(Serde(&*frozen)),
         register => minijinja::context! { key => page.register.key },
@@ -206,32 +282,30 @@ fn in_parts<'a>(
         site_root => site_root,
         mentions => r.shared.mentions(r.scope.kind).1.clone(),
     };
-    let stands = status.get_template(STATUS).ok()?.render(context).ok()?;
-    let pieces: Vec<&str> = stands.split(&masks.separator).collect();
+    let text = status.get_template(STATUS).ok()?.render(context).ok()?;
+    let mut pieces: Vec<String> = text.split(&masks.separator).map(str::to_owned).collect();
     if pieces.len() != STATUS_BLOCKS.len() + 1 {
         return None;
     }
-    // The rest of the page reads nothing of how the version stands.
-    (frozen.status, frozen.now, frozen.withdrawn) = (Standing::Current, None, None);
-    page.status_marks = Some(&masks.status_marks);
-    let key = serde_json::to_vec(&(&page, path)).ok()?;
-    let rest = if let Some(rest) = memo.rests.get(&key) {
-        rest.clone()
+    pieces.truncate(STATUS_BLOCKS.len());
+    let rest = if let Some(rest) = memo.rests.get(rest_key) {
+        Rc::clone(rest.as_ref()?)
     } else {
+        // The rest of the page reads nothing of how the version stands.
+        let frozen = page.frozen.as_mut()?;
+        (frozen.status, frozen.now, frozen.withdrawn) = (Standing::Current, None, None);
         let rest = r.page_at("item.html", &page, path).ok()?;
-        memo.rests.insert(key, rest.clone());
-        rest
+        // The title and the banner print on every item page: a rest without
+        // their marks was not rendered in parts.
+        let marked = rest.contains(&masks.status_marks[0]) && rest.contains(&masks.status_marks[1]);
+        let rest = marked.then(|| Rc::new(rest));
+        memo.rests.insert(rest_key.to_vec(), rest.clone());
+        rest?
     };
-    // The title and the banner print on every item page: a rest without
-    // their marks was not rendered in parts.
-    if !rest.contains(&masks.status_marks[0]) || !rest.contains(&masks.status_marks[1]) {
-        return None;
-    }
-    let mut out = rest;
-    for (mark, piece) in masks.status_marks.iter().zip(pieces) {
-        out = out.replacen(mark.as_str(), piece, 1);
-    }
-    Some(out)
+    Some(Masked {
+        text: rest,
+        stands: pieces,
+    })
 }
 
 /// Replaces the values that name the edition in a frozen page's view (at
@@ -281,7 +355,9 @@ fn mask<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Masks, SLOTS};
+    use std::rc::Rc;
+
+    use super::{Masked, Masks, SLOTS};
 
     #[test]
     fn fill_replaces_each_placeholder_with_its_value_and_nothing_else() {
@@ -294,10 +370,31 @@ mod tests {
             m.slot(7),
             m.marker
         );
+        let masked = Masked {
+            text: Rc::new(text),
+            stands: Vec::new(),
+        };
         assert_eq!(
-            m.fill(&text, &values),
+            m.fill(&masked, &values),
             format!("a<1>b<0><7>c\u{F8FF}d{}", m.marker)
         );
         assert_ne!(Masks::new().marker, m.marker, "a new number each build");
+    }
+
+    #[test]
+    fn fill_puts_each_piece_of_how_it_stands_at_its_first_mark() {
+        let m = Masks::new();
+        let values: Vec<String> = (0..SLOTS).map(|i| format!("<{i}>")).collect();
+        let marks = &m.status_marks;
+        let text = format!("{}|{}|{}|{}", marks[1], marks[0], marks[2], marks[0]);
+        let masked = Masked {
+            text: Rc::new(text),
+            stands: vec![format!("A{}", m.slot(2)), "B".to_owned(), String::new()],
+        };
+        assert_eq!(
+            m.fill(&masked, &values),
+            format!("B|A<2>||{}", marks[0]),
+            "a mark printed twice is left as it is the second time"
+        );
     }
 }

@@ -33,6 +33,7 @@ mod frozen;
 mod history;
 mod index;
 mod inline;
+mod key;
 mod notice;
 mod rows;
 pub(super) mod sample;
