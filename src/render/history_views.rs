@@ -143,8 +143,12 @@ pub(crate) struct FieldMemo {
     /// By language and names, then by the SHA-256 of the change's key (its
     /// JSON can be as long as two whole texts: a copy would cost more memory
     /// than the views).
-    views: Mutex<HashMap<String, HashMap<[u8; 32], Arc<FieldView>>>>,
+    views: Mutex<HashMap<String, FieldViewsKept>>,
 }
+
+/// Field views kept for one language and set of names, by the SHA-256 of
+/// each change's key.
+type FieldViewsKept = HashMap<[u8; 32], Arc<FieldView>>;
 
 /// More field changes than any site shows: past it, the memo starts again.
 const FIELD_LIMIT: usize = 100_000;
