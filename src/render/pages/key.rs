@@ -250,53 +250,30 @@ impl ser::Serializer for Writer<'_> {
     }
 }
 
-impl ser::SerializeSeq for Writer<'_> {
-    type Ok = ();
-    type Error = Failed;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Failed> {
-        self.0.push(END);
-        Ok(())
-    }
+/// The compound serializers whose elements are written one by one, each
+/// marked, and closed with [`END`]: sequences and the three kinds of tuple.
+macro_rules! elements {
+    ($($trait:ident::$method:ident),*) => {$(
+        impl ser::$trait for Writer<'_> {
+            type Ok = ();
+            type Error = Failed;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Failed> {
+                self.0.push(END);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Writer<'_> {
-    type Ok = ();
-    type Error = Failed;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Failed> {
-        self.0.push(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for Writer<'_> {
-    type Ok = ();
-    type Error = Failed;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Failed> {
-        self.0.push(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for Writer<'_> {
-    type Ok = ();
-    type Error = Failed;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Failed> {
-        self.0.push(END);
-        Ok(())
-    }
-}
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Writer<'_> {
     type Ok = ();
