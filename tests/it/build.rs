@@ -466,7 +466,8 @@ fn base_fixture_pages_exist() {
 /// `item.html` turns that off, so the same site with the built-in `item.html`
 /// copied into its theme folder is rendered page by page in full: both builds
 /// must be byte-identical. The editions cover what a frozen page can show: an
-/// item unchanged, changed, added with markup in its text, withdrawn, merged;
+/// item unchanged, changed (once in one character only), added with markup in
+/// its text, withdrawn, merged;
 /// a department renamed; categories reordered; an edition without a 文号, one
 /// with markup in its label and 文号, an expiring one and an upcoming one.
 #[test]
@@ -504,6 +505,11 @@ fn frozen_pages_rendered_once_per_content_match_pages_rendered_in_full() {
         &["--doc-number", "测民〔2021〕2号", "--expires", "2030-01-01"],
         "2021-02-01",
     );
+    // One character of GZ-003's summary changes in 2022 and back in 2027:
+    // those two pages (and their field changes) differ in text bytes alone.
+    let gz3 = format!("{stamp}/items/GZ-003.yaml");
+    let swap = |from: &str, to: &str| site.write(&gz3, site.read(&gz3).replace(from, to));
+    swap("由医院出具", "由医院开具");
     site.write(
         &format!("{stamp}/items/GZ-002.yaml"),
         "title: 亲属关系证明\ncategory: 亲属婚育\ndepartments: [police]\nsummary: 改由公安机关核实。\nverdict: refuse\ninstead:\n  - method: dept_verification\n    department: police\n    how: 由公安派出所核查户籍信息。\n",
@@ -520,6 +526,7 @@ fn frozen_pages_rendered_once_per_content_match_pages_rendered_in_full() {
     std::fs::remove_file(site.root.join(format!("{stamp}/items/GZ-001.yaml"))).expect("withdraw");
     let merged = site.read(&format!("{stamp}/items/GZ-002.yaml")) + "replaces: [GZ-001]\n";
     site.write(&format!("{stamp}/items/GZ-002.yaml"), merged);
+    swap("由医院开具", "由医院出具");
     release(
         "2027",
         "2027年版",
