@@ -85,6 +85,14 @@ impl Served {
         }
     }
 
+    /// Renames item file `from` to `to`, then deletes it, rebuilding after each.
+    fn rename_then_delete(&mut self, from: &str, to: &str) {
+        std::fs::rename(self.site.root.join(from), self.site.root.join(to)).expect("rename");
+        self.rebuild(&[from, to], "an item renamed");
+        std::fs::remove_file(self.site.root.join(to)).expect("delete");
+        self.rebuild(&[to], "an item deleted");
+    }
+
     /// Rebuilds after `changed` (paths relative to the root); returns whether
     /// the load walked `content/` again, and asserts the result is a clean build's.
     fn rebuild(&mut self, changed: &[&str], what: &str) -> bool {
@@ -339,14 +347,7 @@ fn memos_and_carried_outputs_follow_what_they_were_made_from() {
         .write(created, text.replacen("title: ", "title: 新建", 1));
     served.rebuild(&[created], "an item created");
     let renamed = "content/lists/creation/items/CJ-901.yaml";
-    std::fs::rename(
-        served.site.root.join(created),
-        served.site.root.join(renamed),
-    )
-    .expect("rename");
-    served.rebuild(&[created, renamed], "an item renamed");
-    std::fs::remove_file(served.site.root.join(renamed)).expect("delete");
-    served.rebuild(&[renamed], "an item deleted");
+    served.rename_then_delete(created, renamed);
     // A frozen item removed and its edition sealed again: the register's
     // frozen pages are no longer carried over, and the item's page goes.
     let frozen = "content/lists/stamp/editions/2015/items/GZ-003.yaml";
@@ -618,14 +619,7 @@ fn kept_items_and_their_findings_follow_every_edit() {
     served.site.write(created, served.site.read(item));
     assert!(served.rebuild(&[created], "an item created"));
     let renamed = "content/lists/stamp/items/GZ-952.yaml";
-    std::fs::rename(
-        served.site.root.join(created),
-        served.site.root.join(renamed),
-    )
-    .expect("rename");
-    served.rebuild(&[created, renamed], "an item renamed");
-    std::fs::remove_file(served.site.root.join(renamed)).expect("delete");
-    served.rebuild(&[renamed], "an item deleted");
+    served.rename_then_delete(created, renamed);
     // A frozen edition edited: refused (its seal no longer holds) until
     // put back, edits in the working copy meanwhile.
     let frozen = "content/lists/stamp/editions/2015/items/GZ-001.yaml";
